@@ -1,0 +1,122 @@
+/**
+ * Runs the enabled rules over a project in ONE traversal and collects findings. A rule that throws
+ * is recorded with its id and disabled for the rest of the run; the others continue.
+ */
+import { createHash } from 'node:crypto';
+import { interpolate } from './create-rule.js';
+import type { Finding, NodeType, ReportDescriptor, RuleModule, Settings, Visitors } from './rule.js';
+import { resolveRules, defaultSettings, type LintConfig } from './config.js';
+import { traverse } from './traverse.js';
+import type { Project } from '../model/project.js';
+import { compareLocations } from '../model/location.js';
+
+export interface RuleCrash {
+  ruleId: string;
+  message: string;
+  stack?: string;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  crashes: RuleCrash[];
+}
+
+export function lintProject(project: Project, rules: readonly RuleModule[], config: LintConfig): LintResult {
+  const resolved = resolveRules(rules, config);
+  const settings: Settings = defaultSettings(config.settings);
+  const findings: Finding[] = [];
+  const crashes: RuleCrash[] = [];
+  const handlers = new Map<string, { ruleId: string; fn: (node: never) => void }[]>();
+  const dead = new Set<string>();
+
+  for (const { rule, level, options } of resolved) {
+    const context = {
+      id: rule.id,
+      project,
+      settings,
+      report(d: ReportDescriptor) {
+        findings.push(makeFinding(rule, level, d));
+      },
+      message(messageId: string, data?: Record<string, string | number>) {
+        const t = rule.meta.messages[messageId];
+        if (t === undefined) throw new Error(`rule ${rule.id} used unknown messageId '${messageId}'`);
+        return interpolate(t, data);
+      },
+    };
+    let visitors: Visitors;
+    try {
+      visitors = rule.create(context, options);
+    } catch (e) {
+      crashes.push(crash(rule.id, e));
+      continue;
+    }
+    for (const [key, fn] of Object.entries(visitors)) {
+      if (typeof fn !== 'function') continue;
+      let list = handlers.get(key);
+      if (!list) handlers.set(key, (list = []));
+      list.push({ ruleId: rule.id, fn: fn as (node: never) => void });
+    }
+  }
+
+  const dispatch = (type: NodeType, node: unknown, exit: boolean) => {
+    const list = handlers.get(exit ? `${type}:exit` : type);
+    if (!list) return;
+    for (const h of list) {
+      if (dead.has(h.ruleId)) continue;
+      try {
+        h.fn(node as never);
+      } catch (e) {
+        dead.add(h.ruleId);
+        crashes.push(crash(h.ruleId, e));
+      }
+    }
+  };
+  traverse(project, dispatch);
+
+  assignFingerprints(findings);
+  findings.sort(compareFindings);
+  return { findings, crashes };
+}
+
+function crash(ruleId: string, e: unknown): RuleCrash {
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { ruleId, message: err.message, stack: err.stack };
+}
+
+function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescriptor): Finding {
+  const template = rule.meta.messages[d.messageId];
+  if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${d.messageId}'`);
+  const loc = d.loc ?? d.node?.loc;
+  if (!loc) throw new Error(`rule ${rule.id} reported without a location`);
+  const f: Finding = {
+    ruleId: rule.id,
+    messageId: d.messageId,
+    message: interpolate(template, d.data),
+    level,
+    severity: d.severity ?? rule.meta.severity,
+    confidence: d.confidence ?? 'high',
+    location: loc,
+    related: d.related ?? [],
+    fingerprint: '',
+  };
+  if (d.fix) f.fix = d.fix;
+  if (d.suggestions) f.suggestions = d.suggestions;
+  return f;
+}
+
+/** Stable fingerprints: rule, file (or ARN), symbolic path, message id; duplicates get an ordinal. */
+function assignFingerprints(findings: Finding[]): void {
+  const counts = new Map<string, number>();
+  const ordered = [...findings].sort(compareFindings);
+  for (const f of ordered) {
+    const where = f.location.file || f.location.logical?.fullyQualifiedName || '';
+    const base = [f.ruleId, where, f.location.path ?? '', f.messageId].join('\u0000');
+    const n = counts.get(base) ?? 0;
+    counts.set(base, n + 1);
+    f.fingerprint = createHash('sha256').update(`${base}\u0000${n}`).digest('hex').slice(0, 32);
+  }
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return compareLocations(a.location, b.location) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0);
+}

@@ -1,0 +1,140 @@
+/**
+ * The rule API (eslint-style): `meta` describes the rule, `create(context, options)` returns
+ * visitors keyed by model node type. See ../shared/docs/architecture.md §4.
+ */
+import type { SourceLocation } from '../model/location.js';
+import type { Project, SourceFile, LoadError } from '../model/project.js';
+import type { Condition, OidcProvider, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
+import type { Job, Permissions, RoleAssumption, Step, Trigger, Workflow } from '../model/workflow.js';
+
+export type RuleKind = 'problem' | 'hardening';
+export type AppliesTo = 'workflow' | 'trust-policy' | 'oidc-provider' | 'project' | 'source';
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type Level = 'error' | 'warn' | 'off';
+export type Confidence = 'high' | 'medium' | 'low';
+
+export interface RuleDocs {
+  /** One sentence, shown in SARIF shortDescription and rules.md. */
+  description: string;
+  /** Why it matters (the attack or the failure). */
+  rationale: string;
+  /** What to do. */
+  remediation: string;
+  references: string[];
+  /** Enabled by default. */
+  recommended: boolean;
+}
+
+/** A JSON Schema (draft-07 as accepted by ajv) for one positional option. */
+export type JsonSchema = Record<string, unknown>;
+
+export interface RuleMeta {
+  kind: RuleKind;
+  appliesTo: AppliesTo[];
+  /** Security impact; a report may raise or lower it for one finding. */
+  severity: Severity;
+  defaultLevel: 'error' | 'warn';
+  docs: RuleDocs;
+  /** Every user-facing message, with `{{placeholders}}`. */
+  messages: Record<string, string>;
+  /** Positional options schema (eslint style). */
+  schema: JsonSchema[];
+  /** Defaults merged under user options, position by position. */
+  defaultOptions?: unknown[];
+  fixable?: 'code';
+}
+
+export interface RelatedLocation {
+  loc: SourceLocation;
+  message: string;
+}
+
+/** A text edit on one file (offset-free: by 1-based positions). */
+export interface Edit {
+  file: string;
+  start: { line: number; column: number };
+  end: { line: number; column: number };
+  text: string;
+}
+
+export interface Fix {
+  description: string;
+  edits: Edit[];
+}
+
+export interface ReportDescriptor {
+  /** Anything with a location: a model node or a Value. */
+  node?: { loc: SourceLocation };
+  loc?: SourceLocation;
+  messageId: string;
+  data?: Record<string, string | number>;
+  severity?: Severity;
+  confidence?: Confidence;
+  related?: RelatedLocation[];
+  fix?: Fix;
+  /** Suggested changes people apply by hand (IaC and policies are never edited automatically). */
+  suggestions?: { description: string; text?: string }[];
+}
+
+export interface Settings {
+  /** Audiences workflows request and trust policies / providers should accept. */
+  expectedAudiences: string[];
+  [key: string]: unknown;
+}
+
+export interface RuleContext {
+  readonly id: string;
+  readonly project: Project;
+  readonly settings: Settings;
+  report(descriptor: ReportDescriptor): void;
+  /** Renders one of the rule's own messages (for related locations and suggestions). */
+  message(messageId: string, data?: Record<string, string | number>): string;
+}
+
+export interface NodeTypes {
+  SourceFile: SourceFile;
+  LoadError: LoadError;
+  Workflow: Workflow;
+  Trigger: Trigger;
+  Permissions: Permissions;
+  Job: Job;
+  Step: Step;
+  RoleAssumption: RoleAssumption;
+  Role: Role;
+  TrustPolicy: TrustPolicy;
+  Statement: Statement;
+  Principal: Principal;
+  Condition: Condition;
+  OidcProvider: OidcProvider;
+  Project: Project;
+}
+
+export type NodeType = keyof NodeTypes;
+
+export type Visitors = {
+  [K in NodeType]?: (node: NodeTypes[K]) => void;
+} & {
+  [K in NodeType as `${K}:exit`]?: (node: NodeTypes[K]) => void;
+};
+
+export interface RuleModule<Options extends unknown[] = unknown[]> {
+  id: string;
+  meta: RuleMeta;
+  create(context: RuleContext, options: Options): Visitors;
+}
+
+export interface Finding {
+  ruleId: string;
+  messageId: string;
+  message: string;
+  level: 'error' | 'warn';
+  severity: Severity;
+  confidence: Confidence;
+  location: SourceLocation;
+  related: RelatedLocation[];
+  /** Stable key (rule, file, symbolic path, message id) — never line numbers. */
+  fingerprint: string;
+  fix?: Fix;
+  suggestions?: { description: string; text?: string }[];
+  suppressed?: { kind: 'inSource' | 'external'; justification: string };
+}

@@ -1,0 +1,37 @@
+/**
+ * Public API.
+ *
+ *   import { lint } from 'oidc-lint';
+ *   const { findings } = await lint(['.'], { rules: { 'no-wildcard-subject': 'warn' } });
+ */
+import { loadProject, type LoadOptions } from './loaders/index.js';
+import { lintProject, type LintResult } from './engine/linter.js';
+import type { LintConfig, RuleSetting } from './engine/config.js';
+import type { Settings } from './engine/rule.js';
+import { rules } from './rules/index.js';
+import type { Project } from './model/project.js';
+
+export interface LintOptions extends LoadOptions {
+  rules?: Record<string, RuleSetting>;
+  settings?: Partial<Settings>;
+}
+
+export interface LintOutput extends LintResult {
+  project: Project;
+}
+
+export async function lint(paths: string[] = ['.'], options: LintOptions = {}): Promise<LintOutput> {
+  const project = await loadProject(paths, options);
+  const config: LintConfig = { rules: options.rules ?? {}, settings: options.settings ?? {} };
+  return { project, ...lintProject(project, rules, config) };
+}
+
+export { loadProject, rules, lintProject };
+export { reporters } from './reporters/index.js';
+export { createRule } from './engine/create-rule.js';
+export type * from './engine/rule.js';
+export type * from './model/location.js';
+export type * from './model/workflow.js';
+export type * from './model/iam.js';
+export type * from './model/project.js';
+export type { LintConfig, RuleSetting } from './engine/config.js';

@@ -1,0 +1,131 @@
+/**
+ * Walks the scan paths: honours .gitignore files (root and nested), skips node_modules and .git,
+ * never follows a symlink out of the scan root, and bounds file size.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+
+export interface DiscoveredFile {
+  absPath: string;
+  /** Relative to the scan root, `/`-separated. */
+  relPath: string;
+  /** True when the user named this file explicitly on the command line. */
+  explicit: boolean;
+}
+
+export interface DiscoverProblem {
+  relPath: string;
+  message: string;
+  kind: 'io' | 'limit';
+}
+
+const ALWAYS_SKIP = new Set(['node_modules', '.git', '.hg', '.svn', 'cdk.out.tmp']);
+
+export interface DiscoverOptions {
+  /** Scan root: paths in the report are relative to it. */
+  root: string;
+  /** Extra ignore globs (gitignore syntax). */
+  ignore?: string[];
+}
+
+export async function discover(paths: string[], options: DiscoverOptions): Promise<{ files: DiscoveredFile[]; problems: DiscoverProblem[] }> {
+  const root = path.resolve(options.root);
+  const realRoot = await fs.realpath(root).catch(() => root);
+  const files: DiscoveredFile[] = [];
+  const problems: DiscoverProblem[] = [];
+  const seen = new Set<string>();
+  const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/') || path.basename(abs);
+  const extra = ignore().add(options.ignore ?? []);
+
+  const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
+
+  const walk = async (dir: string, rules: { base: string; ig: Ignore }[]): Promise<void> => {
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      problems.push({ relPath: rel(dir), message: `cannot read directory: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, kind: 'io' });
+      return;
+    }
+    let local = rules;
+    const gi = entries.find((e) => e.name === '.gitignore' && e.isFile());
+    if (gi) {
+      try {
+        const text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
+        local = [...rules, { base: dir, ig: ignore().add(text) }];
+      } catch {
+        /* unreadable .gitignore: ignore nothing extra */
+      }
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const ent of entries) {
+      if (ALWAYS_SKIP.has(ent.name)) continue;
+      const abs = path.join(dir, ent.name);
+      let isDir = ent.isDirectory();
+      let isFile = ent.isFile();
+      if (ent.isSymbolicLink()) {
+        // Follow a symlink only when it stays inside the scan root; never walk into a linked directory (loops).
+        const real = await fs.realpath(abs).catch(() => undefined);
+        if (!real || !inside(real)) continue;
+        const st = await fs.stat(abs).catch(() => undefined);
+        if (!st || st.isDirectory()) continue;
+        isFile = st.isFile();
+        isDir = false;
+      }
+      const relPath = rel(abs);
+      if (isIgnored(local, abs, isDir) || extra.ignores(isDir ? relPath + '/' : relPath)) continue;
+      if (isDir) await walk(abs, local);
+      else if (isFile) add(abs, false);
+    }
+  };
+  const add = (abs: string, explicit: boolean) => {
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    files.push({ absPath: abs, relPath: rel(abs), explicit });
+  };
+
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    let st;
+    try {
+      st = await fs.stat(abs);
+    } catch (e) {
+      problems.push({ relPath: p, message: `no such file or directory`, kind: 'io' });
+      continue;
+    }
+    if (st.isDirectory()) await walk(abs, await ancestorsIgnore(root, abs));
+    else add(abs, true);
+  }
+  return { files, problems };
+}
+
+function isIgnored(rules: { base: string; ig: Ignore }[], abs: string, isDir: boolean): boolean {
+  for (const r of rules) {
+    const relToBase = path.relative(r.base, abs).split(path.sep).join('/');
+    if (!relToBase || relToBase.startsWith('..')) continue;
+    if (r.ig.ignores(isDir ? relToBase + '/' : relToBase)) return true;
+  }
+  return false;
+}
+
+/** .gitignore files between the root and a starting directory below it. */
+async function ancestorsIgnore(root: string, start: string): Promise<{ base: string; ig: Ignore }[]> {
+  const out: { base: string; ig: Ignore }[] = [];
+  const relStart = path.relative(root, start);
+  if (!relStart || relStart.startsWith('..') || path.isAbsolute(relStart)) return out;
+  const dirs = [root];
+  let cur = root;
+  for (const seg of relStart.split(path.sep).filter(Boolean)) {
+    cur = path.join(cur, seg);
+    if (cur !== start) dirs.push(cur);
+  }
+  for (const d of dirs) {
+    try {
+      out.push({ base: d, ig: ignore().add(await fs.readFile(path.join(d, '.gitignore'), 'utf8')) });
+    } catch {
+      /* none */
+    }
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * A small, format-neutral document tree with exact positions. JSON, YAML (workflows,
+ * CloudFormation), Terraform `jsonencode` objects and CDK object literals are all turned into it,
+ * so that one policy reader (`policy-doc.ts`) serves every format.
+ */
+import type { SourceLocation, Value, Resolution, ValuePart } from '../model/location.js';
+
+export interface DocScalar {
+  kind: 'scalar';
+  loc: SourceLocation;
+  value: string | number | boolean | null;
+  raw: string;
+  resolution: Resolution;
+  parts?: ValuePart[];
+  /** YAML tag (e.g. `!Ref`), when present. */
+  tag?: string;
+}
+
+export interface DocEntry {
+  key: DocScalar;
+  value: DocNode;
+}
+
+export interface DocMap {
+  kind: 'map';
+  loc: SourceLocation;
+  entries: DocEntry[];
+  tag?: string;
+}
+
+export interface DocSeq {
+  kind: 'seq';
+  loc: SourceLocation;
+  items: DocNode[];
+  tag?: string;
+}
+
+export type DocNode = DocScalar | DocMap | DocSeq;
+
+export function isMap(n: DocNode | undefined): n is DocMap {
+  return n?.kind === 'map';
+}
+export function isSeq(n: DocNode | undefined): n is DocSeq {
+  return n?.kind === 'seq';
+}
+export function isScalar(n: DocNode | undefined): n is DocScalar {
+  return n?.kind === 'scalar';
+}
+
+/** First entry with this key (exact match). */
+export function getEntry(map: DocMap, key: string): DocEntry | undefined {
+  return map.entries.find((e) => String(e.key.value) === key);
+}
+/** First entry with this key, ignoring case. */
+export function getEntryCI(map: DocMap, key: string): DocEntry | undefined {
+  const k = key.toLowerCase();
+  return map.entries.find((e) => String(e.key.value).toLowerCase() === k);
+}
+export function get(map: DocNode | undefined, key: string): DocNode | undefined {
+  return isMap(map) ? getEntry(map, key)?.value : undefined;
+}
+
+/** A scalar as a `Value<string>` (numbers and booleans stringified). */
+export function scalarValue(n: DocScalar): Value<string> {
+  const v: Value<string> = {
+    value: n.value === null ? '' : String(n.value),
+    raw: n.raw,
+    loc: n.loc,
+    resolution: n.resolution,
+  };
+  if (n.parts) v.parts = n.parts;
+  return v;
+}
+
+/** A string or a list of strings (`"a"` or `["a","b"]`) as values; non-scalars are skipped. */
+export function stringList(n: DocNode | undefined): Value<string>[] {
+  if (!n) return [];
+  if (isScalar(n)) return n.value === null ? [] : [scalarValue(n)];
+  if (isSeq(n)) return n.items.filter(isScalar).filter((s) => s.value !== null).map(scalarValue);
+  return [];
+}
+
+export function withPath(loc: SourceLocation, path: string): SourceLocation {
+  return { ...loc, path };
+}
+
+/** Converts a DocNode to a plain JS value (for debugging and for formats that need it). */
+export function toPlain(n: DocNode): unknown {
+  if (n.kind === 'scalar') return n.value;
+  if (n.kind === 'seq') return n.items.map(toPlain);
+  const o: Record<string, unknown> = {};
+  for (const e of n.entries) o[String(e.key.value)] = toPlain(e.value);
+  return o;
+}

@@ -1,0 +1,36 @@
+/**
+ * GitHub Actions `${{ … }}` expressions inside workflow strings. A value that contains one is not
+ * known statically; we keep the literal pieces (`parts`) so that later steps can match what is known.
+ */
+import type { Value, ValuePart } from '../model/location.js';
+
+const EXPR = /\$\{\{([\s\S]*?)\}\}/g;
+
+export function hasExpression(text: string): boolean {
+  return text.includes('${{');
+}
+
+/** Splits `arn:aws:iam::${{ vars.ACCOUNT }}:role/x` into known and unknown parts. */
+export function expressionParts(text: string): ValuePart[] {
+  const parts: ValuePart[] = [];
+  let last = 0;
+  for (const m of text.matchAll(EXPR)) {
+    if (m.index! > last) parts.push({ text: text.slice(last, m.index), known: true });
+    parts.push({ text: m[0], known: false });
+    last = m.index! + m[0].length;
+  }
+  if (last < text.length) parts.push({ text: text.slice(last), known: true });
+  return parts;
+}
+
+/** Marks a workflow string value containing expressions as unresolved (with parts). */
+export function markExpressions(v: Value<string>): Value<string> {
+  if (!hasExpression(v.value)) return v;
+  return { ...v, resolution: 'unresolved', parts: expressionParts(v.value) };
+}
+
+/** The expression body of a value that is exactly one expression (`${{ vars.ROLE }}` → `vars.ROLE`). */
+export function soleExpression(text: string): string | undefined {
+  const m = /^\s*\$\{\{\s*([\s\S]*?)\s*\}\}\s*$/.exec(text);
+  return m && !m[1].includes('}}') ? m[1] : undefined;
+}

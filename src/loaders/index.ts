@@ -1,0 +1,169 @@
+/**
+ * Loading: discover files, read each once, hand it to the loader for its format, and assemble one
+ * Project. New formats plug in by adding a FileLoader to LOADERS; rules never change.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { discover, type DiscoveredFile } from './discover.js';
+import { isWorkflowPath, loadWorkflow } from './workflow.js';
+import { mayBePolicyJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
+import { emptyLinks, type LoadError, type Project, type SourceFile } from '../model/project.js';
+import type { OidcProvider, Role } from '../model/iam.js';
+import type { Workflow } from '../model/workflow.js';
+import { linkProject } from '../model/links.js';
+
+/** What a loader adds to the project. */
+export interface LoadSink {
+  workflows: Workflow[];
+  roles: Role[];
+  providers: OidcProvider[];
+  errors: LoadError[];
+  /** Set by a loader that recognised the file, so that it is kept as a source. */
+  kind?: SourceFile['kind'];
+}
+
+export interface FileInput {
+  relPath: string;
+  absPath: string;
+  text: string;
+  explicit: boolean;
+}
+
+export interface FileLoader {
+  name: string;
+  /** Cheap test on the path (and, if needed, the text) — no parsing. */
+  accepts(file: FileInput): boolean;
+  load(file: FileInput, sink: LoadSink): void | Promise<void>;
+}
+
+export const workflowLoader: FileLoader = {
+  name: 'workflow',
+  accepts: (f) => isWorkflowPath(f.relPath),
+  load(f, sink) {
+    const { workflow, errors } = loadWorkflow(f.text, f.relPath);
+    if (workflow) sink.workflows.push(workflow);
+    sink.errors.push(...errors);
+    sink.kind = 'workflow';
+  },
+};
+
+export const policyJsonLoader: FileLoader = {
+  name: 'policy-json',
+  accepts: (f) => /\.json$/i.test(f.relPath) && (f.explicit || mayBePolicyJson(f.relPath, f.text)),
+  load(f, sink) {
+    const { root, errors } = parseJsonFile(f.text, f.relPath);
+    if (!root) {
+      sink.errors.push(...errors);
+      sink.kind = 'policy-json';
+      return;
+    }
+    const role = trustPolicyRoleFromJson(root, f.relPath, errors);
+    if (role) {
+      sink.roles.push(role);
+      sink.kind = 'policy-json';
+      sink.errors.push(...errors);
+    } else if (f.explicit) {
+      sink.errors.push({ type: 'LoadError', kind: 'structure', loc: root.loc, message: 'not a recognised IAM trust policy (no statement with a Federated principal or an sts:AssumeRole* action)' });
+      sink.kind = 'other';
+    }
+  },
+};
+
+/** Registry, in priority order: the first loader that accepts a file loads it. */
+export const LOADERS: FileLoader[] = [workflowLoader, policyJsonLoader];
+
+export interface LoadOptions {
+  /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
+  root?: string;
+  ignore?: string[];
+  /** Files larger than this are skipped with a finding. Default 10 MiB. */
+  maxFileBytes?: number;
+  loaders?: FileLoader[];
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+export async function loadProject(paths: string[], options: LoadOptions = {}): Promise<Project> {
+  const root = path.resolve(options.root ?? (await defaultRoot(paths)));
+  const loaders = options.loaders ?? LOADERS;
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const project: Project = { type: 'Project', root, sources: [], workflows: [], roles: [], providers: [], loadErrors: [], links: emptyLinks() };
+  const { files, problems } = await discover(paths.length ? paths : ['.'], { root, ignore: options.ignore });
+  for (const p of problems) project.loadErrors.push({ type: 'LoadError', kind: p.kind, loc: fileLoc(p.relPath), message: p.message });
+  for (const f of files) await loadOne(f, loaders, maxBytes, project);
+  project.links = linkProject(project);
+  return project;
+}
+
+async function defaultRoot(paths: string[]): Promise<string> {
+  const first = paths[0] ?? '.';
+  try {
+    const st = await fs.stat(first);
+    return st.isDirectory() ? first : process.cwd();
+  } catch {
+    return process.cwd();
+  }
+}
+
+function fileLoc(file: string) {
+  return { file, start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+async function loadOne(f: DiscoveredFile, loaders: FileLoader[], maxBytes: number, project: Project): Promise<void> {
+  // Decide by path first so that unrelated files are never read.
+  if (!isCandidatePath(f.relPath) && !f.explicit) return;
+  let buf: Buffer;
+  try {
+    const st = await fs.stat(f.absPath);
+    if (st.size > maxBytes) {
+      project.loadErrors.push({ type: 'LoadError', kind: 'limit', loc: fileLoc(f.relPath), message: `file is ${(st.size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit; not scanned (raise it with --max-file-size)` });
+      return;
+    }
+    buf = await fs.readFile(f.absPath);
+  } catch (e) {
+    project.loadErrors.push({ type: 'LoadError', kind: 'io', loc: fileLoc(f.relPath), message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
+    return;
+  }
+  const isWorkflow = isWorkflowPath(f.relPath);
+  if (buf.includes(0)) {
+    if (isWorkflow || f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: 'binary file (contains NUL bytes); not scanned' });
+    return;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(buf);
+  } catch {
+    if (isWorkflow || f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: 'file is not valid UTF-8; not scanned' });
+    return;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
+  const loader = loaders.find((l) => l.accepts(input));
+  if (!loader) {
+    if (f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/ or an IAM trust policy); not scanned' });
+    return;
+  }
+  const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
+  try {
+    await loader.load(input, sink);
+  } catch (e) {
+    sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: `internal error in the ${loader.name} loader: ${(e as Error).message}` });
+    sink.kind ??= 'other';
+  }
+  if (sink.kind) {
+    const lines = text.split('\n');
+    const last = lines.length;
+    project.sources.push({ type: 'SourceFile', loc: { file: f.relPath, start: { line: 1, column: 1 }, end: { line: last, column: lines[last - 1].length + 1 } }, path: f.relPath, absPath: f.absPath, text, kind: sink.kind });
+  }
+  project.workflows.push(...sink.workflows);
+  project.roles.push(...sink.roles);
+  project.providers.push(...sink.providers);
+  project.loadErrors.push(...sink.errors);
+}
+
+/** Extensions any loader may want; everything else is never read. */
+export function isCandidatePath(relPath: string): boolean {
+  return isWorkflowPath(relPath) || /\.(json|ya?ml|template|tf|tfvars|ts)$/i.test(relPath);
+}

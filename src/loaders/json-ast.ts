@@ -1,0 +1,166 @@
+/**
+ * A strict JSON parser that keeps 1-based positions for every value and key (JSON.parse keeps
+ * none). Produces the shared DocNode tree. Duplicate keys are kept (the reader sees the first and
+ * a warning is produced), nesting depth is bounded.
+ */
+import type { DocEntry, DocNode, DocScalar } from './doc.js';
+import type { SourceLocation } from '../model/location.js';
+
+export class JsonSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface JsonParseResult {
+  root: DocNode;
+  duplicateKeys: { key: string; loc: SourceLocation }[];
+}
+
+const MAX_DEPTH = 512;
+
+export function parseJson(text: string, file: string): JsonParseResult {
+  let i = 0;
+  let line = 1;
+  let lineStart = 0;
+  const duplicateKeys: JsonParseResult['duplicateKeys'] = [];
+  // Skip a UTF-8 BOM.
+  if (text.charCodeAt(0) === 0xfeff) i = 1;
+
+  const here = () => ({ line, column: i - lineStart + 1 });
+  const fail = (msg: string): never => {
+    throw new JsonSyntaxError(msg, line, i - lineStart + 1);
+  };
+  const ws = () => {
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x0a) {
+        i++;
+        line++;
+        lineStart = i;
+      } else if (c === 0x20 || c === 0x09 || c === 0x0d) i++;
+      else break;
+    }
+  };
+  const describe = () => (i >= text.length ? 'end of input' : `'${text[i]}'`);
+
+  const parseString = (): DocScalar => {
+    const start = here();
+    const from = i;
+    i++; // opening quote
+    let out = '';
+    for (;;) {
+      if (i >= text.length) fail('unterminated string');
+      const c = text[i];
+      if (c === '"') {
+        i++;
+        break;
+      }
+      if (c === '\\') {
+        const e = text[i + 1];
+        const map: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        if (e in map) {
+          out += map[e];
+          i += 2;
+        } else if (e === 'u') {
+          const hex = text.slice(i + 2, i + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\u escape in string');
+          out += String.fromCharCode(parseInt(hex, 16));
+          i += 6;
+        } else fail(`invalid escape '\\${e ?? ''}' in string`);
+        continue;
+      }
+      if (c === '\n' || text.charCodeAt(i) < 0x20) fail('control character in string (JSON strings cannot span lines)');
+      out += c;
+      i++;
+    }
+    return { kind: 'scalar', value: out, raw: text.slice(from, i), resolution: 'literal', loc: { file, start, end: here() } };
+  };
+
+  const parseValue = (depth: number, path: string): DocNode => {
+    if (depth > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels`);
+    ws();
+    const c = text[i];
+    const start = here();
+    if (c === '{') {
+      i++;
+      const entries: DocEntry[] = [];
+      const seen = new Set<string>();
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return { kind: 'map', entries, loc: { file, start, end: here(), path } };
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail(`expected a property name in double quotes, found ${describe()}`);
+        const key = parseString();
+        const keyPath = path ? `${path}.${String(key.value)}` : String(key.value);
+        key.loc.path = keyPath;
+        ws();
+        if (text[i] !== ':') fail(`expected ':' after property name, found ${describe()}`);
+        i++;
+        const value = parseValue(depth + 1, keyPath);
+        if (seen.has(String(key.value))) duplicateKeys.push({ key: String(key.value), loc: key.loc });
+        else seen.add(String(key.value));
+        entries.push({ key, value });
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          break;
+        }
+        fail(`expected ',' or '}' in object, found ${describe()}`);
+      }
+      return { kind: 'map', entries, loc: { file, start, end: here(), path } };
+    }
+    if (c === '[') {
+      i++;
+      const items: DocNode[] = [];
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return { kind: 'seq', items, loc: { file, start, end: here(), path } };
+      }
+      for (;;) {
+        items.push(parseValue(depth + 1, `${path}[${items.length}]`));
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          break;
+        }
+        fail(`expected ',' or ']' in array, found ${describe()}`);
+      }
+      return { kind: 'seq', items, loc: { file, start, end: here(), path } };
+    }
+    if (c === '"') {
+      const s = parseString();
+      s.loc.path = path;
+      return s;
+    }
+    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 64));
+    if (!m) fail(`unexpected ${describe()}`);
+    const raw = m![0];
+    i += raw.length;
+    const value = raw === 'true' ? true : raw === 'false' ? false : raw === 'null' ? null : Number(raw);
+    return { kind: 'scalar', value, raw, resolution: 'literal', loc: { file, start, end: here(), path } };
+  };
+
+  ws();
+  if (i >= text.length) fail('empty document');
+  const root = parseValue(0, '');
+  ws();
+  if (i < text.length) fail(`unexpected ${describe()} after the end of the document`);
+  return { root, duplicateKeys };
+}

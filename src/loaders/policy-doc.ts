@@ -1,0 +1,123 @@
+/**
+ * Reads an IAM policy document (already turned into a DocNode by any format's loader) into the
+ * model's TrustPolicy / Statement / Principal / Condition nodes. Shared by JSON, CloudFormation,
+ * Terraform (jsonencode / heredoc) and CDK loaders so that every rule works on every format.
+ */
+import { getEntryCI, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode } from './doc.js';
+import type { Condition, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
+import { parseOperator } from '../model/iam.js';
+import type { SourceLocation } from '../model/location.js';
+
+export interface PolicyProblem {
+  message: string;
+  loc: SourceLocation;
+}
+
+/** Whether a document looks like an IAM trust policy: a statement with a Federated principal or an sts:AssumeRole* action. */
+export function looksLikeTrustPolicy(root: DocNode): boolean {
+  if (!isMap(root)) return false;
+  const st = getEntryCI(root, 'Statement')?.value;
+  const statements = isSeq(st) ? st.items : st ? [st] : [];
+  return statements.some((s) => {
+    if (!isMap(s)) return false;
+    const principal = getEntryCI(s, 'Principal')?.value;
+    if (isMap(principal) && getEntryCI(principal, 'Federated')) return true;
+    const actions = stringList(getEntryCI(s, 'Action')?.value);
+    return actions.some((a) => /^sts:assumerole/i.test(a.value) || a.value === 'sts:*');
+  });
+}
+
+/** Builds the TrustPolicy of `role` from a policy document node. Problems are returned, never thrown. */
+export function readTrustPolicy(root: DocNode, role: Role, problems: PolicyProblem[]): TrustPolicy {
+  const policy: TrustPolicy = { type: 'TrustPolicy', loc: root.loc, parent: role, statements: [] };
+  if (!isMap(root)) {
+    problems.push({ message: 'trust policy must be an object with a Statement list', loc: root.loc });
+    return policy;
+  }
+  const version = getEntryCI(root, 'Version')?.value;
+  if (isScalar(version)) policy.version = scalarValue(version);
+  const stEntry = getEntryCI(root, 'Statement');
+  if (!stEntry) {
+    problems.push({ message: 'trust policy has no Statement', loc: root.loc });
+    return policy;
+  }
+  const items = isSeq(stEntry.value) ? stEntry.value.items : [stEntry.value];
+  items.forEach((node) => {
+    if (!isMap(node)) {
+      problems.push({ message: 'each Statement must be an object', loc: node.loc });
+      return;
+    }
+    policy.statements.push(readStatement(node, policy, policy.statements.length, problems));
+  });
+  return policy;
+}
+
+function readPrincipals(node: DocNode | undefined, problems: PolicyProblem[]): Principal[] {
+  if (!node) return [];
+  if (isScalar(node)) {
+    // "Principal": "*"
+    return [{ type: 'Principal', loc: node.loc, kind: '*', value: scalarValue(node) }];
+  }
+  if (!isMap(node)) {
+    problems.push({ message: 'Principal must be "*" or an object such as {"Federated": "<provider ARN>"}', loc: node.loc });
+    return [];
+  }
+  const out: Principal[] = [];
+  for (const e of node.entries) {
+    const kind = String(e.key.value);
+    for (const v of stringList(e.value)) out.push({ type: 'Principal', loc: v.loc, kind, value: v });
+  }
+  return out;
+}
+
+function readStatement(node: DocMap, parent: TrustPolicy, index: number, problems: PolicyProblem[]): Statement {
+  const effectNode = getEntryCI(node, 'Effect')?.value;
+  const effect = isScalar(effectNode)
+    ? scalarValue(effectNode)
+    : { value: 'Allow', raw: '', loc: node.loc, resolution: 'literal' as const };
+  if (!isScalar(effectNode)) problems.push({ message: 'Statement has no Effect', loc: node.loc });
+  const sidNode = getEntryCI(node, 'Sid')?.value;
+  const condEntry = getEntryCI(node, 'Condition');
+  const st: Statement = {
+    type: 'Statement',
+    loc: node.loc,
+    parent,
+    index,
+    sid: isScalar(sidNode) ? scalarValue(sidNode) : undefined,
+    effect,
+    principals: readPrincipals(getEntryCI(node, 'Principal')?.value, problems),
+    notPrincipals: readPrincipals(getEntryCI(node, 'NotPrincipal')?.value, problems),
+    actions: stringList(getEntryCI(node, 'Action')?.value),
+    notActions: stringList(getEntryCI(node, 'NotAction')?.value),
+    conditions: [],
+    conditionLoc: condEntry?.key.loc,
+  };
+  if (condEntry) {
+    const cond = condEntry.value;
+    if (!isMap(cond)) problems.push({ message: 'Condition must be an object of operators', loc: cond.loc });
+    else
+      for (const opEntry of cond.entries) {
+        const opText = String(opEntry.key.value);
+        const parsed = parseOperator(opText);
+        if (!isMap(opEntry.value)) {
+          problems.push({ message: `condition operator ${opText} must map condition keys to values`, loc: opEntry.value.loc });
+          continue;
+        }
+        for (const keyEntry of opEntry.value.entries) {
+          const c: Condition = {
+            type: 'Condition',
+            loc: keyEntry.key.loc,
+            parent: st,
+            operator: scalarValue(opEntry.key),
+            baseOperator: parsed.baseOperator,
+            qualifier: parsed.qualifier,
+            ifExists: parsed.ifExists,
+            key: scalarValue(keyEntry.key),
+            values: stringList(keyEntry.value),
+          };
+          st.conditions.push(c);
+        }
+      }
+  }
+  return st;
+}

@@ -1,0 +1,49 @@
+/**
+ * Bare IAM trust-policy JSON files (`trust-policy.json`, `aws iam create-role --assume-role-policy-document file://…`).
+ */
+import { parseJson, JsonSyntaxError } from './json-ast.js';
+import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
+import type { Role } from '../model/iam.js';
+import type { LoadError } from '../model/project.js';
+import type { DocNode } from './doc.js';
+
+/** JSON-with-comments files that are never policies; not worth a parse error. */
+const JSONC_NAMES = /(^|\/)(tsconfig[^/]*|jsconfig[^/]*|\.eslintrc|devcontainer|\.vscode\/[^/]+|cdk\.context|package(-lock)?|composer\.lock)\.json$/i;
+
+/** Whether a .json file is worth parsing: cheap text check so package-lock.json and friends cost nothing. */
+export function mayBePolicyJson(relPath: string, text: string): boolean {
+  if (JSONC_NAMES.test(relPath)) return false;
+  return /"Statement"|"statement"|AssumeRole/.test(text);
+}
+
+export interface JsonLoadResult {
+  root?: DocNode;
+  errors: LoadError[];
+}
+
+/** Parses JSON into a DocNode, turning syntax errors and duplicate keys into load errors. */
+export function parseJsonFile(text: string, file: string): JsonLoadResult {
+  const errors: LoadError[] = [];
+  try {
+    const { root, duplicateKeys } = parseJson(text, file);
+    for (const d of duplicateKeys)
+      errors.push({ type: 'LoadError', kind: 'structure', loc: d.loc, message: `duplicate key "${d.key}": AWS and most JSON readers keep only one of them; remove the duplicate` });
+    return { root, errors };
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) {
+      const p = { line: e.line, column: e.column };
+      errors.push({ type: 'LoadError', kind: 'syntax', loc: { file, start: p, end: p }, message: `JSON: ${e.message}` });
+      return { errors };
+    }
+    throw e;
+  }
+}
+
+export function trustPolicyRoleFromJson(root: DocNode, file: string, errors: LoadError[]): Role | undefined {
+  if (!looksLikeTrustPolicy(root)) return undefined;
+  const role: Role = { type: 'Role', loc: root.loc, origin: { format: 'json', file } };
+  const problems: PolicyProblem[] = [];
+  role.trustPolicy = readTrustPolicy(root, role, problems);
+  for (const p of problems) errors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
+  return role;
+}

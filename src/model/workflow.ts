@@ -1,0 +1,137 @@
+import type { SourceLocation, Value } from './location.js';
+
+/** `key: value` pair with both positions (env entries, `with:` inputs). */
+export interface Entry {
+  key: Value<string>;
+  value: Value<string>;
+}
+
+export interface Workflow {
+  type: 'Workflow';
+  loc: SourceLocation;
+  file: string;
+  name?: Value<string>;
+  triggers: Trigger[];
+  /** The `on:` key (for related locations); absent when the workflow has no triggers. */
+  onLoc?: SourceLocation;
+  permissions?: Permissions;
+  env: Entry[];
+  jobs: Job[];
+  /** `on: workflow_call` — this workflow is reusable. */
+  reusable: boolean;
+}
+
+export interface Trigger {
+  type: 'Trigger';
+  loc: SourceLocation;
+  parent: Workflow;
+  event: string;
+  branches?: Value<string>[];
+  branchesIgnore?: Value<string>[];
+  tags?: Value<string>[];
+  tagsIgnore?: Value<string>[];
+  types?: Value<string>[];
+}
+
+export type PermissionLevel = 'read' | 'write' | 'none' | string;
+
+/**
+ * A `permissions:` block as written. `shorthand` is set for `read-all` / `write-all`; an empty
+ * mapping (`{}`) has `shorthand: undefined` and no scopes.
+ */
+export interface Permissions {
+  type: 'Permissions';
+  loc: SourceLocation;
+  /** Position of the `permissions` key itself. */
+  keyLoc: SourceLocation;
+  shorthand?: Value<string>;
+  scopes: Map<string, Entry>;
+  /** Set when the value could not be understood (an expression, a sequence…). */
+  invalid?: string;
+}
+
+/**
+ * What a job can actually do with its token, computed by the loader: a job-level block replaces the
+ * workflow-level one entirely; `write-all` grants `id-token: write`; `read-all`, `{}` and the
+ * default (no block anywhere) do not.
+ */
+export interface EffectivePermissions {
+  idToken: 'write' | 'none' | 'read' | 'unknown';
+  /** Where the deciding block is: 'job', 'workflow', or 'default' (no block at all). */
+  source: 'job' | 'workflow' | 'default';
+  /** The block that decides, when there is one. */
+  block?: Permissions;
+}
+
+export interface Job {
+  type: 'Job';
+  loc: SourceLocation;
+  parent: Workflow;
+  id: Value<string>;
+  name?: Value<string>;
+  permissions?: Permissions;
+  effectivePermissions: EffectivePermissions;
+  environment?: Value<string>;
+  /** A job that calls a reusable workflow (`jobs.<id>.uses`). */
+  uses?: Value<string>;
+  with: Entry[];
+  /** `secrets:` of a reusable-workflow call (`inherit` is kept as a single entry with key `inherit`). */
+  secrets: Entry[];
+  env: Entry[];
+  /** Whether the job runs a matrix (values may differ per combination). */
+  hasMatrix: boolean;
+  steps: Step[];
+  roleAssumptions: RoleAssumption[];
+}
+
+export interface ActionRef {
+  raw: string;
+  /** `owner/repo` for remote actions, the path for local ones, the image for docker. */
+  name: string;
+  owner?: string;
+  repo?: string;
+  path?: string;
+  ref?: string;
+  kind: 'remote' | 'local' | 'docker';
+}
+
+export interface Step {
+  type: 'Step';
+  loc: SourceLocation;
+  parent: Job;
+  index: number;
+  id?: Value<string>;
+  name?: Value<string>;
+  uses?: Value<string>;
+  action?: ActionRef;
+  run?: Value<string>;
+  with: Entry[];
+  env: Entry[];
+}
+
+export type AssumptionVia =
+  | 'configure-aws-credentials'
+  | 'id-token-request'
+  | 'sts-cli'
+  | 'web-identity-env';
+
+/**
+ * A place where a job obtains a GitHub OIDC token to assume an AWS role. Derived once by the
+ * workflow loader; rules never re-derive it.
+ */
+export interface RoleAssumption {
+  type: 'RoleAssumption';
+  loc: SourceLocation;
+  step: Step;
+  job: Job;
+  via: AssumptionVia;
+  roleArn?: Value<string>;
+  audience: Value<string> & { defaulted: boolean };
+}
+
+export const CONFIGURE_AWS_CREDENTIALS = 'aws-actions/configure-aws-credentials';
+export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+
+export function findEntry(entries: readonly Entry[], key: string): Entry | undefined {
+  return entries.find((e) => e.key.value === key);
+}

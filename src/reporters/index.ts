@@ -1,0 +1,12 @@
+import type { Reporter } from './types.js';
+import { textReporter } from './text.js';
+import { jsonReporter } from './json.js';
+import { sarifReporter } from './sarif.js';
+
+export const reporters: Record<string, Reporter> = {
+  text: textReporter,
+  json: jsonReporter,
+  sarif: sarifReporter,
+};
+
+export type { Reporter, ReportInput, ReporterOptions } from './types.js';

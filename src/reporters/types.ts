@@ -1,0 +1,23 @@
+import type { Finding, RuleModule } from '../engine/rule.js';
+import type { RuleCrash } from '../engine/linter.js';
+import type { Project } from '../model/project.js';
+
+export interface ReportInput {
+  findings: Finding[];
+  crashes: RuleCrash[];
+  project: Project;
+  /** Every registered rule (SARIF lists them all, in registry order). */
+  rules: readonly RuleModule[];
+  options: ReporterOptions;
+}
+
+export interface ReporterOptions {
+  color: boolean;
+  /** Directory that text output paths are relative to (the user's cwd). */
+  cwd: string;
+  /** Repository root for SARIF URIs (git toplevel, or the scan root). */
+  repoRoot: string;
+  sarifCategory?: string;
+}
+
+export type Reporter = (input: ReportInput) => string;

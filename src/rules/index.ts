@@ -1,0 +1,19 @@
+/** The rule registry: explicit and alphabetical. `meta.test.ts` checks it matches the files. */
+import type { RuleModule } from '../engine/rule.js';
+import noHardcodedAwsCredentials from './no-hardcoded-aws-credentials.js';
+import noStaticAwsCredentials from './no-static-aws-credentials.js';
+import noWildcardSubject from './no-wildcard-subject.js';
+import parseError from './parse-error.js';
+import requireAudienceCondition from './require-audience-condition.js';
+import requireIdTokenPermission from './require-id-token-permission.js';
+import requireSubjectCondition from './require-subject-condition.js';
+
+export const rules: readonly RuleModule[] = [
+  noHardcodedAwsCredentials,
+  noStaticAwsCredentials,
+  noWildcardSubject,
+  parseError,
+  requireAudienceCondition,
+  requireIdTokenPermission,
+  requireSubjectCondition,
+] as unknown as readonly RuleModule[];
