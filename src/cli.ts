@@ -11,6 +11,7 @@ import { ConfigError, parseRuleFlag, type LintConfig } from './engine/config.js'
 import { rules } from './rules/index.js';
 import { reporters } from './reporters/index.js';
 import { VERSION } from './version.js';
+import type { RuleModule } from './engine/rule.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
 
@@ -37,6 +38,8 @@ interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** The rule set (tests inject extra rules; users get the registry). */
+  rules: readonly RuleModule[];
 }
 
 export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
@@ -44,6 +47,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   const err = io.stderr ?? ((s: string) => void process.stderr.write(s));
   const cwd = io.cwd ?? process.cwd();
   const env = io.env ?? process.env;
+  const ruleSet = io.rules ?? rules;
   let args;
   try {
     args = parseArgs({
@@ -111,7 +115,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   const project = await loadProject(paths, { root: await scanRoot(paths, cwd), maxFileBytes });
   let result;
   try {
-    result = lintProject(project, rules, config);
+    result = lintProject(project, ruleSet, config);
   } catch (e) {
     if (e instanceof ConfigError) {
       err(`oidc-lint: ${e.message}\n`);
@@ -124,7 +128,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     findings: result.findings,
     crashes: result.crashes,
     project,
-    rules,
+    rules: ruleSet,
     options: { color, cwd, repoRoot: findRepoRoot(project.root), sarifCategory: o['sarif-category'] },
   });
   if (o['output-file']) await fs.writeFile(path.resolve(cwd, o['output-file']), text);

@@ -89,6 +89,6 @@ export function toPlain(n: DocNode): unknown {
   if (n.kind === 'scalar') return n.value;
   if (n.kind === 'seq') return n.items.map(toPlain);
   const o: Record<string, unknown> = {};
-  for (const e of n.entries) o[String(e.key.value)] = toPlain(e.value);
+  for (const e of n.entries) Object.defineProperty(o, String(e.key.value), { value: toPlain(e.value), enumerable: true, writable: true, configurable: true });
   return o;
 }

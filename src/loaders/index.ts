@@ -38,7 +38,8 @@ export interface FileLoader {
 
 export const workflowLoader: FileLoader = {
   name: 'workflow',
-  accepts: (f) => isWorkflowPath(f.relPath),
+  // Under .github/workflows/, or a YAML file named explicitly on the command line that has top-level `jobs:`.
+  accepts: (f) => isWorkflowPath(f.relPath) || (f.explicit && /\.ya?ml$/i.test(f.relPath) && /^jobs\s*:/m.test(f.text)),
   load(f, sink) {
     const { workflow, errors } = loadWorkflow(f.text, f.relPath);
     if (workflow) sink.workflows.push(workflow);

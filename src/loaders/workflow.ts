@@ -34,7 +34,9 @@ export interface WorkflowLoadResult {
 export function loadWorkflow(text: string, file: string): WorkflowLoadResult {
   const errors: LoadError[] = [];
   const parsed = parseYaml(text, file);
-  for (const e of parsed.errors) errors.push({ type: 'LoadError', kind: e.code === 'LIMIT' ? 'limit' : 'syntax', loc: e.loc, message: `YAML: ${e.message}` });
+  // The first syntax error is the one to fix; later ones are usually consequences of it.
+  const firstError = parsed.errors[0];
+  if (firstError) errors.push({ type: 'LoadError', kind: firstError.code === 'LIMIT' ? 'limit' : 'syntax', loc: firstError.loc, message: `YAML: ${firstError.message}` });
   if (errors.length) return { errors };
   if (parsed.documents > 1) {
     errors.push({ type: 'LoadError', kind: 'structure', loc: fileStart(file), message: 'a workflow file must contain a single YAML document; only the first was read' });

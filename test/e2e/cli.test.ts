@@ -1,0 +1,90 @@
+/** The real CLI, spawned as a process, on the examples a newcomer runs first. */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../scripts/fixtures.js';
+import { githubProblems, sarifValidator, schemaAvailable } from '../helpers/sarif-schema.js';
+import { writeTree } from '../helpers/project.js';
+
+const BIN = path.join(REPO_ROOT, 'bin', 'oidc-lint.js');
+
+function run(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  if (!existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...opts.env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('oidc-lint CLI (spawned)', () => {
+  it('flags the classic mistakes in examples/broken as valid SARIF and exits 1', () => {
+    const r = run(['examples/broken', '--format', 'sarif']);
+    expect(r.code).toBe(1);
+    const log = JSON.parse(r.stdout);
+    if (schemaAvailable) expect(sarifValidator()(log)).toBe(true);
+    expect(githubProblems(log)).toEqual([]);
+    const got = log.runs[0].results.map((x: any) => `${x.ruleId} ${x.locations[0].physicalLocation.artifactLocation.uri}:${x.locations[0].physicalLocation.region.startLine}`);
+    expect(got).toEqual([
+      'require-id-token-permission examples/broken/.github/workflows/deploy.yml:27',
+      'no-static-aws-credentials examples/broken/.github/workflows/nightly-backup.yml:16',
+      'require-subject-condition examples/broken/iam/github-actions-deploy-trust.json:7',
+      'require-audience-condition examples/broken/iam/github-actions-deploy-trust.json:12',
+    ]);
+  });
+  it('lints the corrected twin clean and exits 0', () => {
+    const r = run(['examples/fixed']);
+    expect(r.stdout).toMatch(/✓ no problems \(4 files checked\)/);
+    expect(r.code).toBe(0);
+  });
+  it('prints file:line:col  level  message  rule-id without colour when not a TTY', () => {
+    const r = run(['examples/broken/iam/github-actions-deploy-trust.json']);
+    expect(r.stdout).toContain('examples/broken/iam/github-actions-deploy-trust.json:7:22  error  Any GitHub repository can assume this role');
+    expect(r.stdout).not.toContain('\u001b[');
+    expect(r.stdout).toMatch(/✖ 2 problems \(2 errors, 0 warnings\)/);
+  });
+  it('honours NO_COLOR even with --color absent and FORCE-like TTY detection off', () => {
+    const r = run(['examples/broken'], { env: { NO_COLOR: '1' } });
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+  it('writes --output-file and --format json with a stable shape', () => {
+    const dir = writeTree({});
+    const out = path.join(dir, 'report.json');
+    const r = run(['examples/broken', '-f', 'json', '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const doc = JSON.parse(readFileSync(out, 'utf8'));
+    expect(doc).toMatchObject({ version: 1, tool: { name: 'oidc-lint' }, summary: { errors: 4, warnings: 0 } });
+    expect(doc.findings[0]).toHaveProperty('fingerprint');
+  });
+  it('turns rules off with --rule and exits 0 when nothing is left', () => {
+    const args = ['examples/broken'];
+    for (const id of ['require-id-token-permission', 'no-static-aws-credentials', 'require-subject-condition', 'require-audience-condition']) args.push('--rule', `${id}=off`);
+    expect(run(args).code).toBe(0);
+    expect(run(['examples/broken', '--rule', 'require-subject-condition=warn', '--rule', 'require-audience-condition=off', '--rule', 'no-static-aws-credentials=off', '--rule', 'require-id-token-permission=off']).code).toBe(0);
+  });
+  it('exits 2 on usage errors with a clear message', () => {
+    expect(run(['--format', 'xml']).code).toBe(2);
+    expect(run(['--rule', 'nope']).stderr).toMatch(/--rule expects id=off\|warn\|error/);
+    expect(run(['--rule', 'no-such=error', 'examples/fixed']).stderr).toMatch(/unknown rule 'no-such'/);
+    expect(run(['does/not/exist']).code).toBe(2);
+    expect(run(['--bogus']).code).toBe(2);
+  });
+  it('prints --help and --version', () => {
+    expect(run(['--help']).stdout).toMatch(/Usage: oidc-lint/);
+    expect(run(['--version']).stdout.trim()).toBe(JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).version);
+  });
+  it('reports malformed files as parse-error and still lints the others', () => {
+    const dir = writeTree({
+      '.github/workflows/bad.yml': 'on: push\njobs:\n  a: [\n',
+      '.github/workflows/empty.yml': '',
+      '.github/workflows/list.yml': '- just\n- a list\n',
+      'iam/broken.json': '{"Statement": [',
+      'iam/ok.json': '{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}',
+    });
+    const r = run(['.', '-f', 'json'], { cwd: dir });
+    const doc = JSON.parse(r.stdout);
+    const pe = doc.findings.filter((f: any) => f.ruleId === 'parse-error').map((f: any) => f.location.file);
+    expect(pe).toEqual(['.github/workflows/bad.yml', '.github/workflows/empty.yml', '.github/workflows/list.yml', 'iam/broken.json']);
+    expect(doc.findings.some((f: any) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
+    expect(r.code).toBe(1);
+  });
+});
