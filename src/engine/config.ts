@@ -3,12 +3,17 @@
  * file (issue 7) and `--rule id=level` flags both end up here; options are validated with ajv
  * against each rule's `meta.schema`.
  */
-import AjvImport from 'ajv';
+import { createRequire } from 'node:module';
 import type { Level, RuleModule, Settings } from './rule.js';
 import { DEFAULT_AUDIENCES } from '../model/claims.js';
 
-// ajv is CommonJS with `exports.default`; under NodeNext the class is on `.default` for types only.
-const Ajv = ((AjvImport as unknown as { default?: unknown }).default ?? AjvImport) as unknown as typeof AjvImport.default;
+/** ajv costs tens of milliseconds to load: it is required only when there are user options to validate. */
+type Validator = ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+type AjvLike = { compile(schema: object): Validator };
+function loadAjv(): new (options: object) => AjvLike {
+  const mod = createRequire(import.meta.url)('ajv') as { default?: new (options: object) => AjvLike };
+  return mod.default ?? (mod as unknown as new (options: object) => AjvLike);
+}
 
 export type RuleSetting = Level | [Level, ...unknown[]];
 
@@ -39,20 +44,20 @@ export function defaultSettings(partial: Partial<Settings> = {}): Settings {
   return { ...partial, expectedAudiences: partial.expectedAudiences ?? [...DEFAULT_AUDIENCES] };
 }
 
-let ajv: InstanceType<typeof Ajv> | undefined;
-const validators = new WeakMap<RuleModule, (data: unknown) => boolean>();
+let ajv: AjvLike | undefined;
+const validators = new WeakMap<RuleModule, Validator>();
 
-function validatorFor(rule: RuleModule) {
+function validatorFor(rule: RuleModule): Validator {
   let v = validators.get(rule);
   if (!v) {
-    ajv ??= new Ajv({ allErrors: true, useDefaults: false, strict: false });
+    ajv ??= new (loadAjv())({ allErrors: true, useDefaults: false, strict: false });
     const schema = rule.meta.schema.length
       ? { type: 'array', items: rule.meta.schema, minItems: 0, maxItems: rule.meta.schema.length }
       : { type: 'array', maxItems: 0 };
     v = ajv.compile(schema);
     validators.set(rule, v);
   }
-  return v as ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
+  return v;
 }
 
 /** Resolves every known rule's level and options. Unknown rule ids and bad options are ConfigErrors. */
@@ -74,9 +79,10 @@ export function resolveRules(rules: readonly RuleModule[], config: LintConfig): 
     }
     if (level === 'off') continue;
     const options = mergeOptions(rule.meta.defaultOptions ?? [], userOptions);
-    const validate = validatorFor(rule);
-    if (!validate(options)) {
-      const err = (validate as unknown as { errors: { instancePath: string; message?: string }[] }).errors[0];
+    // Defaults are the rule's own and covered by its tests; only user-supplied options are validated.
+    const validate = userOptions.length ? validatorFor(rule) : undefined;
+    if (validate && !validate(options)) {
+      const err = validate.errors?.[0] ?? { instancePath: '', message: 'invalid' };
       throw new ConfigError(`rule '${rule.id}': invalid options at ${err.instancePath || '/'}: ${err.message}`);
     }
     out.push({ rule, level, options });

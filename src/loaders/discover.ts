@@ -34,7 +34,7 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
   const realRoot = await fs.realpath(root).catch(() => root);
   const files: DiscoveredFile[] = [];
   const problems: DiscoverProblem[] = [];
-  const seen = new Set<string>();
+  const seen = new Map<string, DiscoveredFile>();
   const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/') || path.basename(abs);
   const extra = ignore().add(options.ignore ?? []);
 
@@ -80,9 +80,15 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
     }
   };
   const add = (abs: string, explicit: boolean) => {
-    if (seen.has(abs)) return;
-    seen.add(abs);
-    files.push({ absPath: abs, relPath: rel(abs), explicit });
+    const known = seen.get(abs);
+    if (known) {
+      // Named on the command line as well as found by a walk: treat as named.
+      if (explicit) known.explicit = true;
+      return;
+    }
+    const f = { absPath: abs, relPath: rel(abs), explicit };
+    seen.set(abs, f);
+    files.push(f);
   };
 
   for (const p of paths) {

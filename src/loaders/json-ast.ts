@@ -22,6 +22,8 @@ export interface JsonParseResult {
 }
 
 const MAX_DEPTH = 512;
+/** Bounds memory on huge documents: a trust policy or template has thousands of values, not millions. */
+const MAX_VALUES = 1_000_000;
 
 export function parseJson(text: string, file: string): JsonParseResult {
   let i = 0;
@@ -81,8 +83,10 @@ export function parseJson(text: string, file: string): JsonParseResult {
     return { kind: 'scalar', value: out, raw: text.slice(from, i), resolution: 'literal', loc: { file, start, end: here() } };
   };
 
+  let values = 0;
   const parseValue = (depth: number, path: string): DocNode => {
     if (depth > MAX_DEPTH) fail(`nesting deeper than ${MAX_DEPTH} levels`);
+    if (++values > MAX_VALUES) fail(`more than ${MAX_VALUES.toLocaleString('en')} values; too large to be a policy or template`);
     ws();
     const c = text[i];
     const start = here();

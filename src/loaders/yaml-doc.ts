@@ -25,6 +25,8 @@ export interface YamlParseResult {
 
 const MAX_ALIAS_EXPANSIONS = 10_000;
 const MAX_DEPTH = 256;
+/** Bounds memory: workflows and templates have thousands of nodes, not millions. */
+const MAX_NODES = 1_000_000;
 
 export interface YamlOptions {
   customTags?: Tags;
@@ -51,8 +53,10 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
   if (errors.length || !docs[0] || docs[0].contents == null) return result;
 
   let expansions = 0;
+  let nodes = 0;
   const convert = (n: unknown, path: string, depth: number, inAlias: boolean): DocNode => {
     if (depth > MAX_DEPTH) throw new YamlLimitError(`nesting deeper than ${MAX_DEPTH} levels`);
+    if (++nodes > MAX_NODES) throw new YamlLimitError(`more than ${MAX_NODES.toLocaleString('en')} nodes; too large to read`);
     if (isAlias(n)) {
       if (++expansions > MAX_ALIAS_EXPANSIONS) throw new YamlLimitError(`more than ${MAX_ALIAS_EXPANSIONS} alias expansions (alias bomb?)`);
       const target = n.resolve(docs[0]);
@@ -126,6 +130,7 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
 export class YamlLimitError extends Error {}
 
 function cleanMessage(m: string): string {
+  if (/Maximum call stack size exceeded/.test(m)) return 'nesting too deep to read';
   // yaml appends " at line X, column Y" and a code frame in some messages; we carry positions separately.
   return m.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }

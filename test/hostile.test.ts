@@ -1,0 +1,81 @@
+/**
+ * Hostile input: every case yields findings or a clear error — never a crash, a hang, or the loss
+ * of other files' findings. (Time and memory are bounded by construction — budgets in the loaders —
+ * and measured by `npm run bench`, not asserted with timers here.)
+ */
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { main } from '../src/cli.js';
+import { writeTree, trustPolicy } from './helpers/project.js';
+
+const GOOD_POLICY = trustPolicy({});
+
+async function lintJson(dir: string, args: string[] = []) {
+  let out = '';
+  let err = '';
+  const code = await main(['.', '--format', 'json', ...args], { cwd: dir, stdout: (s) => (out += s), stderr: (s) => (err += s), env: {} });
+  const doc = JSON.parse(out) as { findings: { ruleId: string; messageId: string; message: string; location: { file: string; start: { line: number } } }[] };
+  return { code, doc, err };
+}
+
+/** The hostile file gets a parse-error; the well-formed policy next to it is still linted. */
+function expectIsolated(doc: Awaited<ReturnType<typeof lintJson>>['doc'], hostile: string, messagePattern: RegExp) {
+  const pe = doc.findings.filter((f) => f.ruleId === 'parse-error' && f.location.file === hostile);
+  expect(pe.length, JSON.stringify(doc.findings)).toBe(1);
+  expect(pe[0].message).toMatch(messagePattern);
+  expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
+}
+
+describe('hostile input', () => {
+  it('YAML alias bomb ("billion laughs") stops at the alias budget', async () => {
+    const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    const names = 'abcdefghij';
+    for (let i = 1; i < 10; i++) lines.push(`${names[i]}: &${names[i]} [${Array(9).fill('*' + names[i - 1]).join(',')}]`);
+    lines.push('on: push', 'jobs:', '  j:', '    runs-on: x', '    env: *j');
+    const dir = writeTree({ '.github/workflows/bomb.yml': lines.join('\n'), 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expectIsolated(doc, '.github/workflows/bomb.yml', /alias/);
+  });
+  it('deeply nested YAML and JSON are reported, not a stack overflow', async () => {
+    const dir = writeTree({
+      '.github/workflows/deep.yml': 'on: push\njobs:\n  a:\n    env: ' + '['.repeat(50_000) + ']'.repeat(50_000),
+      'iam/deep.json': '{"Statement":' + '['.repeat(50_000) + ']'.repeat(50_000) + '}',
+      'iam/ok.json': GOOD_POLICY,
+    });
+    const { doc } = await lintJson(dir);
+    expectIsolated(doc, '.github/workflows/deep.yml', /nesting|deep/i);
+    expectIsolated(doc, 'iam/deep.json', /nesting/);
+  });
+  it('a 50 MB file is skipped with a clear finding (limit configurable)', async () => {
+    const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });
+    writeFileSync(path.join(dir, 'huge.json'), '{"Statement": [' + '"x",'.repeat(13_000_000) + '"x"]}');
+    const { doc } = await lintJson(dir);
+    expectIsolated(doc, 'huge.json', /over the 10\.0 MiB limit/);
+    // With the limit raised the file is read, and the value budget (not the size limit) stops it — no out-of-memory.
+    const raised = await lintJson(dir, ['--max-file-size', '60']);
+    expectIsolated(raised.doc, 'huge.json', /more than 1,000,000 values/);
+  });
+  it('binary and invalid UTF-8 files are reported, not mis-read', async () => {
+    const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });
+    writeFileSync(path.join(dir, 'iam', 'bin.json'), Buffer.from([0x7b, 0x00, 0x22, 0x53, 0x74, 0x61, 0x74, 0x65, 0x6d, 0x65, 0x6e, 0x74]));
+    const { doc: d1 } = await lintJson(dir, ['iam/bin.json', 'iam/ok.json']);
+    expectIsolated(d1, 'iam/bin.json', /binary/);
+    const dir2 = writeTree({ 'iam/ok.json': GOOD_POLICY });
+    writeFileSync(path.join(dir2, 'bad-utf8.yml'), Buffer.concat([Buffer.from('on: push\njobs:\n  a:\n    name: "'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"\n')]));
+    const { doc: d2 } = await lintJson(dir2, ['bad-utf8.yml', 'iam/ok.json']);
+    expectIsolated(d2, 'bad-utf8.yml', /UTF-8/);
+  });
+  it('JSON with duplicate keys is reported at the duplicate', async () => {
+    const dir = writeTree({ 'iam/dup.json': '{"Statement": [{"Effect": "Allow", "Effect": "Deny", "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}]}', 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expect(doc.findings.find((f) => f.ruleId === 'parse-error' && f.location.file === 'iam/dup.json')?.message).toMatch(/duplicate key "Effect"/);
+  });
+  it('a workflow of 10,000 jobs is linted completely', async () => {
+    const jobs: string[] = [];
+    for (let i = 0; i < 10_000; i++) jobs.push(`  job${i}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r${i}\n          aws-region: us-east-1`);
+    const dir = writeTree({ '.github/workflows/huge.yml': 'on: push\njobs:\n' + jobs.join('\n') + '\n' });
+    const { doc } = await lintJson(dir);
+    expect(doc.findings.filter((f) => f.ruleId === 'require-id-token-permission')).toHaveLength(10_000);
+  });
+});
