@@ -9,6 +9,7 @@ import { resolveRules, defaultSettings, type LintConfig } from './config.js';
 import { traverse } from './traverse.js';
 import type { Project } from '../model/project.js';
 import { compareLocations } from '../model/location.js';
+import { redactSecrets } from '../model/secrets.js';
 
 export interface RuleCrash {
   ruleId: string;
@@ -91,12 +92,13 @@ function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescrip
   const f: Finding = {
     ruleId: rule.id,
     messageId: d.messageId,
-    message: interpolate(template, d.data),
+    // Defence in depth: whatever a rule interpolates, a key never reaches a report.
+    message: redactSecrets(interpolate(template, d.data)),
     level,
     severity: d.severity ?? rule.meta.severity,
     confidence: d.confidence ?? 'high',
     location: loc,
-    related: d.related ?? [],
+    related: (d.related ?? []).map((r) => ({ ...r, message: redactSecrets(r.message) })),
     fingerprint: '',
   };
   if (d.fix) f.fix = d.fix;

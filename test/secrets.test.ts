@@ -1,0 +1,34 @@
+/** A linter must not re-leak a key: no output format contains a full access key id or secret key. */
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
+import { writeTree } from './helpers/project.js';
+
+// Real-shaped but generated at run time (never a committed literal that scanners would flag).
+const KEY_ID = 'AKIA' + 'Q7ZMW2OGYBAH6TRX';
+const SECRET = 'q8Hn3V0bW2mZ5x' + 'YpK7tLr9sDf1GhJ4kLzXcVbN6M';
+const TEMP_KEY_ID = 'ASIA' + 'ZZ2OGYBAH6QTRX7M';
+
+async function runFormat(dir: string, format: string): Promise<string> {
+  let out = '';
+  await main(['.', '--format', format, '--color'], { cwd: dir, stdout: (s) => (out += s), stderr: (s) => (out += s), env: {} });
+  return out;
+}
+
+describe('secrets in output', () => {
+  const dir = writeTree({
+    '.github/workflows/leak.yml': `on: push\njobs:\n  a:\n    runs-on: x\n    env:\n      AWS_ACCESS_KEY_ID: ${KEY_ID}\n      AWS_SECRET_ACCESS_KEY: ${SECRET}\n      OTHER: ${TEMP_KEY_ID}\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: ${KEY_ID}\n          aws-secret-access-key: ${SECRET}\n          aws-region: us-east-1\n`,
+    'iam/wild.json': `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:x/*:${SECRET}"}}}]}`,
+    'iam/trust.json': `{"Statement":[{"Sid":"${KEY_ID}","Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:sub":"${SECRET}"}}}]}`,
+  });
+  for (const format of ['text', 'json', 'sarif']) {
+    it(`${format} output shows keys redacted only`, async () => {
+      const out = await runFormat(dir, format);
+      expect(out).toContain('AKIA…RX');
+      expect(out).toMatch(/repo:x\/\*:q8Hn…6M/); // a rule message that quotes a pattern is redacted too
+      for (const secret of [KEY_ID, SECRET, TEMP_KEY_ID]) {
+        expect(out).not.toContain(secret);
+        expect(out).not.toContain(secret.slice(0, 12));
+      }
+    });
+  }
+});
