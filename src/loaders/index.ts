@@ -7,6 +7,7 @@ import path from 'node:path';
 import { discover, type DiscoveredFile } from './discover.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
 import { mayBePolicyJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
+import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
 import { emptyLinks, type LoadError, type Project, type SourceFile } from '../model/project.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Workflow } from '../model/workflow.js';
@@ -48,14 +49,34 @@ export const workflowLoader: FileLoader = {
   },
 };
 
-export const policyJsonLoader: FileLoader = {
-  name: 'policy-json',
-  accepts: (f) => /\.json$/i.test(f.relPath) && (f.explicit || mayBePolicyJson(f.relPath, f.text)),
+/** A `.json` file, or a `.template` file written in JSON (CloudFormation accepts both syntaxes there). */
+function isJsonFile(f: FileInput): boolean {
+  return /\.json$/i.test(f.relPath) || (/\.template$/i.test(f.relPath) && /^\s*\{/.test(f.text));
+}
+
+/** cdk.out bookkeeping files: large, never a template or a policy. */
+const CDK_OUT_NOISE = /(^|\/)cdk\.out\/(?:.*\/)?(?:tree|manifest|[^/]*\.assets)\.json$/i;
+
+/**
+ * JSON: parsed once, then read by content as a CloudFormation template (including CDK's
+ * `cdk.out/*.template.json`) or as a bare IAM trust policy.
+ */
+export const jsonLoader: FileLoader = {
+  name: 'json',
+  accepts: (f) => isJsonFile(f) && (f.explicit || (!CDK_OUT_NOISE.test(f.relPath) && (mayBePolicyJson(f.relPath, f.text) || mayBeJsonTemplate(f.text)))),
   load(f, sink) {
     const { root, errors } = parseJsonFile(f.text, f.relPath);
     if (!root) {
       sink.errors.push(...errors);
-      sink.kind = 'policy-json';
+      sink.kind = mayBeJsonTemplate(f.text) ? 'cloudformation' : 'policy-json';
+      return;
+    }
+    if (isCloudFormationTemplate(root)) {
+      const t = readTemplate(root, f.relPath, f.text);
+      sink.roles.push(...t.roles);
+      sink.providers.push(...t.providers);
+      sink.errors.push(...errors, ...t.errors);
+      sink.kind = 'cloudformation';
       return;
     }
     const role = trustPolicyRoleFromJson(root, f.relPath, errors);
@@ -64,14 +85,31 @@ export const policyJsonLoader: FileLoader = {
       sink.kind = 'policy-json';
       sink.errors.push(...errors);
     } else if (f.explicit) {
-      sink.errors.push({ type: 'LoadError', kind: 'structure', loc: root.loc, message: 'not a recognised IAM trust policy (no statement with a Federated principal or an sts:AssumeRole* action)' });
+      sink.errors.push({ type: 'LoadError', kind: 'structure', loc: root.loc, message: 'neither an IAM trust policy (no statement with a Federated principal or an sts:AssumeRole* action) nor a CloudFormation template (no AWSTemplateFormatVersion, no Resources with AWS:: types)' });
+      sink.kind = 'other';
+    }
+  },
+};
+
+/** YAML that is not a workflow: parsed once (CloudFormation short-form tags kept) and read as a CloudFormation/SAM template. */
+export const yamlLoader: FileLoader = {
+  name: 'yaml',
+  accepts: (f) => /\.(ya?ml|template)$/i.test(f.relPath) && !isWorkflowPath(f.relPath) && (f.explicit || mayBeYamlTemplate(f.text)),
+  load(f, sink) {
+    const t = loadYamlTemplate(f.text, f.relPath, f.explicit);
+    sink.roles.push(...t.roles);
+    sink.providers.push(...t.providers);
+    sink.errors.push(...t.errors);
+    if (t.recognised) sink.kind = 'cloudformation';
+    else if (f.explicit) {
+      sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'neither a GitHub Actions workflow (no top-level jobs) nor a CloudFormation template (no AWSTemplateFormatVersion, no Resources with AWS:: types)' });
       sink.kind = 'other';
     }
   },
 };
 
 /** Registry, in priority order: the first loader that accepts a file loads it. */
-export const LOADERS: FileLoader[] = [workflowLoader, policyJsonLoader];
+export const LOADERS: FileLoader[] = [workflowLoader, jsonLoader, yamlLoader];
 
 export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
@@ -143,7 +181,7 @@ async function loadOne(f: DiscoveredFile, loaders: FileLoader[], maxBytes: numbe
   const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
   const loader = loaders.find((l) => l.accepts(input));
   if (!loader) {
-    if (f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/ or an IAM trust policy); not scanned' });
+    if (f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/, an IAM trust policy or a CloudFormation template); not scanned' });
     return;
   }
   const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };

@@ -5,6 +5,7 @@
  * References: ../shared/docs/domain.md §A (claims), §C.2 (condition keys), §C.5 (IAM semantics).
  */
 import type { Condition, Statement } from './iam.js';
+import type { ValuePart } from './location.js';
 
 export const GITHUB_ISSUER_HOST = 'token.actions.githubusercontent.com';
 export const LEGACY_GITHUB_ISSUER_HOST = 'vstoken.actions.githubusercontent.com';
@@ -39,7 +40,8 @@ export function parseGitHubIssuer(text: string): GitHubIssuer | undefined {
  * any account, unresolved account placeholders allowed), or the bare issuer host.
  */
 export function githubIssuerOfPrincipal(principal: string): GitHubIssuer | undefined {
-  const m = /^arn:[^:]*:iam::[^:]*:oidc-provider\/(.+)$/i.exec(principal.trim());
+  // Partition and account may be unresolved placeholders, which can contain colons (`${AWS::AccountId}`).
+  const m = /^arn:(?:\$\{[^}]*\}|[^:])*:iam::(?:\$\{[^}]*\}|[^:])*:oidc-provider\/(.+)$/i.exec(principal.trim());
   if (m) return parseGitHubIssuer(m[1]);
   return parseGitHubIssuer(principal.trim());
 }
@@ -267,15 +269,21 @@ export interface SubjectPatternInfo {
  * Classifies a `sub` condition value. `like` is true for StringLike-family operators (wildcards
  * active); for StringEquals the value is literal.
  */
-export function analyzeSubjectPattern(pattern: string, like: boolean): SubjectPatternInfo {
-  const toks: GlobToken[] = like ? tokenizeLike(pattern) : [{ kind: 'lit', text: pattern }];
+export function analyzeSubjectPattern(pattern: string, like: boolean, parts?: ValuePart[]): SubjectPatternInfo {
   // Rebuild as a sequence of characters with wildcard markers.
   type Ch = string | null; // null = wildcard (star, one, or unknown variable)
   const chars: Ch[] = [];
-  for (const t of toks) {
-    if (t.kind === 'lit') for (const c of t.text) chars.push(c);
-    else chars.push(null);
-  }
+  const pushPattern = (text: string) => {
+    const toks: GlobToken[] = like ? tokenizeLike(text) : [{ kind: 'lit', text }];
+    for (const t of toks) {
+      if (t.kind === 'lit') for (const c of t.text) chars.push(c);
+      else chars.push(null);
+    }
+  };
+  // An unresolved piece of an IaC value (`${Org}` from a parameter without default) is one fixed
+  // but unknown name, not a wildcard: it is kept as a single opaque element.
+  if (parts?.some((p) => !p.known)) for (const p of parts) p.known ? pushPattern(p.text) : chars.push(p.text);
+  else pushPattern(pattern);
   const prefix = 'repo:';
   let i = 0;
   for (; i < prefix.length; i++) {
@@ -295,7 +303,7 @@ export function analyzeSubjectPattern(pattern: string, like: boolean): SubjectPa
         i++;
         continue;
       }
-      if (stops.includes(c)) return { text, wild, stop: c };
+      if (c.length === 1 && stops.includes(c)) return { text, wild, stop: c };
       text += c;
       i++;
     }

@@ -35,7 +35,7 @@ export default createRule({
         if (!key?.github || key.claim !== 'sub') return;
         const like = isLikeOperator(c.baseOperator);
         for (const v of c.values) {
-          const info = analyzeSubjectPattern(v.value, like);
+          const info = analyzeSubjectPattern(v.value, like, v.resolution === 'unresolved' ? v.parts : undefined);
           const confidence = v.resolution === 'unresolved' ? 'medium' : 'high';
           const data = { pattern: v.value, owner: info.owner ?? '', repo: info.repo ?? '' };
           if (info.scope === 'any-owner') context.report({ node: v, messageId: 'anyOwner', data, severity: 'critical', confidence });

@@ -71,6 +71,16 @@ describe('analyzeSubjectPattern', () => {
   it('marks immutable subjects and extracts owner and repo', () => {
     expect(analyzeSubjectPattern('repo:octo-org@123/octo-repo@456:ref:refs/heads/main', false)).toMatchObject({ owner: 'octo-org', repo: 'octo-repo', immutable: true });
   });
+  it('treats an unknown piece of a partially resolved value as one fixed name, not a wildcard', () => {
+    const parts = (...p: [string, boolean][]) => p.map(([text, known]) => ({ text, known }));
+    // repo:${Org}/${Repo}:* — owner and repository are unknown names, the context is a real wildcard.
+    expect(analyzeSubjectPattern('repo:${Org}/${Repo}:*', true, parts(['repo:', true], ['${Org}', false], ['/', true], ['${Repo}', false], [':*', true]))).toMatchObject({ scope: 'any-context', owner: '${Org}', repo: '${Repo}' });
+    // Without parts the same text reads ${Org} as an IAM policy variable (unknown at evaluation: wildcard).
+    expect(analyzeSubjectPattern('repo:${Org}/${Repo}:*', true).scope).toBe('any-owner');
+    expect(analyzeSubjectPattern('repo:${AWS::AccountId}/x:ref:refs/heads/main', true, parts(['repo:', true], ['${AWS::AccountId}', false], ['/x:ref:refs/heads/main', true])).scope).toBe('exact');
+    expect(analyzeSubjectPattern('repo:org/*', true, parts(['repo:org/', true], ['*', true])).scope).toBe('any-repo');
+    expect(analyzeSubjectPattern('${Prefix}:org/repo:*', true, parts(['${Prefix}', false], [':org/repo:*', true])).scope).toBe('custom');
+  });
 });
 
 describe('subjects', () => {
@@ -95,7 +105,9 @@ describe('issuers and keys', () => {
     expect(githubIssuerOfPrincipal('arn:aws:iam::1:oidc-provider/github.example.com/_services/token')?.kind).toBe('ghes');
     expect(githubIssuerOfPrincipal('arn:aws:iam::1:oidc-provider/token.actions.octocorp.ghe.com')?.kind).toBe('ghe-com');
     expect(githubIssuerOfPrincipal('arn:aws:iam::1:oidc-provider/accounts.google.com')).toBeUndefined();
-    expect(githubIssuerOfPrincipal('arn:aws:iam::1:oidc-provider/vstoken.actions.githubusercontent.com')?.kind).toBe('legacy');
+    expect(githubIssuerOfPrincipal('arn:aws:iam::1:oidc-provider/vstoken.actions.githubusercontent.com')?.kind).toBe('legacy');    // Unresolved IaC placeholders in partition and account (a CloudFormation !Sub), colons included.
+    expect(githubIssuerOfPrincipal('arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com')?.kind).toBe('github');
+    expect(githubIssuerOfPrincipal('arn:aws:iam::${AWS::AccountId}:role/token.actions.githubusercontent.com')).toBeUndefined();
   });
   it('splits condition keys case-insensitively on the claim', () => {
     expect(parseConditionKey('token.actions.githubusercontent.com:SUB')).toMatchObject({ issuer: 'token.actions.githubusercontent.com', claim: 'sub' });
