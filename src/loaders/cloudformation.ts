@@ -231,8 +231,14 @@ const unknown = (text: string, loc: SourceLocation): EvStr => ({ kind: 'str', pa
 const textOf = (e: EvStr) => e.parts.map((p) => p.text).join('');
 const allKnown = (e: EvStr) => e.parts.every((p) => p.known);
 
+/** Longest computed string kept; longer ones (only from pathological templates) become unknown. */
+const MAX_TEXT = 16_384;
+
 /** Concatenates pieces, merging neighbours of the same kind. */
 function concat(pieces: EvStr[], loc: SourceLocation): EvStr {
+  let length = 0;
+  for (const p of pieces) for (const part of p.parts) length += part.text.length;
+  if (length > MAX_TEXT) return unknown('${…}', loc);
   const parts: ValuePart[] = [];
   for (const p of pieces)
     for (const part of p.parts) {
@@ -251,6 +257,7 @@ const MAX_STEPS = 200_000;
 class Evaluator {
   private readonly lineStarts: number[] = [0];
   private readonly active = new Set<string>();
+  private readonly memo = new Map<string, ValuePart[]>();
   private steps = 0;
 
   constructor(
@@ -531,12 +538,20 @@ class Evaluator {
     return concat(pieces, loc);
   }
 
+  /**
+   * Evaluates a property of another resource once (memoised; the result is re-anchored at the
+   * referring position) and breaks reference cycles by making the inner reference unknown.
+   */
   private guard(res: Resource, what: string, f: () => EvStr, loc: SourceLocation): EvStr {
     const key = `${res.id}:${what}`;
+    const cached = this.memo.get(key);
+    if (cached) return { kind: 'str', parts: cached.map((p) => ({ ...p })), loc };
     if (this.active.has(key)) return unknown(`\${${res.id}}`, loc);
     this.active.add(key);
     try {
-      return f();
+      const e = f();
+      this.memo.set(key, e.parts);
+      return { ...e, loc };
     } finally {
       this.active.delete(key);
     }

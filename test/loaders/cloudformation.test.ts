@@ -5,8 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { stringify } from 'yaml';
 import path from 'node:path';
 import { loadProject } from '../../src/loaders/index.js';
+import { isCloudFormationTemplate, loadYamlTemplate, readTemplate } from '../../src/loaders/cloudformation.js';
+import { parseJson } from '../../src/loaders/json-ast.js';
+import type { DocMap } from '../../src/loaders/doc.js';
 import type { SourceLocation, Value } from '../../src/model/location.js';
 import type { Condition, Role, Statement } from '../../src/model/iam.js';
 import type { Project } from '../../src/model/project.js';
@@ -413,5 +418,70 @@ describe('CloudFormation roles join workflows', () => {
     });
     const [ra] = project.workflows[0].jobs[0].roleAssumptions;
     expect(project.links.byAssumption.get(ra)?.map((l) => [l.role.origin.logicalId, l.match])).toEqual([['DeployRole', 'name']]);
+  });
+});
+
+describe('CloudFormation loader never throws', () => {
+  const FN = ['Ref', 'Condition', 'Fn::Sub', 'Fn::If', 'Fn::Join', 'Fn::GetAtt', 'Fn::Select', 'Fn::Split', 'Fn::FindInMap', 'Fn::ImportValue', 'Fn::Base64'];
+  const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('AWS::NoValue', 'AWS::Partition', 'AWS::AccountId', 'P', 'L', 'R', 'O', 'R.Arn', 'O.Arn', '${P}', '${R.Arn}', '${O}', '${!x}', 'M', ',', ''), fc.integer(), fc.boolean(), fc.constant(null));
+  const { node } = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.record({ k: fc.constantFrom(...FN), v: tie('node') }).map(({ k, v }) => ({ [k]: v })),
+      fc.dictionary(fc.constantFrom('Statement', 'Effect', 'Principal', 'Federated', 'Action', 'Condition', 'StringLike', 'k:sub', 'Ref'), tie('node'), { maxKeys: 3 }),
+    ),
+  }));
+  const template = fc.record({ name: node, path: node, doc: node, url: node, ids: node, def: leaf, map: node }).map((t) => ({
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: { P: { Type: 'String', Default: t.def }, L: { Type: 'CommaDelimitedList', Default: t.def } },
+    Mappings: { M: { a: { b: t.map } } },
+    Resources: {
+      R: { Type: 'AWS::IAM::Role', Properties: { RoleName: t.name, Path: t.path, AssumeRolePolicyDocument: t.doc } },
+      O: { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: t.url, ClientIdList: t.ids, ThumbprintList: t.ids } },
+    },
+  }));
+
+  it('on any JSON template built from intrinsics', () => {
+    fc.assert(
+      fc.property(template, (t) => {
+        const text = JSON.stringify(t, null, 1);
+        const root = parseJson(text, 't.json').root;
+        expect(isCloudFormationTemplate(root)).toBe(true);
+        const r = readTemplate(root as DocMap, 't.json', text);
+        expect(r.roles).toHaveLength(1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('on the same templates as YAML, and on arbitrary text after a template marker', () => {
+    fc.assert(
+      fc.property(template, (t) => {
+        const r = loadYamlTemplate(stringify(t), 't.yaml', true);
+        expect(r.recognised).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (s) => {
+        loadYamlTemplate(`AWSTemplateFormatVersion: x\nResources:\n  R:\n    Type: AWS::IAM::Role\n${s}`, 't.yaml', true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('degrades instead of blowing up on self-references and exponential substitution chains', () => {
+    const providers: Record<string, unknown> = {};
+    for (let i = 0; i < 40; i++) providers[`O${i}`] = { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: { 'Fn::Sub': `\${O${i + 1}}\${O${i + 1}}` } } };
+    const text = JSON.stringify({
+      Resources: { ...providers, R: { Type: 'AWS::IAM::Role', Properties: { RoleName: { 'Fn::GetAtt': ['R', 'Arn'] }, AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Federated: { Ref: 'O0' } }, Action: 'sts:AssumeRoleWithWebIdentity' }] } } } },
+    });
+    const r = readTemplate(parseJson(text, 't.json').root as DocMap, 't.json', text);
+    const role = r.roles[0];
+    expect(role.name?.resolution).toBe('unresolved');
+    expect(role.trustPolicy?.statements[0].principals[0].value.resolution).toBe('unresolved');
+    expect(r.providers).toHaveLength(40);
   });
 });
