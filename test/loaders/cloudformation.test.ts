@@ -472,6 +472,30 @@ describe('CloudFormation loader never throws', () => {
     );
   });
 
+  it('on mutated real templates, YAML and JSON', () => {
+    const files = [
+      ...['aws-actions-sample.yaml', 'correct.yaml', 'intrinsics.yaml', 'sam.yaml', 'template.json', 'cdk.out/GithubOidcStack.template.json'].map((f) => path.join(DIR, f)),
+    ];
+    const seeds = files.map((f) => readFileSync(f, 'utf8'));
+    const specials = fc.constantFrom('{', '}', '[', ']', ':', ',', '"', '\n', '  ', '- ', '!Ref ', '!If ', '!Sub ', '${', '${!', 'Fn::Sub', '&a ', '*a', '|', '\t');
+    const mutated = fc.tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat({ max: 60 }), fc.oneof(specials, fc.string({ maxLength: 6 }))).map(([text, a, len, ins]) => {
+      const i = a % text.length;
+      return text.slice(0, i) + ins + text.slice(Math.min(text.length, i + len));
+    });
+    fc.assert(
+      fc.property(mutated, fc.boolean(), (text, explicit) => {
+        loadYamlTemplate(text, 't.yaml', explicit);
+        try {
+          const { root } = parseJson(text, 't.json');
+          if (isCloudFormationTemplate(root)) readTemplate(root, 't.json', text);
+        } catch (e) {
+          expect((e as Error).constructor.name).toBe('JsonSyntaxError');
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('degrades instead of blowing up on self-references and exponential substitution chains', () => {
     const providers: Record<string, unknown> = {};
     for (let i = 0; i < 40; i++) providers[`O${i}`] = { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: { 'Fn::Sub': `\${O${i + 1}}\${O${i + 1}}` } } };
