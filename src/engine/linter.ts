@@ -7,6 +7,7 @@ import { interpolate } from './create-rule.js';
 import type { Finding, NodeType, ReportDescriptor, RuleModule, Settings, Visitors } from './rule.js';
 import { resolveRules, defaultSettings, type LintConfig } from './config.js';
 import { traverse } from './traverse.js';
+import { applySuppressions } from './suppressions.js';
 import type { Project } from '../model/project.js';
 import { compareLocations } from '../model/location.js';
 import { redactSecrets } from '../model/secrets.js';
@@ -73,6 +74,16 @@ export function lintProject(project: Project, rules: readonly RuleModule[], conf
     }
   };
   traverse(project, dispatch);
+
+  // Suppressions need every finding; then their directives go to the rules that audit them.
+  const directives = applySuppressions({
+    project,
+    findings,
+    known: new Set(rules.map((r) => r.id)),
+    enabled: new Set(resolved.map((r) => r.rule.id)),
+    external: config.suppressions,
+  });
+  if (handlers.has('Suppression')) for (const d of directives) dispatch('Suppression', d, false);
 
   assignFingerprints(findings);
   findings.sort(compareFindings);

@@ -6,6 +6,7 @@ import type { SourceLocation } from '../model/location.js';
 import type { Project, SourceFile, LoadError } from '../model/project.js';
 import type { Condition, OidcProvider, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
 import type { Job, Permissions, RoleAssumption, Step, Trigger, Workflow } from '../model/workflow.js';
+import type { Suppression } from './suppressions.js';
 
 export type RuleKind = 'problem' | 'hardening';
 export type AppliesTo = 'workflow' | 'trust-policy' | 'oidc-provider' | 'project' | 'source';
@@ -76,10 +77,38 @@ export interface ReportDescriptor {
   suggestions?: { description: string; text?: string }[];
 }
 
+/**
+ * The GitHub repository being linted, as the config file declares it (`repository:`). Used by the
+ * cross-check to compute the `sub` claims this repository's jobs will present.
+ */
+export interface RepositoryIdentity {
+  /** Owner (user or organisation) login, with its real GitHub casing (IAM matching is case-sensitive). */
+  owner: string;
+  /** Repository name, with its real casing. */
+  repo: string;
+  /** Numeric owner id (decimal digits), used by immutable subjects `repo:OWNER@OWNER_ID/…`. */
+  ownerId?: string;
+  /** Numeric repository id (decimal digits), used by immutable subjects `…/REPO@REPO_ID:…`. */
+  repoId?: string;
+  /** Branch `schedule`, `workflow_run`, `pull_request_target`, … runs get their `ref` from. */
+  defaultBranch?: string;
+  /** The repository's tokens carry immutable subjects (`repo:OWNER@ID/REPO@ID:…`). */
+  immutableSubjects?: boolean;
+  /** Customised subject template: the `include_claim_keys` list, in order (e.g. `["repo", "context", "job_workflow_ref"]`). Absent = GitHub's default template. */
+  subjectTemplate?: string[];
+}
+
 export interface Settings {
   /** Audiences workflows request and trust policies / providers should accept. */
   expectedAudiences: string[];
-  [key: string]: unknown;
+  /** The repository being linted, when the config file names it. */
+  repository?: RepositoryIdentity;
+  /**
+   * Role ARNs behind workflow expressions, keyed by `vars.NAME` or `secrets.NAME` (context in lower
+   * case, NAME in upper case, since GitHub variable and secret names are case-insensitive): a step with
+   * `role-to-assume: ${{ vars.DEPLOY_ROLE }}` assumes `roles['vars.DEPLOY_ROLE']`.
+   */
+  roles: Record<string, string>;
 }
 
 export interface RuleContext {
@@ -107,6 +136,12 @@ export interface NodeTypes {
   Condition: Condition;
   OidcProvider: OidcProvider;
   Project: Project;
+  /**
+   * A suppression directive (inline comment or config entry), visited AFTER the traversal, once
+   * every other rule's findings are in and suppressions are applied. Findings reported from this
+   * visitor cannot themselves be suppressed inline or by config (only by level or baseline).
+   */
+  Suppression: Suppression;
 }
 
 export type NodeType = keyof NodeTypes;

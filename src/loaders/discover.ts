@@ -27,6 +27,8 @@ export interface DiscoverOptions {
   root: string;
   /** Extra ignore globs (gitignore syntax). */
   ignore?: string[];
+  /** Directory the extra globs are relative to (the config file's); defaults to the root. */
+  ignoreBase?: string;
 }
 
 export async function discover(paths: string[], options: DiscoverOptions): Promise<{ files: DiscoveredFile[]; problems: DiscoverProblem[] }> {
@@ -37,6 +39,13 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
   const seen = new Map<string, DiscoveredFile>();
   const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/') || path.basename(abs);
   const extra = ignore().add(options.ignore ?? []);
+  const ignoreBase = path.resolve(options.ignoreBase ?? root);
+  const extraIgnores = (abs: string, isDir: boolean) => {
+    if (!options.ignore?.length) return false;
+    const r = path.relative(ignoreBase, abs).split(path.sep).join('/');
+    if (!r || r === '..' || r.startsWith('../') || path.isAbsolute(r)) return false;
+    return extra.ignores(isDir ? r + '/' : r);
+  };
 
   const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
 
@@ -73,8 +82,7 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
         isFile = st.isFile();
         isDir = false;
       }
-      const relPath = rel(abs);
-      if (isIgnored(local, abs, isDir) || extra.ignores(isDir ? relPath + '/' : relPath)) continue;
+      if (isIgnored(local, abs, isDir) || extraIgnores(abs, isDir)) continue;
       if (isDir) await walk(abs, local);
       else if (isFile) add(abs, false);
     }

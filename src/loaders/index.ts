@@ -115,6 +115,8 @@ export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
   root?: string;
   ignore?: string[];
+  /** Directory `ignore` globs are relative to (default: the root). */
+  ignoreBase?: string;
   /** Files larger than this are skipped with a finding. Default 10 MiB. */
   maxFileBytes?: number;
   loaders?: FileLoader[];
@@ -127,7 +129,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   const loaders = options.loaders ?? LOADERS;
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const project: Project = { type: 'Project', root, sources: [], workflows: [], roles: [], providers: [], loadErrors: [], links: emptyLinks() };
-  const { files, problems } = await discover(paths.length ? paths : ['.'], { root, ignore: options.ignore });
+  const { files, problems } = await discover(paths.length ? paths : ['.'], { root, ignore: options.ignore, ignoreBase: options.ignoreBase });
   for (const p of problems) project.loadErrors.push({ type: 'LoadError', kind: p.kind, loc: fileLoc(p.relPath), message: p.message });
   for (const f of files) await loadOne(f, loaders, maxBytes, project);
   project.links = linkProject(project);

@@ -2,6 +2,7 @@
 import type { RuleModule } from '../engine/rule.js';
 import noHardcodedAwsCredentials from './no-hardcoded-aws-credentials.js';
 import noStaticAwsCredentials from './no-static-aws-credentials.js';
+import noUnusedSuppression from './no-unused-suppression.js';
 import noWildcardSubject from './no-wildcard-subject.js';
 import parseError from './parse-error.js';
 import requireAudienceCondition from './require-audience-condition.js';
@@ -11,6 +12,7 @@ import requireSubjectCondition from './require-subject-condition.js';
 export const rules: readonly RuleModule[] = [
   noHardcodedAwsCredentials,
   noStaticAwsCredentials,
+  noUnusedSuppression,
   noWildcardSubject,
   parseError,
   requireAudienceCondition,
