@@ -7,10 +7,13 @@ import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadProject } from './loaders/index.js';
 import { lintProject } from './engine/linter.js';
-import { ConfigError, parseRuleFlag, type LintConfig } from './engine/config.js';
+import { ConfigError, effectiveRuleSettings, parseRuleFlag, type LintConfig, type RuleSetting } from './engine/config.js';
+import { ConfigFileError, findConfigFile, loadConfigFile, type LoadedConfig } from './engine/config-file.js';
+import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline, type Baseline } from './engine/baseline.js';
 import { rules } from './rules/index.js';
 import { reporters } from './reporters/index.js';
 import { VERSION } from './version.js';
+import { DEFAULT_AUDIENCES } from './model/claims.js';
 import type { RuleModule } from './engine/rule.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
@@ -21,7 +24,13 @@ Paths default to the current directory; a path may be a directory or a single fi
 Options:
   -f, --format <text|json|sarif>   output format (default: text)
   -o, --output-file <file>         write the report to a file instead of stdout
-      --rule <id=off|warn|error>   set a rule's level (repeatable)
+      --rule <id=off|warn|error>   set a rule's level (repeatable; overrides the config file)
+  -c, --config <file>              use this config file (default: oidc-lint.config.yaml|yml|json or
+                                   .github/oidc-lint.yaml, nearest from the scanned paths up to the git root)
+      --no-config                  use no config file
+      --print-config               print the effective configuration as JSON and exit
+      --baseline <file>            report only findings that are not in this baseline
+      --write-baseline <file>      record every current finding in a baseline file (they are then accepted)
       --audience <aud>             expected token audience (repeatable; default sts.amazonaws.com)
       --max-file-size <MiB>        skip larger files with a finding (default 10)
       --color / --no-color         force colour on or off (default: on for a terminal, off with NO_COLOR)
@@ -57,6 +66,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
         format: { type: 'string', short: 'f', default: 'text' },
         'output-file': { type: 'string', short: 'o' },
         rule: { type: 'string', multiple: true, default: [] },
+        config: { type: 'string', short: 'c' },
+        'no-config': { type: 'boolean' },
+        'print-config': { type: 'boolean' },
+        baseline: { type: 'string' },
+        'write-baseline': { type: 'string' },
         audience: { type: 'string', multiple: true, default: [] },
         'max-file-size': { type: 'string' },
         color: { type: 'boolean' },
@@ -93,17 +107,16 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
     maxFileBytes = Math.round(n * 1024 * 1024);
   }
-  const config: LintConfig = { rules: {}, settings: {} };
+  const flagRules: Record<string, RuleSetting> = {};
   try {
     for (const flag of o.rule!) {
       const [id, level] = parseRuleFlag(flag);
-      config.rules[id] = level;
+      flagRules[id] = level;
     }
   } catch (e) {
     err(`oidc-lint: ${(e as Error).message}\n`);
     return 2;
   }
-  if (o.audience!.length) config.settings.expectedAudiences = o.audience!;
 
   const paths = args.positionals.length ? args.positionals.map((p) => path.resolve(cwd, p)) : [cwd];
   for (const p of paths) {
@@ -112,7 +125,55 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       return 2;
     }
   }
-  const project = await loadProject(paths, { root: await scanRoot(paths, cwd), maxFileBytes });
+
+  // Config file (found from the scanned paths, or --config), then flags on top of it.
+  if (o.config !== undefined && o['no-config']) {
+    err(`oidc-lint: --config and --no-config cannot be combined\n`);
+    return 2;
+  }
+  let loaded: LoadedConfig | undefined;
+  try {
+    const file = o['no-config'] ? undefined : o.config !== undefined ? path.resolve(cwd, o.config) : findConfigFile(await commonDirectory(paths));
+    if (file) loaded = loadConfigFile(file, ruleSet);
+  } catch (e) {
+    if (!(e instanceof ConfigFileError)) throw e;
+    for (const p of e.problems) err(`oidc-lint: ${shown(cwd, p.file)}${p.start ? `:${p.start.line}:${p.start.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
+    return 2;
+  }
+  const config: LintConfig = { rules: { ...loaded?.config.rules }, settings: { ...loaded?.config.settings } };
+  // A --rule flag sets the level and keeps the options the file gives the rule.
+  for (const [id, level] of Object.entries(flagRules)) {
+    const fromFile = config.rules[id];
+    config.rules[id] = Array.isArray(fromFile) && level !== 'off' ? [level as 'warn' | 'error', ...fromFile.slice(1)] : level;
+  }
+  if (loaded?.config.suppressions) config.suppressions = loaded.config.suppressions;
+  if (o.audience!.length) config.settings.expectedAudiences = o.audience!;
+
+  if (o['print-config']) {
+    let ruleSettings;
+    try {
+      ruleSettings = effectiveRuleSettings(ruleSet, config);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      err(`oidc-lint: ${e.message}\n`);
+      return 2;
+    }
+    out(JSON.stringify(printableConfig(loaded, config, ruleSettings, cwd), null, 2) + '\n');
+    return 0;
+  }
+
+  let baseline: Baseline | undefined;
+  if (o.baseline !== undefined && o['write-baseline'] === undefined) {
+    try {
+      baseline = parseBaseline(await fs.readFile(path.resolve(cwd, o.baseline), 'utf8'));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      err(`oidc-lint: cannot use baseline ${o.baseline}: ${e instanceof BaselineError ? e.message : code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}\n`);
+      return 2;
+    }
+  }
+
+  const project = await loadProject(paths, { root: await scanRoot(paths, cwd), maxFileBytes, ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}) });
   let result;
   try {
     result = lintProject(project, ruleSet, config);
@@ -123,6 +184,19 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
     throw e;
   }
+  const baselineFile = o['write-baseline'] ?? o.baseline;
+  const where = { projectRoot: project.root, baselineDir: path.dirname(path.resolve(cwd, baselineFile ?? '.')) };
+  if (o['write-baseline'] !== undefined) {
+    if (result.crashes.length) {
+      err(`oidc-lint: not writing the baseline: a rule crashed, so its findings are missing\n`);
+    } else {
+      baseline = createBaseline(result.findings, where);
+      await fs.writeFile(path.resolve(cwd, o['write-baseline']), serializeBaseline(baseline));
+      const n = baseline.findings.reduce((sum, e) => sum + (e.count ?? 1), 0);
+      err(`oidc-lint: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${o['write-baseline']}\n`);
+    }
+  }
+  if (baseline) applyBaseline(result.findings, baseline, where);
   const color = o['no-color'] ? false : o.color ? true : (io.isTTY ?? (!o['output-file'] && process.stdout.isTTY === true)) && !env.NO_COLOR && o.format === 'text';
   const text = reporter({
     findings: result.findings,
@@ -160,4 +234,38 @@ export function findRepoRoot(dir: string): string {
     if (up === cur) return path.resolve(dir);
     cur = up;
   }
+}
+
+/** The deepest directory holding every scanned path (config discovery starts there). */
+async function commonDirectory(paths: string[]): Promise<string> {
+  const dirs = await Promise.all(paths.map(async (p) => ((await fs.stat(p)).isDirectory() ? p : path.dirname(p))));
+  let common = dirs[0];
+  for (const d of dirs.slice(1)) while (!(d + path.sep).startsWith(common + path.sep) && common !== path.dirname(common)) common = path.dirname(common);
+  return common;
+}
+
+/** A path for messages: relative to the cwd. */
+function shown(cwd: string, abs: string): string {
+  const rel = path.relative(cwd, abs);
+  return (rel && !path.isAbsolute(rel) ? rel : abs).split(path.sep).join('/');
+}
+
+/** `--print-config`: the effective configuration in the config file's own vocabulary, plus where it came from. */
+function printableConfig(loaded: LoadedConfig | undefined, config: LintConfig, rules: Record<string, RuleSetting>, cwd: string) {
+  const s = config.settings;
+  return {
+    configFile: loaded ? shown(cwd, loaded.file) : null,
+    rules,
+    ignore: loaded?.ignore ?? [],
+    audiences: s.expectedAudiences ?? [...DEFAULT_AUDIENCES],
+    ...(s.repository ? { repository: s.repository } : {}),
+    roles: s.roles ?? {},
+    suppressions: (config.suppressions ?? []).map((e) => ({
+      rule: e.rules,
+      ...(e.files.length ? { file: e.files } : {}),
+      ...(e.roles.length ? { role: e.roles } : {}),
+      ...(e.path !== undefined ? { path: e.path } : {}),
+      reason: e.reason,
+    })),
+  };
 }
