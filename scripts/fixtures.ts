@@ -1,7 +1,7 @@
 /**
  * Runs one rule on one fixture file through the real CLI entry point (in-process), with every
- * other rule off. Shared by the golden-fixture tests and the rules.md generator so the docs show
- * exactly what the tool prints.
+ * other rule off and no config file (fixtures stay hermetic). Shared by the golden-fixture tests
+ * and the rules.md generator so the docs show exactly what the tool prints.
  */
 import { readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,7 @@ export interface FixtureRun {
 
 export async function runRuleFixture(ruleId: string, file: string, extraArgs: string[] = []): Promise<FixtureRun> {
   const dir = path.dirname(file);
-  const args = [path.basename(file), '--no-color', ...extraArgs];
+  const args = [path.basename(file), '--no-color', '--no-config', ...extraArgs];
   for (const r of rules) args.push('--rule', `${r.id}=${r.id === ruleId ? 'error' : 'off'}`);
   let output = '';
   const exitCode = await main(args, { cwd: dir, stdout: (s) => (output += s), stderr: (s) => (output += s), env: {}, isTTY: false });

@@ -8,12 +8,15 @@ import { loadProject, type LoadOptions } from './loaders/index.js';
 import { lintProject, type LintResult } from './engine/linter.js';
 import type { LintConfig, RuleSetting } from './engine/config.js';
 import type { Settings } from './engine/rule.js';
+import type { ExternalSuppression } from './engine/suppressions.js';
 import { rules } from './rules/index.js';
 import type { Project } from './model/project.js';
 
 export interface LintOptions extends LoadOptions {
   rules?: Record<string, RuleSetting>;
   settings?: Partial<Settings>;
+  /** Config-file style suppressions (inline `oidc-lint: ignore[…]` comments always apply). */
+  suppressions?: ExternalSuppression[];
 }
 
 export interface LintOutput extends LintResult {
@@ -22,7 +25,7 @@ export interface LintOutput extends LintResult {
 
 export async function lint(paths: string[] = ['.'], options: LintOptions = {}): Promise<LintOutput> {
   const project = await loadProject(paths, options);
-  const config: LintConfig = { rules: options.rules ?? {}, settings: options.settings ?? {} };
+  const config: LintConfig = { rules: options.rules ?? {}, settings: options.settings ?? {}, ...(options.suppressions ? { suppressions: options.suppressions } : {}) };
   return { project, ...lintProject(project, rules, config) };
 }
 
@@ -35,3 +38,6 @@ export type * from './model/workflow.js';
 export type * from './model/iam.js';
 export type * from './model/project.js';
 export type { LintConfig, RuleSetting } from './engine/config.js';
+export type { ExternalSuppression, Suppression, SuppressionStatus } from './engine/suppressions.js';
+export { findConfigFile, loadConfigFile, ConfigFileError, type LoadedConfig, type ConfigProblem } from './engine/config-file.js';
+export { createBaseline, applyBaseline, parseBaseline, serializeBaseline, type Baseline, type BaselineEntry } from './engine/baseline.js';
