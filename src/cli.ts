@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadProject } from './loaders/index.js';
-import { lintProject } from './engine/linter.js';
+import { lintProject, type LintResult } from './engine/linter.js';
 import { ConfigError, effectiveRuleSettings, parseRuleFlag, type LintConfig, type RuleSetting } from './engine/config.js';
 import { ConfigFileError, findConfigFile, loadConfigFile, type LoadedConfig } from './engine/config-file.js';
 import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline, type Baseline } from './engine/baseline.js';
@@ -126,29 +126,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
   }
 
-  // Config file (found from the scanned paths, or --config), then flags on top of it.
-  if (o.config !== undefined && o['no-config']) {
-    err(`oidc-lint: --config and --no-config cannot be combined\n`);
-    return 2;
-  }
-  let loaded: LoadedConfig | undefined;
-  try {
-    const file = o['no-config'] ? undefined : o.config !== undefined ? path.resolve(cwd, o.config) : findConfigFile(await commonDirectory(paths));
-    if (file) loaded = loadConfigFile(file, ruleSet);
-  } catch (e) {
-    if (!(e instanceof ConfigFileError)) throw e;
-    for (const p of e.problems) err(`oidc-lint: ${shown(cwd, p.file)}${p.start ? `:${p.start.line}:${p.start.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
-    return 2;
-  }
-  const config: LintConfig = { rules: { ...loaded?.config.rules }, settings: { ...loaded?.config.settings } };
-  // A --rule flag sets the level and keeps the options the file gives the rule.
-  for (const [id, level] of Object.entries(flagRules)) {
-    const fromFile = config.rules[id];
-    config.rules[id] = Array.isArray(fromFile) && level !== 'off' ? [level as 'warn' | 'error', ...fromFile.slice(1)] : level;
-  }
-  if (loaded?.config.suppressions) config.suppressions = loaded.config.suppressions;
-  if (o.audience!.length) config.settings.expectedAudiences = o.audience!;
-
+  // Config file (found from the scanned paths, or --config), flags on top; a baseline to read.
+  const setup = await configure(o, paths, flagRules, cwd, ruleSet, err);
+  if (typeof setup === 'number') return setup;
+  const { config, loaded } = setup;
   if (o['print-config']) {
     let ruleSettings;
     try {
@@ -161,17 +142,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     out(JSON.stringify(printableConfig(loaded, config, ruleSettings, cwd), null, 2) + '\n');
     return 0;
   }
-
-  let baseline: Baseline | undefined;
-  if (o.baseline !== undefined && o['write-baseline'] === undefined) {
-    try {
-      baseline = parseBaseline(await fs.readFile(path.resolve(cwd, o.baseline), 'utf8'));
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      err(`oidc-lint: cannot use baseline ${o.baseline}: ${e instanceof BaselineError ? e.message : code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}\n`);
-      return 2;
-    }
-  }
+  let baseline = o['write-baseline'] === undefined && o.baseline !== undefined ? await readBaseline(o.baseline, cwd, err) : undefined;
+  if (baseline === null) return 2;
 
   const project = await loadProject(paths, { root: await scanRoot(paths, cwd), maxFileBytes, ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}) });
   let result;
@@ -184,19 +156,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
     throw e;
   }
-  const baselineFile = o['write-baseline'] ?? o.baseline;
-  const where = { projectRoot: project.root, baselineDir: path.dirname(path.resolve(cwd, baselineFile ?? '.')) };
-  if (o['write-baseline'] !== undefined) {
-    if (result.crashes.length) {
-      err(`oidc-lint: not writing the baseline: a rule crashed, so its findings are missing\n`);
-    } else {
-      baseline = createBaseline(result.findings, where);
-      await fs.writeFile(path.resolve(cwd, o['write-baseline']), serializeBaseline(baseline));
-      const n = baseline.findings.reduce((sum, e) => sum + (e.count ?? 1), 0);
-      err(`oidc-lint: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${o['write-baseline']}\n`);
-    }
-  }
-  if (baseline) applyBaseline(result.findings, baseline, where);
+  if (o['write-baseline'] !== undefined) baseline = await writeBaseline(o['write-baseline'], cwd, project.root, result, err);
+  if (baseline) applyBaseline(result.findings, baseline, { projectRoot: project.root, baselineDir: path.dirname(path.resolve(cwd, (o['write-baseline'] ?? o.baseline)!)) });
   const color = o['no-color'] ? false : o.color ? true : (io.isTTY ?? (!o['output-file'] && process.stdout.isTTY === true)) && !env.NO_COLOR && o.format === 'text';
   const text = reporter({
     findings: result.findings,
@@ -218,9 +179,7 @@ async function scanRoot(paths: string[], cwd: string): Promise<string> {
     const st = await fs.stat(paths[0]);
     if (st.isDirectory()) return paths[0];
   }
-  const dirs = await Promise.all(paths.map(async (p) => ((await fs.stat(p)).isDirectory() ? p : path.dirname(p))));
-  let common = dirs[0];
-  for (const d of dirs.slice(1)) while (!(d + path.sep).startsWith(common + path.sep) && common !== path.dirname(common)) common = path.dirname(common);
+  const common = await commonDirectory(paths);
   // Prefer the cwd when everything is below it, so paths read naturally.
   return (common + path.sep).startsWith(cwd + path.sep) ? cwd : common;
 }
@@ -268,4 +227,62 @@ function printableConfig(loaded: LoadedConfig | undefined, config: LintConfig, r
       reason: e.reason,
     })),
   };
+}
+
+/** The effective config: the config file (found or given) with the flags on top. A number is an exit code. */
+async function configure(
+  o: { config?: string; 'no-config'?: boolean; audience?: string[] },
+  paths: string[],
+  flagRules: Record<string, RuleSetting>,
+  cwd: string,
+  ruleSet: readonly RuleModule[],
+  err: (s: string) => void,
+): Promise<{ config: LintConfig; loaded?: LoadedConfig } | number> {
+  if (o.config !== undefined && o['no-config']) {
+    err(`oidc-lint: --config and --no-config cannot be combined\n`);
+    return 2;
+  }
+  let loaded: LoadedConfig | undefined;
+  try {
+    const file = o['no-config'] ? undefined : o.config !== undefined ? path.resolve(cwd, o.config) : findConfigFile(await commonDirectory(paths));
+    if (file) loaded = loadConfigFile(file, ruleSet);
+  } catch (e) {
+    if (!(e instanceof ConfigFileError)) throw e;
+    for (const p of e.problems) err(`oidc-lint: ${shown(cwd, p.file)}${p.start ? `:${p.start.line}:${p.start.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
+    return 2;
+  }
+  const config: LintConfig = { rules: { ...loaded?.config.rules }, settings: { ...loaded?.config.settings } };
+  // A --rule flag sets the level and keeps the options the file gives the rule.
+  for (const [id, level] of Object.entries(flagRules)) {
+    const fromFile = config.rules[id];
+    config.rules[id] = Array.isArray(fromFile) && level !== 'off' ? [level as 'warn' | 'error', ...fromFile.slice(1)] : level;
+  }
+  if (loaded?.config.suppressions) config.suppressions = loaded.config.suppressions;
+  if (o.audience?.length) config.settings.expectedAudiences = o.audience;
+  return loaded ? { config, loaded } : { config };
+}
+
+/** Reads `--baseline`; null (after saying why) when it cannot be used. */
+async function readBaseline(file: string, cwd: string, err: (s: string) => void): Promise<Baseline | null> {
+  try {
+    return parseBaseline(await fs.readFile(path.resolve(cwd, file), 'utf8'));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    err(`oidc-lint: cannot use baseline ${file}: ${e instanceof BaselineError ? e.message : code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}\n`);
+    return null;
+  }
+}
+
+/** `--write-baseline`: records the run's findings (not when a rule crashed: its findings would be missing). */
+async function writeBaseline(file: string, cwd: string, projectRoot: string, result: LintResult, err: (s: string) => void): Promise<Baseline | undefined> {
+  if (result.crashes.length) {
+    err(`oidc-lint: not writing the baseline: a rule crashed, so its findings are missing\n`);
+    return undefined;
+  }
+  const abs = path.resolve(cwd, file);
+  const baseline = createBaseline(result.findings, { projectRoot, baselineDir: path.dirname(abs) });
+  await fs.writeFile(abs, serializeBaseline(baseline));
+  const n = baseline.findings.reduce((sum, e) => sum + (e.count ?? 1), 0);
+  err(`oidc-lint: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${file}\n`);
+  return baseline;
 }
