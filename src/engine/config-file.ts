@@ -15,7 +15,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AjvImport from 'ajv';
+import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
 import type { RepositoryIdentity, RuleModule, Settings } from './rule.js';
 import { ConfigError, resolveRules, suggest, type LintConfig, type RuleSetting } from './config.js';
@@ -25,7 +25,6 @@ import { JsonSyntaxError, parseJson } from '../loaders/json-ast.js';
 import { isMap, isSeq, toPlain, type DocNode } from '../loaders/doc.js';
 import type { Position } from '../model/location.js';
 
-const Ajv = ((AjvImport as unknown as { default?: unknown }).default ?? AjvImport) as unknown as typeof AjvImport.default;
 
 export const CONFIG_FILE_NAMES = ['oidc-lint.config.yaml', 'oidc-lint.config.yml', 'oidc-lint.config.json', '.github/oidc-lint.yaml', '.github/oidc-lint.yml'];
 
@@ -134,6 +133,9 @@ export function configSchemaPath(): string {
 
 function validate(data: unknown, root: DocNode | undefined, file: string): ConfigProblem[] {
   if (!schemaValidator) {
+    // Loaded on first use (only when a config file exists): ajv costs tens of milliseconds at start-up.
+    const mod = createRequire(import.meta.url)('ajv') as { default?: unknown };
+    const Ajv = (mod.default ?? mod) as new (options: object) => { compile(schema: object): NonNullable<typeof schemaValidator> };
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTuples: false, strictRequired: false });
     schemaValidator = ajv.compile(JSON.parse(readFileSync(configSchemaPath(), 'utf8')));
   }
