@@ -1,6 +1,8 @@
 /** Inline and config-file suppressions applied by the engine, and what no-unused-suppression makes of them. */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { REPO_ROOT } from '../../scripts/fixtures.js';
 import { lintProject } from '../../src/engine/linter.js';
 import { applySuppressions, type ExternalSuppression } from '../../src/engine/suppressions.js';
 import type { Finding } from '../../src/engine/rule.js';
@@ -78,6 +80,15 @@ jobs:
           AWS_ACCESS_KEY_ID=AKIA2OGYBAH6QTRX7ZMW aws s3 ls
 `;
     expect(view(lint(await loadTree({ '.github/workflows/upload.yml': script })))).toEqual(['no-hardcoded-aws-credentials:accessKeyId@.github/workflows/upload.yml:8:29']);
+  });
+});
+
+describe('inline suppressions (CloudFormation YAML)', () => {
+  it('a comment above a list item in a template covers that item only', async () => {
+    const template = readFileSync(path.join(REPO_ROOT, 'fixtures/rules/no-wildcard-subject/invalid-zz-cfn-any-repo.yaml'), 'utf8');
+    const edited = template.replace('                  - !Sub repo:${GitHubOrg}/*', '                  # oidc-lint: ignore[no-wildcard-subject] sandbox account\n                  - !Sub repo:${GitHubOrg}/*');
+    expect(edited).not.toBe(template);
+    expect(view(lint(await loadTree({ 'infra/template.yaml': edited })))).toEqual(['no-wildcard-subject:anyRepo@infra/template.yaml:31:26 [inSource: sandbox account]']);
   });
 });
 
