@@ -10,8 +10,9 @@ export interface Position {
 
 /** A live resource that has no file, e.g. an IAM role read from an AWS account. */
 export interface LogicalLocation {
-  kind: 'aws-iam-role' | 'aws-oidc-provider';
-  /** Fully qualified name, e.g. the role ARN. */
+  /** `aws-account` is for account-wide facts (e.g. a List call that was denied). */
+  kind: 'aws-iam-role' | 'aws-oidc-provider' | 'aws-account';
+  /** Fully qualified name, e.g. the role ARN (`arn:aws:iam::123456789012:root` for an account). */
   fullyQualifiedName: string;
   name?: string;
 }
