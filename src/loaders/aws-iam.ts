@@ -16,7 +16,7 @@
 import type { IAMClient, IAMClientConfig } from '@aws-sdk/client-iam';
 import { parseJsonFile } from './policy-json.js';
 import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
-import type { DocNode } from './doc.js';
+import { getEntryCI, isMap, type DocNode } from './doc.js';
 import type { OidcProvider, Role, TrustPolicy } from '../model/iam.js';
 import type { LoadError, Project, SourceFile } from '../model/project.js';
 import type { LogicalLocation, SourceLocation, Value } from '../model/location.js';
@@ -140,7 +140,7 @@ export async function readAwsAccount(opts: AwsReadOptions = {}): Promise<AwsAcco
   const progress = opts.onProgress ?? (() => {});
   try {
     await listRoles(client, data, opts, progress);
-    await readProviders(client, data, opts.concurrency ?? DEFAULT_CONCURRENCY, progress);
+    await readProviders(client, data, opts.concurrency ?? DEFAULT_CONCURRENCY, progress, opts.profile);
   } finally {
     if (!opts.client) client.destroy();
   }
@@ -184,7 +184,7 @@ async function listRoles(client: Pick<IAMClient, 'send'>, data: AwsAccountData, 
         data.incomplete.push({ operation: 'ListRoles', permission: 'iam:ListRoles', code: failure.code, message: failure.message });
         return;
       }
-      throw fatal(failure, 'ListRoles');
+      throw fatal(failure, 'ListRoles', opts.profile);
     }
     for (const r of page.Roles ?? []) {
       data.rolesListed++;
@@ -229,8 +229,8 @@ function roleRecord(r: { Arn?: string; RoleName?: string; Path?: string; AssumeR
 function keepRole(record: AwsRoleRecord): boolean {
   if (record.document === undefined) return true;
   const { root, errors } = parseJsonFile(record.document, '');
-  if (!root) return true;
-  if (errors.length) return true;
+  // Unreadable, or no statements to look at: report it rather than guess.
+  if (!root || errors.length || !isMap(root) || !getEntryCI(root, 'Statement')) return true;
   const probe: Role = { type: 'Role', loc: root.loc, origin: { format: 'aws', file: '' } };
   return federatesGitHub(readTrustPolicy(root, probe, []));
 }
@@ -239,7 +239,7 @@ function federatesGitHub(tp: TrustPolicy): boolean {
   return tp.statements.some((st) => githubIssuerOfStatement(st) !== undefined || st.conditions.some((c) => parseConditionKey(c.key.value)?.github !== undefined));
 }
 
-async function readProviders(client: Pick<IAMClient, 'send'>, data: AwsAccountData, concurrency: number, progress: (p: AwsProgress) => void): Promise<void> {
+async function readProviders(client: Pick<IAMClient, 'send'>, data: AwsAccountData, concurrency: number, progress: (p: AwsProgress) => void, profile?: string): Promise<void> {
   const { ListOpenIDConnectProvidersCommand, GetOpenIDConnectProviderCommand } = await import('@aws-sdk/client-iam');
   let arns: string[];
   try {
@@ -247,7 +247,7 @@ async function readProviders(client: Pick<IAMClient, 'send'>, data: AwsAccountDa
     arns = (out.OpenIDConnectProviderList ?? []).map((p) => p.Arn).filter((a): a is string => !!a);
   } catch (e) {
     const failure = classify(e);
-    if (failure.kind === 'fatal') throw fatal(failure, 'ListOpenIDConnectProviders');
+    if (failure.kind === 'fatal') throw fatal(failure, 'ListOpenIDConnectProviders', profile);
     data.incomplete.push({ operation: 'ListOpenIDConnectProviders', permission: 'iam:ListOpenIDConnectProviders', code: failure.code, message: failure.message });
     return;
   }
@@ -262,7 +262,7 @@ async function readProviders(client: Pick<IAMClient, 'send'>, data: AwsAccountDa
       data.providers.push({ arn, url: normaliseIssuerUrl(out.Url ?? arn.replace(/^arn:[^:]*:iam::[^:]*:oidc-provider\//, '')), clientIds: out.ClientIDList ?? [], thumbprints: out.ThumbprintList ?? [] });
     } catch (e) {
       const failure = classify(e);
-      if (failure.kind === 'fatal') throw fatal(failure, 'GetOpenIDConnectProvider');
+      if (failure.kind === 'fatal') throw fatal(failure, 'GetOpenIDConnectProvider', profile);
       // Deleted between the list and the get: nothing to check.
       if (failure.code !== 'NoSuchEntity')
         data.incomplete.push({ operation: 'GetOpenIDConnectProvider', permission: 'iam:GetOpenIDConnectProvider', code: failure.code, message: failure.message, resource: arn });
@@ -327,11 +327,15 @@ function classify(e: unknown): Failure {
   return { kind: 'other', code, message };
 }
 
-function fatal(f: Failure, operation: string): AwsFatalError {
+function fatal(f: Failure, operation: string, profile?: string): AwsFatalError {
   switch (f.reason) {
     case 'credentials':
       if (f.code === 'CredentialsProviderError' || f.code === 'TokenProviderError')
-        return new AwsFatalError(`no usable AWS credentials (${f.message}); set AWS_PROFILE or --aws-profile, run "aws sso login", or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+        return new AwsFatalError(
+          profile
+            ? `no usable AWS credentials for profile "${profile}" (${f.message}); check the profile in ~/.aws/config, or run "aws sso login --profile ${profile}"`
+            : `no usable AWS credentials (${f.message}); set AWS_PROFILE or --aws-profile, run "aws sso login", or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`,
+        );
       return new AwsFatalError(`AWS rejected the credentials (${f.code}: ${f.message}); refresh them (e.g. "aws sso login") and retry`);
     case 'network': {
       const where = process.env.AWS_ENDPOINT_URL_IAM ?? process.env.AWS_ENDPOINT_URL ?? 'the IAM endpoint';
@@ -422,6 +426,7 @@ export function awsModel(data: AwsAccountData): AwsModel {
     } else {
       const { root, errors } = parseJsonFile(r.document, '');
       for (const e of errors) {
+        // Duplicate keys keep their symbolic path; a syntax error has none (the document as a whole).
         e.loc = { ...e.loc, logical, path: e.loc.path ?? '' };
         e.message = `trust policy of ${r.arn}: ${e.message}`;
         model.errors.push(e);

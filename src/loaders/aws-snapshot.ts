@@ -163,10 +163,11 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
     const key = policyKeys[0];
     const node = getEntry(m, key)!.value;
     if (key === 'trustPolicy') {
-      attachLogical(node, logical, `roles[${i}].trustPolicy`);
-      for (const d of duplicateKeys)
-        if (d.loc.path?.startsWith(`roles[${i}].trustPolicy`))
-          model.errors.push({ type: 'LoadError', kind: 'structure', loc: d.loc, message: `trust policy of ${arn}: duplicate key "${d.key}": AWS and most JSON readers keep only one of them; remove the duplicate` });
+      const inside = `roles[${i}].trustPolicy`;
+      const dups = duplicateKeys.filter((d) => d.loc.path?.startsWith(`${inside}.`) || d.loc.path?.startsWith(`${inside}[`));
+      attachLogical(node, logical, inside); // rebases the paths of these keys too
+      for (const d of dups)
+        model.errors.push({ type: 'LoadError', kind: 'structure', loc: d.loc, message: `trust policy of ${arn}: duplicate key "${d.key}": AWS and most JSON readers keep only one of them; remove the duplicate` });
       parts.root = node;
       record.document = printDoc(node, '');
     } else {
@@ -179,7 +180,7 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
           docText = decodeURIComponent(docText);
         } catch {
           docText = undefined;
-          model.errors.push({ type: 'LoadError', kind: 'syntax', loc: tokLoc, message: `the trust policy of ${arn} is not valid URL-encoding (IAM returns it RFC 3986-encoded)` });
+          model.errors.push({ type: 'LoadError', kind: 'syntax', loc: { ...tokLoc, path: 'AssumeRolePolicyDocument' }, message: `the trust policy of ${arn} is not valid URL-encoding (IAM returns it RFC 3986-encoded)` });
         }
       }
       if (docText !== undefined) {

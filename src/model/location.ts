@@ -61,9 +61,13 @@ export function literal<T>(value: T, loc: SourceLocation, raw = String(value)): 
   return { value, raw, loc, resolution: 'literal' };
 }
 
-/** Orders locations by file, line, column. */
+/** Orders locations by file, live resource (ARN), line, column. */
 export function compareLocations(a: SourceLocation, b: SourceLocation): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  // Live-AWS positions are relative to each resource's document: never interleave two resources.
+  const la = a.logical?.fullyQualifiedName ?? '';
+  const lb = b.logical?.fullyQualifiedName ?? '';
+  if (la !== lb) return la < lb ? -1 : 1;
   if (a.start.line !== b.start.line) return a.start.line - b.start.line;
   return a.start.column - b.start.column;
 }
