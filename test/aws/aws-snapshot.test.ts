@@ -1,5 +1,8 @@
 /** Snapshots: written from a real fetch (real SDK, loopback endpoint), read back offline. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { buildSarif } from '../../src/reporters/sarif.js';
+import { githubProblems } from '../helpers/sarif-schema.js';
 import { ACCOUNT, GITHUB_PROVIDER_ARN, githubTrust, roleArn, serviceTrust, startIamServer, useEnv, type IamServer } from '../helpers/iam-server.js';
 import { addAwsToProject, awsModel, readAwsAccount, type AwsAccountData } from '../../src/loaders/aws-iam.js';
 import { SnapshotError, loadSnapshot, serializeSnapshot } from '../../src/loaders/aws-snapshot.js';
@@ -148,5 +151,35 @@ describe('AWS snapshots', () => {
     const column = token ? bad.indexOf(token) + 1 : bad.length + 1;
     expect((err as Error).message.startsWith(`${FILE}:1:${column}: ${message}`)).toBe(true);
     if (token) expect((err as Error).message).toBe(`${FILE}:1:${column}: ${message}`);
+  });
+});
+
+describe('hostile snapshots', () => {
+  it('either loads (and lints, as valid SARIF) or is rejected with a SnapshotError — nothing else escapes', () => {
+    const specials = fc.constantFrom('{', '}', '[', ']', ':', ',', '"', '\n', 'null', '1', '-1', '"x"', '[]', '{}', '%', '\\u0000', '"trustPolicyText": "{"', '"roles"');
+    const mutant = fc.tuple(fc.nat(), fc.nat(), fc.oneof(specials, fc.string({ maxLength: 6 })), fc.constantFrom('delete', 'insert', 'replace')).map(([a, b, ins, op]) => {
+      const i = a % text.length;
+      const j = Math.min(text.length, i + (b % 30));
+      return op === 'delete' ? text.slice(0, i) + text.slice(j) : op === 'insert' ? text.slice(0, i) + ins + text.slice(i) : text.slice(0, i) + ins + text.slice(j);
+    });
+    let loaded = 0;
+    fc.assert(
+      fc.property(mutant, (t) => {
+        let model: AwsModel;
+        try {
+          model = loadSnapshot(t, FILE).model;
+        } catch (e) {
+          if (e instanceof SnapshotError) return;
+          throw e;
+        }
+        loaded++;
+        const p = project(model);
+        const findings = lint(p);
+        expect(githubProblems(buildSarif(findings, p, rules, { color: false, cwd: '/repo', repoRoot: '/repo' }))).toEqual([]);
+      }),
+      { numRuns: 300, seed: 6 },
+    );
+    // The property must also have exercised loading, not only rejection.
+    expect(loaded).toBeGreaterThan(30);
   });
 });
