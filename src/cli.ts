@@ -12,8 +12,8 @@ import { rules } from './rules/index.js';
 import { reporters } from './reporters/index.js';
 import { VERSION } from './version.js';
 import type { RuleModule } from './engine/rule.js';
-import { AwsFatalError, addAwsToProject, awsModel, describeIncomplete, readAwsAccount, type AwsAccountData, type AwsModel, type AwsProgress } from './loaders/aws-iam.js';
-import { SnapshotError, loadSnapshot, serializeSnapshot } from './loaders/aws-snapshot.js';
+import { AWS_HELP, AWS_OPTIONS, awsIncompleteWarnings, loadAwsSource, type AwsFlags } from './cli-aws.js';
+import { addAwsToProject } from './loaders/aws-iam.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
 
@@ -31,15 +31,7 @@ Options:
   -v, --version                    print the version
   -h, --help                       print this help
 
-Live AWS (read-only; the network is used only with --aws):
-      --aws                        also lint the IAM roles of the AWS account that trust a GitHub
-                                   OIDC provider, and its GitHub OIDC providers
-      --aws-profile <name>         shared-config profile (default: the SDK's credential chain)
-      --aws-region <region>        region, i.e. partition (default: configured one, else us-east-1)
-      --aws-role-prefix <path>     only roles under this IAM path, e.g. /github/
-      --aws-snapshot-out <file>    also save what was read as a JSON snapshot
-      --aws-snapshot <file>        lint a saved snapshot offline instead of the account
-
+${AWS_HELP}
 Exit codes: 0 no error-level findings, 1 error-level findings, 2 usage, configuration or internal
 error, or an incomplete AWS scan (a call was denied: see the warning on stderr).
 Rules: see rules.md.`;
@@ -76,12 +68,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         'sarif-category': { type: 'string' },
-        aws: { type: 'boolean' },
-        'aws-profile': { type: 'string' },
-        'aws-region': { type: 'string' },
-        'aws-role-prefix': { type: 'string' },
-        'aws-snapshot-out': { type: 'string' },
-        'aws-snapshot': { type: 'string' },
+        ...AWS_OPTIONS,
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -132,72 +119,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       return 2;
     }
   }
-  const awsOnly = (['aws-profile', 'aws-region', 'aws-role-prefix', 'aws-snapshot-out'] as const).filter((k) => o[k] !== undefined);
-  if (!o.aws && awsOnly.length) {
-    err(`oidc-lint: --${awsOnly[0]} needs --aws\n`);
-    return 2;
-  }
-  if (o.aws && o['aws-snapshot'] !== undefined) {
-    err(`oidc-lint: --aws reads the account and --aws-snapshot replays a saved one; use one of them\n`);
-    return 2;
-  }
-  let rolePathPrefix: string | undefined;
-  if (o['aws-role-prefix'] !== undefined) {
-    // IAM path prefixes begin and end with a slash (`/`, `/github/`); add the missing ones.
-    rolePathPrefix = `/${o['aws-role-prefix']}/`.replace(/\/{2,}/g, '/');
-    if (!/^\/([\x21-\x7e]+\/)?$/.test(rolePathPrefix)) {
-      err(`oidc-lint: --aws-role-prefix expects an IAM path such as /github/, got '${o['aws-role-prefix']}'\n`);
-      return 2;
-    }
-  }
-
   const root = await scanRoot(paths, cwd);
-  let aws: { data: AwsAccountData; model: AwsModel } | undefined;
-  if (o.aws) {
-    const progress = (io.stderrIsTTY ?? process.stderr.isTTY === true) ? progressLine(err) : undefined;
-    let data: AwsAccountData;
-    try {
-      progress?.update({ phase: 'roles', done: 0, kept: 0 });
-      data = await readAwsAccount({ profile: o['aws-profile'], region: o['aws-region'], rolePathPrefix, onProgress: progress?.update });
-    } catch (e) {
-      if (e instanceof AwsFatalError) {
-        progress?.clear();
-        err(`oidc-lint: ${e.message}\n`);
-        return 2;
-      }
-      throw e;
-    } finally {
-      progress?.clear();
-    }
-    if (o['aws-snapshot-out'] !== undefined) {
-      try {
-        await fs.writeFile(path.resolve(cwd, o['aws-snapshot-out']), serializeSnapshot(data));
-      } catch (e) {
-        err(`oidc-lint: cannot write the AWS snapshot to ${o['aws-snapshot-out']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-        return 2;
-      }
-    }
-    aws = { data, model: awsModel(data) };
-  } else if (o['aws-snapshot'] !== undefined) {
-    const abs = path.resolve(cwd, o['aws-snapshot']);
-    let text: string;
-    try {
-      text = await fs.readFile(abs, 'utf8');
-    } catch (e) {
-      err(`oidc-lint: cannot read the AWS snapshot ${o['aws-snapshot']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
-      return 2;
-    }
-    try {
-      aws = loadSnapshot(text, path.relative(root, abs).split(path.sep).join('/'), abs);
-    } catch (e) {
-      if (e instanceof SnapshotError) {
-        err(`oidc-lint: invalid AWS snapshot: ${e.message}\n`);
-        return 2;
-      }
-      throw e;
-    }
-  }
-
+  // Live AWS or a saved snapshot (only with --aws / --aws-snapshot): an exit code when it failed.
+  const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, stderrIsTTY: io.stderrIsTTY ?? process.stderr.isTTY === true });
+  if (typeof aws === 'number') return aws;
   const project = await loadProject(paths, { root, maxFileBytes });
   if (aws) addAwsToProject(project, aws.model);
   let result;
@@ -221,30 +146,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   if (o['output-file']) await fs.writeFile(path.resolve(cwd, o['output-file']), text);
   else out(text);
   for (const c of result.crashes) err(`oidc-lint: rule ${c.ruleId} crashed: ${c.message}\n`);
-  // A denied call means part of the account was not checked: say which permission is missing, and
-  // never exit 0 (nor 1, which means "problems found") on a partial scan.
-  for (const inc of aws?.data.incomplete ?? []) err(`oidc-lint: warning: incomplete AWS scan: ${describeIncomplete(inc)}\n`);
-  if (result.crashes.length || aws?.data.incomplete.length) return 2;
+  // A denied AWS call means part of the account was not checked: never exit 0 (nor 1, "problems found").
+  const incomplete = awsIncompleteWarnings(aws);
+  for (const w of incomplete) err(w);
+  if (result.crashes.length || incomplete.length) return 2;
   return result.findings.some((f) => !f.suppressed && f.level === 'error') ? 1 : 0;
-}
-
-/** A one-line progress indicator on stderr, redrawn in place (only used on a terminal). */
-function progressLine(write: (s: string) => void): { update: (p: AwsProgress) => void; clear: () => void } {
-  let shown = false;
-  return {
-    update(p) {
-      shown = true;
-      const text =
-        p.phase === 'roles'
-          ? `oidc-lint: reading IAM roles… ${p.done} listed, ${p.kept} trust GitHub`
-          : `oidc-lint: reading OIDC providers… ${p.done}/${p.total ?? '?'}`;
-      write(`\r\u001b[2K${text}`);
-    },
-    clear() {
-      if (shown) write('\r\u001b[2K');
-      shown = false;
-    },
-  };
 }
 
 /** The scan root: the single directory given, else the common ancestor of the paths (report paths are relative to it). */

@@ -231,6 +231,16 @@ describe('faults', () => {
     expect(s.requests).toEqual([]);
   });
 
+  it('fails with one line when the endpoint cannot be reached', async () => {
+    const s = await serve({ roles: [] }, { AWS_MAX_ATTEMPTS: '1' });
+    await s.close();
+    server = undefined;
+    const e = await readAwsAccount().catch((x) => x);
+    expect(e).toBeInstanceOf(AwsFatalError);
+    expect(e.message).toMatch(new RegExp(`^cannot reach ${s.url.replace(/[.]/g, '\\.')} \\(ECONNREFUSED\\): `));
+    expect(e.message).not.toContain('\n');
+  });
+
   it('fails with one line when the named profile does not exist', async () => {
     const s = await serve({ roles: [] });
     delete process.env.AWS_ACCESS_KEY_ID;

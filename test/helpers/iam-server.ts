@@ -186,7 +186,26 @@ export function serviceTrust(service = 'lambda.amazonaws.com'): string {
 }
 
 /** Applies `env` to process.env for in-process SDK use; returns a restore function. */
-export function useEnv(env: Record<string, string>, unset: string[] = ['AWS_PROFILE', 'AWS_MAX_ATTEMPTS', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_DEFAULT_REGION']): () => void {
+export const FOREIGN_AWS_ENV = [
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_MAX_ATTEMPTS',
+  'AWS_RETRY_MODE',
+  'AWS_SESSION_TOKEN',
+  'AWS_CREDENTIAL_EXPIRATION',
+  'AWS_ENDPOINT_URL',
+  'AWS_DEFAULT_REGION',
+  // Other links of the credential chain (web identity in CI, containers) must never reach a real service from a test.
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_ROLE_SESSION_NAME',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+];
+
+export function useEnv(env: Record<string, string>, unset: string[] = FOREIGN_AWS_ENV): () => void {
   const saved = new Map<string, string | undefined>();
   for (const k of [...Object.keys(env), ...unset]) saved.set(k, process.env[k]);
   for (const k of unset) delete process.env[k];
