@@ -15,6 +15,8 @@ import { reporters } from './reporters/index.js';
 import { VERSION } from './version.js';
 import { DEFAULT_AUDIENCES } from './model/claims.js';
 import type { RuleModule } from './engine/rule.js';
+import { AWS_HELP, AWS_OPTIONS, awsIncompleteWarnings, loadAwsSource, type AwsFlags } from './cli-aws.js';
+import { addAwsToProject } from './loaders/aws-iam.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
 
@@ -38,7 +40,9 @@ Options:
   -v, --version                    print the version
   -h, --help                       print this help
 
-Exit codes: 0 no error-level findings, 1 error-level findings, 2 usage, configuration or internal error.
+${AWS_HELP}
+Exit codes: 0 no error-level findings, 1 error-level findings, 2 usage, configuration or internal
+error, or an incomplete AWS scan (a call was denied: see the warning on stderr).
 Rules: see rules.md.`;
 
 interface Io {
@@ -47,6 +51,8 @@ interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
+  /** Whether stderr is a terminal (the AWS progress line is drawn only then). */
+  stderrIsTTY: boolean;
   /** The rule set (tests inject extra rules; users get the registry). */
   rules: readonly RuleModule[];
 }
@@ -76,6 +82,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         'sarif-category': { type: 'string' },
+        ...AWS_OPTIONS,
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -145,7 +152,12 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   let baseline = o['write-baseline'] === undefined && o.baseline !== undefined ? await readBaseline(o.baseline, cwd, err) : undefined;
   if (baseline === null) return 2;
 
-  const project = await loadProject(paths, { root: await scanRoot(paths, cwd), maxFileBytes, ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}) });
+  const root = await scanRoot(paths, cwd);
+  // Live AWS or a saved snapshot (only with --aws / --aws-snapshot): an exit code when it failed.
+  const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, stderrIsTTY: io.stderrIsTTY ?? process.stderr.isTTY === true });
+  if (typeof aws === 'number') return aws;
+  const project = await loadProject(paths, { root, maxFileBytes, ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}) });
+  if (aws) addAwsToProject(project, aws.model);
   let result;
   try {
     result = lintProject(project, ruleSet, config);
@@ -169,7 +181,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   if (o['output-file']) await fs.writeFile(path.resolve(cwd, o['output-file']), text);
   else out(text);
   for (const c of result.crashes) err(`oidc-lint: rule ${c.ruleId} crashed: ${c.message}\n`);
-  if (result.crashes.length) return 2;
+  // A denied AWS call means part of the account was not checked: never exit 0 (nor 1, "problems found").
+  const incomplete = awsIncompleteWarnings(aws);
+  for (const w of incomplete) err(w);
+  if (result.crashes.length || incomplete.length) return 2;
   return result.findings.some((f) => !f.suppressed && f.level === 'error') ? 1 : 0;
 }
 

@@ -117,12 +117,16 @@ function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescrip
   return f;
 }
 
-/** Stable fingerprints: rule, file (or ARN), symbolic path, message id; duplicates get an ordinal. */
+/**
+ * Stable fingerprints: rule, file (or, for a live-AWS resource, its ARN — so a role keeps its
+ * fingerprints whether it was read live or from a snapshot file), symbolic path, message id;
+ * duplicates get an ordinal.
+ */
 function assignFingerprints(findings: Finding[]): void {
   const counts = new Map<string, number>();
   const ordered = [...findings].sort(compareFindings);
   for (const f of ordered) {
-    const where = f.location.file || f.location.logical?.fullyQualifiedName || '';
+    const where = f.location.logical?.fullyQualifiedName || f.location.file;
     const base = [f.ruleId, where, f.location.path ?? '', f.messageId].join('\u0000');
     const n = counts.get(base) ?? 0;
     counts.set(base, n + 1);

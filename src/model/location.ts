@@ -10,8 +10,9 @@ export interface Position {
 
 /** A live resource that has no file, e.g. an IAM role read from an AWS account. */
 export interface LogicalLocation {
-  kind: 'aws-iam-role' | 'aws-oidc-provider';
-  /** Fully qualified name, e.g. the role ARN. */
+  /** `aws-account` is for account-wide facts (e.g. a List call that was denied). */
+  kind: 'aws-iam-role' | 'aws-oidc-provider' | 'aws-account';
+  /** Fully qualified name, e.g. the role ARN (`arn:aws:iam::123456789012:root` for an account). */
   fullyQualifiedName: string;
   name?: string;
 }
@@ -60,9 +61,13 @@ export function literal<T>(value: T, loc: SourceLocation, raw = String(value)): 
   return { value, raw, loc, resolution: 'literal' };
 }
 
-/** Orders locations by file, line, column. */
+/** Orders locations by file, live resource (ARN), line, column. */
 export function compareLocations(a: SourceLocation, b: SourceLocation): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  // Live-AWS positions are relative to each resource's document: never interleave two resources.
+  const la = a.logical?.fullyQualifiedName ?? '';
+  const lb = b.logical?.fullyQualifiedName ?? '';
+  if (la !== lb) return la < lb ? -1 : 1;
   if (a.start.line !== b.start.line) return a.start.line - b.start.line;
   return a.start.column - b.start.column;
 }

@@ -11,7 +11,7 @@ export interface SourceFile {
   absPath: string;
   text: string;
   /** What the file was loaded as. */
-  kind: 'workflow' | 'policy-json' | 'cloudformation' | 'terraform' | 'cdk' | 'other';
+  kind: 'workflow' | 'policy-json' | 'cloudformation' | 'terraform' | 'cdk' | 'aws-snapshot' | 'other';
 }
 
 /** A file (or live resource) that could not be loaded, or only partly. Reported by the `parse-error` rule. */

@@ -19,3 +19,17 @@ export function sarifUri(root: string, file: string, repoRoot: string): string {
     .map((seg) => encodeURIComponent(seg))
     .join('/');
 }
+
+/**
+ * The artifact URI for a live-AWS location, which has no file. GitHub code scanning rejects a
+ * result whose location has only `logicalLocations` ("expected artifact location"), so such a
+ * result gets a stable, repository-relative placeholder path derived from the ARN —
+ * `aws-iam/<account>/role/<path>/<name>` — next to the logical location that names the ARN. The
+ * path does not exist in the repository; GitHub lists the alert under it without a code view.
+ * (Findings on an offline `--aws-snapshot` point at the snapshot file instead.)
+ */
+export function logicalArtifactUri(fullyQualifiedName: string): string {
+  const m = /^arn:[^:]+:iam::([^:]*):(.+)$/.exec(fullyQualifiedName);
+  const segments = m ? [m[1], ...m[2].split('/')] : [fullyQualifiedName];
+  return ['aws-iam', ...segments.filter((s) => s !== '')].map((s) => encodeURIComponent(s)).join('/');
+}

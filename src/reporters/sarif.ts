@@ -9,7 +9,7 @@ import type { Reporter, ReporterOptions } from './types.js';
 import type { Finding, RuleModule, Severity } from '../engine/rule.js';
 import type { Project } from '../model/project.js';
 import type { SourceLocation } from '../model/location.js';
-import { sarifUri } from './paths.js';
+import { logicalArtifactUri, sarifUri } from './paths.js';
 import { RULES_DOC_URL, VERSION } from '../version.js';
 
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
@@ -54,6 +54,8 @@ function location(loc: SourceLocation, project: Project, opts: ReporterOptions, 
   const out: Location = {};
   if (id !== undefined) out.id = id;
   if (loc.file) out.physicalLocation = { artifactLocation: { uri: sarifUri(project.root, loc.file, opts.repoRoot) }, region: region(loc) };
+  // Live AWS: no file. The region is then relative to the decoded policy document.
+  else if (loc.logical) out.physicalLocation = { artifactLocation: { uri: logicalArtifactUri(loc.logical.fullyQualifiedName) }, region: region(loc) };
   if (loc.logical) out.logicalLocations = [{ fullyQualifiedName: loc.logical.fullyQualifiedName, name: loc.logical.name, kind: 'resource' }];
   if (message) out.message = { text: message };
   return out;

@@ -18,10 +18,12 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
   let currentFile: string | undefined;
   for (const f of shown) {
     const where = f.location.file ? displayPath(project.root, f.location.file, options.cwd) : formatLocation(f.location);
-    if (where !== currentFile) {
+    // A live-AWS resource read from a snapshot file: name the ARN next to the file.
+    const heading = f.location.file && f.location.logical ? `${where} (${f.location.logical.fullyQualifiedName})` : where;
+    if (heading !== currentFile) {
       if (currentFile !== undefined) out.push('');
-      out.push(c.underline(where));
-      currentFile = where;
+      out.push(c.underline(heading));
+      currentFile = heading;
     }
     const pos = f.location.file ? `${where}:${f.location.start.line}:${f.location.start.column}` : where;
     const level = f.level === 'error' ? c.red('error') : c.yellow('warn ');
@@ -35,9 +37,11 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
   const warnings = shown.length - errors;
   if (shown.length) out.push('');
   const files = project.sources.length;
-  if (shown.length === 0) out.push(`✓ no problems (${files} file${files === 1 ? '' : 's'} checked)`);
+  const awsRoles = project.roles.filter((r) => r.origin.format === 'aws').length;
+  const checked = `${files} file${files === 1 ? '' : 's'}${awsRoles ? ` and ${awsRoles} AWS role${awsRoles === 1 ? '' : 's'}` : ''} checked`;
+  if (shown.length === 0) out.push(`✓ no problems (${checked})`);
   else {
-    const line = `✖ ${shown.length} problem${shown.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}) in ${files} file${files === 1 ? '' : 's'} checked`;
+    const line = `✖ ${shown.length} problem${shown.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}) in ${checked}`;
     out.push(errors ? c.bold(c.red(line)) : c.bold(c.yellow(line)));
   }
   for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${cr.message}`));
