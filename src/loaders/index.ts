@@ -8,6 +8,7 @@ import { discover, type DiscoveredFile } from './discover.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
 import { mayBePolicyJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
+import { terraformLoader } from './terraform.js';
 import { emptyLinks, type LoadError, type Project, type SourceFile } from '../model/project.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Workflow } from '../model/workflow.js';
@@ -36,6 +37,22 @@ export interface FileLoader {
   accepts(file: FileInput): boolean;
   load(file: FileInput, sink: LoadSink): void | Promise<void>;
 }
+
+/**
+ * A format whose files only make sense together, one directory at a time (a Terraform module is
+ * every .tf file of a directory: variables, locals and data sources are shared across files).
+ * Its files are read like any other, then handed over per directory once every file was read.
+ */
+export interface DirectoryLoader {
+  name: string;
+  accepts(file: FileInput): boolean;
+  /** What every accepted file is recorded as. */
+  kind: SourceFile['kind'];
+  /** The accepted files of one directory, in discovery order; errors carry their own file. */
+  loadDirectory(files: FileInput[], sink: LoadSink): void | Promise<void>;
+}
+
+export type Loader = FileLoader | DirectoryLoader;
 
 export const workflowLoader: FileLoader = {
   name: 'workflow',
@@ -109,7 +126,7 @@ export const yamlLoader: FileLoader = {
 };
 
 /** Registry, in priority order: the first loader that accepts a file loads it. */
-export const LOADERS: FileLoader[] = [workflowLoader, jsonLoader, yamlLoader];
+export const LOADERS: Loader[] = [workflowLoader, terraformLoader, jsonLoader, yamlLoader];
 
 export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
@@ -119,7 +136,7 @@ export interface LoadOptions {
   ignoreBase?: string;
   /** Files larger than this are skipped with a finding. Default 10 MiB. */
   maxFileBytes?: number;
-  loaders?: FileLoader[];
+  loaders?: Loader[];
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -131,7 +148,18 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   const project: Project = { type: 'Project', root, sources: [], workflows: [], roles: [], providers: [], loadErrors: [], links: emptyLinks() };
   const { files, problems } = await discover(paths.length ? paths : ['.'], { root, ignore: options.ignore, ignoreBase: options.ignoreBase });
   for (const p of problems) project.loadErrors.push({ type: 'LoadError', kind: p.kind, loc: fileLoc(p.relPath), message: p.message });
-  for (const f of files) await loadOne(f, loaders, maxBytes, project);
+  const deferred: Deferred = new Map();
+  for (const f of files) await loadOne(f, loaders, maxBytes, project, deferred);
+  for (const [loader, byDir] of deferred)
+    for (const group of byDir.values()) {
+      const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
+      try {
+        await loader.loadDirectory(group, sink);
+      } catch (e) {
+        sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(group[0].relPath), message: `internal error in the ${loader.name} loader: ${(e as Error).message}` });
+      }
+      addResults(project, sink);
+    }
   project.links = linkProject(project);
   return project;
 }
@@ -152,7 +180,10 @@ function fileLoc(file: string) {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-async function loadOne(f: DiscoveredFile, loaders: FileLoader[], maxBytes: number, project: Project): Promise<void> {
+/** Files waiting for a directory loader: loader → directory → files. */
+type Deferred = Map<DirectoryLoader, Map<string, FileInput[]>>;
+
+async function loadOne(f: DiscoveredFile, loaders: Loader[], maxBytes: number, project: Project, deferred: Deferred): Promise<void> {
   // Decide by path first so that unrelated files are never read.
   if (!isCandidatePath(f.relPath) && !f.explicit) return;
   let buf: Buffer;
@@ -183,7 +214,17 @@ async function loadOne(f: DiscoveredFile, loaders: FileLoader[], maxBytes: numbe
   const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
   const loader = loaders.find((l) => l.accepts(input));
   if (!loader) {
-    if (f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/, an IAM trust policy or a CloudFormation template); not scanned' });
+    if (f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/, an IAM trust policy, a CloudFormation template or Terraform); not scanned' });
+    return;
+  }
+  if ('loadDirectory' in loader) {
+    addSource(project, input, loader.kind);
+    const dir = path.posix.dirname(f.relPath);
+    let byDir = deferred.get(loader);
+    if (!byDir) deferred.set(loader, (byDir = new Map()));
+    const group = byDir.get(dir);
+    if (group) group.push(input);
+    else byDir.set(dir, [input]);
     return;
   }
   const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
@@ -193,11 +234,17 @@ async function loadOne(f: DiscoveredFile, loaders: FileLoader[], maxBytes: numbe
     sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: `internal error in the ${loader.name} loader: ${(e as Error).message}` });
     sink.kind ??= 'other';
   }
-  if (sink.kind) {
-    const lines = text.split('\n');
-    const last = lines.length;
-    project.sources.push({ type: 'SourceFile', loc: { file: f.relPath, start: { line: 1, column: 1 }, end: { line: last, column: lines[last - 1].length + 1 } }, path: f.relPath, absPath: f.absPath, text, kind: sink.kind });
-  }
+  if (sink.kind) addSource(project, input, sink.kind);
+  addResults(project, sink);
+}
+
+function addSource(project: Project, f: FileInput, kind: SourceFile['kind']): void {
+  const lines = f.text.split('\n');
+  const last = lines.length;
+  project.sources.push({ type: 'SourceFile', loc: { file: f.relPath, start: { line: 1, column: 1 }, end: { line: last, column: lines[last - 1].length + 1 } }, path: f.relPath, absPath: f.absPath, text: f.text, kind });
+}
+
+function addResults(project: Project, sink: LoadSink): void {
   project.workflows.push(...sink.workflows);
   project.roles.push(...sink.roles);
   project.providers.push(...sink.providers);

@@ -1,0 +1,546 @@
+/**
+ * HCL (Terraform native syntax) → a small syntax tree with exact positions.
+ *
+ * Parsing is done by tree-sitter (web-tree-sitter + the terraform grammar WASM from
+ * @tree-sitter-grammars/tree-sitter-hcl), loaded lazily the first time a `.tf` file is scanned and
+ * initialised once per process. The tree-sitter tree is converted once into the plain objects
+ * below and freed immediately, so evaluation never crosses into WASM and nothing leaks.
+ *
+ * Positions: web-tree-sitter parses JavaScript strings as UTF-16, so node indices are UTF-16
+ * code-unit offsets (its columns too, unlike the byte columns of the C library). We only use the
+ * offsets and turn them into 1-based line/column through `SourceText`, which keeps non-ASCII lines
+ * exact. See test/loaders/terraform.test.ts for a line with é and an emoji.
+ */
+import { createRequire } from 'node:module';
+import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
+import type { SourceLocation } from '../model/location.js';
+import { SourceText } from './source-text.js';
+
+// ---------------------------------------------------------------------------------------------
+// Syntax tree
+
+interface ExprBase {
+  loc: SourceLocation;
+  /** Source text of the expression. */
+  raw: string;
+  /** File offsets (UTF-16) of the expression. */
+  start: number;
+  end: number;
+}
+
+export interface LiteralExpr extends ExprBase {
+  kind: 'literal';
+  value: string | number | boolean | null;
+}
+
+export type TemplatePart =
+  | { kind: 'text'; text: string; start: number; end: number }
+  | { kind: 'interp'; expr?: Expr; start: number; end: number }
+  | { kind: 'directive'; start: number; end: number };
+
+export interface TemplateExpr extends ExprBase {
+  kind: 'template';
+  parts: TemplatePart[];
+  /** For `<<EOT` / `<<-EOT`: file offsets of the body (first content line up to the closing marker line). */
+  heredoc?: { strip: boolean; bodyStart: number; bodyEnd: number };
+  src: SourceText;
+}
+
+export interface TupleExpr extends ExprBase {
+  kind: 'tuple';
+  items: Expr[];
+}
+
+export interface ObjectExpr extends ExprBase {
+  kind: 'object';
+  items: { key: Expr; value: Expr }[];
+}
+
+export type TraversalStep = { kind: 'attr'; name: string } | { kind: 'index'; key: Expr } | { kind: 'splat' };
+
+/** `var.org`, `data.aws_iam_policy_document.x[0].json`, `each.value`, or an expression followed by accessors. */
+export interface TraversalExpr extends ExprBase {
+  kind: 'traversal';
+  /** A root variable name (`var`, `local`, `aws_iam_role`, an iterator), or an expression (`(x).y`, `f(x)[0]`). */
+  root: string | Expr;
+  steps: TraversalStep[];
+}
+
+export interface CallExpr extends ExprBase {
+  kind: 'call';
+  name: string;
+  args: Expr[];
+  /** `f(list...)` */
+  expandFinal: boolean;
+}
+
+export interface ConditionalExpr extends ExprBase {
+  kind: 'conditional';
+  test: Expr;
+  then: Expr;
+  else: Expr;
+}
+
+export interface ForExpr extends ExprBase {
+  kind: 'for';
+  keyVar?: string;
+  valueVar: string;
+  collection: Expr;
+  /** Tuple form: the element; object form: the value. */
+  body: Expr;
+  /** Object form only. */
+  keyBody?: Expr;
+  cond?: Expr;
+  object: boolean;
+  grouping: boolean;
+}
+
+/** Operators, splats and anything else the evaluator does not compute. */
+export interface OpaqueExpr extends ExprBase {
+  kind: 'opaque';
+}
+
+export type Expr = LiteralExpr | TemplateExpr | TupleExpr | ObjectExpr | TraversalExpr | CallExpr | ConditionalExpr | ForExpr | OpaqueExpr;
+
+export interface Attribute {
+  name: string;
+  nameLoc: SourceLocation;
+  expr: Expr;
+  loc: SourceLocation;
+}
+
+export interface Block {
+  type: string;
+  typeLoc: SourceLocation;
+  labels: { value: string; loc: SourceLocation }[];
+  body: Body;
+  loc: SourceLocation;
+  /** The block contains a syntax error; its content is not trusted. */
+  hasError: boolean;
+}
+
+export interface Body {
+  attributes: Attribute[];
+  blocks: Block[];
+}
+
+export interface SyntaxProblem {
+  loc: SourceLocation;
+  message: string;
+}
+
+export interface HclFile {
+  src: SourceText;
+  body: Body;
+  /** The first syntax error, if any (tree-sitter recovers; blocks containing errors are flagged). */
+  error?: SyntaxProblem;
+}
+
+export function getAttr(body: Body, name: string): Attribute | undefined {
+  return body.attributes.find((a) => a.name === name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lazy parser
+
+let parserPromise: Promise<TsParser> | undefined;
+
+/** The terraform-dialect tree-sitter parser; the first call loads web-tree-sitter and the grammar WASM. */
+export function terraformParser(): Promise<TsParser> {
+  parserPromise ??= (async () => {
+    const { Parser, Language } = await import('web-tree-sitter');
+    await Parser.init();
+    const require = createRequire(import.meta.url);
+    const language = await Language.load(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return parser;
+  })().catch((e: unknown) => {
+    parserPromise = undefined;
+    throw e;
+  });
+  return parserPromise;
+}
+
+/** Parses Terraform native syntax. Never throws on bad input: syntax errors come back in `error`. */
+export function parseHcl(parser: TsParser, text: string, file: string): HclFile {
+  const src = new SourceText(file, text);
+  const tree = parser.parse(text);
+  if (!tree) return { src, body: { attributes: [], blocks: [] }, error: { loc: src.loc(0, 0), message: 'Terraform: the parser gave up on this file' } };
+  try {
+    const conv = new Converter(text, (i) => i, src);
+    const root = tree.rootNode;
+    const error = root.hasError ? firstError(root, conv) : undefined;
+    const bodyNode = root.namedChildren.find((c) => c?.type === 'body');
+    const body = bodyNode ? conv.body(bodyNode) : { attributes: [], blocks: [] };
+    if (root.namedChildren.some((c) => c?.type === 'object')) {
+      return { src, body, error: error ?? { loc: src.loc(0, 0), message: 'Terraform: a .tf file must contain blocks and attributes, not a bare object' } };
+    }
+    return { src, body, error };
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * Parses a template that sits inside another file: a string of a `.tf.json` file, already
+ * JSON-decoded. `offsetOf(i)` maps an index of `template` to a file offset (through the JSON
+ * escapes), `whole` is the file range of the JSON string. Returns undefined on a syntax error.
+ */
+export function parseEmbeddedTemplate(parser: TsParser, template: string, offsetOf: (i: number) => number, whole: { start: number; end: number }, src: SourceText): Expr | undefined {
+  // A heredoc wrapper needs no quote escaping, and its body is the template verbatim.
+  const marker = 'OIDC_LINT_EOT';
+  const prefix = `x = <<${marker}\n`;
+  const text = `${prefix}${template}\n${marker}\n`;
+  const map = (i: number) => (i < prefix.length ? whole.start : i - prefix.length <= template.length ? offsetOf(i - prefix.length) : whole.end);
+  const tree = parser.parse(text);
+  if (!tree) return undefined;
+  try {
+    if (tree.rootNode.hasError) return undefined;
+    const conv = new Converter(text, map, src);
+    const attr = tree.rootNode.namedChildren.find((c) => c?.type === 'body')?.namedChildren.find((c) => c?.type === 'attribute');
+    const exprNode = attr?.namedChildren.find((c) => c?.type === 'expression');
+    if (!exprNode) return undefined;
+    const expr = conv.expression(exprNode);
+    if (expr.kind !== 'template') return undefined;
+    // Back to an ordinary template: drop the wrapper's final newline, locate it at the JSON string.
+    const parts = expr.parts.slice();
+    const last = parts[parts.length - 1];
+    if (last?.kind === 'text') {
+      const t = last.text.replace(/\n$/, '');
+      if (t) parts[parts.length - 1] = { ...last, text: t };
+      else parts.pop();
+    }
+    return { ...expr, parts, heredoc: undefined, raw: src.text.slice(whole.start, whole.end), loc: src.loc(whole.start, whole.end), start: whole.start, end: whole.end };
+  } finally {
+    tree.delete();
+  }
+}
+
+function firstError(root: TsNode, conv: Converter): SyntaxProblem | undefined {
+  const stack: TsNode[] = [root];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.isMissing) {
+      const at = conv.loc(n.startIndex, n.startIndex);
+      return { loc: at, message: `Terraform syntax error: missing ${describeToken(n.type)}` };
+    }
+    if (n.isError) {
+      const text = conv.slice(n.startIndex, n.endIndex);
+      const firstLine = text.split(/\r?\n/)[0].trim();
+      const shown = firstLine.length > 40 ? firstLine.slice(0, 40) + '…' : firstLine;
+      return { loc: conv.loc(n.startIndex, n.endIndex), message: shown ? `Terraform syntax error: unexpected "${shown}"` : 'Terraform syntax error' };
+    }
+    if (!n.hasError) continue;
+    const kids = n.children;
+    for (let i = kids.length - 1; i >= 0; i--) if (kids[i]) stack.push(kids[i]!);
+  }
+  return { loc: conv.loc(0, 0), message: 'Terraform syntax error' };
+}
+
+function describeToken(type: string): string {
+  const names: Record<string, string> = { block_end: '"}"', object_end: '"}"', tuple_end: '"]"', quoted_template_end: 'closing quote', heredoc_identifier: 'heredoc end marker', template_interpolation_end: '"}"' };
+  return names[type] ?? (/^\W+$/.test(type) ? `"${type}"` : type.replace(/_/g, ' '));
+}
+
+// ---------------------------------------------------------------------------------------------
+// tree-sitter → syntax tree
+
+const STEP_TYPES = new Set(['get_attr', 'index', 'splat']);
+
+class Converter {
+  constructor(
+    /** The text tree-sitter parsed (the file, or a wrapper around an embedded expression). */
+    private readonly text: string,
+    /** Index in `text` → file offset. */
+    private readonly map: (i: number) => number,
+    readonly src: SourceText,
+  ) {}
+
+  slice(start: number, end: number): string {
+    return this.text.slice(start, end);
+  }
+
+  loc(start: number, end: number): SourceLocation {
+    return this.src.loc(this.map(start), this.map(end));
+  }
+
+  private baseOf(n: TsNode): ExprBase {
+    return { loc: this.loc(n.startIndex, n.endIndex), raw: this.slice(n.startIndex, n.endIndex), start: this.map(n.startIndex), end: this.map(n.endIndex) };
+  }
+
+  body(n: TsNode): Body {
+    const out: Body = { attributes: [], blocks: [] };
+    for (const c of n.namedChildren) {
+      if (!c) continue;
+      if (c.type === 'attribute') {
+        const id = c.namedChildren.find((x) => x?.type === 'identifier');
+        const ex = c.namedChildren.find((x) => x?.type === 'expression');
+        if (!id || !ex) continue;
+        out.attributes.push({ name: id.text, nameLoc: this.loc(id.startIndex, id.endIndex), expr: this.expression(ex), loc: this.loc(c.startIndex, c.endIndex) });
+      } else if (c.type === 'block') {
+        out.blocks.push(this.block(c));
+      }
+    }
+    return out;
+  }
+
+  private block(n: TsNode): Block {
+    const kids = n.namedChildren.filter((x): x is TsNode => !!x && x.type !== 'comment');
+    const id = kids[0];
+    const labels: Block['labels'] = [];
+    let body: Body = { attributes: [], blocks: [] };
+    for (const k of kids.slice(1)) {
+      if (k.type === 'string_lit') labels.push({ value: this.stringLit(k), loc: this.loc(k.startIndex, k.endIndex) });
+      else if (k.type === 'identifier') labels.push({ value: k.text, loc: this.loc(k.startIndex, k.endIndex) });
+      else if (k.type === 'body') body = this.body(k);
+    }
+    return { type: id?.text ?? '', typeLoc: this.loc(id?.startIndex ?? n.startIndex, id?.endIndex ?? n.startIndex), labels, body, loc: this.loc(n.startIndex, n.endIndex), hasError: n.hasError };
+  }
+
+  /** Decoded value of a `string_lit` (quoted, no interpolation). */
+  private stringLit(n: TsNode): string {
+    return decodeQuoted(this.slice(n.startIndex + 1, n.endIndex - 1));
+  }
+
+  /** An `expression` node, or the flattened children of one (term followed by accessors). */
+  expression(n: TsNode): Expr {
+    const kids = n.children.filter((x): x is TsNode => !!x && x.type !== 'comment');
+    return this.term(n, kids);
+  }
+
+  private term(whole: TsNode, kids: TsNode[]): Expr {
+    const b = this.baseOf(whole);
+    if (!kids.length) return { kind: 'opaque', ...b };
+    let head: Expr | string;
+    let rest: TsNode[];
+    if (kids[0].type === '(') {
+      const inner = kids.find((k) => k.type === 'expression');
+      const close = kids.findIndex((k) => k.type === ')');
+      head = inner ? this.expression(inner) : { kind: 'opaque', ...b };
+      rest = close >= 0 ? kids.slice(close + 1) : [];
+    } else {
+      const first = kids[0];
+      rest = kids.slice(1);
+      if (first.type === 'variable_expr') head = first.text;
+      else head = this.primary(first);
+    }
+    const steps: TraversalStep[] = [];
+    for (const s of rest) {
+      if (!STEP_TYPES.has(s.type)) return { kind: 'opaque', ...b };
+      const step = this.step(s);
+      if (!step) return { kind: 'opaque', ...b };
+      steps.push(...step);
+    }
+    if (!steps.length && typeof head !== 'string') return head;
+    return { kind: 'traversal', ...b, root: head, steps };
+  }
+
+  private step(s: TsNode): TraversalStep[] | undefined {
+    if (s.type === 'get_attr') {
+      const id = s.namedChildren.find((x) => x?.type === 'identifier');
+      return id ? [{ kind: 'attr', name: id.text }] : undefined;
+    }
+    if (s.type === 'index') {
+      const inner = s.namedChildren[0];
+      if (!inner) return undefined;
+      if (inner.type === 'legacy_index') {
+        const digits = inner.text.replace(/^\./, '');
+        return [{ kind: 'index', key: { kind: 'literal', value: Number(digits), ...this.baseOf(inner) } }];
+      }
+      const ex = inner.namedChildren.find((x) => x?.type === 'expression');
+      return ex ? [{ kind: 'index', key: this.expression(ex) }] : undefined;
+    }
+    if (s.type === 'splat') {
+      const inner = s.namedChildren[0];
+      const out: TraversalStep[] = [{ kind: 'splat' }];
+      for (const k of inner?.namedChildren ?? []) {
+        if (!k) continue;
+        const st = this.step(k);
+        if (!st) return undefined;
+        out.push(...st);
+      }
+      return out;
+    }
+    return undefined;
+  }
+
+  private primary(n: TsNode): Expr {
+    const b = this.baseOf(n);
+    switch (n.type) {
+      case 'expression':
+        return this.expression(n);
+      case 'literal_value': {
+        const v = n.namedChildren[0];
+        if (!v) return { kind: 'opaque', ...b };
+        if (v.type === 'string_lit') return { kind: 'literal', ...b, value: this.stringLit(v) };
+        if (v.type === 'numeric_lit') return { kind: 'literal', ...b, value: Number(v.text) };
+        if (v.type === 'bool_lit') return { kind: 'literal', ...b, value: v.text === 'true' };
+        if (v.type === 'null_lit') return { kind: 'literal', ...b, value: null };
+        return { kind: 'opaque', ...b };
+      }
+      case 'template_expr':
+        return this.template(n.namedChildren[0] ?? n);
+      case 'collection_value': {
+        const c = n.namedChildren[0];
+        if (c?.type === 'tuple') return { kind: 'tuple', ...b, items: c.namedChildren.filter((x): x is TsNode => x?.type === 'expression').map((x) => this.expression(x)) };
+        if (c?.type === 'object') {
+          const items: ObjectExpr['items'] = [];
+          for (const e of c.namedChildren) {
+            if (e?.type !== 'object_elem') continue;
+            const k = e.childForFieldName('key');
+            const v = e.childForFieldName('val');
+            if (k && v) items.push({ key: this.expression(k), value: this.expression(v) });
+          }
+          return { kind: 'object', ...b, items };
+        }
+        return { kind: 'opaque', ...b };
+      }
+      case 'function_call': {
+        const id = n.namedChildren.find((x) => x?.type === 'identifier');
+        const argsNode = n.namedChildren.find((x) => x?.type === 'function_arguments');
+        const args = (argsNode?.namedChildren ?? []).filter((x): x is TsNode => x?.type === 'expression').map((x) => this.expression(x));
+        const expandFinal = !!argsNode?.namedChildren.some((x) => x?.type === 'ellipsis');
+        return { kind: 'call', ...b, name: id?.text ?? '', args, expandFinal };
+      }
+      case 'conditional': {
+        const parts = n.namedChildren.filter((x): x is TsNode => x?.type === 'expression');
+        if (parts.length !== 3) return { kind: 'opaque', ...b };
+        return { kind: 'conditional', ...b, test: this.expression(parts[0]), then: this.expression(parts[1]), else: this.expression(parts[2]) };
+      }
+      case 'for_expr':
+        return this.forExpr(n.namedChildren[0] ?? n, b);
+      default:
+        return { kind: 'opaque', ...b };
+    }
+  }
+
+  private forExpr(n: TsNode, b: ExprBase): Expr {
+    const intro = n.namedChildren.find((x) => x?.type === 'for_intro');
+    if (!intro) return { kind: 'opaque', ...b };
+    const ids = intro.namedChildren.filter((x): x is TsNode => x?.type === 'identifier').map((x) => x.text);
+    const coll = intro.namedChildren.find((x) => x?.type === 'expression');
+    const exprs = n.namedChildren.filter((x): x is TsNode => x?.type === 'expression');
+    const cond = n.namedChildren.find((x) => x?.type === 'for_cond')?.namedChildren.find((x) => x?.type === 'expression');
+    if (!coll || !ids.length) return { kind: 'opaque', ...b };
+    const object = n.type === 'for_object_expr';
+    if (object ? exprs.length < 2 : exprs.length < 1) return { kind: 'opaque', ...b };
+    return {
+      kind: 'for',
+      ...b,
+      keyVar: ids.length > 1 ? ids[0] : undefined,
+      valueVar: ids.length > 1 ? ids[1] : ids[0],
+      collection: this.expression(coll),
+      body: this.expression(object ? exprs[1] : exprs[0]),
+      keyBody: object ? this.expression(exprs[0]) : undefined,
+      cond: cond ? this.expression(cond) : undefined,
+      object,
+      grouping: !!n.namedChildren.find((x) => x?.type === 'ellipsis'),
+    };
+  }
+
+  private template(n: TsNode): TemplateExpr {
+    const b = this.baseOf(n);
+    const kids = n.children.filter((x): x is TsNode => !!x && x.type !== 'comment');
+    const heredoc = n.type === 'heredoc_template';
+    let contentStart: number;
+    let contentEnd: number;
+    let heredocInfo: TemplateExpr['heredoc'];
+    if (heredoc) {
+      const markers = kids.filter((k) => k.type === 'heredoc_identifier');
+      const open = markers[0];
+      const close = markers[markers.length - 1];
+      const nl = this.text.indexOf('\n', open ? open.endIndex : n.startIndex);
+      contentStart = nl < 0 ? n.endIndex : nl + 1;
+      const closeLine = close && close !== open ? this.text.lastIndexOf('\n', close.startIndex - 1) + 1 : n.endIndex;
+      contentEnd = Math.max(contentStart, closeLine);
+      const strip = kids.some((k) => k.type === 'heredoc_start' && k.text === '<<-');
+      heredocInfo = { strip, bodyStart: this.map(contentStart), bodyEnd: this.map(contentEnd) };
+    } else {
+      contentStart = n.startIndex + 1;
+      contentEnd = n.endIndex - 1;
+    }
+    const parts: TemplatePart[] = [];
+    let cursor = contentStart;
+    const pushText = (to: number) => {
+      if (to <= cursor) return;
+      const raw = this.text.slice(cursor, to);
+      parts.push({ kind: 'text', text: heredoc ? decodeHeredoc(raw) : decodeQuoted(raw), start: this.map(cursor), end: this.map(to) });
+    };
+    for (const k of kids) {
+      if (k.type !== 'template_interpolation' && k.type !== 'template_directive') continue;
+      if (k.startIndex < contentStart || k.endIndex > contentEnd) continue;
+      pushText(k.startIndex);
+      if (k.type === 'template_interpolation') {
+        const ex = k.namedChildren.find((x) => x?.type === 'expression');
+        parts.push({ kind: 'interp', expr: ex ? this.expression(ex) : undefined, start: this.map(k.startIndex), end: this.map(k.endIndex) });
+      } else parts.push({ kind: 'directive', start: this.map(k.startIndex), end: this.map(k.endIndex) });
+      cursor = k.endIndex;
+    }
+    pushText(contentEnd);
+    if (heredocInfo?.strip) stripIndent(parts);
+    return { kind: 'template', ...b, parts, heredoc: heredocInfo, src: this.src };
+  }
+}
+
+/** HCL quoted-string escapes, plus the `$${` and `%%{` template escapes. */
+export function decodeQuoted(raw: string): string {
+  if (!raw.includes('\\') && !raw.includes('$${') && !raw.includes('%%{')) return raw;
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (c === '\\' && i + 1 < raw.length) {
+      const e = raw[i + 1];
+      const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+      if (e in simple) {
+        out += simple[e];
+        i++;
+        continue;
+      }
+      const len = e === 'u' ? 4 : e === 'U' ? 8 : 0;
+      const hex = raw.slice(i + 2, i + 2 + len);
+      if (len && hex.length === len && /^[0-9a-fA-F]+$/.test(hex)) {
+        const cp = parseInt(hex, 16);
+        out += cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
+        i += 1 + len;
+        continue;
+      }
+      out += c;
+      continue;
+    }
+    if ((c === '$' || c === '%') && raw[i + 1] === c && raw[i + 2] === '{') {
+      out += c + '{';
+      i += 2;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** Heredocs have no backslash escapes; only `$${` and `%%{`. */
+export function decodeHeredoc(raw: string): string {
+  return raw.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}
+
+/** `<<-` removes the smallest indentation of the body's non-blank lines from every line (in text parts). */
+function stripIndent(parts: TemplatePart[]): void {
+  // The body as one string, with a non-blank stand-in for interpolations and directives.
+  const flat = parts.map((p) => (p.kind === 'text' ? p.text : 'x')).join('');
+  let min = Infinity;
+  for (const line of flat.split('\n')) if (line.trim()) min = Math.min(min, /^[ \t]*/.exec(line)![0].length);
+  if (!Number.isFinite(min) || min === 0) return;
+  const indent = new RegExp(`^[ \\t]{0,${min}}`);
+  let atLineStart = true;
+  for (const p of parts) {
+    if (p.kind !== 'text') {
+      atLineStart = false;
+      continue;
+    }
+    p.text = p.text
+      .split('\n')
+      .map((line, i) => (i > 0 || atLineStart ? line.replace(indent, '') : line))
+      .join('\n');
+    atLineStart = p.text.endsWith('\n');
+  }
+}

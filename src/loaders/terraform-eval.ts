@@ -1,0 +1,911 @@
+/**
+ * Static evaluation of Terraform expressions into the shared DocNode tree, for one module (all the
+ * `.tf` / `.tf.json` files of a directory plus its automatic `.tfvars`). Nothing is planned or
+ * executed: variables resolve from `*.auto.tfvars` / `terraform.tfvars` and defaults, locals from
+ * `locals` blocks, a few pure functions are computed, and everything else stays `unresolved` with
+ * its source text kept (`${var.org}`), known pieces marked in `parts`.
+ *
+ * Locations: a value that is written somewhere (a variable default, a tfvars entry, a list item)
+ * keeps the location of that literal, because that is the token a user edits; a computed value (a
+ * template, a function call) is located at the expression that computes it.
+ */
+import type { Resolution, ValuePart } from '../model/location.js';
+import { isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
+import type { Attribute, Block, Body, Expr, TemplateExpr, TraversalExpr, TraversalStep } from './hcl.js';
+import { getAttr } from './hcl.js';
+import { parseJson, JsonSyntaxError } from './json-ast.js';
+import { SourceText } from './source-text.js';
+
+export interface Def<T> {
+  file: string;
+  item: T;
+}
+
+/** The files of one Terraform module (a directory), indexed by what expressions refer to. */
+export interface TfModule {
+  variables: Map<string, Def<Block>[]>;
+  locals: Map<string, Def<Attribute>[]>;
+  /** `aws_iam_role.deploy` → resource blocks; `aws_iam_policy_document.x` → data blocks. */
+  resources: Map<string, Def<Block>[]>;
+  data: Map<string, Def<Block>[]>;
+  /** Variable values from the automatic tfvars files, the last file winning (Terraform's order). */
+  tfvars: Map<string, Def<Attribute>>;
+}
+
+export function emptyModule(): TfModule {
+  return { variables: new Map(), locals: new Map(), resources: new Map(), data: new Map(), tfvars: new Map() };
+}
+
+function push<T>(m: Map<string, Def<T>[]>, key: string, def: Def<T>): void {
+  const list = m.get(key);
+  if (list) list.push(def);
+  else m.set(key, [def]);
+}
+
+/** Indexes one `.tf` / `.tf.json` file's top-level blocks into the module. Blocks with syntax errors are left out. */
+export function addToModule(mod: TfModule, file: string, body: Body): void {
+  for (const b of body.blocks) {
+    if (b.hasError) continue;
+    const [l0, l1] = b.labels.map((l) => l.value);
+    if (b.type === 'variable' && l0 !== undefined) push(mod.variables, l0, { file, item: b });
+    else if (b.type === 'locals') for (const a of b.body.attributes) push(mod.locals, a.name, { file, item: a });
+    else if (b.type === 'resource' && l0 !== undefined && l1 !== undefined) push(mod.resources, `${l0}.${l1}`, { file, item: b });
+    else if (b.type === 'data' && l0 !== undefined && l1 !== undefined) push(mod.data, `${l0}.${l1}`, { file, item: b });
+  }
+}
+
+/** Adds an automatic tfvars file (call in Terraform's order: terraform.tfvars, then *.auto.tfvars sorted). */
+export function addTfvars(mod: TfModule, file: string, body: Body): void {
+  for (const a of body.attributes) mod.tfvars.set(a.name, { file, item: a });
+}
+
+/** Definition to use for a name: the one in the referring file when there are several (a stray copy in another file), else the first. */
+function pick<T>(defs: Def<T>[] | undefined, file: string): Def<T> | undefined {
+  if (!defs?.length) return undefined;
+  return defs.find((d) => d.file === file) ?? defs[0];
+}
+
+export interface Scope {
+  /** File of the expression being evaluated (for picking among duplicate definitions). */
+  file: string;
+  /** Bound names: `each`, `count`, dynamic-block iterators, `for` variables. Unknown when bound to undefined. */
+  bindings: Map<string, DocNode | undefined>;
+}
+
+export function fileScope(file: string): Scope {
+  return { file, bindings: new Map() };
+}
+
+export function bind(scope: Scope, names: Record<string, DocNode | undefined>): Scope {
+  const bindings = new Map(scope.bindings);
+  for (const [k, v] of Object.entries(names)) bindings.set(k, v);
+  return { file: scope.file, bindings };
+}
+
+export interface EvalProblem {
+  message: string;
+  loc: DocNode['loc'];
+}
+
+const MAX_DEPTH = 64;
+
+export const PARTITION_PLACEHOLDER = '${partition}';
+export const ACCOUNT_PLACEHOLDER = '${account_id}';
+
+export class TfEvaluator {
+  private readonly localMemo = new Map<Attribute, DocNode>();
+  private readonly inProgress = new Set<unknown>();
+  private depth = 0;
+  readonly problems: EvalProblem[] = [];
+
+  constructor(readonly mod: TfModule) {}
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions
+
+  eval(expr: Expr, scope: Scope, path?: string): DocNode {
+    if (this.depth > MAX_DEPTH) return unknown(expr, path);
+    this.depth++;
+    try {
+      return this.evalInner(expr, scope, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private evalInner(expr: Expr, scope: Scope, path?: string): DocNode {
+    switch (expr.kind) {
+      case 'literal':
+        return { kind: 'scalar', value: expr.value, raw: expr.raw, loc: at(expr.loc, path), resolution: 'literal' };
+      case 'template':
+        return this.template(expr, scope, path);
+      case 'tuple':
+        return { kind: 'seq', loc: at(expr.loc, path), items: expr.items.map((x, i) => this.eval(x, scope, path === undefined ? undefined : `${path}[${i}]`)) };
+      case 'object': {
+        const entries: DocEntry[] = [];
+        for (const it of expr.items) {
+          const key = this.objectKey(it.key, scope, path);
+          const keyPath = path === undefined ? undefined : path ? `${path}.${String(key.value)}` : String(key.value);
+          key.loc = at(key.loc, keyPath);
+          entries.push({ key, value: this.eval(it.value, scope, keyPath) });
+        }
+        return { kind: 'map', loc: at(expr.loc, path), entries };
+      }
+      case 'traversal':
+        return this.traversal(expr, scope, path);
+      case 'call':
+        return this.call(expr, scope, path);
+      case 'conditional': {
+        const t = this.eval(expr.test, scope);
+        if (isScalar(t) && t.resolution !== 'unresolved' && typeof t.value === 'boolean') return this.eval(t.value ? expr.then : expr.else, scope, path);
+        return unknown(expr, path);
+      }
+      case 'for':
+        return this.forExpr(expr, scope, path);
+      default:
+        return unknown(expr, path);
+    }
+  }
+
+  /** Object keys: a bare identifier is the key's name; anything else is an expression. */
+  private objectKey(key: Expr, scope: Scope, path?: string): DocScalar {
+    if (key.kind === 'traversal' && typeof key.root === 'string' && key.steps.length === 0)
+      return { kind: 'scalar', value: key.root, raw: key.raw, loc: key.loc, resolution: 'literal' };
+    const k = this.eval(key, scope, path);
+    if (isScalar(k)) return { ...k, value: k.value === null ? '' : String(k.value) };
+    return unknown(key, path) as DocScalar;
+  }
+
+  private template(t: TemplateExpr, scope: Scope, path?: string): DocNode {
+    const loc = at(t.loc, path);
+    const interps = t.parts.filter((p) => p.kind !== 'text');
+    // A template that is exactly one interpolation yields that value unchanged (HCL semantics).
+    if (t.parts.length === 1 && interps.length === 1 && t.parts[0].kind === 'interp' && t.parts[0].expr && !t.heredoc) return this.eval(t.parts[0].expr, scope, path);
+    const parts: ValuePart[] = [];
+    let computed = false;
+    for (const p of t.parts) {
+      if (p.kind === 'text') parts.push({ text: p.text, known: true });
+      else if (p.kind === 'directive' || !p.expr) parts.push({ text: t.src.text.slice(p.start, p.end), known: false });
+      else {
+        computed = true;
+        const v = this.eval(p.expr, scope);
+        parts.push(...stringParts(v, '${' + p.expr.raw + '}'));
+      }
+    }
+    return fromParts(parts, t.raw, loc, computed ? 'expression' : 'literal');
+  }
+
+  private forExpr(f: Extract<Expr, { kind: 'for' }>, scope: Scope, path?: string): DocNode {
+    const coll = this.eval(f.collection, scope);
+    const pairs: [DocNode, DocNode][] = [];
+    if (isSeq(coll)) coll.items.forEach((v, i) => pairs.push([num(i, v), v]));
+    else if (isMap(coll)) for (const e of coll.entries) pairs.push([e.key, e.value]);
+    else {
+      // Unknown collection: one element computed with the iterator unknown.
+      const s = bind(scope, { [f.valueVar]: undefined, ...(f.keyVar ? { [f.keyVar]: undefined } : {}) });
+      const item = this.eval(f.body, s, path === undefined ? undefined : `${path}[0]`);
+      if (f.object) return unknown(f, path);
+      return { kind: 'seq', loc: at(f.loc, path), items: [markUnresolved(item)] };
+    }
+    const items: DocNode[] = [];
+    const entries: DocEntry[] = [];
+    for (const [k, v] of pairs) {
+      const s = bind(scope, f.keyVar ? { [f.keyVar]: k, [f.valueVar]: v } : { [f.valueVar]: v });
+      if (f.cond) {
+        const c = this.eval(f.cond, s);
+        if (isScalar(c) && c.resolution !== 'unresolved' && c.value === false) continue;
+      }
+      const p = path === undefined ? undefined : `${path}[${items.length + entries.length}]`;
+      if (f.object && f.keyBody) {
+        const key = this.eval(f.keyBody, s);
+        if (!isScalar(key)) return unknown(f, path);
+        entries.push({ key: { ...key, value: key.value === null ? '' : String(key.value) }, value: this.eval(f.body, s, p) });
+      } else items.push(this.eval(f.body, s, p));
+    }
+    return f.object ? { kind: 'map', loc: at(f.loc, path), entries } : { kind: 'seq', loc: at(f.loc, path), items };
+  }
+
+  private call(c: Extract<Expr, { kind: 'call' }>, scope: Scope, path?: string): DocNode {
+    const args = () => c.args.map((a) => this.eval(a, scope));
+    const name = c.name.replace(/^provider::[^:]+::/, '');
+    switch (name) {
+      case 'jsonencode':
+      case 'tolist':
+      case 'toset':
+      case 'tomap':
+      case 'sensitive':
+      case 'nonsensitive':
+        return c.args.length === 1 ? this.eval(c.args[0], scope, path) : unknown(c, path);
+      case 'tostring': {
+        const v = c.args.length === 1 ? this.eval(c.args[0], scope, path) : undefined;
+        return v && isScalar(v) ? v : unknown(c, path);
+      }
+      case 'concat':
+      case 'flatten':
+      case 'distinct':
+      case 'compact': {
+        if (c.expandFinal) return unknown(c, path);
+        const lists = name === 'concat' ? args() : c.args.length === 1 ? [this.eval(c.args[0], scope)] : [];
+        if (!lists.length || !lists.every(isSeq)) return unknown(c, path);
+        let items = (lists as DocSeq[]).flatMap((l) => l.items);
+        if (name === 'flatten') items = flattenItems(items);
+        if (name === 'compact') items = items.filter((i) => !(isScalar(i) && i.resolution !== 'unresolved' && (i.value === '' || i.value === null)));
+        if (name === 'distinct') {
+          const seen = new Set<string>();
+          items = items.filter((i) => {
+            if (!isScalar(i) || i.resolution === 'unresolved') return true;
+            const k = String(i.value);
+            if (seen.has(k)) return false;
+            seen.add(k);
+            return true;
+          });
+        }
+        return { kind: 'seq', loc: at(c.loc, path), items };
+      }
+      case 'merge': {
+        const maps = args();
+        if (!maps.every(isMap)) return unknown(c, path);
+        const entries: DocEntry[] = [];
+        for (const m of maps as DocMap[])
+          for (const e of m.entries) {
+            const i = entries.findIndex((x) => String(x.key.value) === String(e.key.value));
+            if (i >= 0) entries[i] = e;
+            else entries.push(e);
+          }
+        return { kind: 'map', loc: at(c.loc, path), entries };
+      }
+      case 'lookup': {
+        const [m, k, d] = args();
+        if (isMap(m) && isScalar(k) && k.resolution !== 'unresolved') {
+          const e = m.entries.find((x) => String(x.key.value) === String(k.value));
+          if (e) return e.value;
+          if (d) return d;
+        }
+        return unknown(c, path);
+      }
+      case 'try':
+      case 'coalesce': {
+        for (const a of c.args) {
+          const v = this.eval(a, scope, path);
+          if (isScalar(v) && v.resolution === 'unresolved') return name === 'try' ? unknown(c, path) : unknown(c, path);
+          if (isScalar(v) && (v.value === null || (name === 'coalesce' && v.value === ''))) continue;
+          return v;
+        }
+        return unknown(c, path);
+      }
+      case 'format':
+        return this.format(c, scope, path);
+      case 'join': {
+        const [sep, list] = args();
+        if (!isScalar(sep) || sep.resolution === 'unresolved' || !isSeq(list)) return unknown(c, path);
+        const parts: ValuePart[] = [];
+        list.items.forEach((it, i) => {
+          if (i > 0) parts.push({ text: String(sep.value), known: true });
+          parts.push(...stringParts(it, '${' + c.raw + '}'));
+        });
+        return fromParts(parts, c.raw, at(c.loc, path), 'expression');
+      }
+      case 'lower':
+      case 'upper':
+      case 'trimspace':
+      case 'trimprefix':
+      case 'trimsuffix':
+      case 'replace': {
+        const vals = args();
+        if (!vals.every((v) => isScalar(v) && v.resolution !== 'unresolved' && v.value !== null)) return unknown(c, path);
+        const [s, a, b] = vals.map((v) => String((v as DocScalar).value));
+        let out: string;
+        if (name === 'lower') out = s.toLowerCase();
+        else if (name === 'upper') out = s.toUpperCase();
+        else if (name === 'trimspace') out = s.trim();
+        else if (name === 'trimprefix') out = a !== undefined && s.startsWith(a) ? s.slice(a.length) : s;
+        else if (name === 'trimsuffix') out = a !== undefined && a && s.endsWith(a) ? s.slice(0, -a.length) : s;
+        else {
+          if (a === undefined || b === undefined || (a.startsWith('/') && a.endsWith('/') && a.length > 1)) return unknown(c, path);
+          out = s.split(a).join(b);
+        }
+        return { kind: 'scalar', value: out, raw: c.raw, loc: at(c.loc, path), resolution: 'expression' };
+      }
+      default:
+        return unknown(c, path);
+    }
+  }
+
+  /** `format("repo:%s/%s:*", var.org, var.repo)`: `%s`, `%d`, `%v` and `%%`; unknown arguments stay unknown parts. */
+  private format(c: Extract<Expr, { kind: 'call' }>, scope: Scope, path?: string): DocNode {
+    if (!c.args.length || c.expandFinal) return unknown(c, path);
+    const fmt = this.eval(c.args[0], scope);
+    if (!isScalar(fmt) || fmt.resolution === 'unresolved' || typeof fmt.value !== 'string') return unknown(c, path);
+    const args = c.args.slice(1).map((a) => this.eval(a, scope));
+    const parts: ValuePart[] = [];
+    const f = fmt.value;
+    let next = 0;
+    let lit = '';
+    for (let i = 0; i < f.length; i++) {
+      if (f[i] !== '%') {
+        lit += f[i];
+        continue;
+      }
+      const verb = f[i + 1];
+      if (verb === '%') {
+        lit += '%';
+        i++;
+        continue;
+      }
+      if (verb !== 's' && verb !== 'd' && verb !== 'v') return unknown(c, path);
+      i++;
+      if (lit) parts.push({ text: lit, known: true });
+      lit = '';
+      const a = args[next++];
+      if (!a) return unknown(c, path);
+      parts.push(...stringParts(a, '${' + c.raw + '}'));
+    }
+    if (lit) parts.push({ text: lit, known: true });
+    return fromParts(parts, c.raw, at(c.loc, path), 'expression');
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // References
+
+  private traversal(t: TraversalExpr, scope: Scope, path?: string): DocNode {
+    if (typeof t.root !== 'string') {
+      const base = this.eval(t.root, scope);
+      return this.applySteps(base, t.steps, scope, t, path);
+    }
+    const root = t.root;
+    if (scope.bindings.has(root)) {
+      const bound = scope.bindings.get(root);
+      if (!bound) return unknown(t, path);
+      return this.applySteps(bound, t.steps, scope, t, path);
+    }
+    const [s0, ...rest] = t.steps;
+    const name = s0?.kind === 'attr' ? s0.name : undefined;
+    if (root === 'var' && name !== undefined) {
+      const v = this.variable(name);
+      return v ? this.applySteps(v, rest, scope, t, path) : unknown(t, path);
+    }
+    if (root === 'local' && name !== undefined) {
+      const v = this.local(name, scope.file);
+      return v ? this.applySteps(v, rest, scope, t, path) : unknown(t, path);
+    }
+    if (root === 'data' && name !== undefined) return this.dataRef(name, rest, scope, t, path);
+    if (name !== undefined && /^[a-z][a-z0-9]*_[a-z0-9_]+$/.test(root)) return this.resourceRef(root, name, rest, scope, t, path);
+    return unknown(t, path);
+  }
+
+  private applySteps(base: DocNode, steps: TraversalStep[], scope: Scope, whole: Expr, path?: string): DocNode {
+    let cur = base;
+    for (const s of steps) {
+      if (isScalar(cur) && cur.resolution === 'unresolved') return unknown(whole, path);
+      if (s.kind === 'attr') {
+        if (!isMap(cur)) return unknown(whole, path);
+        const e = cur.entries.find((x) => String(x.key.value) === s.name);
+        if (!e) return unknown(whole, path);
+        cur = e.value;
+      } else if (s.kind === 'index') {
+        const k = this.eval(s.key, scope);
+        if (!isScalar(k) || k.resolution === 'unresolved') return unknown(whole, path);
+        if (isSeq(cur) && typeof k.value === 'number') {
+          const item = cur.items[k.value];
+          if (!item) return unknown(whole, path);
+          cur = item;
+        } else if (isMap(cur)) {
+          const e = cur.entries.find((x) => String(x.key.value) === String(k.value));
+          if (!e) return unknown(whole, path);
+          cur = e.value;
+        } else return unknown(whole, path);
+      } else return unknown(whole, path);
+    }
+    return cur;
+  }
+
+  /** A variable's value: automatic tfvars, else its default; `undefined` when neither is given. */
+  variable(name: string): DocNode | undefined {
+    const key = `var.${name}`;
+    const tv = this.mod.tfvars.get(name);
+    const def = tv ? undefined : pick(this.mod.variables.get(name), '');
+    const expr = tv ? tv.item.expr : def ? getAttr(def.item.body, 'default')?.expr : undefined;
+    if (!expr) return undefined;
+    if (this.inProgress.has(key)) return undefined;
+    this.inProgress.add(key);
+    try {
+      return viaReference(this.eval(expr, fileScope(tv?.file ?? def!.file), key));
+    } finally {
+      this.inProgress.delete(key);
+    }
+  }
+
+  /** The expression that defines a variable's value (for callers that need the syntax, e.g. a heredoc). */
+  variableExpr(name: string): Def<Expr> | undefined {
+    const tv = this.mod.tfvars.get(name);
+    if (tv) return { file: tv.file, item: tv.item.expr };
+    const def = pick(this.mod.variables.get(name), '');
+    const e = def ? getAttr(def.item.body, 'default')?.expr : undefined;
+    return e && def ? { file: def.file, item: e } : undefined;
+  }
+
+  localExpr(name: string, file: string): Def<Expr> | undefined {
+    const def = pick(this.mod.locals.get(name), file);
+    return def ? { file: def.file, item: def.item.expr } : undefined;
+  }
+
+  private local(name: string, file: string): DocNode | undefined {
+    const def = pick(this.mod.locals.get(name), file);
+    if (!def) return undefined;
+    const memo = this.localMemo.get(def.item);
+    if (memo) return memo;
+    if (this.inProgress.has(def.item)) return undefined;
+    this.inProgress.add(def.item);
+    try {
+      const v = viaReference(this.eval(def.item.expr, fileScope(def.file), `local.${name}`));
+      this.localMemo.set(def.item, v);
+      return v;
+    } finally {
+      this.inProgress.delete(def.item);
+    }
+  }
+
+  private dataRef(type: string, steps: TraversalStep[], scope: Scope, t: TraversalExpr, path?: string): DocNode {
+    const [nameStep, ...rest0] = steps;
+    if (nameStep?.kind !== 'attr') return unknown(t, path);
+    const def = pick(this.mod.data.get(`${type}.${nameStep.name}`), scope.file);
+    if (!def) return unknown(t, path);
+    const { instanceScope, rest } = this.instanceOf(def, rest0, scope);
+    const attr = rest[0]?.kind === 'attr' ? rest[0].name : undefined;
+    if (type === 'aws_iam_policy_document' && (attr === 'json' || attr === 'minified_json') && rest.length === 1) {
+      const key = def.item;
+      if (this.inProgress.has(key)) return unknown(t, path);
+      this.inProgress.add(key);
+      try {
+        return this.policyDocument(def.item, instanceScope, `data.${type}.${nameStep.name}`);
+      } finally {
+        this.inProgress.delete(key);
+      }
+    }
+    if (type === 'aws_iam_openid_connect_provider' && (attr === 'arn' || attr === 'id') && rest.length === 1) {
+      const arn = getAttr(def.item.body, 'arn');
+      if (arn) {
+        const v = this.eval(arn.expr, instanceScope);
+        return isScalar(v) ? { ...v, loc: at(t.loc, path), raw: t.raw, resolution: v.resolution === 'literal' ? 'expression' : v.resolution } : unknown(t, path);
+      }
+      return this.providerArn(def, instanceScope, t, path);
+    }
+    return unknown(t, path);
+  }
+
+  private resourceRef(type: string, name: string, rest0: TraversalStep[], scope: Scope, t: TraversalExpr, path?: string): DocNode {
+    const def = pick(this.mod.resources.get(`${type}.${name}`), scope.file);
+    if (!def) return unknown(t, path);
+    const { instanceScope, rest } = this.instanceOf(def, rest0, scope);
+    const attr = rest[0]?.kind === 'attr' ? rest[0].name : undefined;
+    if (rest.length !== 1 || attr === undefined) return unknown(t, path);
+    if (type === 'aws_iam_openid_connect_provider' && (attr === 'arn' || attr === 'id')) return this.providerArn(def, instanceScope, t, path);
+    // Plain arguments of a resource (`aws_iam_role.x.name`) are what the configuration says.
+    const a = getAttr(def.item.body, attr);
+    if (a && !['arn', 'id', 'unique_id'].includes(attr)) return viaReference(this.eval(a.expr, { ...instanceScope, file: def.file }));
+    return unknown(t, path);
+  }
+
+  /** Skips an instance key (`x[0]`, `x["k"]`) and binds `each` / `count` for that instance when known. */
+  private instanceOf(def: Def<Block>, steps: TraversalStep[], scope: Scope): { instanceScope: Scope; rest: TraversalStep[] } {
+    const base = fileScope(def.file);
+    if (steps[0]?.kind !== 'index') return { instanceScope: this.instances(def.item, base)[0]?.scope ?? base, rest: steps };
+    const key = this.eval(steps[0].key, scope);
+    const all = this.instances(def.item, base);
+    const found = isScalar(key) && key.resolution !== 'unresolved' ? all.find((i) => i.key !== undefined && String(i.key) === String(key.value)) : undefined;
+    return { instanceScope: found?.scope ?? bind(base, { each: undefined, count: undefined }), rest: steps.slice(1) };
+  }
+
+  /**
+   * The instances of a resource or data block: one per `for_each` element when the collection is
+   * known, else one representative instance with `each` / `count` unknown.
+   */
+  instances(block: Block, scope: Scope): { scope: Scope; key?: string | number }[] {
+    const fe = getAttr(block.body, 'for_each');
+    if (fe) {
+      const coll = this.eval(fe.expr, scope);
+      if (isMap(coll) && coll.entries.length)
+        return coll.entries.map((e) => ({ key: String(e.key.value), scope: bind(scope, { each: eachNode(e.key, e.value) }) }));
+      if (isSeq(coll) && coll.items.length && coll.items.every((i) => isScalar(i) && i.resolution !== 'unresolved'))
+        return coll.items.map((i) => ({ key: String((i as DocScalar).value), scope: bind(scope, { each: eachNode(i as DocScalar, i) }) }));
+      return [{ scope: bind(scope, { each: undefined }) }];
+    }
+    if (getAttr(block.body, 'count')) return [{ scope: bind(scope, { count: undefined }), key: 0 }];
+    return [{ scope }];
+  }
+
+  /**
+   * The ARN of an OIDC provider declared in this module:
+   * `arn:${partition}:iam::${account_id}:oidc-provider/<url without https://>`. Partition and
+   * account are those of the deploying account (never written in the configuration); `parts` marks
+   * them unknown. The value is `expression` when the URL is known: which provider it is is settled.
+   */
+  providerArn(def: Def<Block>, scope: Scope, t: { raw: string; loc: DocNode['loc'] }, path?: string): DocScalar {
+    const urlAttr = getAttr(def.item.body, 'url');
+    const url = urlAttr ? this.eval(urlAttr.expr, { ...scope, file: def.file }) : undefined;
+    const parts: ValuePart[] = [
+      { text: 'arn:', known: true },
+      { text: PARTITION_PLACEHOLDER, known: false },
+      { text: ':iam::', known: true },
+      { text: ACCOUNT_PLACEHOLDER, known: false },
+      { text: ':oidc-provider/', known: true },
+    ];
+    let urlKnown = false;
+    if (url && isScalar(url)) {
+      const urlParts = stringParts(url, '${' + (urlAttr?.expr.raw ?? 'url') + '}');
+      if (urlParts.length && urlParts[0].known) urlParts[0] = { ...urlParts[0], text: urlParts[0].text.replace(/^https?:\/\//i, '') };
+      const last = urlParts[urlParts.length - 1];
+      if (last?.known) urlParts[urlParts.length - 1] = { ...last, text: last.text.replace(/\/+$/, '') };
+      urlKnown = urlParts.every((p) => p.known);
+      parts.push(...urlParts);
+    } else parts.push({ text: '${' + t.raw + '}', known: false });
+    const value = parts.map((p) => p.text).join('');
+    return { kind: 'scalar', value, raw: t.raw, loc: at(t.loc, path), resolution: urlKnown ? 'expression' : 'unresolved', parts: mergeParts(parts) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Blocks
+
+  /** Static blocks of a type plus `dynamic "<type>"` blocks expanded over known collections. */
+  expandBlocks(body: Body, type: string, scope: Scope): { block: Block; body: Body; scope: Scope }[] {
+    const out: { block: Block; body: Body; scope: Scope }[] = [];
+    for (const b of body.blocks) {
+      if (b.hasError) continue;
+      if (b.type === type) out.push({ block: b, body: b.body, scope });
+      else if (b.type === 'dynamic' && b.labels[0]?.value === type) {
+        const content = b.body.blocks.find((x) => x.type === 'content');
+        const fe = getAttr(b.body, 'for_each');
+        if (!content || !fe) continue;
+        const itAttr = getAttr(b.body, 'iterator');
+        const iterator = itAttr?.expr.kind === 'traversal' && typeof itAttr.expr.root === 'string' ? itAttr.expr.root : type;
+        const coll = this.eval(fe.expr, scope);
+        // Content generated from a collection we cannot see is not modelled (see the loader notes).
+        const pairs: [DocNode, DocNode][] = isSeq(coll) ? coll.items.map((v, i) => [num(i, v), v]) : isMap(coll) ? coll.entries.map((e) => [e.key, e.value]) : [];
+        for (const [k, v] of pairs) out.push({ block: content, body: content.body, scope: bind(scope, { [iterator]: { kind: 'map', loc: v.loc, entries: [entry('key', k), entry('value', v)] } }) });
+      }
+    }
+    return out;
+  }
+
+  private attrValue(body: Body, name: string, scope: Scope, path: string): DocNode | undefined {
+    const a = getAttr(body, name);
+    return a ? this.eval(a.expr, scope, `${path}.${name}`) : undefined;
+  }
+
+  /**
+   * An `aws_iam_policy_document` data source as the JSON document it renders: statements,
+   * principals merged by type, condition blocks merged by `test` then `variable` (values of the
+   * same test and variable are appended, as the provider does), `effect` defaulting to Allow,
+   * `&{…}` written as `${…}`.
+   */
+  policyDocument(block: Block, scope: Scope, address: string): DocMap {
+    const body = block.body;
+    const entries: DocEntry[] = [];
+    const version = this.attrValue(body, 'version', scope, address);
+    entries.push({ key: synthKey('Version', block.typeLoc), value: version ?? { kind: 'scalar', value: '2012-10-17', raw: '', loc: block.typeLoc, resolution: 'literal' } });
+    const statements: DocNode[] = [];
+    this.expandBlocks(body, 'statement', scope).forEach(({ block: sb, body: sbody, scope: s }, i) => {
+      statements.push(this.statement(sb, sbody, s, `${address}.statement[${i}]`));
+    });
+    const first = body.blocks.find((b) => b.type === 'statement' || b.type === 'dynamic');
+    entries.push({ key: synthKey('Statement', first?.typeLoc ?? block.typeLoc), value: { kind: 'seq', loc: block.loc, items: statements } });
+    const doc: DocMap = { kind: 'map', loc: block.loc, entries };
+    return policyVariables(doc) as DocMap;
+  }
+
+  private statement(block: Block, body: Body, scope: Scope, path: string): DocMap {
+    const entries: DocEntry[] = [];
+    const add = (key: string, attr: string) => {
+      const a = getAttr(body, attr);
+      if (a) entries.push({ key: synthKey(key, a.nameLoc), value: this.eval(a.expr, scope, `${path}.${attr}`) });
+    };
+    add('Sid', 'sid');
+    const effect = getAttr(body, 'effect');
+    if (effect) entries.push({ key: synthKey('Effect', effect.nameLoc), value: this.eval(effect.expr, scope, `${path}.effect`) });
+    else entries.push({ key: synthKey('Effect', block.typeLoc), value: { kind: 'scalar', value: 'Allow', raw: '', loc: block.typeLoc, resolution: 'literal' } });
+    add('Action', 'actions');
+    add('NotAction', 'not_actions');
+    add('Resource', 'resources');
+    add('NotResource', 'not_resources');
+    for (const [key, type] of [
+      ['Principal', 'principals'],
+      ['NotPrincipal', 'not_principals'],
+    ] as const) {
+      const blocks = this.expandBlocks(body, type, scope);
+      if (blocks.length) entries.push({ key: synthKey(key, blocks[0].block.typeLoc), value: this.principals(blocks, `${path}.${type}`) });
+    }
+    const conds = this.expandBlocks(body, 'condition', scope);
+    if (conds.length) entries.push({ key: synthKey('Condition', conds[0].block.typeLoc), value: this.conditions(conds, `${path}.condition`) });
+    return { kind: 'map', loc: at(block.loc, path), entries };
+  }
+
+  private principals(blocks: { block: Block; body: Body; scope: Scope }[], path: string): DocNode {
+    const byType: { key: DocScalar; items: DocNode[] }[] = [];
+    blocks.forEach(({ block, body, scope }, i) => {
+      const type = this.attrValue(body, 'type', scope, `${path}[${i}]`);
+      const ids = this.attrValue(body, 'identifiers', scope, `${path}[${i}]`);
+      const key: DocScalar = type && isScalar(type) ? { ...type, value: type.value === null ? '' : String(type.value) } : { kind: 'scalar', value: '', raw: '', loc: block.typeLoc, resolution: 'unresolved' };
+      const items = ids ? (isSeq(ids) ? ids.items : [ids]) : [];
+      const same = byType.find((t) => t.key.value === key.value);
+      if (same) same.items.push(...items);
+      else byType.push({ key, items });
+    });
+    // `type = "*"` (or `"AWS"`) with identifiers ["*"] alone renders as `"Principal": "*"`.
+    if (byType.length === 1 && (byType[0].key.value === '*' || byType[0].key.value === 'AWS') && byType[0].items.length === 1) {
+      const only = byType[0].items[0];
+      if (isScalar(only) && only.value === '*' && only.resolution !== 'unresolved') return only;
+    }
+    return { kind: 'map', loc: blocks[0].block.loc, entries: byType.map((t) => ({ key: t.key, value: { kind: 'seq', loc: t.key.loc, items: t.items } as DocSeq })) };
+  }
+
+  private conditions(blocks: { block: Block; body: Body; scope: Scope }[], path: string): DocMap {
+    const byTest: { key: DocScalar; vars: { key: DocScalar; items: DocNode[] }[] }[] = [];
+    blocks.forEach(({ block, body, scope }, i) => {
+      const p = `${path}[${i}]`;
+      const test = this.attrValue(body, 'test', scope, p);
+      const variable = this.attrValue(body, 'variable', scope, p);
+      const values = this.attrValue(body, 'values', scope, p);
+      const testKey = scalarKey(test, block.typeLoc);
+      const varKey = scalarKey(variable, block.typeLoc);
+      const items = values ? (isSeq(values) ? values.items : [values]) : [];
+      let t = byTest.find((x) => x.key.value === testKey.value);
+      if (!t) byTest.push((t = { key: testKey, vars: [] }));
+      const v = t.vars.find((x) => x.key.value === varKey.value);
+      if (v) v.items.push(...items);
+      else t.vars.push({ key: varKey, items });
+    });
+    return {
+      kind: 'map',
+      loc: blocks[0].block.loc,
+      entries: byTest.map((t) => ({ key: t.key, value: { kind: 'map', loc: t.key.loc, entries: t.vars.map((v) => ({ key: v.key, value: { kind: 'seq', loc: v.key.loc, items: v.items } as DocSeq })) } as DocMap })),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Policies written as JSON text
+
+  /**
+   * The policy document an attribute such as `assume_role_policy` holds, with positions:
+   * `jsonencode({...})`, a `data.aws_iam_policy_document.x.json` reference, a heredoc of JSON
+   * (positions inside the heredoc), or a string of JSON, reached directly or through locals and
+   * variables. `undefined` when the document cannot be read statically (e.g. `file(...)`).
+   */
+  policyFrom(expr: Expr, scope: Scope, path: string): DocNode | undefined {
+    if (this.depth > MAX_DEPTH) return undefined;
+    this.depth++;
+    try {
+      if (expr.kind === 'template' && expr.heredoc) return this.jsonHeredoc(expr, scope, path);
+      if (expr.kind === 'traversal' && typeof expr.root === 'string' && expr.steps.length === 1 && expr.steps[0].kind === 'attr') {
+        const target = expr.root === 'local' ? this.localExpr(expr.steps[0].name, scope.file) : expr.root === 'var' ? this.variableExpr(expr.steps[0].name) : undefined;
+        if (target) {
+          const key = target.item;
+          if (this.inProgress.has(key)) return undefined;
+          this.inProgress.add(key);
+          try {
+            return this.policyFrom(target.item, fileScope(target.file), path);
+          } finally {
+            this.inProgress.delete(key);
+          }
+        }
+      }
+      const v = this.eval(expr, scope, path);
+      if (isMap(v)) return v;
+      if (isScalar(v) && v.resolution !== 'unresolved' && typeof v.value === 'string' && /^\s*\{/.test(v.value)) return this.jsonString(v, path);
+      return undefined;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** JSON inside an ordinary string: parsed, every node located at the string (escapes make finer positions unreliable). */
+  private jsonString(s: DocScalar, path: string): DocNode | undefined {
+    try {
+      const { root } = parseJson(String(s.value), s.loc.file);
+      return relocate(root, () => ({ ...s.loc }), path);
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) {
+        this.problems.push({ message: `policy JSON: ${e.message}`, loc: s.loc });
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * A heredoc holding JSON. Interpolations are blanked to same-length placeholders so that the
+   * JSON parser's offsets are file offsets; then strings that contained interpolations are
+   * rebuilt from their pieces, and a placeholder standing for a whole value (`"k": ${jsonencode(x)}`)
+   * is replaced by that value.
+   */
+  private jsonHeredoc(t: TemplateExpr, scope: Scope, path: string): DocNode | undefined {
+    const h = t.heredoc!;
+    if (t.parts.some((p) => p.kind === 'directive')) return undefined;
+    const body = t.src.text.slice(h.bodyStart, h.bodyEnd);
+    const interps = t.parts.filter((p): p is Extract<typeof p, { kind: 'interp' }> => p.kind === 'interp');
+    const chars = body.split('');
+    // Which interpolations sit inside a JSON string: scan the JSON lexically, skipping them.
+    let inString = false;
+    let next = 0;
+    const whole = new Map<number, Expr | undefined>();
+    for (let i = 0; i < body.length; i++) {
+      const ip = interps[next];
+      if (ip && i === ip.start - h.bodyStart) {
+        const end = ip.end - h.bodyStart;
+        for (let j = i; j < end; j++) chars[j] = inString ? 'x' : ' ';
+        if (!inString) {
+          chars[i] = '"';
+          chars[i + 1] = '"';
+          whole.set(ip.start, ip.expr);
+        }
+        i = end - 1;
+        next++;
+        continue;
+      }
+      const c = body[i];
+      if (inString && c === '\\') i++;
+      else if (c === '"') inString = !inString;
+    }
+    const synthetic = chars.join('');
+    const synth = new SourceText(t.src.file, synthetic);
+    let root: DocNode;
+    try {
+      root = parseJson(synthetic, t.src.file).root;
+    } catch (e) {
+      if (e instanceof JsonSyntaxError) {
+        const off = synth.offset(e.line, e.column);
+        this.problems.push({ message: `policy JSON in heredoc: ${e.message}`, loc: t.src.loc(h.bodyStart + off, h.bodyStart + off) });
+        return undefined;
+      }
+      throw e;
+    }
+    const fileOffset = (p: { line: number; column: number }) => h.bodyStart + synth.offset(p.line, p.column);
+    const fix = (n: DocNode, p: string): DocNode => {
+      const start = fileOffset(n.loc.start);
+      const end = fileOffset(n.loc.end);
+      const loc = t.src.loc(start, end, p);
+      if (n.kind === 'map')
+        return {
+          kind: 'map',
+          loc,
+          entries: n.entries.map((e) => {
+            const key = fix(e.key, p) as DocScalar;
+            const kp = p ? `${p}.${String(key.value)}` : String(key.value);
+            key.loc = { ...key.loc, path: kp };
+            return { key, value: fix(e.value, kp) };
+          }),
+        };
+      if (n.kind === 'seq') return { kind: 'seq', loc, items: n.items.map((x, i) => fix(x, `${p}[${i}]`)) };
+      if (typeof n.value !== 'string') return { ...n, loc };
+      if (whole.has(start) && n.raw === '""') {
+        const ex = whole.get(start);
+        return ex ? this.eval(ex, scope, p) : { ...n, loc, resolution: 'unresolved' };
+      }
+      const inner = interps.filter((ip) => ip.start > start && ip.end < end);
+      const rawText = t.src.text.slice(start, end);
+      if (!inner.length) {
+        const value = rawText.includes('$${') || rawText.includes('%%{') ? n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') : n.value;
+        return { ...n, value, raw: rawText, loc };
+      }
+      const parts: ValuePart[] = [];
+      let cursor = start + 1;
+      const lit = (to: number) => {
+        if (to <= cursor) return;
+        parts.push({ text: unescapeJsonPiece(t.src.text.slice(cursor, to)), known: true });
+      };
+      for (const ip of inner) {
+        lit(ip.start);
+        parts.push(...(ip.expr ? stringParts(this.eval(ip.expr, scope), '${' + ip.expr.raw + '}') : [{ text: t.src.text.slice(ip.start, ip.end), known: false }]));
+        cursor = ip.end;
+      }
+      lit(end - 1);
+      return fromParts(parts, rawText, loc, 'expression');
+    };
+    return fix(root, path);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// DocNode helpers
+
+function at(loc: DocNode['loc'], path?: string): DocNode['loc'] {
+  return path === undefined ? loc : { ...loc, path };
+}
+
+function entry(key: string, value: DocNode): DocEntry {
+  return { key: { kind: 'scalar', value: key, raw: key, loc: value.loc, resolution: 'literal' }, value };
+}
+
+function synthKey(name: string, loc: DocNode['loc']): DocScalar {
+  return { kind: 'scalar', value: name, raw: '', loc, resolution: 'literal' };
+}
+
+function scalarKey(n: DocNode | undefined, fallback: DocNode['loc']): DocScalar {
+  if (n && isScalar(n)) return { ...n, value: n.value === null ? '' : String(n.value) };
+  return { kind: 'scalar', value: '', raw: '', loc: n?.loc ?? fallback, resolution: 'unresolved' };
+}
+
+function num(i: number, near: DocNode): DocScalar {
+  return { kind: 'scalar', value: i, raw: String(i), loc: near.loc, resolution: 'literal' };
+}
+
+function eachNode(key: DocScalar, value: DocNode): DocMap {
+  return { kind: 'map', loc: value.loc, entries: [entry('key', { ...key, value: key.value === null ? '' : String(key.value) }), entry('value', value)] };
+}
+
+/** An expression whose value is not known statically: its text, as `${…}`, is kept. */
+export function unknown(expr: { raw: string; loc: DocNode['loc'] }, path?: string): DocScalar {
+  const text = '${' + expr.raw + '}';
+  return { kind: 'scalar', value: text, raw: expr.raw, loc: at(expr.loc, path), resolution: 'unresolved', parts: [{ text, known: false }] };
+}
+
+/** A value read through a variable or local: literals become `expression` (resolved from elsewhere). */
+function viaReference(n: DocNode): DocNode {
+  if (n.kind === 'scalar') return n.resolution === 'literal' ? { ...n, resolution: 'expression' } : n;
+  if (n.kind === 'seq') return { ...n, items: n.items.map(viaReference) };
+  return { ...n, entries: n.entries.map((e) => ({ key: e.key, value: viaReference(e.value) })) };
+}
+
+function markUnresolved(n: DocNode): DocNode {
+  if (n.kind !== 'scalar') return n;
+  const text = n.value === null ? '' : String(n.value);
+  return { ...n, resolution: 'unresolved', parts: n.parts ?? [{ text, known: false }] };
+}
+
+/** A value as string pieces; maps, lists and unknowns become one unknown piece with `fallback` as text. */
+function stringParts(v: DocNode, fallback: string): ValuePart[] {
+  if (!isScalar(v)) return [{ text: fallback, known: false }];
+  if (v.resolution === 'unresolved') return v.parts ?? [{ text: fallback, known: false }];
+  if (v.parts) return v.parts;
+  return [{ text: v.value === null ? '' : String(v.value), known: true }];
+}
+
+function mergeParts(parts: ValuePart[]): ValuePart[] {
+  const out: ValuePart[] = [];
+  for (const p of parts) {
+    if (!p.text) continue;
+    const last = out[out.length - 1];
+    if (last && last.known === p.known) out[out.length - 1] = { text: last.text + p.text, known: p.known };
+    else out.push({ ...p });
+  }
+  return out;
+}
+
+function fromParts(parts: ValuePart[], raw: string, loc: DocNode['loc'], ifKnown: Resolution): DocScalar {
+  const merged = mergeParts(parts);
+  const value = merged.map((p) => p.text).join('');
+  if (merged.every((p) => p.known)) return { kind: 'scalar', value, raw, loc, resolution: ifKnown };
+  return { kind: 'scalar', value, raw, loc, resolution: 'unresolved', parts: merged };
+}
+
+function flattenItems(items: DocNode[]): DocNode[] {
+  return items.flatMap((i) => (isSeq(i) ? flattenItems(i.items) : [i]));
+}
+
+/** In `aws_iam_policy_document`, `&{aws:username}` stands for the IAM policy variable `${aws:username}`. */
+function policyVariables(n: DocNode): DocNode {
+  if (n.kind === 'scalar') {
+    if (typeof n.value !== 'string' || !n.value.includes('&{')) return n;
+    const fix = (s: string) => s.replace(/&\{/g, '${');
+    return { ...n, value: fix(n.value), parts: n.parts?.map((p) => (p.known ? { ...p, text: fix(p.text) } : p)) };
+  }
+  if (n.kind === 'seq') return { ...n, items: n.items.map(policyVariables) };
+  return { ...n, entries: n.entries.map((e) => ({ key: policyVariables(e.key) as DocScalar, value: policyVariables(e.value) })) };
+}
+
+function relocate(n: DocNode, loc: () => DocNode['loc'], path: string): DocNode {
+  const l = { ...loc(), path };
+  if (n.kind === 'scalar') return { ...n, loc: l, resolution: 'expression' };
+  if (n.kind === 'seq') return { ...n, loc: l, items: n.items.map((x, i) => relocate(x, loc, `${path}[${i}]`)) };
+  return { ...n, loc: l, entries: n.entries.map((e) => ({ key: relocate(e.key, loc, `${path}.${String(e.key.value)}`) as DocScalar, value: relocate(e.value, loc, `${path}.${String(e.key.value)}`) })) };
+}
+
+/** A piece of a JSON string's source between interpolations, unescaped (and `$${` → `${`). */
+function unescapeJsonPiece(raw: string): string {
+  let s = raw;
+  try {
+    s = JSON.parse('"' + raw + '"') as string;
+  } catch {
+    /* keep the source text */
+  }
+  return s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}

@@ -1,0 +1,174 @@
+/**
+ * Terraform (hashicorp/aws): `aws_iam_role` trust policies and `aws_iam_openid_connect_provider`.
+ *
+ * A Terraform module is a directory: a variable declared in variables.tf, set in
+ * terraform.tfvars and used in main.tf is one thing. So this is a directory loader: every `.tf`,
+ * `.tf.json` and `.tfvars` file of a directory is read and parsed once, then the module is
+ * resolved as a whole (`terraform-eval.ts`). A file named alone on the command line is a module
+ * of its own.
+ *
+ * Shapes read (domain.md §D.1): `assume_role_policy = jsonencode({...})`, a heredoc or string of
+ * JSON, `data.aws_iam_policy_document.x.json` (statement / principals / condition blocks, dynamic
+ * blocks over known collections), all of them also through locals and variables; role `name` /
+ * `name_prefix`; provider `url`, `client_id_list`, `thumbprint_list`. Not read: `file()` /
+ * `templatefile()` policies, module calls (a child module's variables are not bound to the
+ * caller's arguments), dynamic blocks over unknown collections.
+ */
+import path from 'node:path';
+import type { Parser as TsParser } from 'web-tree-sitter';
+import type { DirectoryLoader, FileInput, LoadSink } from './index.js';
+import { parseHcl, terraformParser, type Block, type Body, getAttr } from './hcl.js';
+import { HclJsonConverter } from './hcl-json.js';
+import { parseJsonFile } from './policy-json.js';
+import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
+import { isScalar, scalarValue, stringList, type DocNode } from './doc.js';
+import { SourceText } from './source-text.js';
+import { addTfvars, addToModule, emptyModule, fileScope, TfEvaluator, type Def, type Scope } from './terraform-eval.js';
+import type { OidcProvider, Role } from '../model/iam.js';
+import type { LoadError } from '../model/project.js';
+import type { Value } from '../model/location.js';
+
+export function isTerraformPath(relPath: string): boolean {
+  return /\.(tf|tf\.json|tfvars|tfvars\.json)$/i.test(relPath);
+}
+
+/** tfvars files Terraform applies without `-var-file`, in the order it applies them (later wins). */
+function automaticTfvarsRank(relPath: string): number | undefined {
+  const base = path.posix.basename(relPath).toLowerCase();
+  if (base === 'terraform.tfvars') return 0;
+  if (base === 'terraform.tfvars.json') return 1;
+  if (base.endsWith('.auto.tfvars') || base.endsWith('.auto.tfvars.json')) return 2;
+  return undefined;
+}
+
+export const terraformLoader: DirectoryLoader = {
+  name: 'terraform',
+  kind: 'terraform',
+  accepts: (f) => isTerraformPath(f.relPath),
+  loadDirectory: loadTerraformModule,
+};
+
+interface ParsedFile {
+  input: FileInput;
+  body: Body;
+}
+
+export async function loadTerraformModule(files: FileInput[], sink: LoadSink): Promise<void> {
+  let parser: TsParser;
+  try {
+    parser = await terraformParser();
+  } catch (e) {
+    for (const f of files) sink.errors.push({ type: 'LoadError', kind: 'io', loc: startOf(f.relPath), message: `cannot load the Terraform parser (web-tree-sitter): ${(e as Error).message}` });
+    return;
+  }
+  const mod = emptyModule();
+  const configs: ParsedFile[] = [];
+  const vars: ParsedFile[] = [];
+  for (const f of files) {
+    const body = parseFile(parser, f, sink.errors);
+    if (!body) continue;
+    if (/\.tfvars(\.json)?$/i.test(f.relPath)) {
+      // Only the automatic tfvars apply; `prod.tfvars` needs `-var-file` and may be one of several.
+      if (automaticTfvarsRank(f.relPath) !== undefined) vars.push({ input: f, body });
+      continue;
+    }
+    addToModule(mod, f.relPath, body);
+    configs.push({ input: f, body });
+  }
+  vars.sort((a, b) => automaticTfvarsRank(a.input.relPath)! - automaticTfvarsRank(b.input.relPath)! || (a.input.relPath < b.input.relPath ? -1 : 1));
+  for (const v of vars) addTfvars(mod, v.input.relPath, v.body);
+
+  const ev = new TfEvaluator(mod);
+  for (const c of configs)
+    for (const b of c.body.blocks) {
+      if (b.hasError || b.type !== 'resource') continue;
+      const def: Def<Block> = { file: c.input.relPath, item: b };
+      if (b.labels[0]?.value === 'aws_iam_role') sink.roles.push(...roles(ev, def, sink.errors));
+      else if (b.labels[0]?.value === 'aws_iam_openid_connect_provider') sink.providers.push(provider(ev, def));
+    }
+  for (const p of ev.problems) sink.errors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
+}
+
+function parseFile(parser: TsParser, f: FileInput, errors: LoadError[]): Body | undefined {
+  if (/\.json$/i.test(f.relPath)) {
+    const { root, errors: jsonErrors } = parseJsonFile(f.text, f.relPath);
+    errors.push(...jsonErrors);
+    if (!root) return undefined;
+    const conv = new HclJsonConverter(parser, new SourceText(f.relPath, f.text));
+    if (/\.tfvars\.json$/i.test(f.relPath)) {
+      const expr = conv.expr(root);
+      if (expr.kind !== 'object') return { attributes: [], blocks: [] };
+      return {
+        attributes: expr.items.map((it) => ({ name: String(it.key.kind === 'literal' ? it.key.value : it.key.raw), nameLoc: it.key.loc, expr: it.value, loc: it.key.loc })),
+        blocks: [],
+      };
+    }
+    return conv.file(root);
+  }
+  const parsed = parseHcl(parser, f.text, f.relPath);
+  if (parsed.error) errors.push({ type: 'LoadError', kind: 'syntax', loc: parsed.error.loc, message: parsed.error.message });
+  return parsed.body;
+}
+
+function startOf(file: string) {
+  return { file, start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+}
+
+function asValue(n: DocNode | undefined): Value<string> | undefined {
+  return n && isScalar(n) && n.value !== null ? scalarValue(n) : undefined;
+}
+
+function roles(ev: TfEvaluator, def: Def<Block>, errors: LoadError[]): Role[] {
+  const block = def.item;
+  const address = `aws_iam_role.${block.labels[1]?.value ?? ''}`;
+  const out: Role[] = [];
+  for (const inst of ev.instances(block, fileScope(def.file))) {
+    const id = inst.key === undefined || getAttr(block.body, 'count') ? address : `${address}[${JSON.stringify(inst.key)}]`;
+    const role: Role = { type: 'Role', loc: block.loc, origin: { format: 'terraform', file: def.file, logicalId: id } };
+    const name = attr(ev, block.body, 'name', inst.scope, `${id}.name`);
+    const prefix = name ? undefined : attr(ev, block.body, 'name_prefix', inst.scope, `${id}.name_prefix`);
+    if (name) role.name = name;
+    else if (prefix) {
+      // Terraform appends a unique suffix: the name is only partly known.
+      const suffix = { text: '${unique_suffix}', known: false };
+      const parts = [...(prefix.parts ?? [{ text: prefix.value, known: prefix.resolution !== 'unresolved' }]), suffix];
+      role.name = { ...prefix, value: prefix.value + suffix.text, resolution: 'unresolved', parts };
+    }
+    const policyAttr = getAttr(block.body, 'assume_role_policy');
+    if (policyAttr) {
+      const doc = ev.policyFrom(policyAttr.expr, inst.scope, `${id}.assume_role_policy`);
+      if (doc) {
+        const problems: PolicyProblem[] = [];
+        role.trustPolicy = readTrustPolicy(doc, role, problems);
+        for (const p of problems) errors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
+      }
+    }
+    out.push(role);
+  }
+  return out;
+}
+
+function attr(ev: TfEvaluator, body: Body, name: string, scope: Scope, path: string): Value<string> | undefined {
+  const a = getAttr(body, name);
+  return a ? asValue(ev.eval(a.expr, scope, path)) : undefined;
+}
+
+function provider(ev: TfEvaluator, def: Def<Block>): OidcProvider {
+  const block = def.item;
+  const address = `aws_iam_openid_connect_provider.${block.labels[1]?.value ?? ''}`;
+  const scope = fileScope(def.file);
+  const list = (name: string) => {
+    const a = getAttr(block.body, name);
+    return a ? stringList(ev.eval(a.expr, scope, `${address}.${name}`)) : [];
+  };
+  const url = attr(ev, block.body, 'url', scope, `${address}.url`) ?? { value: '', raw: '', loc: block.typeLoc, resolution: 'unresolved' as const };
+  return {
+    type: 'OidcProvider',
+    loc: block.loc,
+    origin: { format: 'terraform', file: def.file, logicalId: address },
+    arn: scalarValue(ev.providerArn(def, scope, { raw: `${address}.arn`, loc: block.loc }, `${address}.arn`)),
+    url,
+    clientIds: list('client_id_list'),
+    thumbprints: list('thumbprint_list'),
+  };
+}
