@@ -12,7 +12,7 @@
  * exact. See test/loaders/terraform.test.ts for a line with é and an emoji.
  */
 import { createRequire } from 'node:module';
-import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
+import type { Parser as TsParser } from 'web-tree-sitter';
 import type { SourceLocation } from '../model/location.js';
 import { SourceText } from './source-text.js';
 
@@ -165,21 +165,15 @@ export function terraformParser(): Promise<TsParser> {
 /** Parses Terraform native syntax. Never throws on bad input: syntax errors come back in `error`. */
 export function parseHcl(parser: TsParser, text: string, file: string): HclFile {
   const src = new SourceText(file, text);
-  const tree = parser.parse(text);
-  if (!tree) return { src, body: { attributes: [], blocks: [] }, error: { loc: src.loc(0, 0), message: 'Terraform: the parser gave up on this file' } };
-  try {
-    const conv = new Converter(text, (i) => i, src);
-    const root = tree.rootNode;
-    const error = root.hasError ? firstError(root, conv) : undefined;
-    const bodyNode = root.namedChildren.find((c) => c?.type === 'body');
-    const body = bodyNode ? conv.body(bodyNode) : { attributes: [], blocks: [] };
-    if (root.namedChildren.some((c) => c?.type === 'object')) {
-      return { src, body, error: error ?? { loc: src.loc(0, 0), message: 'Terraform: a .tf file must contain blocks and attributes, not a bare object' } };
-    }
-    return { src, body, error };
-  } finally {
-    tree.delete();
-  }
+  const root = syntaxTree(parser, text);
+  if (!root) return { src, body: { attributes: [], blocks: [] }, error: { loc: src.loc(0, 0), message: 'Terraform: the parser gave up on this file' } };
+  const conv = new Converter(text, (i) => i, src);
+  const error = root.hasError ? firstError(root, conv) : undefined;
+  const bodyNode = named(root).find((c) => c.type === 'body');
+  const body = bodyNode ? conv.body(bodyNode) : { attributes: [], blocks: [] };
+  if (named(root).some((c) => c.type === 'object'))
+    return { src, body, error: error ?? { loc: src.loc(0, 0), message: 'Terraform: a .tf file must contain blocks and attributes, not a bare object' } };
+  return { src, body, error };
 }
 
 /**
@@ -193,47 +187,104 @@ export function parseEmbeddedTemplate(parser: TsParser, template: string, offset
   const prefix = `x = <<${marker}\n`;
   const text = `${prefix}${template}\n${marker}\n`;
   const map = (i: number) => (i < prefix.length ? whole.start : i - prefix.length <= template.length ? offsetOf(i - prefix.length) : whole.end);
+  const root = syntaxTree(parser, text);
+  if (!root || root.hasError) return undefined;
+  const conv = new Converter(text, map, src);
+  const body = named(root).find((c) => c.type === 'body');
+  const attr = body && named(body).find((c) => c.type === 'attribute');
+  const exprNode = attr && named(attr).find((c) => c.type === 'expression');
+  if (!exprNode) return undefined;
+  const expr = conv.expression(exprNode);
+  if (expr.kind !== 'template') return undefined;
+  // Back to an ordinary template: drop the wrapper's final newline, locate it at the JSON string.
+  const parts = expr.parts.slice();
+  const last = parts[parts.length - 1];
+  if (last?.kind === 'text') {
+    const t = last.text.replace(/\n$/, '');
+    if (t) parts[parts.length - 1] = { ...last, text: t };
+    else parts.pop();
+  }
+  return { ...expr, parts, heredoc: undefined, raw: src.text.slice(whole.start, whole.end), loc: src.loc(whole.start, whole.end), start: whole.start, end: whole.end };
+}
+
+// ---------------------------------------------------------------------------------------------
+// tree-sitter tree → plain mirror
+
+/**
+ * A plain copy of a tree-sitter node. Every property of a web-tree-sitter node is a call into
+ * WASM; copying the tree once with a cursor (one call per node and property) and freeing it is
+ * several times faster than walking the nodes, and nothing can leak.
+ */
+interface SNode {
+  type: string;
+  named: boolean;
+  start: number;
+  end: number;
+  field: string | null;
+  missing: boolean;
+  hasError: boolean;
+  children: SNode[];
+}
+
+function syntaxTree(parser: TsParser, text: string): SNode | undefined {
   const tree = parser.parse(text);
   if (!tree) return undefined;
   try {
-    if (tree.rootNode.hasError) return undefined;
-    const conv = new Converter(text, map, src);
-    const attr = tree.rootNode.namedChildren.find((c) => c?.type === 'body')?.namedChildren.find((c) => c?.type === 'attribute');
-    const exprNode = attr?.namedChildren.find((c) => c?.type === 'expression');
-    if (!exprNode) return undefined;
-    const expr = conv.expression(exprNode);
-    if (expr.kind !== 'template') return undefined;
-    // Back to an ordinary template: drop the wrapper's final newline, locate it at the JSON string.
-    const parts = expr.parts.slice();
-    const last = parts[parts.length - 1];
-    if (last?.kind === 'text') {
-      const t = last.text.replace(/\n$/, '');
-      if (t) parts[parts.length - 1] = { ...last, text: t };
-      else parts.pop();
+    const cursor = tree.walk();
+    try {
+      const make = (): SNode => {
+        const type = cursor.nodeType;
+        const missing = cursor.nodeIsMissing;
+        return { type, named: cursor.nodeIsNamed, start: cursor.startIndex, end: cursor.endIndex, field: cursor.currentFieldName, missing, hasError: missing || type === 'ERROR', children: [] };
+      };
+      const root = make();
+      const stack: SNode[] = [root];
+      for (;;) {
+        if (cursor.gotoFirstChild()) {
+          const n = make();
+          stack[stack.length - 1].children.push(n);
+          stack.push(n);
+          continue;
+        }
+        for (;;) {
+          const done = stack.pop()!;
+          const parent = stack[stack.length - 1];
+          if (!parent) return root;
+          if (done.hasError) parent.hasError = true;
+          if (cursor.gotoNextSibling()) {
+            const n = make();
+            parent.children.push(n);
+            stack.push(n);
+            break;
+          }
+          cursor.gotoParent();
+        }
+      }
+    } finally {
+      cursor.delete();
     }
-    return { ...expr, parts, heredoc: undefined, raw: src.text.slice(whole.start, whole.end), loc: src.loc(whole.start, whole.end), start: whole.start, end: whole.end };
   } finally {
     tree.delete();
   }
 }
 
-function firstError(root: TsNode, conv: Converter): SyntaxProblem | undefined {
-  const stack: TsNode[] = [root];
+/** Named children, comments left out. */
+function named(n: SNode): SNode[] {
+  return n.children.filter((c) => c.named && c.type !== 'comment');
+}
+
+function firstError(root: SNode, conv: Converter): SyntaxProblem {
+  const stack: SNode[] = [root];
   while (stack.length) {
     const n = stack.pop()!;
-    if (n.isMissing) {
-      const at = conv.loc(n.startIndex, n.startIndex);
-      return { loc: at, message: `Terraform syntax error: missing ${describeToken(n.type)}` };
-    }
-    if (n.isError) {
-      const text = conv.slice(n.startIndex, n.endIndex);
-      const firstLine = text.split(/\r?\n/)[0].trim();
+    if (n.missing) return { loc: conv.loc(n.start, n.start), message: `Terraform syntax error: missing ${describeToken(n.type)}` };
+    if (n.type === 'ERROR') {
+      const firstLine = conv.slice(n.start, n.end).split(/\r?\n/)[0].trim();
       const shown = firstLine.length > 40 ? firstLine.slice(0, 40) + '…' : firstLine;
-      return { loc: conv.loc(n.startIndex, n.endIndex), message: shown ? `Terraform syntax error: unexpected "${shown}"` : 'Terraform syntax error' };
+      return { loc: conv.loc(n.start, n.end), message: shown ? `Terraform syntax error: unexpected "${shown}"` : 'Terraform syntax error' };
     }
     if (!n.hasError) continue;
-    const kids = n.children;
-    for (let i = kids.length - 1; i >= 0; i--) if (kids[i]) stack.push(kids[i]!);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
   }
   return { loc: conv.loc(0, 0), message: 'Terraform syntax error' };
 }
@@ -244,13 +295,13 @@ function describeToken(type: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// tree-sitter → syntax tree
+// mirror → syntax tree
 
 const STEP_TYPES = new Set(['get_attr', 'index', 'splat']);
 
 class Converter {
   constructor(
-    /** The text tree-sitter parsed (the file, or a wrapper around an embedded expression). */
+    /** The text tree-sitter parsed (the file, or a wrapper around an embedded template). */
     private readonly text: string,
     /** Index in `text` → file offset. */
     private readonly map: (i: number) => number,
@@ -265,55 +316,56 @@ class Converter {
     return this.src.loc(this.map(start), this.map(end));
   }
 
-  private baseOf(n: TsNode): ExprBase {
-    return { loc: this.loc(n.startIndex, n.endIndex), raw: this.slice(n.startIndex, n.endIndex), start: this.map(n.startIndex), end: this.map(n.endIndex) };
+  private baseOf(n: SNode): ExprBase {
+    return { loc: this.loc(n.start, n.end), raw: this.slice(n.start, n.end), start: this.map(n.start), end: this.map(n.end) };
   }
 
-  body(n: TsNode): Body {
+  private textOf(n: SNode): string {
+    return this.text.slice(n.start, n.end);
+  }
+
+  body(n: SNode): Body {
     const out: Body = { attributes: [], blocks: [] };
-    for (const c of n.namedChildren) {
-      if (!c) continue;
+    for (const c of named(n)) {
       if (c.type === 'attribute') {
-        const id = c.namedChildren.find((x) => x?.type === 'identifier');
-        const ex = c.namedChildren.find((x) => x?.type === 'expression');
+        const kids = named(c);
+        const id = kids.find((x) => x.type === 'identifier');
+        const ex = kids.find((x) => x.type === 'expression');
         if (!id || !ex) continue;
-        out.attributes.push({ name: id.text, nameLoc: this.loc(id.startIndex, id.endIndex), expr: this.expression(ex), loc: this.loc(c.startIndex, c.endIndex) });
-      } else if (c.type === 'block') {
-        out.blocks.push(this.block(c));
-      }
+        out.attributes.push({ name: this.textOf(id), nameLoc: this.loc(id.start, id.end), expr: this.expression(ex), loc: this.loc(c.start, c.end) });
+      } else if (c.type === 'block') out.blocks.push(this.block(c));
     }
     return out;
   }
 
-  private block(n: TsNode): Block {
-    const kids = n.namedChildren.filter((x): x is TsNode => !!x && x.type !== 'comment');
+  private block(n: SNode): Block {
+    const kids = named(n);
     const id = kids[0];
     const labels: Block['labels'] = [];
     let body: Body = { attributes: [], blocks: [] };
     for (const k of kids.slice(1)) {
-      if (k.type === 'string_lit') labels.push({ value: this.stringLit(k), loc: this.loc(k.startIndex, k.endIndex) });
-      else if (k.type === 'identifier') labels.push({ value: k.text, loc: this.loc(k.startIndex, k.endIndex) });
+      if (k.type === 'string_lit') labels.push({ value: this.stringLit(k), loc: this.loc(k.start, k.end) });
+      else if (k.type === 'identifier') labels.push({ value: this.textOf(k), loc: this.loc(k.start, k.end) });
       else if (k.type === 'body') body = this.body(k);
     }
-    return { type: id?.text ?? '', typeLoc: this.loc(id?.startIndex ?? n.startIndex, id?.endIndex ?? n.startIndex), labels, body, loc: this.loc(n.startIndex, n.endIndex), hasError: n.hasError };
+    return { type: id ? this.textOf(id) : '', typeLoc: this.loc(id?.start ?? n.start, id?.end ?? n.start), labels, body, loc: this.loc(n.start, n.end), hasError: n.hasError };
   }
 
   /** Decoded value of a `string_lit` (quoted, no interpolation). */
-  private stringLit(n: TsNode): string {
-    return decodeQuoted(this.slice(n.startIndex + 1, n.endIndex - 1));
+  private stringLit(n: SNode): string {
+    return decodeQuoted(this.slice(n.start + 1, n.end - 1));
   }
 
-  /** An `expression` node, or the flattened children of one (term followed by accessors). */
-  expression(n: TsNode): Expr {
-    const kids = n.children.filter((x): x is TsNode => !!x && x.type !== 'comment');
-    return this.term(n, kids);
+  /** An `expression` node: a term followed by accessors, a parenthesised expression, or a conditional. */
+  expression(n: SNode): Expr {
+    return this.term(n, n.children.filter((x) => x.type !== 'comment'));
   }
 
-  private term(whole: TsNode, kids: TsNode[]): Expr {
+  private term(whole: SNode, kids: SNode[]): Expr {
     const b = this.baseOf(whole);
     if (!kids.length) return { kind: 'opaque', ...b };
     let head: Expr | string;
-    let rest: TsNode[];
+    let rest: SNode[];
     if (kids[0].type === '(') {
       const inner = kids.find((k) => k.type === 'expression');
       const close = kids.findIndex((k) => k.type === ')');
@@ -322,8 +374,7 @@ class Converter {
     } else {
       const first = kids[0];
       rest = kids.slice(1);
-      if (first.type === 'variable_expr') head = first.text;
-      else head = this.primary(first);
+      head = first.type === 'variable_expr' ? this.textOf(first) : this.primary(first);
     }
     const steps: TraversalStep[] = [];
     for (const s of rest) {
@@ -336,26 +387,25 @@ class Converter {
     return { kind: 'traversal', ...b, root: head, steps };
   }
 
-  private step(s: TsNode): TraversalStep[] | undefined {
+  private step(s: SNode): TraversalStep[] | undefined {
     if (s.type === 'get_attr') {
-      const id = s.namedChildren.find((x) => x?.type === 'identifier');
-      return id ? [{ kind: 'attr', name: id.text }] : undefined;
+      const id = named(s).find((x) => x.type === 'identifier');
+      return id ? [{ kind: 'attr', name: this.textOf(id) }] : undefined;
     }
     if (s.type === 'index') {
-      const inner = s.namedChildren[0];
+      const inner = named(s)[0];
       if (!inner) return undefined;
       if (inner.type === 'legacy_index') {
-        const digits = inner.text.replace(/^\./, '');
+        const digits = this.textOf(inner).replace(/^\./, '');
         return [{ kind: 'index', key: { kind: 'literal', value: Number(digits), ...this.baseOf(inner) } }];
       }
-      const ex = inner.namedChildren.find((x) => x?.type === 'expression');
+      const ex = named(inner).find((x) => x.type === 'expression');
       return ex ? [{ kind: 'index', key: this.expression(ex) }] : undefined;
     }
     if (s.type === 'splat') {
-      const inner = s.namedChildren[0];
+      const inner = named(s)[0];
       const out: TraversalStep[] = [{ kind: 'splat' }];
-      for (const k of inner?.namedChildren ?? []) {
-        if (!k) continue;
+      for (const k of inner ? named(inner) : []) {
         const st = this.step(k);
         if (!st) return undefined;
         out.push(...st);
@@ -365,31 +415,31 @@ class Converter {
     return undefined;
   }
 
-  private primary(n: TsNode): Expr {
+  private primary(n: SNode): Expr {
     const b = this.baseOf(n);
     switch (n.type) {
       case 'expression':
         return this.expression(n);
       case 'literal_value': {
-        const v = n.namedChildren[0];
+        const v = named(n)[0];
         if (!v) return { kind: 'opaque', ...b };
         if (v.type === 'string_lit') return { kind: 'literal', ...b, value: this.stringLit(v) };
-        if (v.type === 'numeric_lit') return { kind: 'literal', ...b, value: Number(v.text) };
-        if (v.type === 'bool_lit') return { kind: 'literal', ...b, value: v.text === 'true' };
+        if (v.type === 'numeric_lit') return { kind: 'literal', ...b, value: Number(this.textOf(v)) };
+        if (v.type === 'bool_lit') return { kind: 'literal', ...b, value: this.textOf(v) === 'true' };
         if (v.type === 'null_lit') return { kind: 'literal', ...b, value: null };
         return { kind: 'opaque', ...b };
       }
       case 'template_expr':
-        return this.template(n.namedChildren[0] ?? n);
+        return this.template(named(n)[0] ?? n);
       case 'collection_value': {
-        const c = n.namedChildren[0];
-        if (c?.type === 'tuple') return { kind: 'tuple', ...b, items: c.namedChildren.filter((x): x is TsNode => x?.type === 'expression').map((x) => this.expression(x)) };
+        const c = named(n)[0];
+        if (c?.type === 'tuple') return { kind: 'tuple', ...b, items: named(c).filter((x) => x.type === 'expression').map((x) => this.expression(x)) };
         if (c?.type === 'object') {
           const items: ObjectExpr['items'] = [];
-          for (const e of c.namedChildren) {
-            if (e?.type !== 'object_elem') continue;
-            const k = e.childForFieldName('key');
-            const v = e.childForFieldName('val');
+          for (const e of named(c)) {
+            if (e.type !== 'object_elem') continue;
+            const k = e.children.find((x) => x.field === 'key');
+            const v = e.children.find((x) => x.field === 'val');
             if (k && v) items.push({ key: this.expression(k), value: this.expression(v) });
           }
           return { kind: 'object', ...b, items };
@@ -397,31 +447,35 @@ class Converter {
         return { kind: 'opaque', ...b };
       }
       case 'function_call': {
-        const id = n.namedChildren.find((x) => x?.type === 'identifier');
-        const argsNode = n.namedChildren.find((x) => x?.type === 'function_arguments');
-        const args = (argsNode?.namedChildren ?? []).filter((x): x is TsNode => x?.type === 'expression').map((x) => this.expression(x));
-        const expandFinal = !!argsNode?.namedChildren.some((x) => x?.type === 'ellipsis');
-        return { kind: 'call', ...b, name: id?.text ?? '', args, expandFinal };
+        const kids = named(n);
+        const id = kids.find((x) => x.type === 'identifier');
+        const argsNode = kids.find((x) => x.type === 'function_arguments');
+        const argKids = argsNode ? named(argsNode) : [];
+        const args = argKids.filter((x) => x.type === 'expression').map((x) => this.expression(x));
+        return { kind: 'call', ...b, name: id ? this.textOf(id) : '', args, expandFinal: argKids.some((x) => x.type === 'ellipsis') };
       }
       case 'conditional': {
-        const parts = n.namedChildren.filter((x): x is TsNode => x?.type === 'expression');
+        const parts = named(n).filter((x) => x.type === 'expression');
         if (parts.length !== 3) return { kind: 'opaque', ...b };
         return { kind: 'conditional', ...b, test: this.expression(parts[0]), then: this.expression(parts[1]), else: this.expression(parts[2]) };
       }
       case 'for_expr':
-        return this.forExpr(n.namedChildren[0] ?? n, b);
+        return this.forExpr(named(n)[0] ?? n, b);
       default:
         return { kind: 'opaque', ...b };
     }
   }
 
-  private forExpr(n: TsNode, b: ExprBase): Expr {
-    const intro = n.namedChildren.find((x) => x?.type === 'for_intro');
+  private forExpr(n: SNode, b: ExprBase): Expr {
+    const kids = named(n);
+    const intro = kids.find((x) => x.type === 'for_intro');
     if (!intro) return { kind: 'opaque', ...b };
-    const ids = intro.namedChildren.filter((x): x is TsNode => x?.type === 'identifier').map((x) => x.text);
-    const coll = intro.namedChildren.find((x) => x?.type === 'expression');
-    const exprs = n.namedChildren.filter((x): x is TsNode => x?.type === 'expression');
-    const cond = n.namedChildren.find((x) => x?.type === 'for_cond')?.namedChildren.find((x) => x?.type === 'expression');
+    const introKids = named(intro);
+    const ids = introKids.filter((x) => x.type === 'identifier').map((x) => this.textOf(x));
+    const coll = introKids.find((x) => x.type === 'expression');
+    const exprs = kids.filter((x) => x.type === 'expression');
+    const condNode = kids.find((x) => x.type === 'for_cond');
+    const cond = condNode && named(condNode).find((x) => x.type === 'expression');
     if (!coll || !ids.length) return { kind: 'opaque', ...b };
     const object = n.type === 'for_object_expr';
     if (object ? exprs.length < 2 : exprs.length < 1) return { kind: 'opaque', ...b };
@@ -435,13 +489,13 @@ class Converter {
       keyBody: object ? this.expression(exprs[0]) : undefined,
       cond: cond ? this.expression(cond) : undefined,
       object,
-      grouping: !!n.namedChildren.find((x) => x?.type === 'ellipsis'),
+      grouping: kids.some((x) => x.type === 'ellipsis'),
     };
   }
 
-  private template(n: TsNode): TemplateExpr {
+  private template(n: SNode): TemplateExpr {
     const b = this.baseOf(n);
-    const kids = n.children.filter((x): x is TsNode => !!x && x.type !== 'comment');
+    const kids = n.children.filter((x) => x.type !== 'comment');
     const heredoc = n.type === 'heredoc_template';
     let contentStart: number;
     let contentEnd: number;
@@ -450,15 +504,15 @@ class Converter {
       const markers = kids.filter((k) => k.type === 'heredoc_identifier');
       const open = markers[0];
       const close = markers[markers.length - 1];
-      const nl = this.text.indexOf('\n', open ? open.endIndex : n.startIndex);
-      contentStart = nl < 0 ? n.endIndex : nl + 1;
-      const closeLine = close && close !== open ? this.text.lastIndexOf('\n', close.startIndex - 1) + 1 : n.endIndex;
+      const nl = this.text.indexOf('\n', open ? open.end : n.start);
+      contentStart = nl < 0 ? n.end : nl + 1;
+      const closeLine = close && close !== open ? this.text.lastIndexOf('\n', close.start - 1) + 1 : n.end;
       contentEnd = Math.max(contentStart, closeLine);
-      const strip = kids.some((k) => k.type === 'heredoc_start' && k.text === '<<-');
+      const strip = kids.some((k) => k.type === 'heredoc_start' && this.textOf(k) === '<<-');
       heredocInfo = { strip, bodyStart: this.map(contentStart), bodyEnd: this.map(contentEnd) };
     } else {
-      contentStart = n.startIndex + 1;
-      contentEnd = n.endIndex - 1;
+      contentStart = n.start + 1;
+      contentEnd = n.end - 1;
     }
     const parts: TemplatePart[] = [];
     let cursor = contentStart;
@@ -469,13 +523,13 @@ class Converter {
     };
     for (const k of kids) {
       if (k.type !== 'template_interpolation' && k.type !== 'template_directive') continue;
-      if (k.startIndex < contentStart || k.endIndex > contentEnd) continue;
-      pushText(k.startIndex);
+      if (k.start < contentStart || k.end > contentEnd) continue;
+      pushText(k.start);
       if (k.type === 'template_interpolation') {
-        const ex = k.namedChildren.find((x) => x?.type === 'expression');
-        parts.push({ kind: 'interp', expr: ex ? this.expression(ex) : undefined, start: this.map(k.startIndex), end: this.map(k.endIndex) });
-      } else parts.push({ kind: 'directive', start: this.map(k.startIndex), end: this.map(k.endIndex) });
-      cursor = k.endIndex;
+        const ex = named(k).find((x) => x.type === 'expression');
+        parts.push({ kind: 'interp', expr: ex ? this.expression(ex) : undefined, start: this.map(k.start), end: this.map(k.end) });
+      } else parts.push({ kind: 'directive', start: this.map(k.start), end: this.map(k.end) });
+      cursor = k.end;
     }
     pushText(contentEnd);
     if (heredocInfo?.strip) stripIndent(parts);
