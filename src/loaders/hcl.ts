@@ -36,6 +36,9 @@ export interface LiteralExpr extends ExprBase {
 export type TemplatePart =
   | { kind: 'text'; text: string; start: number; end: number }
   | { kind: 'interp'; expr?: Expr; start: number; end: number }
+  /** `%{ if cond }…%{ else }…%{ endif }` */
+  | { kind: 'if'; cond: Expr; then: TemplatePart[]; else: TemplatePart[]; start: number; end: number }
+  /** `%{ for … }` and anything else not evaluated. */
   | { kind: 'directive'; start: number; end: number };
 
 export interface TemplateExpr extends ExprBase {
@@ -95,12 +98,25 @@ export interface ForExpr extends ExprBase {
   grouping: boolean;
 }
 
-/** Operators, splats and anything else the evaluator does not compute. */
+export interface BinaryExpr extends ExprBase {
+  kind: 'binary';
+  op: string;
+  left: Expr;
+  right: Expr;
+}
+
+export interface UnaryExpr extends ExprBase {
+  kind: 'unary';
+  op: string;
+  operand: Expr;
+}
+
+/** Splats and anything else the evaluator does not compute. */
 export interface OpaqueExpr extends ExprBase {
   kind: 'opaque';
 }
 
-export type Expr = LiteralExpr | TemplateExpr | TupleExpr | ObjectExpr | TraversalExpr | CallExpr | ConditionalExpr | ForExpr | OpaqueExpr;
+export type Expr = LiteralExpr | TemplateExpr | TupleExpr | ObjectExpr | TraversalExpr | CallExpr | ConditionalExpr | ForExpr | BinaryExpr | UnaryExpr | OpaqueExpr;
 
 export interface Attribute {
   name: string;
@@ -298,6 +314,8 @@ function describeToken(type: string): string {
 // mirror → syntax tree
 
 const STEP_TYPES = new Set(['get_attr', 'index', 'splat']);
+const MAX_NESTING = 200;
+const BINARY_OPS = new Set(['*', '/', '%', '+', '-', '>', '>=', '<', '<=', '==', '!=', '&&', '||']);
 
 class Converter {
   constructor(
@@ -333,7 +351,14 @@ class Converter {
         const ex = kids.find((x) => x.type === 'expression');
         if (!id || !ex) continue;
         out.attributes.push({ name: this.textOf(id), nameLoc: this.loc(id.start, id.end), expr: this.expression(ex), loc: this.loc(c.start, c.end) });
-      } else if (c.type === 'block') out.blocks.push(this.block(c));
+      } else if (c.type === 'block' && this.depth < MAX_NESTING) {
+        this.depth++;
+        try {
+          out.blocks.push(this.block(c));
+        } finally {
+          this.depth--;
+        }
+      }
     }
     return out;
   }
@@ -356,9 +381,18 @@ class Converter {
     return decodeQuoted(this.slice(n.start + 1, n.end - 1));
   }
 
+  private depth = 0;
+
   /** An `expression` node: a term followed by accessors, a parenthesised expression, or a conditional. */
   expression(n: SNode): Expr {
-    return this.term(n, n.children.filter((x) => x.type !== 'comment'));
+    // Nesting deeper than any real configuration is kept as text rather than recursed into.
+    if (this.depth >= MAX_NESTING) return { kind: 'opaque', ...this.baseOf(n) };
+    this.depth++;
+    try {
+      return this.term(n, n.children.filter((x) => x.type !== 'comment'));
+    } finally {
+      this.depth--;
+    }
   }
 
   private term(whole: SNode, kids: SNode[]): Expr {
@@ -461,9 +495,23 @@ class Converter {
       }
       case 'for_expr':
         return this.forExpr(named(n)[0] ?? n, b);
+      case 'operation':
+        return this.operation(named(n)[0] ?? n, b);
       default:
         return { kind: 'opaque', ...b };
     }
+  }
+
+  /** Operands of an operator are flattened terms (a term and its accessors): split at the operator token. */
+  private operation(n: SNode, b: ExprBase): Expr {
+    const kids = n.children.filter((x) => x.type !== 'comment');
+    const span = (xs: SNode[]): SNode => ({ type: 'expression', named: true, start: xs[0].start, end: xs[xs.length - 1].end, field: null, missing: false, hasError: false, children: xs });
+    if (n.type === 'unary_operation' && kids.length >= 2 && !kids[0].named) return { kind: 'unary', ...b, op: kids[0].type, operand: this.expression(span(kids.slice(1))) };
+    if (n.type === 'binary_operation') {
+      const i = kids.findIndex((k, idx) => idx > 0 && !k.named && BINARY_OPS.has(k.type));
+      if (i > 0 && i < kids.length - 1) return { kind: 'binary', ...b, op: kids[i].type, left: this.expression(span(kids.slice(0, i))), right: this.expression(span(kids.slice(i + 1))) };
+    }
+    return { kind: 'opaque', ...b };
   }
 
   private forExpr(n: SNode, b: ExprBase): Expr {
@@ -514,26 +562,47 @@ class Converter {
       contentStart = n.start + 1;
       contentEnd = n.end - 1;
     }
+    const parts = this.templateParts(kids, contentStart, contentEnd, heredoc);
+    if (heredocInfo?.strip) stripIndent(parts);
+    return { kind: 'template', ...b, parts, heredoc: heredocInfo, src: this.src };
+  }
+
+  /** Literal text (source slices between the other pieces), interpolations and directives within [from, to). */
+  private templateParts(kids: SNode[], from: number, to: number, heredoc: boolean): TemplatePart[] {
     const parts: TemplatePart[] = [];
-    let cursor = contentStart;
-    const pushText = (to: number) => {
-      if (to <= cursor) return;
-      const raw = this.text.slice(cursor, to);
-      parts.push({ kind: 'text', text: heredoc ? decodeHeredoc(raw) : decodeQuoted(raw), start: this.map(cursor), end: this.map(to) });
+    let cursor = from;
+    const pushText = (until: number) => {
+      if (until <= cursor) return;
+      const raw = this.text.slice(cursor, until);
+      parts.push({ kind: 'text', text: heredoc ? decodeHeredoc(raw) : decodeQuoted(raw), start: this.map(cursor), end: this.map(until) });
     };
     for (const k of kids) {
       if (k.type !== 'template_interpolation' && k.type !== 'template_directive') continue;
-      if (k.start < contentStart || k.end > contentEnd) continue;
+      if (k.start < from || k.end > to) continue;
       pushText(k.start);
       if (k.type === 'template_interpolation') {
         const ex = named(k).find((x) => x.type === 'expression');
         parts.push({ kind: 'interp', expr: ex ? this.expression(ex) : undefined, start: this.map(k.start), end: this.map(k.end) });
-      } else parts.push({ kind: 'directive', start: this.map(k.start), end: this.map(k.end) });
+      } else parts.push(this.directive(k, heredoc));
       cursor = k.end;
     }
-    pushText(contentEnd);
-    if (heredocInfo?.strip) stripIndent(parts);
-    return { kind: 'template', ...b, parts, heredoc: heredocInfo, src: this.src };
+    pushText(to);
+    return parts;
+  }
+
+  private directive(k: SNode, heredoc: boolean): TemplatePart {
+    const d = named(k)[0];
+    const whole = { start: this.map(k.start), end: this.map(k.end) };
+    if (d?.type !== 'template_if') return { kind: 'directive', ...whole };
+    const kids = d.children.filter((x) => x.type !== 'comment');
+    const intro = kids.find((x) => x.type === 'template_if_intro');
+    const elseIntro = kids.find((x) => x.type === 'template_else_intro');
+    const end = kids.find((x) => x.type === 'template_if_end');
+    const cond = intro && named(intro).find((x) => x.type === 'expression');
+    if (!intro || !end || !cond) return { kind: 'directive', ...whole };
+    const thenParts = this.templateParts(kids, intro.end, elseIntro?.start ?? end.start, heredoc);
+    const elseParts = elseIntro ? this.templateParts(kids, elseIntro.end, end.start, heredoc) : [];
+    return { kind: 'if', cond: this.expression(cond), then: thenParts, else: elseParts, ...whole };
   }
 }
 

@@ -11,7 +11,7 @@
  */
 import type { Resolution, ValuePart } from '../model/location.js';
 import { isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
-import type { Attribute, Block, Body, Expr, TemplateExpr, TraversalExpr, TraversalStep } from './hcl.js';
+import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, TraversalExpr, TraversalStep } from './hcl.js';
 import { getAttr } from './hcl.js';
 import { parseJson, JsonSyntaxError } from './json-ast.js';
 import { SourceText } from './source-text.js';
@@ -89,6 +89,9 @@ export interface EvalProblem {
 
 const MAX_DEPTH = 64;
 
+/** Lists computed from a collection we cannot see: one representative element, length unknown. */
+const UNKNOWN_LENGTH = new WeakSet<DocSeq>();
+
 export const PARTITION_PLACEHOLDER = '${partition}';
 export const ACCOUNT_PLACEHOLDER = '${account_id}';
 
@@ -142,9 +145,42 @@ export class TfEvaluator {
       }
       case 'for':
         return this.forExpr(expr, scope, path);
+      case 'binary':
+        return this.binary(expr, scope, path);
+      case 'unary': {
+        const v = known(this.eval(expr.operand, scope));
+        if (v && expr.op === '!' && typeof v.value === 'boolean') return computedScalar(!v.value, expr, path);
+        if (v && expr.op === '-' && typeof v.value === 'number') return computedScalar(-v.value, expr, path);
+        return unknown(expr, path);
+      }
       default:
         return unknown(expr, path);
     }
+  }
+
+  /** Equality, logic, comparison and arithmetic on known scalars. */
+  private binary(e: Extract<Expr, { kind: 'binary' }>, scope: Scope, path?: string): DocNode {
+    const l = known(this.eval(e.left, scope));
+    // `false && x` and `true || x` do not need x.
+    if (l && e.op === '&&' && l.value === false) return computedScalar(false, e, path);
+    if (l && e.op === '||' && l.value === true) return computedScalar(true, e, path);
+    const r = known(this.eval(e.right, scope));
+    if (!l || !r) return unknown(e, path);
+    const a = l.value;
+    const b = r.value;
+    switch (e.op) {
+      case '==':
+        return computedScalar(a === b, e, path);
+      case '!=':
+        return computedScalar(a !== b, e, path);
+      case '&&':
+      case '||':
+        if (typeof a !== 'boolean' || typeof b !== 'boolean') return unknown(e, path);
+        return computedScalar(e.op === '&&' ? a && b : a || b, e, path);
+    }
+    if (typeof a !== 'number' || typeof b !== 'number') return unknown(e, path);
+    const results: Record<string, number | boolean> = { '+': a + b, '-': a - b, '*': a * b, '/': a / b, '%': a % b, '>': a > b, '>=': a >= b, '<': a < b, '<=': a <= b };
+    return e.op in results ? computedScalar(results[e.op], e, path) : unknown(e, path);
   }
 
   /** Object keys: a bare identifier is the key's name; anything else is an expression. */
@@ -162,17 +198,27 @@ export class TfEvaluator {
     // A template that is exactly one interpolation yields that value unchanged (HCL semantics).
     if (t.parts.length === 1 && interps.length === 1 && t.parts[0].kind === 'interp' && t.parts[0].expr && !t.heredoc) return this.eval(t.parts[0].expr, scope, path);
     const parts: ValuePart[] = [];
+    const computed = this.templateParts(t.parts, t, scope, parts);
+    return fromParts(parts, t.raw, loc, computed ? 'expression' : 'literal');
+  }
+
+  /** Appends the pieces of template parts; returns whether anything was computed (not plain text). */
+  private templateParts(list: TemplatePart[], t: TemplateExpr, scope: Scope, out: ValuePart[]): boolean {
     let computed = false;
-    for (const p of t.parts) {
-      if (p.kind === 'text') parts.push({ text: p.text, known: true });
-      else if (p.kind === 'directive' || !p.expr) parts.push({ text: t.src.text.slice(p.start, p.end), known: false });
+    for (const p of list) {
+      if (p.kind === 'text') out.push({ text: p.text, known: true });
+      else if (p.kind === 'if') {
+        computed = true;
+        const c = this.eval(p.cond, scope);
+        if (isScalar(c) && c.resolution !== 'unresolved' && typeof c.value === 'boolean') this.templateParts(c.value ? p.then : p.else, t, scope, out);
+        else out.push({ text: t.src.text.slice(p.start, p.end), known: false });
+      } else if (p.kind === 'directive' || !p.expr) out.push({ text: t.src.text.slice(p.start, p.end), known: false });
       else {
         computed = true;
-        const v = this.eval(p.expr, scope);
-        parts.push(...stringParts(v, '${' + p.expr.raw + '}'));
+        out.push(...stringParts(this.eval(p.expr, scope), '${' + p.expr.raw + '}'));
       }
     }
-    return fromParts(parts, t.raw, loc, computed ? 'expression' : 'literal');
+    return computed;
   }
 
   private forExpr(f: Extract<Expr, { kind: 'for' }>, scope: Scope, path?: string): DocNode {
@@ -185,7 +231,9 @@ export class TfEvaluator {
       const s = bind(scope, { [f.valueVar]: undefined, ...(f.keyVar ? { [f.keyVar]: undefined } : {}) });
       const item = this.eval(f.body, s, path === undefined ? undefined : `${path}[0]`);
       if (f.object) return unknown(f, path);
-      return { kind: 'seq', loc: at(f.loc, path), items: [markUnresolved(item)] };
+      const seq: DocSeq = { kind: 'seq', loc: at(f.loc, path), items: [markUnresolved(item)] };
+      UNKNOWN_LENGTH.add(seq);
+      return seq;
     }
     const items: DocNode[] = [];
     const entries: DocEntry[] = [];
@@ -240,7 +288,9 @@ export class TfEvaluator {
             return true;
           });
         }
-        return { kind: 'seq', loc: at(c.loc, path), items };
+        const out: DocSeq = { kind: 'seq', loc: at(c.loc, path), items };
+        if (lists.some((l) => UNKNOWN_LENGTH.has(l as DocSeq))) UNKNOWN_LENGTH.add(out);
+        return out;
       }
       case 'merge': {
         const maps = args();
@@ -275,6 +325,25 @@ export class TfEvaluator {
       }
       case 'format':
         return this.format(c, scope, path);
+      case 'length': {
+        const v = c.args.length === 1 ? this.eval(c.args[0], scope) : undefined;
+        if (v && isSeq(v) && !UNKNOWN_LENGTH.has(v)) return computedScalar(v.items.length, c, path);
+        if (v && isMap(v)) return computedScalar(v.entries.length, c, path);
+        const s = v && known(v);
+        if (s && typeof s.value === 'string') return computedScalar(s.value.length, c, path);
+        return unknown(c, path);
+      }
+      case 'split': {
+        const [sep, str] = args().map(known);
+        if (!sep || !str || typeof sep.value !== 'string' || typeof str.value !== 'string' || !sep.value) return unknown(c, path);
+        return { kind: 'seq', loc: at(c.loc, path), items: str.value.split(sep.value).map((x) => computedScalar(x, c)) };
+      }
+      case 'contains': {
+        const [list, v] = args();
+        const needle = known(v);
+        if (!isSeq(list) || !needle || !list.items.every((i) => known(i))) return unknown(c, path);
+        return computedScalar(list.items.some((i) => (i as DocScalar).value === needle.value), c, path);
+      }
       case 'join': {
         const [sep, list] = args();
         if (!isScalar(sep) || sep.resolution === 'unresolved' || !isSeq(list)) return unknown(c, path);
@@ -719,7 +788,7 @@ export class TfEvaluator {
    */
   private jsonHeredoc(t: TemplateExpr, scope: Scope, path: string): DocNode | undefined {
     const h = t.heredoc!;
-    if (t.parts.some((p) => p.kind === 'directive')) return undefined;
+    if (t.parts.some((p) => p.kind === 'directive' || p.kind === 'if')) return undefined;
     const body = t.src.text.slice(h.bodyStart, h.bodyEnd);
     const interps = t.parts.filter((p): p is Extract<typeof p, { kind: 'interp' }> => p.kind === 'interp');
     const chars = body.split('');
@@ -832,6 +901,15 @@ function eachNode(key: DocScalar, value: DocNode): DocMap {
   return { kind: 'map', loc: value.loc, entries: [entry('key', { ...key, value: key.value === null ? '' : String(key.value) }), entry('value', value)] };
 }
 
+/** A known scalar, or undefined for maps, lists and unresolved values. */
+function known(n: DocNode | undefined): DocScalar | undefined {
+  return n && isScalar(n) && n.resolution !== 'unresolved' ? n : undefined;
+}
+
+function computedScalar(value: string | number | boolean, expr: { raw: string; loc: DocNode['loc'] }, path?: string): DocScalar {
+  return { kind: 'scalar', value, raw: expr.raw, loc: at(expr.loc, path), resolution: 'expression' };
+}
+
 /** An expression whose value is not known statically: its text, as `${…}`, is kept. */
 export function unknown(expr: { raw: string; loc: DocNode['loc'] }, path?: string): DocScalar {
   const text = '${' + expr.raw + '}';
@@ -841,7 +919,11 @@ export function unknown(expr: { raw: string; loc: DocNode['loc'] }, path?: strin
 /** A value read through a variable or local: literals become `expression` (resolved from elsewhere). */
 function viaReference(n: DocNode): DocNode {
   if (n.kind === 'scalar') return n.resolution === 'literal' ? { ...n, resolution: 'expression' } : n;
-  if (n.kind === 'seq') return { ...n, items: n.items.map(viaReference) };
+  if (n.kind === 'seq') {
+    const out: DocSeq = { ...n, items: n.items.map(viaReference) };
+    if (UNKNOWN_LENGTH.has(n)) UNKNOWN_LENGTH.add(out);
+    return out;
+  }
   return { ...n, entries: n.entries.map((e) => ({ key: e.key, value: viaReference(e.value) })) };
 }
 

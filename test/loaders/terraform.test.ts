@@ -4,9 +4,13 @@
  * report on, and syntax errors.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import path from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import { loadTree, writeTree, lintTree, brief } from '../helpers/project.js';
-import { loadProject } from '../../src/loaders/index.js';
+import { loadProject, type LoadSink } from '../../src/loaders/index.js';
+import { loadTerraformModule } from '../../src/loaders/terraform.js';
+import { RULE_FIXTURES } from '../../scripts/fixtures.js';
 import type { Condition, Role, Statement } from '../../src/model/iam.js';
 import type { Project } from '../../src/model/project.js';
 
@@ -540,6 +544,58 @@ resource "aws_iam_role" "r" {
     });
   });
 
+  it('evaluates comparisons, logic and template if-directives from defaults', async () => {
+    const text = `variable "enabled" { default = true }
+variable "create_provider" { default = true }
+variable "enterprise_slug" { default = "" }
+variable "extra_audiences" { default = null }
+locals {
+  provider_arn = var.enabled && var.create_provider ? aws_iam_openid_connect_provider.github[0].arn : ""
+}
+resource "aws_iam_openid_connect_provider" "github" {
+  count          = var.enabled && var.create_provider ? 1 : 0
+  url            = "https://${GH}%{if var.enterprise_slug != ""}/\${var.enterprise_slug}%{endif}"
+  client_id_list = ["sts.amazonaws.com"]
+}
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [local.provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${GH}:aud"
+      values   = var.extra_audiences != null ? concat(["sts.amazonaws.com"], var.extra_audiences) : ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${GH}:sub"
+      values   = length(var.enterprise_slug) > 0 ? [] : ["repo:octo-org/app:ref:refs/heads/main"]
+    }
+  }
+}
+resource "aws_iam_role" "github" {
+  count              = var.enabled ? 1 : 0
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`;
+    const p = await loadTree({ 'main.tf': text });
+    expect(errorsOf(p)).toEqual([]);
+    expect(p.providers[0].url).toMatchObject({ value: `https://${GH}`, resolution: 'expression' });
+    const st = statement(role(p, 'aws_iam_role.github'));
+    expect(st.principals[0].value).toMatchObject({ value: `arn:\${partition}:iam::\${account_id}:oidc-provider/${GH}`, resolution: 'expression' });
+    expect(st.conditions.map((c) => `${c.key.value} = ${c.values.map((v) => `${v.value} (${v.resolution})`).join(' | ')}`)).toEqual([
+      `${GH}:aud = sts.amazonaws.com (literal)`,
+      `${GH}:sub = repo:octo-org/app:ref:refs/heads/main (literal)`,
+    ]);
+    // With a slug, the directive adds it and the provider is no longer the github.com issuer.
+    const slugged = await loadTree({ 'main.tf': text.replace('variable "enterprise_slug" { default = "" }', 'variable "enterprise_slug" { default = "octo-ent" }') });
+    expect(slugged.providers[0].url.value).toBe(`https://${GH}/octo-ent`);
+    expect(cond(statement(role(slugged, 'aws_iam_role.github')), `${GH}:sub`).values).toEqual([]);
+  });
+
   it('creates one role per known for_each element', async () => {
     const text = `locals {
   roles = { api = "repo:octo-org/api:ref:refs/heads/main", web = "repo:octo-org/web:ref:refs/heads/main" }
@@ -742,5 +798,48 @@ describe('files named on the command line', () => {
     const p = await loadProject([path.join(dir, 'a.tf')], { root: dir });
     expect(p.roles.map((r) => [r.origin.logicalId, r.name?.value])).toEqual([['aws_iam_role.a', 'from-a']]);
     expect(p.sources.map((s) => s.path)).toEqual(['a.tf']);
+  });
+});
+
+describe('robustness', () => {
+  const seeds = readdirSync(RULE_FIXTURES, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.tf'))
+    .map((f) => readFileSync(path.join(RULE_FIXTURES, f), 'utf8'));
+
+  const load = async (text: string, relPath: string) => {
+    const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
+    await loadTerraformModule([{ relPath, absPath: relPath, text, explicit: true }], sink);
+    return sink;
+  };
+
+  it('never throws on arbitrary text, and every error has a position inside the file', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 200 }), async (text) => {
+        const sink = await load(text, 'x.tf');
+        for (const e of sink.errors) expect(e.loc.start.line).toBeGreaterThanOrEqual(1);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps absurdly deep nesting as text instead of overflowing the stack', async () => {
+    const n = 20000;
+    const sink = await load(`locals {\n  a = ${'['.repeat(n)}${']'.repeat(n)}\n}\n${'b {\n'.repeat(n)}${'}\n'.repeat(n)}resource "aws_iam_role" "r" {\n  name = "r"\n}\n`, 'x.tf');
+    expect(sink.errors).toEqual([]);
+    expect(sink.roles.map((r) => r.name?.value)).toEqual(['r']);
+  });
+
+  it('never throws on damaged real configurations (.tf and .tf.json)', async () => {
+    expect(seeds.length).toBeGreaterThan(3);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...seeds), fc.nat(), fc.nat(), fc.string({ maxLength: 8 }), fc.boolean(), async (seed, a, b, insert, json) => {
+        const i = a % (seed.length + 1);
+        const j = i + (b % 20);
+        const text = seed.slice(0, i) + insert + seed.slice(j);
+        await load(text, 'x.tf');
+        if (json) await load(JSON.stringify({ resource: { aws_iam_role: { r: { assume_role_policy: '${' + text.slice(0, 60) + '}' } } } }), 'x.tf.json');
+      }),
+      { numRuns: 200 },
+    );
   });
 });
