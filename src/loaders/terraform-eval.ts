@@ -652,14 +652,42 @@ export class TfEvaluator {
     const entries: DocEntry[] = [];
     const version = this.attrValue(body, 'version', scope, address);
     entries.push({ key: synthKey('Version', block.typeLoc), value: version ?? { kind: 'scalar', value: '2012-10-17', raw: '', loc: block.typeLoc, resolution: 'literal' } });
-    const statements: DocNode[] = [];
+    const own: DocNode[] = [];
     this.expandBlocks(body, 'statement', scope).forEach(({ block: sb, body: sbody, scope: s }, i) => {
-      statements.push(this.statement(sb, sbody, s, `${address}.statement[${i}]`));
+      own.push(this.statement(sb, sbody, s, `${address}.statement[${i}]`));
     });
+    // source_policy_documents come first (a statement of this document replaces one with the same
+    // Sid); override_policy_documents replace statements with the same Sid or are appended.
+    const statements = this.otherDocuments(body, 'source_policy_documents', scope, address);
+    for (const st of [...own, ...this.otherDocuments(body, 'override_policy_documents', scope, address)]) {
+      const sid = sidOf(st);
+      const same = sid === undefined ? -1 : statements.findIndex((x) => sidOf(x) === sid);
+      if (same >= 0) statements[same] = st;
+      else statements.push(st);
+    }
     const first = body.blocks.find((b) => b.type === 'statement' || b.type === 'dynamic');
     entries.push({ key: synthKey('Statement', first?.typeLoc ?? block.typeLoc), value: { kind: 'seq', loc: block.loc, items: statements } });
     const doc: DocMap = { kind: 'map', loc: block.loc, entries };
     return policyVariables(doc) as DocMap;
+  }
+
+  /** Statements of the documents listed in `source_policy_documents` / `override_policy_documents` (when they can be read). */
+  private otherDocuments(body: Body, attr: string, scope: Scope, address: string): DocNode[] {
+    const a = getAttr(body, attr);
+    if (!a) return [];
+    // A literal list: each item may be a heredoc or jsonencode; otherwise evaluate the whole list.
+    const docs = a.expr.kind === 'tuple' ? a.expr.items.map((x, i) => this.policyFrom(x, scope, `${address}.${attr}[${i}]`)) : (() => {
+      const v = this.eval(a.expr, scope, `${address}.${attr}`);
+      return isSeq(v) ? v.items : [];
+    })();
+    const out: DocNode[] = [];
+    for (const doc of docs) {
+      if (!doc) continue;
+      if (!isMap(doc)) continue;
+      const st = doc.entries.find((e) => String(e.key.value) === 'Statement')?.value;
+      if (st) out.push(...(isSeq(st) ? st.items : [st]));
+    }
+    return out;
   }
 
   private statement(block: Block, body: Body, scope: Scope, path: string): DocMap {
@@ -882,6 +910,12 @@ function at(loc: DocNode['loc'], path?: string): DocNode['loc'] {
 
 function entry(key: string, value: DocNode): DocEntry {
   return { key: { kind: 'scalar', value: key, raw: key, loc: value.loc, resolution: 'literal' }, value };
+}
+
+function sidOf(st: DocNode): string | undefined {
+  if (!isMap(st)) return undefined;
+  const sid = st.entries.find((e) => String(e.key.value) === 'Sid')?.value;
+  return sid && isScalar(sid) && sid.resolution !== 'unresolved' && sid.value !== null && sid.value !== '' ? String(sid.value) : undefined;
 }
 
 function synthKey(name: string, loc: DocNode['loc']): DocScalar {

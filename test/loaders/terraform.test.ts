@@ -368,6 +368,52 @@ resource "aws_iam_role" "any" {
     expect(statement(role(p, 'aws_iam_role.any')).principals.map((x) => [x.kind, x.value.value])).toEqual([['*', '*']]);
   });
 
+  it('merges source_policy_documents and override_policy_documents by Sid', async () => {
+    const text = `data "aws_iam_policy_document" "base" {
+  statement {
+    sid     = "GitHub"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["${PROVIDER_ARN}"]
+    }
+  }
+  statement {
+    sid     = "Kept"
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+data "aws_iam_policy_document" "trust" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+  override_policy_documents = [jsonencode({ Statement = [{ Sid = "Extra", Effect = "Allow", Action = "sts:TagSession", Principal = { Federated = "${PROVIDER_ARN}" } }] })]
+  statement {
+    sid     = "GitHub"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["${PROVIDER_ARN}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${GH}:sub"
+      values   = ["repo:octo-org/app:ref:refs/heads/main"]
+    }
+  }
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`;
+    const p = await loadTree({ 'main.tf': text });
+    expect(errorsOf(p)).toEqual([]);
+    const sts = role(p, 'aws_iam_role.r').trustPolicy!.statements;
+    expect(sts.map((x) => `${x.sid?.value}:${x.conditions.length}`)).toEqual(['GitHub:1', 'Kept:0', 'Extra:0']);
+  });
+
   it('follows count-indexed data sources and expands dynamic blocks over known collections', async () => {
     const text = `locals {
   subjects = ["repo:octo-org/app:ref:refs/heads/main"]
