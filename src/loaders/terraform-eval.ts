@@ -317,7 +317,8 @@ export class TfEvaluator {
       case 'coalesce': {
         for (const a of c.args) {
           const v = this.eval(a, scope, path);
-          if (isScalar(v) && v.resolution === 'unresolved') return name === 'try' ? unknown(c, path) : unknown(c, path);
+          // An unknown argument may or may not be the one chosen at plan time.
+          if (isScalar(v) && v.resolution === 'unresolved') return unknown(c, path);
           if (isScalar(v) && (v.value === null || (name === 'coalesce' && v.value === ''))) continue;
           return v;
         }
@@ -430,7 +431,7 @@ export class TfEvaluator {
     const [s0, ...rest] = t.steps;
     const name = s0?.kind === 'attr' ? s0.name : undefined;
     if (root === 'var' && name !== undefined) {
-      const v = this.variable(name);
+      const v = this.variable(name, scope.file);
       return v ? this.applySteps(v, rest, scope, t, path) : unknown(t, path);
     }
     if (root === 'local' && name !== undefined) {
@@ -469,26 +470,26 @@ export class TfEvaluator {
   }
 
   /** A variable's value: automatic tfvars, else its default; `undefined` when neither is given. */
-  variable(name: string): DocNode | undefined {
-    const key = `var.${name}`;
+  variable(name: string, file: string): DocNode | undefined {
     const tv = this.mod.tfvars.get(name);
-    const def = tv ? undefined : pick(this.mod.variables.get(name), '');
+    const def = tv ? undefined : pick(this.mod.variables.get(name), file);
+    const key = def?.item ?? tv?.item;
     const expr = tv ? tv.item.expr : def ? getAttr(def.item.body, 'default')?.expr : undefined;
     if (!expr) return undefined;
     if (this.inProgress.has(key)) return undefined;
     this.inProgress.add(key);
     try {
-      return viaReference(this.eval(expr, fileScope(tv?.file ?? def!.file), key));
+      return viaReference(this.eval(expr, fileScope(tv?.file ?? def!.file), `var.${name}`));
     } finally {
       this.inProgress.delete(key);
     }
   }
 
   /** The expression that defines a variable's value (for callers that need the syntax, e.g. a heredoc). */
-  variableExpr(name: string): Def<Expr> | undefined {
+  variableExpr(name: string, file: string): Def<Expr> | undefined {
     const tv = this.mod.tfvars.get(name);
     if (tv) return { file: tv.file, item: tv.item.expr };
-    const def = pick(this.mod.variables.get(name), '');
+    const def = pick(this.mod.variables.get(name), file);
     const e = def ? getAttr(def.item.body, 'default')?.expr : undefined;
     return e && def ? { file: def.file, item: e } : undefined;
   }
@@ -773,7 +774,7 @@ export class TfEvaluator {
     try {
       if (expr.kind === 'template' && expr.heredoc) return this.jsonHeredoc(expr, scope, path);
       if (expr.kind === 'traversal' && typeof expr.root === 'string' && expr.steps.length === 1 && expr.steps[0].kind === 'attr') {
-        const target = expr.root === 'local' ? this.localExpr(expr.steps[0].name, scope.file) : expr.root === 'var' ? this.variableExpr(expr.steps[0].name) : undefined;
+        const target = expr.root === 'local' ? this.localExpr(expr.steps[0].name, scope.file) : expr.root === 'var' ? this.variableExpr(expr.steps[0].name, scope.file) : undefined;
         if (target) {
           const key = target.item;
           if (this.inProgress.has(key)) return undefined;

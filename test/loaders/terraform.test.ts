@@ -680,12 +680,14 @@ resource "aws_iam_role" "b" { name = local.n }
     const two = `variable "org" { default = "two" }
 locals { n = "two" }
 resource "aws_iam_role" "c" { name = local.n }
+resource "aws_iam_role" "d" { name = "\${var.org}-d" }
 `;
     const p = await loadTree({ 'one.tf': one, 'two.tf': two });
     expect(p.roles.map((r) => [r.origin.logicalId, r.name?.value])).toEqual([
       ['aws_iam_role.a', 'one'],
       ['aws_iam_role.b', 'one'],
       ['aws_iam_role.c', 'two'],
+      ['aws_iam_role.d', 'two-d'],
     ]);
   });
 });
