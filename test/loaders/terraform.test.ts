@@ -11,6 +11,8 @@ import { loadTree, writeTree, lintTree, brief } from '../helpers/project.js';
 import { loadProject, type LoadSink } from '../../src/loaders/index.js';
 import { loadTerraformModule } from '../../src/loaders/terraform.js';
 import { RULE_FIXTURES } from '../../scripts/fixtures.js';
+import { lintProject } from '../../src/engine/linter.js';
+import { rules } from '../../src/rules/index.js';
 import type { Condition, Role, Statement } from '../../src/model/iam.js';
 import type { Project } from '../../src/model/project.js';
 
@@ -875,6 +877,18 @@ describe('robustness', () => {
     const sink = await load(`locals {\n  a = ${'['.repeat(n)}${']'.repeat(n)}\n}\n${'b {\n'.repeat(n)}${'}\n'.repeat(n)}resource "aws_iam_role" "r" {\n  name = "r"\n}\n`, 'x.tf');
     expect(sink.errors).toEqual([]);
     expect(sink.roles.map((r) => r.name?.value)).toEqual(['r']);
+  });
+
+  it('every rule runs on damaged configurations without crashing', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...seeds), fc.nat(), fc.nat(), fc.constantFrom('', '{', '}', '"', '${', '[', ']', '\n', '<<EOF\n', '#'), async (seed, a, b, insert) => {
+        const i = a % (seed.length + 1);
+        const project = await loadTree({ 'main.tf': seed.slice(0, i) + insert + seed.slice(i + (b % 30)), 'terraform.tfvars': 'github_org = "octo-org"\n' });
+        const { crashes } = lintProject(project, rules, { rules: {}, settings: {} });
+        expect(crashes).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('never throws on damaged real configurations (.tf and .tf.json)', async () => {
