@@ -92,7 +92,7 @@ const MAX_DEPTH = 64;
 /** Lists computed from a collection we cannot see: one representative element, length unknown. */
 const UNKNOWN_LENGTH = new WeakSet<DocSeq>();
 
-export const PARTITION_PLACEHOLDER = '${partition}';
+/** The deploying account, which a configuration never states. */
 export const ACCOUNT_PLACEHOLDER = '${account_id}';
 
 export class TfEvaluator {
@@ -586,31 +586,43 @@ export class TfEvaluator {
 
   /**
    * The ARN of an OIDC provider declared in this module:
-   * `arn:${partition}:iam::${account_id}:oidc-provider/<url without https://>`. Partition and
-   * account are those of the deploying account (never written in the configuration); `parts` marks
-   * them unknown. The value is `expression` when the URL is known: which provider it is is settled.
+   * `arn:aws:iam::${account_id}:oidc-provider/<url without https://>`. The account is the deploying
+   * one, never written in the configuration, so the value is `unresolved` with `parts` marking it;
+   * the partition is taken as `aws`, as the CloudFormation loader does.
    */
   providerArn(def: Def<Block>, scope: Scope, t: { raw: string; loc: DocNode['loc'] }, path?: string): DocScalar {
     const urlAttr = getAttr(def.item.body, 'url');
     const url = urlAttr ? this.eval(urlAttr.expr, { ...scope, file: def.file }) : undefined;
     const parts: ValuePart[] = [
-      { text: 'arn:', known: true },
-      { text: PARTITION_PLACEHOLDER, known: false },
-      { text: ':iam::', known: true },
+      { text: 'arn:aws:iam::', known: true },
       { text: ACCOUNT_PLACEHOLDER, known: false },
       { text: ':oidc-provider/', known: true },
     ];
-    let urlKnown = false;
     if (url && isScalar(url)) {
       const urlParts = stringParts(url, '${' + (urlAttr?.expr.raw ?? 'url') + '}');
       if (urlParts.length && urlParts[0].known) urlParts[0] = { ...urlParts[0], text: urlParts[0].text.replace(/^https?:\/\//i, '') };
       const last = urlParts[urlParts.length - 1];
       if (last?.known) urlParts[urlParts.length - 1] = { ...last, text: last.text.replace(/\/+$/, '') };
-      urlKnown = urlParts.every((p) => p.known);
       parts.push(...urlParts);
-    } else parts.push({ text: '${' + t.raw + '}', known: false });
-    const value = parts.map((p) => p.text).join('');
-    return { kind: 'scalar', value, raw: t.raw, loc: at(t.loc, path), resolution: urlKnown ? 'expression' : 'unresolved', parts: mergeParts(parts) };
+    } else parts.push({ text: '${' + t.raw + '.url}', known: false });
+    return fromParts(parts, t.raw, at(t.loc, path), 'expression');
+  }
+
+  /**
+   * `arn:aws:iam::${account_id}:role<path><name>` for a role of this module: the account is never
+   * known, the name may be generated (`name_prefix`, or no name at all).
+   */
+  roleArn(block: Block, name: { value: string; parts?: ValuePart[]; resolution: Resolution } | undefined, scope: Scope, t: { raw: string; loc: DocNode['loc'] }): DocScalar {
+    const p = getAttr(block.body, 'path');
+    const pathValue = p ? this.eval(p.expr, scope) : undefined;
+    const parts: ValuePart[] = [
+      { text: 'arn:aws:iam::', known: true },
+      { text: ACCOUNT_PLACEHOLDER, known: false },
+      { text: ':role', known: true },
+      ...(pathValue ? stringParts(pathValue, '${' + p!.expr.raw + '}') : [{ text: '/', known: true }]),
+      ...(name ? (name.resolution === 'unresolved' ? name.parts ?? [{ text: name.value, known: false }] : [{ text: name.value, known: true }]) : [{ text: '${generated_name}', known: false }]),
+    ];
+    return fromParts(parts, t.raw, t.loc, 'expression');
   }
 
   // -------------------------------------------------------------------------------------------

@@ -134,6 +134,7 @@ function roles(ev: TfEvaluator, def: Def<Block>, errors: LoadError[]): Role[] {
       const parts = [...(prefix.parts ?? [{ text: prefix.value, known: prefix.resolution !== 'unresolved' }]), suffix];
       role.name = { ...prefix, value: prefix.value + suffix.text, resolution: 'unresolved', parts };
     }
+    role.arn = scalarValue(ev.roleArn(block, role.name, inst.scope, { raw: `${id}.arn`, loc: role.name?.loc ?? block.typeLoc }));
     const policyAttr = getAttr(block.body, 'assume_role_policy');
     if (policyAttr) {
       const doc = ev.policyFrom(policyAttr.expr, inst.scope, `${id}.assume_role_policy`);

@@ -101,6 +101,16 @@ resource "aws_iam_role" "correct" {
     const vuln = role(p, 'aws_iam_role.vulnerable');
     expect(vuln.origin).toEqual({ format: 'terraform', file: 'main.tf', logicalId: 'aws_iam_role.vulnerable' });
     expect(vuln.name).toMatchObject({ value: 'gha-open', resolution: 'literal', loc: { start: at(main, '"gha-open"') } });
+    expect(vuln.arn).toMatchObject({
+      value: 'arn:aws:iam::${account_id}:role/gha-open',
+      raw: 'aws_iam_role.vulnerable.arn',
+      resolution: 'unresolved',
+      parts: [
+        { text: 'arn:aws:iam::', known: true },
+        { text: '${account_id}', known: false },
+        { text: ':role/gha-open', known: true },
+      ],
+    });
     expect(vuln.loc.start).toEqual(at(main, 'resource "aws_iam_role" "vulnerable"'));
     const st = statement(vuln);
     expect(st.effect).toMatchObject({ value: 'Allow', loc: { start: at(main, '"Allow"') } });
@@ -128,12 +138,17 @@ resource "aws_iam_role" "correct" {
     const principal = statement(role(p, 'aws_iam_role.vulnerable')).principals[0];
     expect(principal.kind).toBe('Federated');
     expect(principal.value).toMatchObject({
-      value: `arn:\${partition}:iam::\${account_id}:oidc-provider/${GH}`,
+      value: `arn:aws:iam::\${account_id}:oidc-provider/${GH}`,
       raw: 'aws_iam_openid_connect_provider.github.arn',
-      resolution: 'expression',
+      // The deploying account is never in the configuration.
+      resolution: 'unresolved',
       loc: { start: at(main, 'aws_iam_openid_connect_provider.github.arn') },
     });
-    expect(principal.value.parts?.filter((x) => !x.known).map((x) => x.text)).toEqual(['${partition}', '${account_id}']);
+    expect(principal.value.parts).toEqual([
+      { text: 'arn:aws:iam::', known: true },
+      { text: '${account_id}', known: false },
+      { text: `:oidc-provider/${GH}`, known: true },
+    ]);
   });
 
   it('lints the vulnerable role and accepts the correct one', async () => {
@@ -633,7 +648,7 @@ resource "aws_iam_role" "github" {
     expect(errorsOf(p)).toEqual([]);
     expect(p.providers[0].url).toMatchObject({ value: `https://${GH}`, resolution: 'expression' });
     const st = statement(role(p, 'aws_iam_role.github'));
-    expect(st.principals[0].value).toMatchObject({ value: `arn:\${partition}:iam::\${account_id}:oidc-provider/${GH}`, resolution: 'expression' });
+    expect(st.principals[0].value).toMatchObject({ value: `arn:aws:iam::\${account_id}:oidc-provider/${GH}`, resolution: 'unresolved' });
     expect(st.conditions.map((c) => `${c.key.value} = ${c.values.map((v) => `${v.value} (${v.resolution})`).join(' | ')}`)).toEqual([
       `${GH}:aud = sts.amazonaws.com (literal)`,
       `${GH}:sub = repo:octo-org/app:ref:refs/heads/main (literal)`,
@@ -671,6 +686,9 @@ resource "aws_iam_role" "per_repo" {
   it('records name_prefix as a partly known name', async () => {
     const p = await loadTree({ 'main.tf': 'resource "aws_iam_role" "p" {\n  name_prefix = "gha-"\n}\n' });
     expect(role(p, 'aws_iam_role.p').name).toMatchObject({ value: 'gha-${unique_suffix}', resolution: 'unresolved', parts: [{ text: 'gha-', known: true }, { text: '${unique_suffix}', known: false }] });
+    expect(role(p, 'aws_iam_role.p').arn?.value).toBe('arn:aws:iam::${account_id}:role/gha-${unique_suffix}');
+    const withPath = await loadTree({ 'main.tf': 'resource "aws_iam_role" "p" {\n  name = "deploy"\n  path = "/ci/"\n}\n' });
+    expect(role(withPath, 'aws_iam_role.p').arn?.value).toBe('arn:aws:iam::${account_id}:role/ci/deploy');
   });
 
   it('prefers the definition in the same file when a name is declared twice in a directory', async () => {
@@ -709,7 +727,7 @@ describe('aws_iam_openid_connect_provider', () => {
     expect(pr.url).toMatchObject({ value: `https://${GH}`, resolution: 'literal', loc: { start: at(text, `"https://`) } });
     expect(pr.clientIds.map((c) => [c.value, c.loc.start])).toEqual([['sts.amazonaws.com', at(text, '"sts.amazonaws.com"')]]);
     expect(pr.thumbprints.map((t) => t.value)).toEqual(['6938fd4d98bab03faadb97b34396831e3780aea1']);
-    expect(pr.arn?.value).toBe(`arn:\${partition}:iam::\${account_id}:oidc-provider/${GH}`);
+    expect(pr.arn?.value).toBe(`arn:aws:iam::\${account_id}:oidc-provider/${GH}`);
   });
 
   it('keeps the legacy tls_certificate thumbprint unresolved with its source text', async () => {
@@ -739,7 +757,7 @@ resource "aws_iam_role" "r" {
 }
 `;
     const p = await loadTree({ 'main.tf': text });
-    expect(statement(role(p, 'aws_iam_role.r')).principals[0].value.value).toBe(`arn:\${partition}:iam::\${account_id}:oidc-provider/${GH}`);
+    expect(statement(role(p, 'aws_iam_role.r')).principals[0].value.value).toBe(`arn:aws:iam::\${account_id}:oidc-provider/${GH}`);
   });
 });
 
