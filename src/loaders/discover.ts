@@ -20,7 +20,8 @@ export interface DiscoverProblem {
   kind: 'io' | 'limit';
 }
 
-const ALWAYS_SKIP = new Set(['node_modules', '.git', '.hg', '.svn', 'cdk.out.tmp']);
+/** `.terraform` holds `terraform init`'s copies of third-party modules and providers, not the user's code. */
+const ALWAYS_SKIP = new Set(['node_modules', '.git', '.hg', '.svn', 'cdk.out.tmp', '.terraform']);
 
 export interface DiscoverOptions {
   /** Scan root: paths in the report are relative to it. */

@@ -857,6 +857,17 @@ describe('Terraform JSON syntax (.tf.json)', () => {
   });
 });
 
+describe('discovery', () => {
+  it('skips .terraform (modules and providers downloaded by terraform init)', async () => {
+    const p = await loadTree({
+      'main.tf': 'resource "aws_iam_role" "mine" {\n  name = "mine"\n}\n',
+      '.terraform/modules/vendor/main.tf': 'resource "aws_iam_role" "theirs" {\n  name = "theirs"\n}\n',
+    });
+    expect(p.roles.map((r) => r.origin.logicalId)).toEqual(['aws_iam_role.mine']);
+    expect(p.sources.map((s) => s.path)).toEqual(['main.tf']);
+  });
+});
+
 describe('files named on the command line', () => {
   it('a single .tf file is a module of its own, even next to other .tf files', async () => {
     const dir = writeTree({
