@@ -97,6 +97,8 @@ export const ACCOUNT_PLACEHOLDER = '${account_id}';
 
 export class TfEvaluator {
   private readonly localMemo = new Map<Attribute, DocNode>();
+  /** `aws_iam_policy_document` blocks some expression rendered (a role's policy, another document's source). */
+  readonly renderedDocuments = new Set<Block>();
   private readonly inProgress = new Set<unknown>();
   private depth = 0;
   readonly problems: EvalProblem[] = [];
@@ -526,6 +528,7 @@ export class TfEvaluator {
       const key = def.item;
       if (this.inProgress.has(key)) return unknown(t, path);
       this.inProgress.add(key);
+      this.renderedDocuments.add(def.item);
       try {
         return this.policyDocument(def.item, instanceScope, `data.${type}.${nameStep.name}`);
       } finally {

@@ -20,7 +20,7 @@ import type { DirectoryLoader, FileInput, LoadSink } from './index.js';
 import { parseHcl, terraformParser, type Block, type Body, getAttr } from './hcl.js';
 import { HclJsonConverter } from './hcl-json.js';
 import { parseJsonFile } from './policy-json.js';
-import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
+import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import { isScalar, scalarValue, stringList, type DocNode } from './doc.js';
 import { SourceText } from './source-text.js';
 import { addTfvars, addToModule, emptyModule, fileScope, TfEvaluator, type Def, type Scope } from './terraform-eval.js';
@@ -86,6 +86,21 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
       if (b.labels[0]?.value === 'aws_iam_role') sink.roles.push(...roles(ev, def, sink.errors));
       else if (b.labels[0]?.value === 'aws_iam_openid_connect_provider') sink.providers.push(provider(ev, def));
     }
+  // A trust policy document that no role of this module uses (it is passed to a module, or is an
+  // output) is linted on its own, unless another document includes it.
+  const standalone: { block: Block; role: Role; errors: LoadError[] }[] = [];
+  for (const c of configs)
+    for (const b of c.body.blocks) {
+      if (b.hasError || b.type !== 'data' || b.labels[0]?.value !== 'aws_iam_policy_document' || ev.renderedDocuments.has(b)) continue;
+      const errors: LoadError[] = [];
+      const role = standaloneDocument(ev, { file: c.input.relPath, item: b }, errors);
+      if (role) standalone.push({ block: b, role, errors });
+    }
+  for (const s of standalone)
+    if (!ev.renderedDocuments.has(s.block)) {
+      sink.roles.push(s.role);
+      sink.errors.push(...s.errors);
+    }
   for (const p of ev.problems) sink.errors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
 }
 
@@ -147,6 +162,18 @@ function roles(ev: TfEvaluator, def: Def<Block>, errors: LoadError[]): Role[] {
     out.push(role);
   }
   return out;
+}
+
+function standaloneDocument(ev: TfEvaluator, def: Def<Block>, errors: LoadError[]): Role | undefined {
+  const address = `data.aws_iam_policy_document.${def.item.labels[1]?.value ?? ''}`;
+  const scope = ev.instances(def.item, fileScope(def.file))[0]?.scope ?? fileScope(def.file);
+  const doc = ev.policyDocument(def.item, scope, address);
+  if (!looksLikeTrustPolicy(doc)) return undefined;
+  const role: Role = { type: 'Role', loc: def.item.loc, origin: { format: 'terraform', file: def.file, logicalId: address } };
+  const problems: PolicyProblem[] = [];
+  role.trustPolicy = readTrustPolicy(doc, role, problems);
+  for (const p of problems) errors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
+  return role;
 }
 
 function attr(ev: TfEvaluator, body: Body, name: string, scope: Scope, path: string): Value<string> | undefined {

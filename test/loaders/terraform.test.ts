@@ -431,6 +431,36 @@ resource "aws_iam_role" "r" {
     expect(sts.map((x) => `${x.sid?.value}:${x.conditions.length}`)).toEqual(['GitHub:1', 'Kept:0', 'Extra:0']);
   });
 
+  it('lints a trust policy document that no role of the module uses (e.g. passed to a module) on its own', async () => {
+    const text = `data "aws_iam_policy_document" "base" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["${PROVIDER_ARN}"]
+    }
+  }
+}
+data "aws_iam_policy_document" "trust" {
+  source_policy_documents = [data.aws_iam_policy_document.base.json]
+}
+data "aws_iam_policy_document" "permissions" {
+  statement {
+    actions   = ["s3:GetObject"]
+    resources = ["*"]
+  }
+}
+module "deploy_role" {
+  source             = "./modules/role"
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`;
+    const p = await loadTree({ 'main.tf': text });
+    expect(errorsOf(p)).toEqual([]);
+    expect(p.roles.map((r) => [r.origin.logicalId, r.name, r.trustPolicy?.statements.length])).toEqual([['data.aws_iam_policy_document.trust', undefined, 1]]);
+    expect(statement(p.roles[0]).principals[0].value.loc.start).toEqual(at(text, `"${PROVIDER_ARN}"`));
+  });
+
   it('follows count-indexed data sources and expands dynamic blocks over known collections', async () => {
     const text = `locals {
   subjects = ["repo:octo-org/app:ref:refs/heads/main"]
