@@ -887,6 +887,30 @@ describe('Terraform JSON syntax (.tf.json)', () => {
   });
 });
 
+describe('inline suppressions in Terraform', () => {
+  it('a comment above the value suppresses the finding the loader located there', async () => {
+    const text = `resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "${PROVIDER_ARN}" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = { "${GH}:aud" = "sts.amazonaws.com" }
+        StringLike = {
+          # oidc-lint: ignore[no-wildcard-subject] every repository of the org deploys previews (SEC-42)
+          "${GH}:sub" = "repo:octo-org/*"
+        }
+      }
+    }]
+  })
+}
+`;
+    const findings = await lintTree({ 'main.tf': text }, 'no-wildcard-subject');
+    expect(findings.map((f) => [f.messageId, f.location.start, f.suppressed?.kind])).toEqual([['anyRepo', at(text, '"repo:octo-org/*"'), 'inSource']]);
+  });
+});
+
 describe('discovery', () => {
   it('skips .terraform (modules and providers downloaded by terraform init)', async () => {
     const p = await loadTree({
