@@ -51,6 +51,7 @@ export function loadWorkflow(text: string, file: string): WorkflowLoadResult {
     return { errors };
   }
   const problem = (loc: SourceLocation, message: string) => errors.push({ type: 'LoadError', kind: 'structure', loc, message });
+  const comments = trailingComments(text, file);
 
   const wf: Workflow = {
     type: 'Workflow',
@@ -81,7 +82,7 @@ export function loadWorkflow(text: string, file: string): WorkflowLoadResult {
         problem(e.value.loc, `job '${String(e.key.value)}' must be a mapping`);
         continue;
       }
-      wf.jobs.push(readJob(e.key.value === null ? '' : String(e.key.value), e.key.loc, e.value, wf, problem));
+      wf.jobs.push(readJob(e.key.value === null ? '' : String(e.key.value), e.key.loc, e.value, wf, problem, comments));
     }
   return { workflow: wf, errors };
 }
@@ -145,7 +146,7 @@ export function computeEffectivePermissions(job: Permissions | undefined, workfl
   return { idToken: v === 'write' ? 'write' : v === 'read' ? 'read' : 'none', source, block };
 }
 
-function readJob(id: string, idLoc: SourceLocation, node: DocMap, wf: Workflow, problem: (loc: SourceLocation, msg: string) => void): Job {
+function readJob(id: string, idLoc: SourceLocation, node: DocMap, wf: Workflow, problem: (loc: SourceLocation, msg: string) => void, comments: CommentReader): Job {
   const permEntry = getEntry(node, 'permissions');
   const permissions = permEntry ? readPermissions(permEntry.key.loc, permEntry.value) : undefined;
   const job: Job = {
@@ -182,7 +183,7 @@ function readJob(id: string, idLoc: SourceLocation, node: DocMap, wf: Workflow, 
         problem(s.loc, `step ${index + 1} of job '${id}' must be a mapping`);
         return;
       }
-      job.steps.push(readStep(s, index, job));
+      job.steps.push(readStep(s, index, job, comments));
     });
   } else if (steps) problem(steps.loc, `'steps' of job '${id}' must be a sequence`);
   for (const step of job.steps) {
@@ -203,7 +204,26 @@ export function parseActionRef(raw: string): ActionRef {
   return { raw, name: `${owner}/${repo ?? ''}`, owner, repo, path: rest.length ? rest.join('/') : undefined, ref, kind: 'remote' };
 }
 
-function readStep(node: DocMap, index: number, job: Job): Step {
+type CommentReader = (after: SourceLocation) => Value<string> | undefined;
+
+/** Reads the `# comment` that follows a single-line token on its line (version comments of SHA pins). */
+function trailingComments(text: string, file: string): CommentReader {
+  let lines: string[] | undefined;
+  return (after) => {
+    if (after.start.line !== after.end.line) return undefined;
+    lines ??= text.split('\n');
+    const line = lines[after.end.line - 1];
+    if (line === undefined) return undefined;
+    const m = /^([ \t]+)#([^\r]*)/.exec(line.slice(after.end.column - 1));
+    if (!m) return undefined;
+    const column = after.end.column + m[1].length;
+    const loc: SourceLocation = { file, start: { line: after.end.line, column }, end: { line: after.end.line, column: column + 1 + m[2].length } };
+    if (after.path) loc.path = `${after.path}#comment`;
+    return { value: m[2].trim(), raw: `#${m[2]}`, loc, resolution: 'literal' };
+  };
+}
+
+function readStep(node: DocMap, index: number, job: Job, comments: CommentReader): Step {
   const first = node.entries[0];
   const loc: SourceLocation = first
     ? { ...node.loc, end: first.value.loc.end.line === node.loc.start.line ? first.value.loc.end : first.key.loc.end }
@@ -217,6 +237,8 @@ function readStep(node: DocMap, index: number, job: Job): Step {
   if (isScalar(uses) && uses.value !== null) {
     step.uses = scalarValue(uses);
     step.action = parseActionRef(step.uses.value);
+    const comment = comments(step.uses.loc);
+    if (comment) step.usesComment = comment;
   }
   const run = get(node, 'run');
   if (isScalar(run) && run.value !== null) step.run = scalarValue(run);

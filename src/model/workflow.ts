@@ -104,6 +104,11 @@ export interface Step {
   name?: Value<string>;
   uses?: Value<string>;
   action?: ActionRef;
+  /**
+   * The comment after `uses:` on the same line, without `#` and trimmed (e.g. `v4.1.0` in
+   * `uses: owner/repo@<sha> # v4.1.0`); `loc` covers the whole comment including `#`.
+   */
+  usesComment?: Value<string>;
   run?: Value<string>;
   with: Entry[];
   env: Entry[];
