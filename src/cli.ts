@@ -17,6 +17,9 @@ import { DEFAULT_AUDIENCES } from './model/claims.js';
 import type { RuleModule } from './engine/rule.js';
 import { AWS_HELP, AWS_OPTIONS, awsIncompleteWarnings, loadAwsSource, type AwsFlags } from './cli-aws.js';
 import { addAwsToProject } from './loaders/aws-iam.js';
+import type { Project } from './model/project.js';
+import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine/fixes.js';
+import { displayPath } from './reporters/paths.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
 
@@ -37,6 +40,8 @@ Options:
       --max-file-size <MiB>        skip larger files with a finding (default 10)
       --color / --no-color         force colour on or off (default: on for a terminal, off with NO_COLOR)
       --sarif-category <id>        set SARIF automationDetails.id
+      --fix                        apply the automatic fixes to workflow files, then report what remains
+      --fix-dry-run                print the changes --fix would make as a unified diff; write nothing
   -v, --version                    print the version
   -h, --help                       print this help
 
@@ -83,6 +88,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
         'no-color': { type: 'boolean' },
         'sarif-category': { type: 'string' },
         ...AWS_OPTIONS,
+        fix: { type: 'boolean' },
+        'fix-dry-run': { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -156,11 +163,21 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   // Live AWS or a saved snapshot (only with --aws / --aws-snapshot): an exit code when it failed.
   const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, stderrIsTTY: io.stderrIsTTY ?? process.stderr.isTTY === true });
   if (typeof aws === 'number') return aws;
-  const project = await loadProject(paths, { root, maxFileBytes, ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}) });
+  let project = await loadProject(paths, { root, maxFileBytes, ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}) });
   if (aws) addAwsToProject(project, aws.model);
+  const baselineWhere = (root: string) => ({ projectRoot: root, baselineDir: path.dirname(path.resolve(cwd, (o['write-baseline'] ?? o.baseline)!)) });
+  const given = baseline;
+  // Baselined findings count as accepted, so --fix leaves them alone too.
+  const lint = (p: Project) => {
+    const r = lintProject(p, ruleSet, config);
+    if (given) applyBaseline(r.findings, given, baselineWhere(p.root));
+    return r;
+  };
   let result;
+  let changes: FileChange[] = [];
   try {
-    result = lintProject(project, ruleSet, config);
+    if (o.fix || o['fix-dry-run']) ({ project, result, changes } = await fixProject(project, lint));
+    else result = lint(project);
   } catch (e) {
     if (e instanceof ConfigError) {
       err(`oidc-lint: ${e.message}\n`);
@@ -168,8 +185,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
     throw e;
   }
-  if (o['write-baseline'] !== undefined) baseline = await writeBaseline(o['write-baseline'], cwd, project.root, result, err);
-  if (baseline) applyBaseline(result.findings, baseline, { projectRoot: project.root, baselineDir: path.dirname(path.resolve(cwd, (o['write-baseline'] ?? o.baseline)!)) });
+  if (o['write-baseline'] !== undefined) {
+    baseline = await writeBaseline(o['write-baseline'], cwd, project.root, result, err);
+    if (baseline) applyBaseline(result.findings, baseline, baselineWhere(project.root));
+  }
   const color = o['no-color'] ? false : o.color ? true : (io.isTTY ?? (!o['output-file'] && process.stdout.isTTY === true)) && !env.NO_COLOR && o.format === 'text';
   const text = reporter({
     findings: result.findings,
@@ -178,6 +197,17 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     rules: ruleSet,
     options: { color, cwd, repoRoot: findRepoRoot(project.root), sarifCategory: o['sarif-category'] },
   });
+  if (o['fix-dry-run']) {
+    // The diff goes to stdout unless a machine-readable report does.
+    const diff = changes.map((c) => unifiedDiff(displayPath(project.root, c.file, cwd), c.before, c.after)).join('');
+    if (o['output-file'] || o.format === 'text') out(diff + (diff && !o['output-file'] ? '\n' : ''));
+    else err(diff);
+  } else if (changes.length) {
+    const { written, skipped } = await writeChanges(changes);
+    const n = written.reduce((s, c) => s + c.fixes, 0);
+    if (written.length) err(`oidc-lint: fixed ${n} problem${n === 1 ? '' : 's'} in ${written.length} file${written.length === 1 ? '' : 's'}: ${written.map((c) => displayPath(project.root, c.file, cwd)).join(', ')}\n`);
+    for (const c of skipped) err(`oidc-lint: ${displayPath(project.root, c.file, cwd)} changed while it was being linted; not fixed\n`);
+  }
   if (o['output-file']) await fs.writeFile(path.resolve(cwd, o['output-file']), text);
   else out(text);
   for (const c of result.crashes) err(`oidc-lint: rule ${c.ruleId} crashed: ${c.message}\n`);

@@ -1,0 +1,251 @@
+/**
+ * Byte-exact edits to workflow YAML for `--fix`: rules describe WHAT to change (add `id-token:
+ * write` to a job, move a workflow-level grant), this module finds WHERE in the original text,
+ * through the `yaml` node ranges, and returns plain text edits. Everything outside the edited
+ * spans — comments, blank lines, quoting, indentation, line endings — is left as it was.
+ *
+ * Every builder returns `undefined` when it cannot edit safely (anchors and aliases, merge keys,
+ * comments inside a flow mapping, a shape it does not recognise); the rule then reports without
+ * a fix. See ecosystem.md §8 for why the yaml Document is never re-stringified.
+ */
+import { isMap, isScalar, parseDocument, type Document, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import type { Edit } from './rule.js';
+import type { Project, SourceFile } from '../model/project.js';
+import type { Value } from '../model/location.js';
+
+type YPair = Pair<unknown, unknown>;
+
+/** `key: value` texts of a permissions mapping, in source order. */
+export type Scopes = [key: string, value: string][];
+
+export class WorkflowEditor {
+  readonly eol: string;
+  private readonly doc: Document;
+  private readonly lineStarts: number[] = [0];
+
+  private constructor(
+    readonly file: string,
+    readonly text: string,
+  ) {
+    this.doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    this.eol = text.includes('\r\n') ? '\r\n' : '\n';
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
+
+  private static readonly cache = new WeakMap<SourceFile, WorkflowEditor | null>();
+
+  /** The editor of a workflow file of the project, or undefined when it is not one (or does not parse cleanly). */
+  static for(project: Project, file: string): WorkflowEditor | undefined {
+    const source = project.sources.find((s) => s.path === file);
+    if (!source || source.kind !== 'workflow') return undefined;
+    let ed = WorkflowEditor.cache.get(source);
+    if (ed === undefined) {
+      const made = new WorkflowEditor(file, source.text);
+      ed = made.doc.errors.length || !isMap(made.doc.contents) ? null : made;
+      WorkflowEditor.cache.set(source, ed);
+    }
+    return ed ?? undefined;
+  }
+
+  // ---------------------------------------------------------------- navigation
+
+  private get root(): YAMLMap {
+    return this.doc.contents as YAMLMap;
+  }
+
+  private pair(map: YAMLMap, key: string): YPair | undefined {
+    const found = map.items.filter((p) => isScalar(p.key) && String(p.key.value) === key);
+    return found.length === 1 ? found[0] : undefined;
+  }
+
+  /** The mapping of a job, when it is a plain block mapping that nothing else shares (no anchor, no merge key). */
+  private jobMap(jobId: string): { idKey: Scalar; map: YAMLMap } | undefined {
+    const jobs = this.pair(this.root, 'jobs')?.value;
+    if (!isMap(jobs) || jobs.flow) return undefined;
+    const p = this.pair(jobs, jobId);
+    if (!p || !isScalar(p.key) || !isMap(p.value) || p.value.flow || p.value.anchor) return undefined;
+    if (p.value.items.some((q) => isScalar(q.key) && q.key.value === '<<')) return undefined;
+    return { idKey: p.key, map: p.value };
+  }
+
+  /** The `permissions` pair of the workflow (no job id) or of a job. */
+  private permissionsPair(jobId?: string): YPair | undefined {
+    if (jobId === undefined) return this.pair(this.root, 'permissions');
+    const job = this.jobMap(jobId);
+    return job && this.pair(job.map, 'permissions');
+  }
+
+  /** A permissions mapping whose entries are all `scalar: scalar`, not anchored. */
+  private permissionsMap(p: YPair | undefined): YAMLMap | undefined {
+    const v = p?.value;
+    if (!isMap(v) || v.anchor) return undefined;
+    if (!v.items.every((q) => isScalar(q.key) && isScalar(q.value) && !q.value.anchor)) return undefined;
+    return v;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  /** The scopes of the workflow-level (no job id) or job-level permissions mapping, as written. */
+  scopes(jobId?: string): Scopes | undefined {
+    const p = this.permissionsPair(jobId);
+    if (p && isScalar(p.value) && p.value.value === null && !p.value.anchor) return []; // `permissions:` with no value behaves like {}
+    const map = this.permissionsMap(p);
+    if (!map) return undefined;
+    return map.items.map((q) => [this.slice(q.key as YNode), this.slice(q.value as YNode)]);
+  }
+
+  // ---------------------------------------------------------------- builders
+
+  /**
+   * Grants `id-token: write` in an existing job-level (or workflow-level) permissions mapping:
+   * rewrites an `id-token: none|read` value, adds a line to a block mapping (with its
+   * indentation), or extends a flow mapping. Shorthands (`read-all`) are not handled.
+   */
+  grantIdToken(jobId?: string): Edit[] | undefined {
+    const p = this.permissionsPair(jobId);
+    const map = this.permissionsMap(p);
+    if (!map) return undefined;
+    const existing = this.pair(map, 'id-token');
+    if (existing) return [this.replace(existing.value as YNode, 'write')];
+    if (map.flow) {
+      if (this.slice(map).includes('#')) return undefined;
+      const last = map.items[map.items.length - 1];
+      if (!last) return [this.replace(map, '{ id-token: write }')];
+      const end = (last.value as YNode).range![1];
+      return [this.edit(end, end, ', id-token: write')];
+    }
+    const first = map.items[0];
+    if (!first) return undefined;
+    const indent = this.column(this.start(first.key as YNode));
+    const at = this.afterLine(map.items[map.items.length - 1].value as YNode);
+    return [this.insertLines(at, [' '.repeat(indent) + 'id-token: write'])];
+  }
+
+  /**
+   * Adds a `permissions:` block to a job that has none, with the given scopes, before its
+   * `steps:` (and the comment lines directly above it) or after its last key.
+   */
+  addJobPermissions(jobId: string, scopes: Scopes): Edit[] | undefined {
+    const job = this.jobMap(jobId);
+    if (!job || this.pair(job.map, 'permissions') || !job.map.items.length) return undefined;
+    const keyIndent = this.column(this.start(job.map.items[0].key as YNode));
+    const step = keyIndent - this.column(this.start(job.idKey));
+    const unit = step > 0 ? step : 2;
+    const pad = ' '.repeat(keyIndent);
+    const lines = [`${pad}permissions:${scopes.length ? '' : ' {}'}`, ...scopes.map(([k, v]) => `${pad}${' '.repeat(unit)}${k}: ${v}`)];
+    const steps = this.pair(job.map, 'steps');
+    const last = job.map.items[job.map.items.length - 1];
+    const at = steps ? this.aboveComments(this.lineStart(this.start(steps.key as YNode)), keyIndent) : this.afterLine((last.value ?? last.key) as YNode);
+    return [this.insertLines(at, lines)];
+  }
+
+  /**
+   * Removes `id-token` from the workflow-level (no job id) or a job-level permissions mapping: its
+   * line in a block mapping, its entry in a flow mapping; a mapping left empty becomes `{}` (an
+   * empty mapping grants the same nothing as the one-entry mapping minus id-token).
+   */
+  removeIdToken(jobId?: string): Edit[] | undefined {
+    const p = this.permissionsPair(jobId);
+    const map = this.permissionsMap(p);
+    const entry = map && this.pair(map, 'id-token');
+    if (!p || !map || !entry) return undefined;
+    if (map.flow) {
+      const text = this.slice(map);
+      if (text.includes('#')) return undefined;
+      const rest = map.items.filter((q) => q !== entry).map((q) => `${this.slice(q.key as YNode)}: ${this.slice(q.value as YNode)}`);
+      const padded = /^\{\s/.test(text);
+      return [this.replace(map, rest.length ? (padded ? `{ ${rest.join(', ')} }` : `{${rest.join(', ')}}`) : '{}')];
+    }
+    const keyStart = this.start(entry.key as YNode);
+    const valueEnd = (entry.value as YNode).range![1];
+    if (map.items.length > 1) {
+      const from = this.lineStart(keyStart);
+      const to = this.afterLine(entry.value as YNode);
+      // At the end of a file without a final newline, take the line break before the line instead.
+      if (to === this.text.length && !this.text.endsWith('\n')) return [this.edit(from - (this.text[from - 2] === '\r' ? 2 : 1), to, '')];
+      return [this.edit(from, to, '')];
+    }
+    // The only entry: `permissions:\n  id-token: write` becomes `permissions: {}`.
+    const permKeyEnd = (p.key as YNode).range![1];
+    const between = this.text.slice(permKeyEnd, keyStart);
+    if (/^[ \t]*:[ \t]*\r?\n[ \t]*$/.test(between)) return [this.edit(permKeyEnd, this.lineContentEnd(valueEnd), ': {}')];
+    return [this.edit(keyStart, valueEnd, '{}')];
+  }
+
+  /** Replaces one scalar token the loader located (e.g. an action ref). */
+  replaceValue(value: Value<string>, text: string): Edit {
+    return { file: this.file, start: value.loc.start, end: value.loc.end, text };
+  }
+
+  // ---------------------------------------------------------------- text helpers
+
+  private slice(n: YNode): string {
+    return this.text.slice(n.range![0], n.range![1]);
+  }
+
+  private start(n: YNode): number {
+    return n.range![0];
+  }
+
+  private lineStart(offset: number): number {
+    return this.text.lastIndexOf('\n', offset - 1) + 1;
+  }
+
+  private column(offset: number): number {
+    return offset - this.lineStart(offset);
+  }
+
+  /** End of the line's content (before `\r\n` / `\n`), from an offset on it. */
+  private lineContentEnd(offset: number): number {
+    const nl = this.text.indexOf('\n', offset);
+    const end = nl < 0 ? this.text.length : nl;
+    return end > offset && this.text[end - 1] === '\r' ? end - 1 : end;
+  }
+
+  /** Start of the line after the one a node ends on (or the end of the text). */
+  private afterLine(n: YNode): number {
+    const end = n.range![1];
+    if (end > 0 && this.text[end - 1] === '\n') return end;
+    const nl = this.text.indexOf('\n', end);
+    return nl < 0 ? this.text.length : nl + 1;
+  }
+
+  /** Moves an insertion point above the comment lines (at this indentation) that introduce the next key. */
+  private aboveComments(at: number, indent: number): number {
+    let cur = at;
+    while (cur > 0) {
+      const prev = this.lineStart(cur - 1);
+      const line = this.text.slice(prev, cur).replace(/\r?\n$/, '');
+      if (!/^\s*#/.test(line) || line.length - line.trimStart().length !== indent) break;
+      cur = prev;
+    }
+    return cur;
+  }
+
+  private insertLines(at: number, lines: string[]): Edit {
+    const needsBreak = at === this.text.length && at > 0 && this.text[at - 1] !== '\n';
+    const body = lines.join(this.eol);
+    return this.edit(at, at, needsBreak ? this.eol + body : body + this.eol);
+  }
+
+  private replace(n: YNode, text: string): Edit {
+    return this.edit(n.range![0], n.range![1], text);
+  }
+
+  private edit(from: number, to: number, text: string): Edit {
+    return { file: this.file, start: this.position(from), end: this.position(to), text };
+  }
+
+  /** 1-based line and column of an offset (columns in UTF-16 code units, as the loaders count). */
+  private position(offset: number): { line: number; column: number } {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - this.lineStarts[lo] + 1 };
+  }
+}
+
