@@ -8,9 +8,14 @@ import { listRuleFixtures, REPO_ROOT, runRuleFixture } from '../scripts/fixtures
 /**
  * Message ids that no committed fixture can produce: an unreadable file, a file over the size limit
  * (test/rules/parse-error.test.ts covers them); a stale config-file suppression, which needs a config
- * file and another rule running (test/engine/suppressions.test.ts covers it).
+ * file and another rule running (test/engine/suppressions.test.ts covers it); an unpinned action ref,
+ * which needs the requireShaPin option (test/rules/no-deprecated-aws-credentials-action.test.ts).
  */
-const EXERCISED_ELSEWHERE: Record<string, string[]> = { 'parse-error': ['io', 'limit'], 'no-unused-suppression': ['unusedEntry'] };
+const EXERCISED_ELSEWHERE: Record<string, string[]> = {
+  'parse-error': ['io', 'limit'],
+  'no-unused-suppression': ['unusedEntry'],
+  'no-deprecated-aws-credentials-action': ['unpinned'],
+};
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -57,10 +62,12 @@ for (const rule of rules) {
       const related: string[] = [];
       for (const file of listRuleFixtures(rule.id).invalid) {
         const { output } = await runRuleFixture(rule.id, file, ['--format', 'json']);
-        const doc = JSON.parse(output) as { findings: { messageId: string; related: { message: string }[] }[] };
+        const doc = JSON.parse(output) as { findings: { messageId: string; related: { message: string }[]; fix?: { description: string }; suggestions?: { description: string }[] }[] };
         for (const f of doc.findings) {
           used.add(f.messageId);
           related.push(...f.related.map((r) => r.message));
+          if (f.fix) related.push(f.fix.description);
+          related.push(...(f.suggestions ?? []).map((s) => s.description));
         }
       }
       for (const id of declared) {
@@ -68,6 +75,14 @@ for (const rule of rules) {
         const exercised = used.has(id) || related.some((m) => pattern.test(m));
         expect(exercised, `messageId '${id}' is never produced by a fixture`).toBe(true);
       }
+    });
+    it('is marked fixable exactly when it attaches fixes', async () => {
+      let fixes = 0;
+      for (const file of listRuleFixtures(rule.id).invalid) {
+        const { output } = await runRuleFixture(rule.id, file, ['--format', 'json']);
+        fixes += (JSON.parse(output) as { findings: { fix?: unknown }[] }).findings.filter((f) => f.fix).length;
+      }
+      expect(fixes > 0).toBe(rule.meta.fixable === 'code');
     });
     it('keeps user-facing text in meta.messages (no inline message strings in report calls)', () => {
       expect(source).not.toMatch(/report\(\{[^}]*\bmessage:\s*['"`]/);

@@ -1,7 +1,9 @@
 import { createRule } from '../engine/create-rule.js';
+import type { Fix, RuleContext } from '../engine/rule.js';
+import { WorkflowEditor } from '../engine/workflow-edits.js';
 import type { EffectivePermissions, Job } from '../model/workflow.js';
 
-function why(p: EffectivePermissions): string {
+function why(p: EffectivePermissions, workflowBlock: boolean): string {
   if (p.source === 'default') return 'no permissions block is declared, and the default grants no id-token';
   const where = p.source === 'job' ? 'the job-level permissions block' : 'the workflow-level permissions block';
   const block = p.block!;
@@ -9,7 +11,9 @@ function why(p: EffectivePermissions): string {
   const e = block.scopes.get('id-token');
   if (!e) {
     return p.source === 'job'
-      ? `${where} replaces the workflow-level one and does not list id-token`
+      ? workflowBlock
+        ? `${where} replaces the workflow-level one and does not list id-token`
+        : `${where} does not list id-token (unlisted permissions are none)`
       : `${where} does not list id-token (unlisted permissions are none)`;
   }
   if (e.value.value === 'read') return `${where} sets id-token: read, which is not a valid level (only write or none) and grants no token`;
@@ -40,8 +44,13 @@ export default createRule({
       missing: 'Job "{{job}}" requests a GitHub OIDC token ({{via}}) but cannot get one: {{why}}.',
       declareHere: 'Permissions that apply to this job: add id-token: write here.',
       declareJob: 'No permissions block: declare one on this job with id-token: write.',
+      fixInBlock: 'Grant id-token: write in the permissions of job "{{job}}".',
+      fixCopyWorkflow: 'Give job "{{job}}" its own permissions block: the workflow-level scopes ({{scopes}}) plus id-token: write (a job-level block replaces the workflow-level one).',
+      fixDefault: 'Give job "{{job}}" a permissions block with contents: read and id-token: write. A job-level block sets every permission it does not list to none; contents: read keeps what the default token allowed for checkout — add any other scope the job writes with.',
+      suggestReadAll: 'read-all cannot be extended with id-token: write: replace it with the scopes job "{{job}}" needs (e.g. contents: read) plus id-token: write.',
     },
     schema: [],
+    fixable: 'code',
   },
   create(context) {
     const VIA: Record<string, string> = {
@@ -60,13 +69,45 @@ export default createRule({
         if (job.parent.reusable && eff.source === 'default') return;
         reported.add(job);
         const declLoc = eff.block?.keyLoc ?? job.loc;
+        const readAll = eff.block?.shorthand?.value === 'read-all';
         context.report({
           node: ra.step.uses ? ra.step.uses : ra,
           messageId: 'missing',
-          data: { job: job.id.value, via: VIA[ra.via], why: why(eff) },
+          data: { job: job.id.value, via: VIA[ra.via], why: why(eff, !!job.parent.permissions) },
           related: [{ loc: declLoc, message: context.message(eff.block ? 'declareHere' : 'declareJob') }],
+          fix: fixFor(context, job),
+          suggestions: readAll ? [{ description: context.message('suggestReadAll', { job: job.id.value }) }] : undefined,
         });
       },
     };
   },
 });
+
+/**
+ * Adds id-token: write at job level without changing anything else the job could do (domain.md
+ * §A.7: a job-level block replaces the workflow-level one and sets unlisted scopes to none).
+ */
+function fixFor(context: RuleContext, job: Job): Fix | undefined {
+  const editor = WorkflowEditor.for(context.project, job.parent.file);
+  if (!editor) return undefined;
+  const id = job.id.value;
+  const eff = job.effectivePermissions;
+  if (eff.source === 'job') {
+    const edits = editor.grantIdToken(id);
+    return edits && { description: context.message('fixInBlock', { job: id }), edits };
+  }
+  if (eff.source === 'workflow') {
+    const scopes = editor.scopes();
+    if (!scopes) return undefined; // read-all or a shape we do not copy
+    const i = scopes.findIndex(([k]) => k === 'id-token');
+    const kept = scopes.filter(([k]) => k !== 'id-token');
+    const withToken: typeof scopes = i < 0 ? [...scopes, ['id-token', 'write']] : scopes.map(([k, v]) => [k, k === 'id-token' ? 'write' : v]);
+    const edits = editor.addJobPermissions(id, withToken);
+    return edits && { description: context.message('fixCopyWorkflow', { job: id, scopes: kept.length ? kept.map(([k, v]) => `${k}: ${v}`).join(', ') : 'none' }), edits };
+  }
+  const edits = editor.addJobPermissions(id, [
+    ['contents', 'read'],
+    ['id-token', 'write'],
+  ]);
+  return edits && { description: context.message('fixDefault', { job: id }), edits };
+}
