@@ -1,5 +1,7 @@
 /** The rule registry: explicit and alphabetical. `meta.test.ts` checks it matches the files. */
 import type { RuleModule } from '../engine/rule.js';
+import noDeprecatedAwsCredentialsAction from './no-deprecated-aws-credentials-action.js';
+import noExcessiveIdTokenPermission from './no-excessive-id-token-permission.js';
 import noHardcodedAwsCredentials from './no-hardcoded-aws-credentials.js';
 import noStaticAwsCredentials from './no-static-aws-credentials.js';
 import noUnusedSuppression from './no-unused-suppression.js';
@@ -10,6 +12,8 @@ import requireIdTokenPermission from './require-id-token-permission.js';
 import requireSubjectCondition from './require-subject-condition.js';
 
 export const rules: readonly RuleModule[] = [
+  noDeprecatedAwsCredentialsAction,
+  noExcessiveIdTokenPermission,
   noHardcodedAwsCredentials,
   noStaticAwsCredentials,
   noUnusedSuppression,

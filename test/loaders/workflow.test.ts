@@ -111,3 +111,21 @@ describe('triggers and structure', () => {
     expect(r.errors.some((e) => /alias/i.test(e.message))).toBe(true);
   });
 });
+
+describe('version comments after uses:', () => {
+  it('keeps the comment after a SHA pin with the exact position of the comment', () => {
+    const w = load('on: push\njobs:\n  j:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@0123456789abcdef0123456789abcdef01234567   # v4.1.0 \n');
+    const s = w.jobs[0].steps[0];
+    expect(s.usesComment).toEqual({
+      value: 'v4.1.0',
+      raw: '# v4.1.0 ',
+      resolution: 'literal',
+      loc: { file: '.github/workflows/x.yml', start: { line: 6, column: 96 }, end: { line: 6, column: 105 }, path: 'jobs.j.steps[0].uses#comment' },
+    });
+  });
+  it('reads no comment from a quoted # or a CRLF line end, and none when there is none', () => {
+    const w = load('on: push\r\njobs:\r\n  j:\r\n    runs-on: x\r\n    steps:\r\n      - uses: "a/b@v1 # not a comment"\r\n      - uses: a/b@v2 #c\r\n      - uses: a/b@v3\r\n');
+    expect(w.jobs[0].steps.map((s) => s.usesComment?.value)).toEqual([undefined, 'c', undefined]);
+    expect(w.jobs[0].steps[1].usesComment?.loc.end.column).toBe(24);
+  });
+});
