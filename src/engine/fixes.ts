@@ -34,11 +34,10 @@ export interface FixRun {
 }
 
 /** Whether a finding's fix may be applied automatically: not suppressed, edits in one workflow file. */
-export function isAutoFixable(f: Finding, project: Project): boolean {
+export function isAutoFixable(f: Finding, workflowFiles: ReadonlySet<string>): boolean {
   if (!f.fix || f.suppressed || !f.fix.edits.length) return false;
   const file = f.fix.edits[0].file;
-  if (!f.fix.edits.every((e) => e.file === file)) return false;
-  return project.sources.some((s) => s.path === file && s.kind === 'workflow');
+  return f.fix.edits.every((e) => e.file === file) && workflowFiles.has(file);
 }
 
 export async function fixProject(project: Project, lint: (p: Project) => LintResult): Promise<FixRun> {
@@ -46,8 +45,10 @@ export async function fixProject(project: Project, lint: (p: Project) => LintRes
   let result = lint(project);
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const byFile = new Map<string, Fix[]>();
+    const workflowFiles = new Set(project.sources.filter((s) => s.kind === 'workflow').map((s) => s.path));
+    const sources = new Map(project.sources.map((s) => [s.path, s]));
     for (const f of result.findings) {
-      if (!isAutoFixable(f, project)) continue;
+      if (!isAutoFixable(f, workflowFiles)) continue;
       const file = f.fix!.edits[0].file;
       const list = byFile.get(file);
       if (list) list.push(f.fix!);
@@ -55,7 +56,7 @@ export async function fixProject(project: Project, lint: (p: Project) => LintRes
     }
     const texts = new Map<string, string>();
     for (const [file, fixes] of byFile) {
-      const source = project.sources.find((s) => s.path === file)!;
+      const source = sources.get(file)!;
       const { text, applied } = applyFixes(source.text, fixes);
       if (!applied.length || text === source.text) continue;
       texts.set(file, text);

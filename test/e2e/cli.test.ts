@@ -1,7 +1,7 @@
 /** The real CLI, spawned as a process, on the examples a newcomer runs first. */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
 import { githubProblems, sarifValidator, schemaAvailable } from '../helpers/sarif-schema.js';
@@ -24,6 +24,7 @@ describe('oidc-lint CLI (spawned)', () => {
     expect(githubProblems(log)).toEqual([]);
     const got = log.runs[0].results.map((x: any) => `${x.ruleId} ${x.locations[0].physicalLocation.artifactLocation.uri}:${x.locations[0].physicalLocation.region.startLine}`);
     expect(got).toEqual([
+      'no-excessive-id-token-permission examples/broken/.github/workflows/deploy.yml:8',
       'require-id-token-permission examples/broken/.github/workflows/deploy.yml:27',
       'no-static-aws-credentials examples/broken/.github/workflows/nightly-backup.yml:16',
       'require-subject-condition examples/broken/iam/github-actions-deploy-trust.json:7',
@@ -52,7 +53,7 @@ describe('oidc-lint CLI (spawned)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     const doc = JSON.parse(readFileSync(out, 'utf8'));
-    expect(doc).toMatchObject({ version: 1, tool: { name: 'oidc-lint' }, summary: { errors: 4, warnings: 0 } });
+    expect(doc).toMatchObject({ version: 1, tool: { name: 'oidc-lint' }, summary: { errors: 4, warnings: 1 } });
     expect(doc.findings[0]).toHaveProperty('fingerprint');
   });
   it('turns rules off with --rule and exits 0 when nothing is left', () => {
@@ -60,6 +61,23 @@ describe('oidc-lint CLI (spawned)', () => {
     for (const id of ['require-id-token-permission', 'no-static-aws-credentials', 'require-subject-condition', 'require-audience-condition']) args.push('--rule', `${id}=off`);
     expect(run(args).code).toBe(0);
     expect(run(['examples/broken', '--rule', 'require-subject-condition=warn', '--rule', 'require-audience-condition=off', '--rule', 'no-static-aws-credentials=off', '--rule', 'require-id-token-permission=off']).code).toBe(0);
+  });
+  it('--fix repairs the workflows of examples/broken in place and leaves the trust policy to people', () => {
+    const dir = writeTree({});
+    cpSync(path.join(REPO_ROOT, 'examples', 'broken'), dir, { recursive: true });
+    const policy = readFileSync(path.join(dir, 'iam/github-actions-deploy-trust.json'), 'utf8');
+    const deploy = readFileSync(path.join(dir, '.github/workflows/deploy.yml'), 'utf8');
+    const r = run(['--fix', '.'], { cwd: dir });
+    expect(r.stderr).toBe('oidc-lint: fixed 2 problems in 1 file: .github/workflows/deploy.yml\n');
+    expect(readFileSync(path.join(dir, '.github/workflows/deploy.yml'), 'utf8')).toBe(
+      deploy.replace('permissions:\n  id-token: write\n  contents: read\n', 'permissions:\n  contents: read\n').replace('    permissions:\n      contents: read\n', '    permissions:\n      contents: read\n      id-token: write\n'),
+    );
+    expect(readFileSync(path.join(dir, 'iam/github-actions-deploy-trust.json'), 'utf8')).toBe(policy);
+    expect(r.stdout).toMatch(/✖ 3 problems \(3 errors, 0 warnings\)/);
+    expect(r.stdout).not.toMatch(/require-id-token-permission|no-excessive-id-token-permission/);
+    expect(r.code).toBe(1);
+    const again = run(['--fix', '.'], { cwd: dir });
+    expect([again.stderr, again.stdout]).toEqual(['', r.stdout]);
   });
   it('exits 2 on usage errors with a clear message', () => {
     expect(run(['--format', 'xml']).code).toBe(2);
