@@ -103,6 +103,14 @@ export class WorkflowEditor {
    */
   grantIdToken(jobId?: string): Edit[] | undefined {
     const p = this.permissionsPair(jobId);
+    if (p && isScalar(p.value) && p.value.value === null && this.slice(p.value) === '' && !p.value.anchor && !p.value.tag) {
+      // `permissions:` with no value (an empty block): give it its first line.
+      const keyStart = this.start(p.key as YNode);
+      const job = jobId === undefined ? undefined : this.jobMap(jobId);
+      const step = job ? this.column(this.start(job.map.items[0].key as YNode)) - this.column(this.start(job.idKey)) : 0;
+      const indent = this.column(keyStart) + (step > 0 ? step : 2);
+      return [this.edit(this.lineContentEnd(keyStart), this.lineContentEnd(keyStart), `${this.eol}${' '.repeat(indent)}id-token: write`)];
+    }
     const map = this.permissionsMap(p);
     if (!map) return undefined;
     const existing = this.pair(map, 'id-token');

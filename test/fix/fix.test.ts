@@ -49,7 +49,7 @@ const REMAINING: Record<string, string[]> = {
   'flow-mappings': [],
   'move-workflow-grant': [],
   'remove-job-grant': [],
-  'unsafe-shapes': ['require-id-token-permission/missing', 'require-id-token-permission/missing', 'require-id-token-permission/missing'],
+  'unsafe-shapes': ['require-id-token-permission/missing', 'require-id-token-permission/missing', 'require-id-token-permission/missing', 'require-id-token-permission/missing'],
 };
 
 const cases = readdirSync(FIX_DIR)
