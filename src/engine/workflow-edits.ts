@@ -10,7 +10,7 @@
  */
 import { isMap, isScalar, parseDocument, type Document, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Edit } from './rule.js';
-import type { Project, SourceFile } from '../model/project.js';
+import type { Project } from '../model/project.js';
 import type { Value } from '../model/location.js';
 
 type YPair = Pair<unknown, unknown>;
@@ -27,24 +27,25 @@ export class WorkflowEditor {
     readonly file: string,
     readonly text: string,
   ) {
-    this.doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+    // The loader already rejected duplicate keys in this very text; checking again is quadratic in the number of jobs.
+    this.doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
-  private static readonly cache = new WeakMap<SourceFile, WorkflowEditor | null>();
+  /** The last file's editor: the traversal visits a workflow's nodes together, so one entry is enough and memory stays flat. */
+  private static last: { project: WeakRef<Project>; file: string; editor: WorkflowEditor | undefined } | undefined;
 
   /** The editor of a workflow file of the project, or undefined when it is not one (or does not parse cleanly). */
   static for(project: Project, file: string): WorkflowEditor | undefined {
+    const last = WorkflowEditor.last;
+    if (last && last.file === file && last.project.deref() === project) return last.editor;
     const source = project.sources.find((s) => s.path === file);
     if (!source || source.kind !== 'workflow') return undefined;
-    let ed = WorkflowEditor.cache.get(source);
-    if (ed === undefined) {
-      const made = new WorkflowEditor(file, source.text);
-      ed = made.doc.errors.length || !isMap(made.doc.contents) ? null : made;
-      WorkflowEditor.cache.set(source, ed);
-    }
-    return ed ?? undefined;
+    const made = new WorkflowEditor(file, source.text);
+    const editor = made.doc.errors.length || !isMap(made.doc.contents) ? undefined : made;
+    WorkflowEditor.last = { project: new WeakRef(project), file, editor };
+    return editor;
   }
 
   // ---------------------------------------------------------------- navigation
@@ -53,9 +54,21 @@ export class WorkflowEditor {
     return this.doc.contents as YAMLMap;
   }
 
+  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, YPair | null>>();
+
+  /** The pair with this scalar key; undefined when absent or written twice (indexed once per mapping: jobs can be many). */
   private pair(map: YAMLMap, key: string): YPair | undefined {
-    const found = map.items.filter((p) => isScalar(p.key) && String(p.key.value) === key);
-    return found.length === 1 ? found[0] : undefined;
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        if (!isScalar(p.key)) continue;
+        const k = String(p.key.value);
+        index.set(k, index.has(k) ? null : p);
+      }
+      this.keyIndex.set(map, index);
+    }
+    return index.get(key) ?? undefined;
   }
 
   /** The mapping of a job, when it is a plain block mapping that nothing else shares (no anchor, no merge key). */

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { main } from '../../src/cli.js';
+import { writeChanges } from '../../src/engine/fixes.js';
 import { createRule } from '../../src/engine/create-rule.js';
 import { rules } from '../../src/rules/index.js';
 import type { RuleModule } from '../../src/engine/rule.js';
@@ -166,6 +167,12 @@ describe('--fix safety', () => {
     const after = readFileSync(path.join(dir, WF), 'utf8');
     expect(after.charCodeAt(0)).toBe(0xfeff);
     expect(after.slice(1)).toBe(readFileSync(path.join(FIX_DIR, 'bump-action.fixed.yml'), 'utf8'));
+    // Someone edits the file between reading and writing: it is left alone.
+    const abs = path.join(dir, WF);
+    writeFileSync(abs, 'on: push # edited meanwhile\n');
+    const r = await writeChanges([{ file: WF, absPath: abs, before: after.slice(1), after: 'clobbered', fixes: 1 }]);
+    expect([r.written.length, r.skipped.map((c) => c.file)]).toEqual([0, [WF]]);
+    expect(readFileSync(abs, 'utf8')).toBe('on: push # edited meanwhile\n');
   });
   it('repeats passes when one fix makes another possible (a local reusable workflow and its caller)', async () => {
     const callee = ['on:', '  workflow_call:', 'jobs:', '  build:', '    runs-on: ubuntu-latest', '    permissions:', '      contents: read', '      id-token: write', '    steps:', '      - run: make', ''].join('\n');
