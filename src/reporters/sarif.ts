@@ -73,6 +73,8 @@ export function buildSarif(findings: Finding[], project: Project, rules: readonl
       partialFingerprints: { 'oidcLint/v1': f.fingerprint },
       properties: { severity: f.severity, confidence: f.confidence, 'security-severity': SECURITY_SEVERITY[f.severity] },
     };
+    // Changes for people to make (never applied by --fix): SARIF has no slot for an edit-less proposal.
+    if (f.suggestions?.length) r.properties!.suggestions = f.suggestions;
     if (f.related.length) r.relatedLocations = f.related.map((rl, i) => location(rl.loc, project, opts, rl.message, i + 1));
     if (f.suppressed) r.suppressions = [{ kind: f.suppressed.kind, justification: f.suppressed.justification }];
     if (f.fix) {

@@ -187,3 +187,28 @@ describe('--fix safety', () => {
     expect(await findings(dir)).toEqual([]);
   });
 });
+
+describe('fixes and suggestions in SARIF', () => {
+  it('renders each fix as a valid SARIF fix and suggestions as result properties', async () => {
+    const { githubProblems, sarifValidator, schemaAvailable } = await import('../helpers/sarif-schema.js');
+    const dir = writeTree({
+      [WF]: readFileSync(path.join(FIX_DIR, 'bump-action.yml'), 'utf8'),
+      '.github/workflows/unsafe.yml': readFileSync(path.join(FIX_DIR, 'unsafe-shapes.yml'), 'utf8'),
+      [POLICY]: POLICY_TEXT,
+    });
+    const r = await cli(dir, ['-f', 'sarif']);
+    const log = JSON.parse(r.stdout);
+    if (schemaAvailable) expect(sarifValidator()(log)).toBe(true);
+    expect(githubProblems(log)).toEqual([]);
+    const results = log.runs[0].results as any[];
+    const bump = results.find((x) => x.ruleId === 'no-deprecated-aws-credentials-action' && x.fixes);
+    expect(bump.fixes[0]).toEqual({
+      description: { text: 'Change @v1 to @v6, the current major (read the release notes for input changes: v5 parses boolean inputs strictly).' },
+      artifactChanges: [{ artifactLocation: { uri: WF }, replacements: [{ deletedRegion: { startLine: 9, startColumn: 15, endLine: 9, endColumn: 55 }, insertedContent: { text: 'aws-actions/configure-aws-credentials@v6' } }] }],
+    });
+    const readAll = results.find((x) => x.ruleId === 'require-id-token-permission' && x.properties.suggestions);
+    expect(readAll.fixes).toBeUndefined();
+    expect(readAll.properties.suggestions[0].description).toMatch(/^read-all cannot be extended with id-token: write/);
+    expect(results.filter((x) => x.locations[0].physicalLocation.artifactLocation.uri === POLICY && x.fixes)).toEqual([]);
+  });
+});
