@@ -121,6 +121,8 @@ suppressions:
     expect(JSON.parse(r.stdout)).toEqual({
       configFile: 'oidc-lint.config.yml',
       rules: {
+        'no-deprecated-aws-credentials-action': ['warn', { requireShaPin: false }],
+        'no-excessive-id-token-permission': ['warn', { tokenActions: [] }],
         'no-hardcoded-aws-credentials': 'error',
         'no-static-aws-credentials': 'error',
         'no-unused-suppression': 'warn',

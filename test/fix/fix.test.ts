@@ -212,3 +212,28 @@ describe('fixes and suggestions in SARIF', () => {
     expect(results.filter((x) => x.locations[0].physicalLocation.artifactLocation.uri === POLICY && x.fixes)).toEqual([]);
   });
 });
+
+describe('--fix and accepted findings', () => {
+  const text = readFileSync(path.join(FIX_DIR, 'bump-action.yml'), 'utf8').replace(
+    '      - uses: aws-actions/configure-aws-credentials@v1\n',
+    '      # oidc-lint: ignore[no-deprecated-aws-credentials-action] v1 is pinned by our runner image (OPS-4)\n      - uses: aws-actions/configure-aws-credentials@v1\n',
+  );
+  it('does not fix a suppressed finding', async () => {
+    const dir = writeTree({ [WF]: text });
+    await cli(dir, ['--fix']);
+    const after = readFileSync(path.join(dir, WF), 'utf8');
+    expect(after).toContain('configure-aws-credentials@v1\n');
+    expect(after).not.toContain('@v3.0.2');
+    expect(after.match(/@v6/g)).toHaveLength(2);
+  });
+  it('does not fix a baselined finding, and fixes the new ones', async () => {
+    const dir = writeTree({ [WF]: readFileSync(path.join(FIX_DIR, 'bump-action.yml'), 'utf8') });
+    await cli(dir, ['--write-baseline', 'baseline.json']);
+    const before = readFileSync(path.join(dir, WF), 'utf8');
+    const added = '      - uses: aws-actions/configure-aws-credentials@v2\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/deploy\n          aws-region: eu-north-1\n';
+    writeFileSync(path.join(dir, WF), before + added);
+    const r = await cli(dir, ['--fix', '--baseline', 'baseline.json']);
+    expect(r.stderr).toBe('oidc-lint: fixed 1 problem in 1 file: .github/workflows/ci.yml\n');
+    expect(readFileSync(path.join(dir, WF), 'utf8')).toBe(before + added.replace('@v2', '@v6'));
+  });
+});
