@@ -10,7 +10,7 @@ import { promises as fs } from 'node:fs';
 import type { Edit, Finding, Fix } from './rule.js';
 import type { LintResult } from './linter.js';
 import type { Project, SourceFile } from '../model/project.js';
-import { LOADERS, type LoadSink } from '../loaders/index.js';
+import { LOADERS, type FileLoader, type LoadSink } from '../loaders/index.js';
 import { linkProject } from '../model/links.js';
 
 export const MAX_PASSES = 10;
@@ -132,7 +132,8 @@ export async function reloadSources(project: Project, texts: Map<string, string>
     if (!old) continue;
     const input = { relPath: file, absPath: old.absPath, text, explicit: true };
     const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
-    const loader = LOADERS.find((l) => l.accepts(input));
+    // Only workflow files are ever fixed, and they are read one file at a time.
+    const loader = LOADERS.find((l): l is FileLoader => 'load' in l && l.accepts(input));
     try {
       await loader?.load(input, sink);
     } catch (e) {
