@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { discover, type DiscoveredFile } from './discover.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
-import { mayBePolicyJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
+import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
 import { terraformLoader } from './terraform.js';
 import { emptyLinks, type LoadError, type Project, type SourceFile } from '../model/project.js';
@@ -97,10 +97,14 @@ export const jsonLoader: FileLoader = {
       return;
     }
     const role = trustPolicyRoleFromJson(root, f.relPath, errors);
+    const provider = role ? undefined : oidcProviderFromJson(root, f.relPath);
     if (role) {
       sink.roles.push(role);
       sink.kind = 'policy-json';
       sink.errors.push(...errors);
+    } else if (provider) {
+      sink.providers.push(provider);
+      sink.kind = 'policy-json';
     } else if (f.explicit) {
       sink.errors.push({ type: 'LoadError', kind: 'structure', loc: root.loc, message: 'neither an IAM trust policy (no statement with a Federated principal or an sts:AssumeRole* action) nor a CloudFormation template (no AWSTemplateFormatVersion, no Resources with AWS:: types)' });
       sink.kind = 'other';

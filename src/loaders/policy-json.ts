@@ -3,9 +3,9 @@
  */
 import { parseJson, JsonSyntaxError } from './json-ast.js';
 import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
-import type { Role } from '../model/iam.js';
+import type { OidcProvider, Role } from '../model/iam.js';
 import type { LoadError } from '../model/project.js';
-import type { DocNode } from './doc.js';
+import { getEntryCI, isMap, isScalar, scalarValue, stringList, type DocNode } from './doc.js';
 
 /** JSON-with-comments files that are never policies; not worth a parse error. */
 const JSONC_NAMES = /(^|\/)(tsconfig[^/]*|jsconfig[^/]*|\.eslintrc|devcontainer|\.vscode\/[^/]+|cdk\.context|package(-lock)?|composer\.lock)\.json$/i;
@@ -13,7 +13,7 @@ const JSONC_NAMES = /(^|\/)(tsconfig[^/]*|jsconfig[^/]*|\.eslintrc|devcontainer|
 /** Whether a .json file is worth parsing: cheap text check so package-lock.json and friends cost nothing. */
 export function mayBePolicyJson(relPath: string, text: string): boolean {
   if (JSONC_NAMES.test(relPath)) return false;
-  return /"Statement"|"statement"|AssumeRole/.test(text);
+  return /"Statement"|"statement"|AssumeRole|"ClientIDList"/.test(text);
 }
 
 export interface JsonLoadResult {
@@ -46,4 +46,23 @@ export function trustPolicyRoleFromJson(root: DocNode, file: string, errors: Loa
   role.trustPolicy = readTrustPolicy(root, role, problems);
   for (const p of problems) errors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
   return role;
+}
+
+/**
+ * An OIDC provider as printed by `aws iam get-open-id-connect-provider`:
+ * `{"Url": "token.actions.githubusercontent.com", "ClientIDList": [...], "ThumbprintList": [...]}`.
+ */
+export function oidcProviderFromJson(root: DocNode, file: string): OidcProvider | undefined {
+  if (!isMap(root)) return undefined;
+  const url = getEntryCI(root, 'Url')?.value;
+  const clientIds = getEntryCI(root, 'ClientIDList');
+  if (!isScalar(url) || !clientIds) return undefined;
+  return {
+    type: 'OidcProvider',
+    loc: root.loc,
+    origin: { format: 'json', file },
+    url: scalarValue(url),
+    clientIds: stringList(clientIds.value),
+    thumbprints: stringList(getEntryCI(root, 'ThumbprintList')?.value),
+  };
 }

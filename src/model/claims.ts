@@ -1149,7 +1149,7 @@ function negateLit(l: FieldLit): FieldLit {
 }
 
 function globText(toks: GTok[]): string {
-  return toks.map((t) => (t.k === 'c' ? t.c : t.k === 'u' ? '*' : t.k)).join('');
+  return toks.map((t) => (t.k === 'c' ? t.c : t.k === 'u' ? UNRESOLVED_MARK : t.k)).join('');
 }
 
 // ---- field languages --------------------------------------------------------------------------
@@ -1180,22 +1180,25 @@ function litKey(l: FieldLit): string {
 }
 
 /** Language analysis (memoised). `quick`: only whether it is empty. */
-function analyzeLanguage(lits: readonly FieldLit[], cls: CharClass, prefix = '', quick = false): LanguageInfo {
-  const key = `${quick ? 'q' : 'f'}${cls}\u0001${prefix}\u0001${lits.map(litKey).sort().join('\u0002')}`;
+function analyzeLanguage(lits: readonly FieldLit[], cls: CharClass, prefix = '', quick = false, unknownAsMark = false): LanguageInfo {
+  const key = `${quick ? 'q' : 'f'}${unknownAsMark ? 'm' : ''}${cls}\u0001${prefix}\u0001${lits.map(litKey).sort().join('\u0002')}`;
   let hit = languageCache.get(key);
   if (!hit && quick) {
-    const full = languageCache.get('f' + key.slice(1));
+    const full = languageCache.get(`f${key.slice(1)}`);
     if (full) hit = full;
   }
   if (hit) return hit;
-  const info = analyzeLanguageUncached(lits, cls, prefix, quick);
+  const info = analyzeLanguageUncached(lits, cls, prefix, quick, unknownAsMark);
   if (languageCache.size > 20000) languageCache.clear();
   languageCache.set(key, info);
   return info;
 }
 
-function analyzeLanguageUncached(lits: readonly FieldLit[], cls: CharClass, prefix: string, quick: boolean): LanguageInfo {
-  const globs = lits.map((l) => ({ toks: l.toks.map((t) => (t.k === 'u' ? STAR : t)), ci: l.ci, neg: l.neg }));
+/** Stands for an unresolved piece when describing scopes: one fixed (unknown) string, not a wildcard. */
+export const UNRESOLVED_MARK = '\u2026';
+
+function analyzeLanguageUncached(lits: readonly FieldLit[], cls: CharClass, prefix: string, quick: boolean, unknownAsMark: boolean): LanguageInfo {
+  const globs = lits.map((l) => ({ toks: l.toks.map((t) => (t.k === 'u' ? (unknownAsMark ? ({ k: 'c', c: UNRESOLVED_MARK } as GTok) : STAR) : t)), ci: l.ci, neg: l.neg }));
   const mentioned = new Set<string>();
   for (const g of globs)
     for (const t of g.toks)
@@ -1206,7 +1209,7 @@ function analyzeLanguageUncached(lits: readonly FieldLit[], cls: CharClass, pref
           mentioned.add(t.c.toUpperCase());
         }
       }
-  const alphabet = [...mentioned].filter((c) => c.length === 1 && classHas(cls, c)).sort();
+  const alphabet = [...mentioned].filter((c) => c.length === 1 && (classHas(cls, c) || c === UNRESOLVED_MARK)).sort();
   const rep = [...REPRESENTATIVES].find((c) => classHas(cls, c) && !mentioned.has(c));
   const symbols = rep ? [...alphabet, OTHER] : alphabet;
   // Per glob and position: the positions reached by each symbol (after ε-closure), precomputed.
@@ -1340,7 +1343,7 @@ export interface FieldScope {
 
 function fieldScope(lits: readonly FieldLit[] | undefined, cls: CharClass, prefix = ''): FieldScope {
   if (!lits || !lits.length) return { constrained: false, unbounded: true, patterns: [] };
-  const info = analyzeLanguage(lits, cls, prefix);
+  const info = analyzeLanguage(lits, cls, prefix, false, true);
   return {
     constrained: true,
     unbounded: info.infinite,
@@ -1950,8 +1953,9 @@ function scopeOfProducts(products: Product[], field: string, cls: CharClass): Fi
 }
 
 function describeRegion(st: Statement, all: Product[], pending: Product[], uncertain: boolean): AdmittedRegion {
-  // Whole-subject products (formats the summary does not cut) are kept for `admits` but not described.
-  const products = all.filter((p) => !p.fallback);
+  // Whole-subject products (formats the summary does not cut: no positive format literal) are kept
+  // for `admits` but not described.
+  const products = all.filter((p) => !p.fallback && (p.lits.get('format') ?? []).some((l) => !l.neg));
   const owner = scopeOfProducts(products, 'owner', 'name');
   const ownerId = scopeOfProducts(products, 'ownerId', 'digits');
   const repo = scopeOfProducts(products, 'repo', 'name');
@@ -1973,7 +1977,10 @@ function describeRegion(st: Statement, all: Product[], pending: Product[], uncer
   const formats = [...new Set(products.flatMap((p) => (p.lits.get('format') ?? []).filter((l) => !l.neg).map((l) => l.text)))].sort();
   const bounded = (s: FieldScope) => s.constrained && !s.unbounded;
   const anchoredByWorkflow = bounded(jobWorkflow);
-  const ownerPinned = !products.length || bounded(owner) || bounded(ownerId) || bounded(repoId) || anchoredByWorkflow;
+  // A restricting condition on an owner-id claim AWS may or may not evaluate: it pins the owner, or
+  // (if not evaluated) it never matches — either way no other owner gets in.
+  const opaquePin = all.some((p) => p.opaque.some((c) => parseConditionKey(c.key.value)?.claim === 'repository_owner_id' && isRestrictingCondition(c)));
+  const ownerPinned = !products.length || bounded(owner) || bounded(ownerId) || bounded(repoId) || anchoredByWorkflow || opaquePin;
   const repoPinned = ownerPinned && (bounded(repoId) || bounded(repo) || anchoredByWorkflow);
   const otherContextClaims = ['ref', 'environment', 'workflow'].some((c) => claims.get(c)?.constrained);
   const anyContext = contexts.any && !anchoredByWorkflow && !otherContextClaims;
@@ -2143,6 +2150,18 @@ export function summarizeTrustPolicy(policy: TrustPolicy, options: EvaluationOpt
     uncertain,
     admits: (facts) => forIssuer(normalizeIssuer(facts.issuer ?? GITHUB_ISSUER_HOST)).admits(facts),
   };
+}
+
+const summaryCache = new WeakMap<TrustPolicy, TrustSummary>();
+
+/** `summarizeTrustPolicy` with default options, computed once per policy (rules share it). */
+export function summaryOf(policy: TrustPolicy): TrustSummary {
+  let s = summaryCache.get(policy);
+  if (!s) {
+    s = summarizeTrustPolicy(policy);
+    summaryCache.set(policy, s);
+  }
+  return s;
 }
 
 // =============================================================================================

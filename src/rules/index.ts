@@ -4,22 +4,30 @@ import noDeprecatedAwsCredentialsAction from './no-deprecated-aws-credentials-ac
 import noExcessiveIdTokenPermission from './no-excessive-id-token-permission.js';
 import noHardcodedAwsCredentials from './no-hardcoded-aws-credentials.js';
 import noStaticAwsCredentials from './no-static-aws-credentials.js';
+import noUnknownConditionKey from './no-unknown-condition-key.js';
+import noUnsafeConditionOperator from './no-unsafe-condition-operator.js';
 import noUnusedSuppression from './no-unused-suppression.js';
 import noWildcardSubject from './no-wildcard-subject.js';
 import parseError from './parse-error.js';
 import requireAudienceCondition from './require-audience-condition.js';
 import requireIdTokenPermission from './require-id-token-permission.js';
+import requireProviderAudience from './require-provider-audience.js';
 import requireSubjectCondition from './require-subject-condition.js';
+import requireWebIdentityAction from './require-web-identity-action.js';
 
 export const rules: readonly RuleModule[] = [
   noDeprecatedAwsCredentialsAction,
   noExcessiveIdTokenPermission,
   noHardcodedAwsCredentials,
   noStaticAwsCredentials,
+  noUnknownConditionKey,
+  noUnsafeConditionOperator,
   noUnusedSuppression,
   noWildcardSubject,
   parseError,
   requireAudienceCondition,
   requireIdTokenPermission,
+  requireProviderAudience,
   requireSubjectCondition,
+  requireWebIdentityAction,
 ] as unknown as readonly RuleModule[];

@@ -1,5 +1,17 @@
 import { createRule } from '../engine/create-rule.js';
-import { analyzeSubjectPattern, isAllow, isLikeOperator, isNegatedOperator, parseConditionKey } from '../model/claims.js';
+import type { Confidence, Severity } from '../engine/rule.js';
+import type { Value } from '../model/location.js';
+import { canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, type AdmittedRegion, type FieldScope } from '../model/claims.js';
+
+/** Claims whose values name who may assume the role; a wildcard in them widens the role. */
+const IDENTITY_CLAIMS = new Set(['sub', 'repository']);
+const RANK = { 'any-owner': 3, 'any-repo': 2, 'any-context': 1, narrow: 0 } as const;
+
+function show(scope: FieldScope, ids: FieldScope): string {
+  if (scope.values?.length) return scope.values.join(', ');
+  if (ids.values?.length) return ids.values.map((v) => `#${v}`).join(', ');
+  return scope.patterns[0] ?? '*';
+}
 
 export default createRule({
   id: 'no-wildcard-subject',
@@ -11,9 +23,9 @@ export default createRule({
     docs: {
       description: 'A `sub` condition must not use wildcards that admit any owner, any repository of an owner, or every context of a repository.',
       rationale:
-        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push.',
+        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard.',
       remediation:
-        'Name the exact repository and context: `repo:org/repo:ref:refs/heads/main` for a branch, `repo:org/repo:environment:production` for an environment (protect it with required reviewers). List several exact values rather than one wildcard.',
+        'Name the exact repository and context: `repo:org/repo:ref:refs/heads/main` for a branch, `repo:org/repo:environment:production` for an environment (protect it with required reviewers). List several exact values rather than one wildcard, or pin the repository with `repository_id` and a reusable workflow with `job_workflow_ref`.',
       references: [
         'https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims',
         'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String',
@@ -21,26 +33,33 @@ export default createRule({
       recommended: true,
     },
     messages: {
-      anyOwner: 'Any GitHub repository of any owner can assume this role: sub pattern "{{pattern}}" has a wildcard before the owner name.',
+      anyOwner: 'Any GitHub repository of any owner can assume this role: sub pattern "{{pattern}}" does not pin the owner.',
       anyRepo: 'Every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
-      anyContext: 'Every branch, tag, pull request and environment of {{owner}}/{{repo}} can assume this role: sub pattern "{{pattern}}".',
+      anyContext: 'Every branch, pull request or environment of {{owner}}/{{repo}} can assume this role: sub pattern "{{pattern}}".',
     },
     schema: [],
   },
   create(context) {
     return {
-      Condition(c) {
-        if (!isAllow(c.parent) || isNegatedOperator(c.baseOperator)) return;
-        const key = parseConditionKey(c.key.value);
-        if (!key?.github || key.claim !== 'sub') return;
-        const like = isLikeOperator(c.baseOperator);
-        for (const v of c.values) {
-          const info = analyzeSubjectPattern(v.value, like, v.resolution === 'unresolved' ? v.parts : undefined);
-          const confidence = v.resolution === 'unresolved' ? 'medium' : 'high';
-          const data = { pattern: v.value, owner: info.owner ?? '', repo: info.repo ?? '' };
-          if (info.scope === 'any-owner') context.report({ node: v, messageId: 'anyOwner', data, severity: 'critical', confidence });
-          else if (info.scope === 'any-repo') context.report({ node: v, messageId: 'anyRepo', data, severity: 'high', confidence });
-          else if (info.scope === 'any-context') context.report({ node: v, messageId: 'anyContext', data, severity: 'low', confidence });
+      TrustPolicy(tp) {
+        // The broadest region each value opens, over every issuer the policy trusts.
+        const worst = new Map<Value<string>, AdmittedRegion>();
+        for (const issuer of summaryOf(tp).issuers)
+          for (const region of issuer.regions) {
+            if (region.breadth === 'narrow') continue;
+            for (const src of region.sources) {
+              const claim = parseConditionKey(src.condition.key.value)?.claim;
+              if (!claim || !IDENTITY_CLAIMS.has(claim) || isNegatedOperator(canonicalOperator(src.condition.baseOperator))) continue;
+              const prev = worst.get(src.value);
+              if (!prev || RANK[region.breadth] > RANK[prev.breadth]) worst.set(src.value, region);
+            }
+          }
+        for (const [v, region] of worst) {
+          const confidence: Confidence = v.resolution === 'unresolved' || region.uncertain ? 'medium' : 'high';
+          const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
+          const [messageId, severity]: [string, Severity] =
+            region.breadth === 'any-owner' ? ['anyOwner', 'critical'] : region.breadth === 'any-repo' ? ['anyRepo', 'high'] : ['anyContext', 'low'];
+          context.report({ node: v, messageId, data, severity, confidence });
         }
       },
     };

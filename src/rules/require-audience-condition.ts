@@ -1,5 +1,19 @@
 import { createRule } from '../engine/create-rule.js';
-import { claimConditions, coversWebIdentity, githubIssuerOfStatement, isAllow, isGitHubOwnerAudience, isLikeOperator, isRestrictingCondition, matchStringOperator } from '../model/claims.js';
+import type { Statement } from '../model/iam.js';
+import {
+  canonicalOperator,
+  conditionValueMatches,
+  isAllow,
+  isGitHubOwnerAudience,
+  isNegatedOperator,
+  isStringOperator,
+  issuersOfStatement,
+  parseConditionKey,
+  policyVersion,
+  sameIssuer,
+  summaryOf,
+  valueLanguage,
+} from '../model/claims.js';
 
 interface Options {
   /** Audiences the role should accept; defaults to the shared `expectedAudiences` setting (sts.amazonaws.com). */
@@ -16,7 +30,7 @@ export default createRule<[Options]>({
     docs: {
       description: 'A GitHub OIDC trust policy must check the token audience (`aud`) against the audience your workflows request (`sts.amazonaws.com` by default).',
       rationale:
-        'configure-aws-credentials requests tokens with audience `sts.amazonaws.com`. A policy with no `aud` condition also accepts tokens minted for other services; a policy whose `aud` is `https://github.com/<org>` (GitHub\'s default when no audience is requested, copied from old guides) never matches what the action sends, and every run fails with "Not authorized to perform sts:AssumeRoleWithWebIdentity".',
+        'configure-aws-credentials requests tokens with audience `sts.amazonaws.com`. A policy with no `aud` condition also accepts tokens minted for other services; a policy whose `aud` is `https://github.com/<org>` (GitHub\'s default when no audience is requested, copied from old guides) never matches what the action sends, and every run fails with "Not authorized to perform sts:AssumeRoleWithWebIdentity". Each Allow statement is judged on its own; a Deny statement that refuses other audiences counts as the check.',
       remediation: 'Add `"StringEquals": { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" }` (or the audience your workflows pass in `audience:`).',
       references: [
         'https://github.com/aws-actions/configure-aws-credentials#oidc-audience',
@@ -43,31 +57,45 @@ export default createRule<[Options]>({
     const expected = options?.audiences ?? context.settings.expectedAudiences;
     const expectedText = expected.join(' or ');
     return {
-      Statement(st) {
-        if (!isAllow(st) || !coversWebIdentity(st)) return;
-        const issuer = githubIssuerOfStatement(st);
-        if (!issuer) return;
-        const conds = claimConditions(st, 'aud').filter(isRestrictingCondition);
-        if (!conds.length) {
-          const principal = st.principals.find((p) => p.kind.toLowerCase() === 'federated');
-          context.report({ node: principal?.value ?? st, messageId: 'missing', data: { issuer: issuer.host, expected: expectedText } });
-          return;
-        }
-        for (const c of conds) {
-          const like = isLikeOperator(c.baseOperator);
-          for (const v of c.values) {
-            const confidence = v.resolution === 'unresolved' ? 'low' : 'high';
-            if (v.resolution === 'unresolved') continue;
-            if (like && /^[*?]*$/.test(v.value)) {
-              context.report({ node: v, messageId: 'wildcard', data: { audience: v.value, expected: expectedText }, confidence });
-              continue;
+      TrustPolicy(tp) {
+        const summary = summaryOf(tp);
+        const version = policyVersion(tp);
+        for (const st of tp.statements) {
+          if (!isAllow(st)) continue;
+          for (const issuer of issuersOfStatement(st)) {
+            if (issuer.kind === 'other') continue;
+            const regions = summary.issuers.find((i) => sameIssuer(i.issuer.host, issuer.host))?.regions.filter((r) => r.statement === st) ?? [];
+            if (!regions.length) continue;
+            if (regions.some((r) => !r.audience.constrained)) {
+              const principal = st.principals.find((p) => p.kind.toLowerCase() === 'federated') ?? st.principals[0];
+              const confidence = principal?.value.resolution === 'unresolved' ? 'medium' : 'high';
+              context.report({ node: principal?.value ?? st, messageId: 'missing', data: { issuer: issuer.host, expected: expectedText }, confidence });
+              break;
             }
-            if (expected.some((e) => matchStringOperator(c.baseOperator, v.value, e))) continue;
-            const githubDefault = isGitHubOwnerAudience(v.value);
-            context.report({ node: v, messageId: githubDefault ? 'githubDefault' : 'unexpected', data: { audience: v.value, expected: expectedText }, confidence });
+            judgeValues(st, issuer.host, version);
+            break;
           }
         }
       },
     };
+
+    function judgeValues(st: Statement, issuerHost: string, version: ReturnType<typeof policyVersion>) {
+      for (const c of st.conditions) {
+        const k = parseConditionKey(c.key.value);
+        if (!k?.github || k.claim !== 'aud' || !sameIssuer(k.github.host, issuerHost)) continue;
+        const op = canonicalOperator(c.baseOperator);
+        if (!isStringOperator(op) || isNegatedOperator(op)) continue;
+        for (const v of c.values) {
+          if (v.resolution === 'unresolved') continue;
+          // A pattern made only of wildcards admits tokens minted for any relying party.
+          if (valueLanguage(c, v, version).infinite && /^[*?]+$/.test(v.value)) {
+            context.report({ node: v, messageId: 'wildcard', data: { audience: v.value, expected: expectedText } });
+            continue;
+          }
+          if (expected.some((e) => conditionValueMatches(c, v, e, version) === true)) continue;
+          context.report({ node: v, messageId: isGitHubOwnerAudience(v.value) ? 'githubDefault' : 'unexpected', data: { audience: v.value, expected: expectedText } });
+        }
+      }
+    }
   },
 });

@@ -1,5 +1,27 @@
 import { createRule } from '../engine/create-rule.js';
-import { claimConditions, coversWebIdentity, githubIssuerOfStatement, isAllow, isNegatedOperator, isRestrictingCondition } from '../model/claims.js';
+import type { Condition, Statement } from '../model/iam.js';
+import {
+  canonicalOperator,
+  isAllow,
+  isNegatedOperator,
+  issuersOfStatement,
+  knownText,
+  parseConditionKey,
+  sameIssuer,
+  summaryOf,
+  type GitHubIssuer,
+} from '../model/claims.js';
+
+/** Claims whose positive conditions name who may assume the role. */
+const IDENTITY_CLAIMS = new Set(['sub', 'job_workflow_ref', 'repository', 'repository_id', 'repository_owner_id']);
+/** What AWS's identity-provider control requires for GitHub (domain.md §C.4). */
+const GUARDRAIL_CLAIMS = new Set(['sub', 'job_workflow_ref']);
+const GUARDRAIL_OPERATORS = new Set(['StringEquals', 'StringLike', 'StringEqualsIgnoreCase']);
+
+function claimOf(c: Condition): string | undefined {
+  const t = knownText(c.key);
+  return t === undefined ? undefined : parseConditionKey(t)?.claim;
+}
 
 export default createRule({
   id: 'require-subject-condition',
@@ -11,7 +33,7 @@ export default createRule({
     docs: {
       description: 'A trust policy that lets a GitHub OIDC provider assume a role must restrict the token subject (`sub`, or `job_workflow_ref`).',
       rationale:
-        'The GitHub OIDC provider is shared by every repository on github.com. Without a condition on `sub`, any workflow in any repository — including an attacker\'s — can request a token with the right audience and assume the role. Datadog found hundreds of such roles in the wild. ForAllValues:, …IfExists and negated operators do not restrict: they are true when the key is absent or for every other repository.',
+        'The GitHub OIDC provider is shared by every repository on github.com. Without a condition on `sub`, any workflow in any repository — including an attacker\'s — can request a token with the right audience and assume the role. Datadog found hundreds of such roles in the wild. A negated operator (`StringNotLike`) as the only subject condition admits every repository it does not name; a condition on a key the token never carries (a misspelled key, a key for another issuer) restricts nothing when its operator is negated, `…IfExists` or `ForAllValues:`. Each Allow statement is judged on its own — a second, looser statement defeats a tight one — and a Deny statement that limits the subject counts. Since 2025 IAM also refuses to create or update such policies unless they evaluate `sub` or `job_workflow_ref`.',
       remediation:
         'Add a `StringEquals` (or `StringLike`) condition on `token.actions.githubusercontent.com:sub` naming your repository and the branch or environment that deploys, e.g. `repo:octo-org/octo-repo:environment:production`.',
       references: [
@@ -23,34 +45,76 @@ export default createRule({
     },
     messages: {
       missing: 'Any GitHub repository can assume this role: the statement trusts {{issuer}} but has no condition on {{issuer}}:sub.',
-      notRestricting: 'Any GitHub repository can assume this role: the only sub condition ({{operator}}) does not restrict who can assume it — {{reason}}.',
+      negatedOnly: 'Any GitHub repository can assume this role: the only subject condition is {{operator}}, which admits every repository it does not name.',
+      absentKey: 'Any GitHub repository can assume this role: the only subject condition is on {{key}}, a key tokens from {{issuer}} never carry, and {{operator}} is true when the key is absent.',
+      notRestricting: 'Any GitHub repository can assume this role: the subject condition ({{operator}}) does not restrict who can assume it.',
+      guardrail: 'The statement pins the repository through {{key}} but does not evaluate {{issuer}}:sub or :job_workflow_ref with StringEquals or StringLike; IAM refuses to create or update such a trust policy for the shared GitHub provider.',
     },
     schema: [],
   },
   create(context) {
     return {
-      Statement(st) {
-        if (!isAllow(st) || !coversWebIdentity(st)) return;
-        const issuer = githubIssuerOfStatement(st);
-        if (!issuer) return;
-        const subjectConds = [...claimConditions(st, 'sub'), ...claimConditions(st, 'job_workflow_ref')];
-        if (subjectConds.some(isRestrictingCondition)) return;
-        const principal = st.principals.find((p) => p.kind.toLowerCase() === 'federated') ?? st.principals[0];
-        const confidence = principal?.value.resolution === 'unresolved' ? 'medium' : 'high';
-        if (!subjectConds.length) {
-          context.report({ node: principal?.value ?? st, messageId: 'missing', data: { issuer: issuer.host }, confidence });
-          return;
+      TrustPolicy(tp) {
+        const summary = summaryOf(tp);
+        for (const st of tp.statements) {
+          if (!isAllow(st)) continue;
+          for (const issuer of issuersOfStatement(st)) {
+            if (issuer.kind === 'other') continue;
+            const admission = summary.issuers.find((i) => sameIssuer(i.issuer.host, issuer.host));
+            const regions = admission?.regions.filter((r) => r.statement === st) ?? [];
+            if (!regions.length) continue;
+            const open = regions.find(
+              (r) => r.breadth === 'any-owner' && !r.sources.some((s) => IDENTITY_CLAIMS.has(claimOf(s.condition) ?? '') && !isNegatedOperator(canonicalOperator(s.condition.baseOperator))),
+            );
+            if (open) {
+              report(st, issuer, open.uncertain);
+              break;
+            }
+            guardrail(st, issuer);
+          }
         }
-        const c = subjectConds[0];
-        const reason = c.qualifier === 'ForAllValues'
-          ? 'ForAllValues: is true when the key is absent'
-          : c.ifExists
-            ? '…IfExists is true when the key is absent'
-            : isNegatedOperator(c.baseOperator)
-              ? 'a negated operator admits every repository it does not name'
-              : 'it has no values';
-        context.report({ node: c.operator, messageId: 'notRestricting', data: { operator: c.operator.value, reason }, confidence });
       },
     };
+
+    function principalValue(st: Statement) {
+      return (st.principals.find((p) => p.kind.toLowerCase() === 'federated') ?? st.principals[0])?.value;
+    }
+
+    function report(st: Statement, issuer: GitHubIssuer, uncertain: boolean) {
+      const principal = principalValue(st);
+      const confidence = principal?.resolution === 'unresolved' || uncertain ? 'medium' : 'high';
+      const subjectConds = st.conditions.filter((c) => IDENTITY_CLAIMS.has(claimOf(c) ?? ''));
+      if (!subjectConds.length) {
+        context.report({ node: principal ?? st, messageId: 'missing', data: { issuer: issuer.host }, confidence });
+        return;
+      }
+      const ours = (c: Condition) => {
+        const k = parseConditionKey(c.key.value);
+        return !!k?.github && sameIssuer(k.github.host, issuer.host);
+      };
+      const negated = subjectConds.find((c) => ours(c) && isNegatedOperator(canonicalOperator(c.baseOperator)));
+      if (negated) {
+        context.report({ node: negated.operator, messageId: 'negatedOnly', data: { operator: negated.operator.value }, confidence });
+        return;
+      }
+      const absent = subjectConds.find((c) => !ours(c));
+      if (absent) {
+        context.report({ node: absent.key, messageId: 'absentKey', data: { key: absent.key.value, issuer: issuer.host, operator: absent.operator.value }, confidence });
+        return;
+      }
+      const c = subjectConds[0];
+      context.report({ node: c.operator, messageId: 'notRestricting', data: { operator: c.operator.value }, confidence });
+    }
+
+    function guardrail(st: Statement, issuer: GitHubIssuer) {
+      const evaluates = st.conditions.some((c) => {
+        const k = parseConditionKey(c.key.value);
+        return !!k?.github && sameIssuer(k.github.host, issuer.host) && GUARDRAIL_CLAIMS.has(k.claim) && GUARDRAIL_OPERATORS.has(canonicalOperator(c.baseOperator));
+      });
+      if (evaluates) return;
+      const pin = st.conditions.find((c) => IDENTITY_CLAIMS.has(claimOf(c) ?? '') && !isNegatedOperator(canonicalOperator(c.baseOperator)));
+      if (!pin) return;
+      context.report({ node: pin.key, messageId: 'guardrail', data: { key: pin.key.value, issuer: issuer.host }, severity: 'low', confidence: 'medium' });
+    }
   },
 });
