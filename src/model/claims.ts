@@ -355,7 +355,14 @@ export function knownText(t: ClaimText): string | undefined {
 /** Concatenates partly known texts; the result is a plain string when everything is known. */
 export function concatText(...items: ClaimText[]): ClaimText {
   const parts: ValuePart[] = [];
-  for (const it of items) for (const p of piecesOf(it)) parts.push(p === null ? { text: '', known: false } : { text: p, known: true });
+  for (const it of items)
+    for (const p of piecesOf(it)) {
+      const last = parts[parts.length - 1];
+      if (p === null) {
+        if (!last || last.known) parts.push({ text: '', known: false });
+      } else if (last?.known) last.text += p;
+      else parts.push({ text: p, known: true });
+    }
   if (parts.every((p) => p.known)) return parts.map((p) => p.text).join('');
   return { value: parts.map((p) => (p.known ? p.text : '*')).join(''), resolution: 'unresolved', parts };
 }
@@ -1952,10 +1959,14 @@ function scopeOfProducts(products: Product[], field: string, cls: CharClass): Fi
   return mergeScopes(products.map((p) => fieldScope(p.lits.get(field), cls)));
 }
 
+function isDescribed(p: Product): boolean {
+  return !p.fallback && (p.lits.get('format') ?? []).some((l) => !l.neg);
+}
+
 function describeRegion(st: Statement, all: Product[], pending: Product[], uncertain: boolean): AdmittedRegion {
   // Whole-subject products (formats the summary does not cut: no positive format literal) are kept
   // for `admits` but not described.
-  const products = all.filter((p) => !p.fallback && (p.lits.get('format') ?? []).some((l) => !l.neg));
+  const products = all.filter(isDescribed);
   const owner = scopeOfProducts(products, 'owner', 'name');
   const ownerId = scopeOfProducts(products, 'ownerId', 'digits');
   const repo = scopeOfProducts(products, 'repo', 'name');
@@ -2113,7 +2124,8 @@ export function summarizeTrustPolicy(policy: TrustPolicy, options: EvaluationOpt
         const key = p.sources.map((x) => `${x.condition.loc.start.line}:${x.condition.loc.start.column}:${x.value.loc.start.line}:${x.value.loc.start.column}`).join('|');
         groups.set(key, [...(groups.get(key) ?? []), p]);
       }
-      for (const ps of groups.values()) regions.push(describeRegion(st, ps, pending, unc));
+      // Regions whose tokens are all in formats the summary does not cut are not described.
+      for (const ps of groups.values()) if (ps.some(isDescribed)) regions.push(describeRegion(st, ps, pending, unc));
       if (unc) uncertain = true;
       regionParts.push({ products, pending });
     }

@@ -1,5 +1,5 @@
 import { createRule } from '../engine/create-rule.js';
-import type { Confidence, Severity } from '../engine/rule.js';
+import type { Confidence } from '../engine/rule.js';
 import type { Value } from '../model/location.js';
 import { canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, type AdmittedRegion, type FieldScope } from '../model/claims.js';
 
@@ -36,6 +36,7 @@ export default createRule({
       anyOwner: 'Any GitHub repository of any owner can assume this role: sub pattern "{{pattern}}" does not pin the owner.',
       anyRepo: 'Every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
       anyContext: 'Every branch, pull request or environment of {{owner}}/{{repo}} can assume this role: sub pattern "{{pattern}}".',
+      anyContextById: 'Every branch, pull request or environment of the repository with id {{repoId}} can assume this role: sub pattern "{{pattern}}".',
     },
     schema: [],
   },
@@ -57,9 +58,11 @@ export default createRule({
         for (const [v, region] of worst) {
           const confidence: Confidence = v.resolution === 'unresolved' || region.uncertain ? 'medium' : 'high';
           const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
-          const [messageId, severity]: [string, Severity] =
-            region.breadth === 'any-owner' ? ['anyOwner', 'critical'] : region.breadth === 'any-repo' ? ['anyRepo', 'high'] : ['anyContext', 'low'];
-          context.report({ node: v, messageId, data, severity, confidence });
+          if (region.breadth === 'any-owner') context.report({ node: v, messageId: 'anyOwner', data, severity: 'critical', confidence });
+          else if (region.breadth === 'any-repo') context.report({ node: v, messageId: 'anyRepo', data, severity: 'high', confidence });
+          else if (!region.repo.values?.length && region.repoId.values?.length)
+            context.report({ node: v, messageId: 'anyContextById', data: { pattern: v.value, repoId: region.repoId.values.join(', ') }, severity: 'low', confidence });
+          else context.report({ node: v, messageId: 'anyContext', data, severity: 'low', confidence });
         }
       },
     };

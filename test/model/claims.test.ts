@@ -9,8 +9,19 @@ import {
   stringLike,
   isGitHubOwnerAudience,
   actionMatches,
+  and3,
+  awsEvaluation,
+  buildSubject,
+  conditionValueMatches,
+  diagnoseConditionKey,
+  inferSubjectTemplate,
+  knownText,
+  not3,
+  or3,
+  subjectFormatId,
+  type TokenFacts,
 } from '../../src/model/claims.js';
-import { parseOperator } from '../../src/model/iam.js';
+import { parseOperator, type Condition } from '../../src/model/iam.js';
 
 describe('stringLike (IAM StringLike)', () => {
   it.each([
@@ -124,5 +135,99 @@ describe('issuers and keys', () => {
     expect(actionMatches('sts:AssumeRole*', 'sts:AssumeRoleWithWebIdentity')).toBe(true);
     expect(actionMatches('STS:*', 'sts:AssumeRoleWithWebIdentity')).toBe(true);
     expect(actionMatches('sts:AssumeRole', 'sts:AssumeRoleWithWebIdentity')).toBe(false);
+  });
+});
+
+describe('condition key diagnosis', () => {
+  const gh = githubIssuerOfPrincipal('arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com')!;
+  const ent = githubIssuerOfPrincipal('arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com/octo-ent')!;
+  it.each([
+    ['token.actions.githubusercontent.com:sub', [gh], { kind: 'ok', claim: 'sub' }],
+    ['Token.Actions.GitHubUserContent.com:Job_Workflow_Ref', [gh], { kind: 'ok', claim: 'job_workflow_ref' }],
+    ['https://token.actions.githubusercontent.com:sub', [gh], { kind: 'scheme', expected: 'token.actions.githubusercontent.com:sub' }],
+    ['token.actions.githubusercontent.com/sub', [gh], { kind: 'no-claim', expected: 'token.actions.githubusercontent.com:sub' }],
+    ['arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com:aud', [gh], { kind: 'arn-prefix', expected: 'token.actions.githubusercontent.com:aud' }],
+    ['vstoken.actions.githubusercontent.com:sub', [gh], { kind: 'legacy-issuer' }],
+    ['token.actions.githubuser.content.com:aud', [gh], { kind: 'misspelled-issuer', expected: 'token.actions.githubusercontent.com:aud' }],
+    ['token.actions.githubusercontent.com:sub', [ent], { kind: 'issuer-mismatch', expected: 'token.actions.githubusercontent.com/octo-ent:sub' }],
+    ['token.actions.githubusercontent.com/octo-ent:sub', [ent], { kind: 'ok' }],
+    ['token.actions.githubusercontent.com:subb', [gh], { kind: 'unknown-claim', suggestion: 'sub' }],
+    ['token.actions.githubusercontent.com:repository_owner', [gh], { kind: 'not-evaluated' }],
+    ['token.actions.githubusercontent.com:repo_property_team', [gh], { kind: 'not-evaluated' }],
+    ['token.actions.githubusercontent.com:repository_owner_id', [gh], { kind: 'unconfirmed' }],
+    ['token.actions.githubusercontent.com:amr', [gh], { kind: 'not-evaluated' }],
+    ['aws:SourceIp', [gh], { kind: 'not-github' }],
+    ['accounts.google.com:aud', [], { kind: 'not-github' }],
+  ])('%s', (key, trusted, expected) => {
+    expect(diagnoseConditionKey(key, trusted)).toMatchObject(expected);
+  });
+  it('accepts claims the configuration adds', () => {
+    expect(diagnoseConditionKey('token.actions.githubusercontent.com:repository_owner', [gh], ['repository_owner']).kind).toBe('ok');
+  });
+});
+
+describe('subjects GitHub mints', () => {
+  const base = { owner: 'octo-org', repo: 'octo-repo', ownerId: '1342004', repoId: '1296269' };
+  it.each<[string, Partial<TokenFacts>, string | undefined]>([
+    ['push to a branch', { eventName: 'push', ref: 'refs/heads/main' }, 'repo:octo-org/octo-repo:ref:refs/heads/main'],
+    ['environment wins over pull_request and ref', { eventName: 'pull_request', ref: 'refs/pull/1/merge', environment: 'prod' }, 'repo:octo-org/octo-repo:environment:prod'],
+    ['pull_request wins over ref', { eventName: 'pull_request', ref: 'refs/pull/1/merge' }, 'repo:octo-org/octo-repo:pull_request'],
+    ['pull_request_target uses its ref', { eventName: 'pull_request_target', ref: 'refs/heads/main' }, 'repo:octo-org/octo-repo:ref:refs/heads/main'],
+    ['immutable', { immutable: true, eventName: 'push', ref: 'refs/tags/v1' }, 'repo:octo-org@1342004/octo-repo@1296269:ref:refs/tags/v1'],
+    ['escaped colon', { environment: 'prod:eu' }, 'repo:octo-org/octo-repo:environment:prod%3Aeu'],
+    ['rename-stable template', { template: ['repository_owner_id', 'repository_id', 'context'], environment: 'prod' }, 'repository_owner_id:1342004:repository_id:1296269:environment:prod'],
+    [
+      'repo, context, job_workflow_ref',
+      { template: ['repo', 'context', 'job_workflow_ref'], environment: 'prod', claims: { job_workflow_ref: 'octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main' } },
+      'repo:octo-org/octo-repo:environment:prod:job_workflow_ref:octo-org/octo-automation/.github/workflows/oidc.yml@refs/heads/main',
+    ],
+    ['template repo with immutable ids', { template: ['repo', 'context'], immutable: true, eventName: 'pull_request' }, 'repo:octo-org@1342004/octo-repo@1296269:pull_request'],
+    ['environment and owner', { template: ['environment', 'repository_owner'], environment: 'production:eastus' }, 'environment:production%3Aeastus:repository_owner:octo-org'],
+    ['environment required but missing', { template: ['environment', 'repository_owner'], eventName: 'push', ref: 'refs/heads/main' }, undefined],
+  ])('%s', (_name, facts, expected) => {
+    expect(buildSubject({ ...base, ...facts })).toEqual(expected);
+  });
+  it('keeps unknown pieces unknown', () => {
+    const sub = buildSubject({ ...base, owner: { value: '${{ vars.ORG }}', resolution: 'unresolved' }, eventName: 'push', ref: 'refs/heads/main' });
+    expect(knownText(sub!)).toBeUndefined();
+    expect(sub).toMatchObject({ resolution: 'unresolved', parts: [{ text: 'repo:', known: true }, { known: false }, { text: '/octo-repo:ref:refs/heads/main', known: true }] });
+  });
+  it('infers customised templates from policy values', () => {
+    expect(inferSubjectTemplate('repository_owner_id:1:repository_id:2:environment:prod')).toEqual(['repository_owner_id', 'repository_id', 'context']);
+    expect(inferSubjectTemplate('repo:o/r:environment:prod:job_workflow_ref:o/a/.github/workflows/x.yml@refs/heads/main')).toEqual(['repo', 'context', 'job_workflow_ref']);
+    expect(inferSubjectTemplate('job_workflow_ref:o/a/.github/workflows/x.yml@refs/heads/main')).toEqual(['job_workflow_ref']);
+    expect(inferSubjectTemplate('repo:o/r:ref:refs/heads/main')).toBeUndefined();
+    expect(inferSubjectTemplate('repo:o/r:*')).toBeUndefined();
+    expect(inferSubjectTemplate('*:repository_id:2')).toBeUndefined();
+  });
+  it('names subject formats', () => {
+    expect([subjectFormatId(undefined, false), subjectFormatId(undefined, true), subjectFormatId(['repo', 'context', 'job_workflow_ref'], true)]).toEqual([
+      'legacy',
+      'immutable',
+      'repo,context,job_workflow_ref+ids',
+    ]);
+  });
+});
+
+describe('the claim allow-list', () => {
+  it('lists the 2026 GitHub keys AWS evaluates and marks single-source ones unconfirmed', () => {
+    for (const c of ['sub', 'aud', 'actor', 'actor_id', 'job_workflow_ref', 'repository', 'repository_id', 'workflow', 'ref', 'environment', 'enterprise_id']) expect(awsEvaluation(c)).toBe('evaluated');
+    for (const c of ['repository_owner_id', 'runner_environment']) expect(awsEvaluation(c)).toBe('unconfirmed');
+    for (const c of ['repository_owner', 'workflow_ref', 'event_name', 'repository_visibility']) expect(awsEvaluation(c)).toBe('not-evaluated');
+    expect(awsEvaluation('subb')).toBe('unknown-claim');
+  });
+});
+
+describe('three-valued helpers', () => {
+  it('follow Kleene logic', () => {
+    expect([and3(true, 'unknown'), and3(false, 'unknown'), or3(true, 'unknown'), or3(false, 'unknown'), not3('unknown')]).toEqual(['unknown', false, true, 'unknown', 'unknown']);
+  });
+  it('matches condition values against partly known request values', () => {
+    const c = { baseOperator: 'StringLike' } as Condition;
+    const v = { value: 'repo:o/r:*', raw: '', loc: { file: '', start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, resolution: 'literal' as const };
+    const partial = (text: string) => ({ value: text, resolution: 'unresolved' as const, parts: [{ text, known: true }, { text: '', known: false }] });
+    expect(conditionValueMatches(c, v, partial('repo:o/r:ref:'))).toBe(true);
+    expect(conditionValueMatches(c, v, partial('repo:x/'))).toBe(false);
+    expect(conditionValueMatches(c, v, partial('repo:'))).toBe('unknown');
   });
 });
