@@ -1187,18 +1187,94 @@ function litKey(l: FieldLit): string {
 }
 
 /** Language analysis (memoised). `quick`: only whether it is empty. */
+const quickCache = new WeakMap<readonly FieldLit[], Map<string, LanguageInfo>>();
+
 function analyzeLanguage(lits: readonly FieldLit[], cls: CharClass, prefix = '', quick = false, unknownAsMark = false): LanguageInfo {
-  const key = `${quick ? 'q' : 'f'}${unknownAsMark ? 'm' : ''}${cls}\u0001${prefix}\u0001${lits.map(litKey).sort().join('\u0002')}`;
-  let hit = languageCache.get(key);
-  if (!hit && quick) {
-    const full = languageCache.get(`f${key.slice(1)}`);
-    if (full) hit = full;
+  // Emptiness checks dominate: answer them from the same literal array object when possible, then
+  // by trying a few witnesses built from the positive globs, before building an automaton.
+  const small = `${quick ? 'q' : 'f'}${unknownAsMark ? 'm' : ''}${cls}\u0001${prefix}`;
+  let perArray = quickCache.get(lits);
+  const cachedHere = perArray?.get(small);
+  if (cachedHere) return cachedHere;
+  if (!unknownAsMark) {
+    // A literal without wildcards pins the language to one string at most: decide by membership.
+    const exact = lits.find((l) => !l.neg && !l.ci && l.toks.every((t) => t.k === 'c'));
+    if (exact) {
+      const value = exact.toks.map((t) => (t as { c: string }).c).join('');
+      const rest = value.startsWith(prefix) ? value.slice(prefix.length) : undefined;
+      const ok = rest !== undefined && rest.length > 0 && [...rest].every((c) => classHas(cls, c)) && lits.every((l) => globMatch(l.toks.map((t) => (t.k === 'u' ? STAR : t)), l.ci, value) !== l.neg);
+      const info: LanguageInfo = ok ? { nonEmpty: true, infinite: false, witness: rest, values: [rest!] } : { nonEmpty: false, infinite: false, values: [] };
+      if (!perArray) quickCache.set(lits, (perArray = new Map()));
+      perArray.set(small, info);
+      return info;
+    }
   }
-  if (hit) return hit;
-  const info = analyzeLanguageUncached(lits, cls, prefix, quick, unknownAsMark);
-  if (languageCache.size > 20000) languageCache.clear();
-  languageCache.set(key, info);
-  return info;
+  if (quick && !unknownAsMark && quickEmpty(lits, prefix)) {
+    const info: LanguageInfo = { nonEmpty: false, infinite: false, values: [] };
+    if (!perArray) quickCache.set(lits, (perArray = new Map()));
+    perArray.set(small, info);
+    return info;
+  }
+  if (quick && !unknownAsMark) {
+    const w = quickWitness(lits, cls, prefix);
+    if (w !== undefined) {
+      const info: LanguageInfo = { nonEmpty: true, infinite: false, witness: w };
+      if (!perArray) quickCache.set(lits, (perArray = new Map()));
+      perArray.set(small, info);
+      return info;
+    }
+  }
+  const key = `${small}\u0001${lits.map(litKey).sort().join('\u0002')}`;
+  let hit = languageCache.get(key);
+  if (!hit && quick) hit = languageCache.get(`f${key.slice(1)}`);
+  if (!hit) {
+    hit = analyzeLanguageUncached(lits, cls, prefix, quick, unknownAsMark);
+    if (languageCache.size > 20000) languageCache.clear();
+    languageCache.set(key, hit);
+  }
+  if (!perArray) quickCache.set(lits, (perArray = new Map()));
+  perArray.set(small, hit);
+  return hit;
+}
+
+/** Cheap proofs of emptiness: a negated match-everything glob, a literal both required and excluded, two disjoint positive globs. */
+function quickEmpty(lits: readonly FieldLit[], prefix: string): boolean {
+  const pos = lits.filter((l) => !l.neg).map((l) => ({ toks: l.toks.map((t) => (t.k === 'u' ? STAR : t)), ci: l.ci, key: litKey(l) }));
+  if (prefix) pos.push({ toks: [...litToks(prefix), STAR], ci: false, key: '' });
+  for (const l of lits) {
+    if (!l.neg) continue;
+    if (l.toks.every((t) => t.k === '*')) return true;
+    const k = litKey(l).slice(1);
+    if (pos.some((p) => p.key.slice(1) === k)) return true;
+  }
+  for (let i = 0; i < pos.length; i++)
+    for (let j = i + 1; j < pos.length; j++) if (!globsIntersect(pos[i].toks, pos[j].toks, pos[i].ci || pos[j].ci)) return true;
+  return false;
+}
+
+/** A string of the language found by filling the positive globs' wildcards a few ways, if any. */
+function quickWitness(lits: readonly FieldLit[], cls: CharClass, prefix: string): string | undefined {
+  const pos = lits.filter((l) => !l.neg);
+  const mentioned = new Set<string>();
+  for (const l of lits) for (const t of l.toks) if (t.k === 'c') mentioned.add(t.c.toLowerCase());
+  const rep: string[] = [];
+  for (const c of REPRESENTATIVES) {
+    if (rep.length === 4) break;
+    if (classHas(cls, c) && !mentioned.has(c.toLowerCase())) rep.push(c);
+  }
+  if (!rep.length) return undefined;
+  const fillers = ['', rep[0], rep.slice(0, 4).join('')];
+  const sources = pos.length ? pos : [{ toks: [STAR] as GTok[], ci: false }];
+  const candidates: string[] = [];
+  for (const g of sources.slice(0, 3))
+    for (const f of fillers) candidates.push(g.toks.map((t) => (t.k === 'c' ? t.c : t.k === '?' ? rep[0] : f)).join(''));
+  for (const cand of candidates) {
+    if (!cand.startsWith(prefix)) continue;
+    const rest = cand.slice(prefix.length);
+    if (!rest.length || ![...rest].every((c) => classHas(cls, c))) continue;
+    if (lits.every((l) => globMatch(l.toks.map((t) => (t.k === 'u' ? STAR : t)), l.ci, cand) !== l.neg)) return rest;
+  }
+  return undefined;
 }
 
 /** Stands for an unresolved piece when describing scopes: one fixed (unknown) string, not a wildcard. */
@@ -1361,6 +1437,9 @@ function fieldScope(lits: readonly FieldLit[] | undefined, cls: CharClass, prefi
 
 /** Whether a field's constraints can be met (present, or absent when the field is optional). */
 function fieldSatisfiable(field: string, lits: readonly FieldLit[]): boolean {
+  // Whole-subject constraints only serve formats the summary does not cut; they are matched
+  // concretely by `admits` and never described, so pruning them is not worth an automaton.
+  if (field === 'sub') return true;
   const spec = fieldSpec(field);
   if (spec.optional && lits.every((l) => l.whenAbsent)) return true;
   if (field === 'context') return contextNonEmpty(lits);
@@ -1795,8 +1874,12 @@ function statementRegion(st: Statement, env: SummaryEnv): StatementRegion {
       const alts = [...alternatives];
       if (!alts.length && whenAbsent && fieldSpec(field).optional) alts.push(presenceProduct(field, false));
       const next: Product[] = [];
-      for (const p of products) for (const a of alts) next.push(andProducts(p, a));
-      products = next.filter((p) => productSatisfiable(p));
+      for (const p of products)
+        for (const a of alts) {
+          const np = andProducts(p, a);
+          if (productSatisfiable(np, a.lits.keys())) next.push(np);
+        }
+      products = next;
     } else {
       if (!whenAbsent) products = products.map((p) => andProducts(p, presenceProduct(field, true))).filter((p) => productSatisfiable(p));
       for (const a of alternatives) exclusions.push({ ...a, sources: [] });
@@ -1973,13 +2056,18 @@ function describeRegion(st: Statement, all: Product[], pending: Product[], uncer
   const repoId = scopeOfProducts(products, 'repoId', 'digits');
   const jobWorkflow = scopeOfProducts(products, 'jwr.path', 'noAt');
   const audience = scopeOfProducts(products, 'aud', 'any');
-  const ctxs = products.map((p) => contextScope(p.lits.get('context')));
-  const contexts: ContextScope = {
-    pullRequest: ctxs.some((c) => c.pullRequest),
-    branches: mergeScopes(ctxs.map((c) => c.branches)),
-    tags: mergeScopes(ctxs.map((c) => c.tags)),
-    environments: mergeScopes(ctxs.map((c) => c.environments)),
-    any: ctxs.some((c) => c.any),
+  // Context scopes cost three automata per product: computed when first asked for.
+  let contextMemo: ContextScope | undefined;
+  const contextsOf = (): ContextScope => {
+    if (contextMemo) return contextMemo;
+    const ctxs = products.map((p) => contextScope(p.lits.get('context')));
+    return (contextMemo = {
+      pullRequest: ctxs.some((c) => c.pullRequest),
+      branches: mergeScopes(ctxs.map((c) => c.branches)),
+      tags: mergeScopes(ctxs.map((c) => c.tags)),
+      environments: mergeScopes(ctxs.map((c) => c.environments)),
+      any: ctxs.some((c) => c.any),
+    });
   };
   const claimNames = new Set<string>();
   for (const p of products) for (const f of p.lits.keys()) if (!FIELD_SPECS[f]) claimNames.add(f);
@@ -1994,8 +2082,7 @@ function describeRegion(st: Statement, all: Product[], pending: Product[], uncer
   const ownerPinned = !products.length || bounded(owner) || bounded(ownerId) || bounded(repoId) || anchoredByWorkflow || opaquePin;
   const repoPinned = ownerPinned && (bounded(repoId) || bounded(repo) || anchoredByWorkflow);
   const otherContextClaims = ['ref', 'environment', 'workflow'].some((c) => claims.get(c)?.constrained);
-  const anyContext = contexts.any && !anchoredByWorkflow && !otherContextClaims;
-  const breadth = !ownerPinned ? 'any-owner' : !repoPinned ? 'any-repo' : anyContext ? 'any-context' : 'narrow';
+  const breadth = !ownerPinned ? 'any-owner' : !repoPinned ? 'any-repo' : !anchoredByWorkflow && !otherContextClaims && contextsOf().any ? 'any-context' : 'narrow';
   const sources = all[0]?.sources ?? [];
   const opaque = [...new Set(all.flatMap((p) => p.opaque))];
   return {
@@ -2006,7 +2093,9 @@ function describeRegion(st: Statement, all: Product[], pending: Product[], uncer
     ownerId,
     repo,
     repoId,
-    contexts,
+    get contexts() {
+      return contextsOf();
+    },
     audience,
     jobWorkflow,
     claims,
