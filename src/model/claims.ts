@@ -2138,11 +2138,14 @@ export function issuersOfStatement(st: Statement): (GitHubIssuer | { host: strin
   const add = (i: GitHubIssuer | { host: string; kind: 'other' }) => {
     if (!out.some((o) => sameIssuer(o.host, i.host))) out.push(i);
   };
+  const fromKeys = () => st.conditions.map((c) => parseConditionKey(c.key.value)?.github).filter((g): g is GitHubIssuer => !!g && g.kind !== 'legacy');
   for (const p of st.principals) {
     const kind = p.kind.toLowerCase();
     if (kind === 'federated') {
       const iss = githubIssuerOfPrincipal(p.value.value);
       if (iss) add(iss);
+      // An unresolved provider reference (`!Ref GithubOidc`): the condition keys say which issuer it is.
+      else if (knownText(p.value) === undefined) fromKeys().forEach(add);
     } else if (kind === '*') {
       // "Principal": "*" trusts every provider: the ones its condition keys name, github.com otherwise.
       const fromKeys = st.conditions.map((c) => parseConditionKey(c.key.value)?.github).filter((g): g is GitHubIssuer => !!g);
