@@ -368,7 +368,7 @@ export function concatText(...items: ClaimText[]): ClaimText {
 }
 
 /** Glob tokens, one per character: literal, `*`, `?`, or `u` (an unresolved piece of the policy). */
-type GTok = { k: 'c'; c: string } | { k: '*' } | { k: '?' } | { k: 'u' };
+type GTok = { k: 'c'; c: string } | { k: '*' } | { k: '?' } | { k: 'u'; text?: string };
 const STAR: GTok = { k: '*' };
 const ONE: GTok = { k: '?' };
 const UNKNOWN: GTok = { k: 'u' };
@@ -400,9 +400,12 @@ interface ParsedPattern {
 function parsePolicyString(text: ClaimText, wildcards: boolean, variables: boolean, resolve?: VariableResolver): ParsedPattern {
   const toks: GTok[] = [];
   let uncertain = false;
+  // The source text of each unknown piece (`${Org}`) is kept on its token for messages.
+  const unknownTexts = typeof text !== 'string' && text.parts ? text.parts.filter((p) => !p.known).map((p) => p.text) : [];
   for (const piece of piecesOf(text)) {
     if (piece === null) {
-      toks.push(UNKNOWN);
+      const raw = unknownTexts.shift();
+      toks.push(raw ? { k: 'u', text: raw } : UNKNOWN);
       uncertain = true;
       continue;
     }
@@ -1156,7 +1159,7 @@ function negateLit(l: FieldLit): FieldLit {
 }
 
 function globText(toks: GTok[]): string {
-  return toks.map((t) => (t.k === 'c' ? t.c : t.k === 'u' ? UNRESOLVED_MARK : t.k)).join('');
+  return toks.map((t) => (t.k === 'c' ? t.c : t.k === 'u' ? (t.text ?? UNRESOLVED_MARK) : t.k)).join('');
 }
 
 // ---- field languages --------------------------------------------------------------------------

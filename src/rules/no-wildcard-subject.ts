@@ -1,13 +1,15 @@
 import { createRule } from '../engine/create-rule.js';
 import type { Confidence } from '../engine/rule.js';
 import type { Value } from '../model/location.js';
-import { canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, type AdmittedRegion, type FieldScope } from '../model/claims.js';
+import { UNRESOLVED_MARK, canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, type AdmittedRegion, type FieldScope } from '../model/claims.js';
 
 /** Claims whose values name who may assume the role; a wildcard in them widens the role. */
 const IDENTITY_CLAIMS = new Set(['sub', 'repository']);
 const RANK = { 'any-owner': 3, 'any-repo': 2, 'any-context': 1, narrow: 0 } as const;
 
 function show(scope: FieldScope, ids: FieldScope): string {
+  // A value with an unresolved piece is shown as written (`${GitHubOrg}`).
+  if (scope.values?.some((v) => v.includes(UNRESOLVED_MARK))) return scope.patterns.join(', ');
   if (scope.values?.length) return scope.values.join(', ');
   if (ids.values?.length) return ids.values.map((v) => `#${v}`).join(', ');
   return scope.patterns[0] ?? '*';
