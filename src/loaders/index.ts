@@ -9,6 +9,7 @@ import { isWorkflowPath, loadWorkflow } from './workflow.js';
 import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
 import { terraformLoader } from './terraform.js';
+import { loadCdk, mayBeCdkIam } from './cdk.js';
 import { emptyLinks, type LoadError, type Project, type SourceFile } from '../model/project.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Workflow } from '../model/workflow.js';
@@ -129,8 +130,21 @@ export const yamlLoader: FileLoader = {
   },
 };
 
+/** AWS CDK TypeScript; typescript-estree is imported only when a file passes the text check. */
+export const cdkLoader: FileLoader = {
+  name: 'cdk',
+  accepts: (f) => mayBeCdkIam(f.relPath, f.text),
+  async load(f, sink) {
+    const { roles, providers, errors } = await loadCdk(f.text, f.relPath);
+    sink.roles.push(...roles);
+    sink.providers.push(...providers);
+    sink.errors.push(...errors);
+    if (roles.length || providers.length || errors.length || f.explicit) sink.kind = 'cdk';
+  },
+};
+
 /** Registry, in priority order: the first loader that accepts a file loads it. */
-export const LOADERS: Loader[] = [workflowLoader, terraformLoader, jsonLoader, yamlLoader];
+export const LOADERS: Loader[] = [workflowLoader, terraformLoader, jsonLoader, yamlLoader, cdkLoader];
 
 export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */

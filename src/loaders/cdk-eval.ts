@@ -1,0 +1,1051 @@
+/**
+ * Static evaluation of AWS CDK TypeScript, for the CDK loader (`cdk.ts`). The source is parsed by
+ * typescript-estree and NEVER executed: this module walks the ESTree once to build lexical scopes,
+ * then evaluates, on demand, the few expression shapes that describe IAM trust — string and
+ * template literals, `+` concatenation, object and array literals (with spreads), same-file
+ * `const` bindings (also destructured), `arr.map(x => …)` / `arr.join(…)`, and the constructors
+ * and factory methods of aws-cdk-lib/aws-iam and of the GitHub OIDC construct libraries
+ * (domain.md §D.3). Anything else evaluates to `unknown`, keeping its source text.
+ *
+ * Only types are imported from typescript-estree, so loading this module costs nothing.
+ */
+import type { TSESTree } from '@typescript-eslint/typescript-estree';
+import type { ValuePart } from '../model/location.js';
+
+export type N = TSESTree.Node;
+type Expr = TSESTree.Expression;
+type Fn = TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression | TSESTree.FunctionDeclaration;
+
+// ---------------------------------------------------------------------------------------------
+// Libraries and classes
+
+/** Where a class comes from: aws-cdk-lib/aws-iam (v1 or v2), aws-cdk-lib root, the GitHub OIDC constructs, or a guess by name. */
+export type Lib = 'iam' | 'core' | 'acgo' | 'blimmer' | 'guess';
+
+/** Module specifier → library. */
+export function libOfModule(spec: string): Lib | undefined {
+  if (spec === 'aws-cdk-lib/aws-iam' || spec === '@aws-cdk/aws-iam') return 'iam';
+  if (spec === 'aws-cdk-lib' || spec === '@aws-cdk/core') return 'core';
+  if (spec === 'aws-cdk-github-oidc') return 'acgo';
+  if (spec === '@blimmer/cdk-github-oidc') return 'blimmer';
+  return undefined;
+}
+
+/** aws-iam classes the loader understands. A name imported from an unknown module may still be one of them (re-exports). */
+export const IAM_CLASSES = new Set([
+  'Role',
+  'LazyRole',
+  'CfnRole',
+  'WebIdentityPrincipal',
+  'OpenIdConnectPrincipal',
+  'FederatedPrincipal',
+  'SamlPrincipal',
+  'ServicePrincipal',
+  'ArnPrincipal',
+  'AccountPrincipal',
+  'AccountRootPrincipal',
+  'AnyPrincipal',
+  'Anyone',
+  'StarPrincipal',
+  'OrganizationPrincipal',
+  'CanonicalUserPrincipal',
+  'CompositePrincipal',
+  'PrincipalWithConditions',
+  'SessionTagsPrincipal',
+  'OpenIdConnectProvider',
+  'OidcProviderNative',
+  'CfnOIDCProvider',
+  'PolicyStatement',
+  'PolicyDocument',
+  'Effect',
+]);
+
+/** Class names that, imported from an unknown module (a local re-export), are distinctive enough to be taken as aws-iam's. */
+const GUESSABLE = new Set([...IAM_CLASSES].filter((n) => n !== 'Role' && n !== 'Effect'));
+
+export const GITHUB_CONSTRUCT_CLASSES = new Set(['GithubActionsRole', 'GithubActionsIdentityProvider', 'BranchFilter', 'EnvironmentFilter', 'TagFilter', 'PullRequestFilter', 'AllowAllFilter', 'CustomFilter']);
+
+// ---------------------------------------------------------------------------------------------
+// Values
+
+export interface StrVal {
+  kind: 'str';
+  parts: ValuePart[];
+  /** The node that produced the string (a literal, a template, a concatenation), or the use site for derived values. */
+  node: N;
+  /** True when the text was computed (template, concatenation, derived ARN) rather than written as one literal. */
+  computed: boolean;
+}
+
+export interface ObjEntry {
+  key: StrVal;
+  value: Val;
+}
+export interface ObjVal {
+  kind: 'obj';
+  entries: ObjEntry[];
+  /** False when a spread or a computed key could not be evaluated: some entries are unknown. */
+  complete: boolean;
+  node: N;
+}
+export interface ArrVal {
+  kind: 'arr';
+  items: Val[];
+  node: N;
+}
+
+/** A principal as CDK renders it into a trust-policy statement. */
+export interface PrincipalC {
+  node: N;
+  /** The class name as written (`iam.WebIdentityPrincipal`), for synthesized positions. */
+  callee: N;
+  json: { kind: string; value: Val; at: N }[];
+  /** Condition objects, merged in order (later operators merge into earlier ones, later keys win). */
+  conditions: Val[];
+  /** The assume-role action: a written value, or CDK's default (synthesized at `at`). */
+  action: { val?: Val; text: string; at: N };
+  sessionTags?: N;
+  /** CompositePrincipal: one statement per component. */
+  components?: PrincipalC[];
+}
+
+export interface ProviderC {
+  node: N;
+  callee: N;
+  cls: string;
+  lib: Lib;
+  /** True for a provider this source creates (not a reference to an existing one). */
+  defined: boolean;
+  id?: Val;
+  url?: Val;
+  clientIds?: Val;
+  thumbprints?: Val;
+  /** Defaults the construct fills in (GitHub OIDC constructs), synthesized at the callee. */
+  defaults?: { url?: string; clientIds?: string[]; thumbprints?: string[] };
+  /** The provider ARN as CDK renders it (account and partition unknown). */
+  arn: ValuePart[];
+}
+
+export interface RoleC {
+  node: N;
+  callee: N;
+  cls: string;
+  lib: Lib;
+  id?: Val;
+  props: Val;
+  /** Statements added later with `role.assumeRolePolicy.addStatements(…)`. */
+  added: { val: Val; node: N }[];
+}
+
+export interface StatementC {
+  node: N;
+  callee: N;
+  /** `new PolicyStatement({…})` props, or the JSON object of `PolicyStatement.fromJson({…})`. */
+  props?: Val;
+  json?: Val;
+}
+
+export interface DocumentC {
+  node: N;
+  statements?: Val;
+  json?: Val;
+}
+
+export type Val =
+  | StrVal
+  | { kind: 'num'; value: number; node: N }
+  | { kind: 'bool'; value: boolean; node: N }
+  | { kind: 'null'; node: N }
+  | { kind: 'undef'; node: N }
+  | ObjVal
+  | ArrVal
+  | { kind: 'unknown'; node: N }
+  | { kind: 'ns'; lib: Lib; node: N }
+  | { kind: 'class'; lib: Lib; name: string; node: N }
+  | { kind: 'fn'; fn: Fn; node: N }
+  | { kind: 'this'; node: N }
+  | { kind: 'principal'; p: PrincipalC; node: N }
+  | { kind: 'provider'; p: ProviderC; node: N }
+  | { kind: 'role'; r: RoleC; node: N }
+  | { kind: 'statement'; s: StatementC; node: N }
+  | { kind: 'document'; d: DocumentC; node: N }
+  | { kind: 'filter'; subject: StrVal; node: N };
+
+export function partsText(parts: ValuePart[]): string {
+  return parts.map((p) => p.text).join('');
+}
+export function partsKnown(parts: ValuePart[]): boolean {
+  return parts.every((p) => p.known);
+}
+function pushPart(out: ValuePart[], p: ValuePart): void {
+  if (!p.text) return;
+  const last = out[out.length - 1];
+  if (last && last.known && p.known) last.text += p.text;
+  else out.push({ ...p });
+}
+export function joinParts(...lists: ValuePart[][]): ValuePart[] {
+  const out: ValuePart[] = [];
+  for (const l of lists) for (const p of l) pushPart(out, p);
+  return out;
+}
+export function known(text: string): ValuePart[] {
+  return text ? [{ text, known: true }] : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scopes
+
+interface ClassInfo {
+  /** `this.x` fields: a property initializer or the only `this.x = …` assignment; null when assigned more than once. */
+  fields: Map<string, { expr: Expr; ctx: Ctx } | null>;
+  superClass?: { expr: Expr; ctx: Ctx };
+}
+
+export interface Scope {
+  parent?: Scope;
+  vars: Map<string, Binding>;
+}
+
+export interface Ctx {
+  scope: Scope;
+  cls?: ClassInfo;
+}
+
+type Binding =
+  | { kind: 'const'; init: Expr; ctx: Ctx }
+  | { kind: 'destructure'; init: Expr; path: string[]; fallback?: Expr; ctx: Ctx }
+  | { kind: 'import'; module: string; name: string }
+  | { kind: 'require'; module: string; path: string[] }
+  | { kind: 'param'; id: N }
+  | { kind: 'opaque' };
+
+/** Nodes the loader acts on, each with its lexical context, in source order. */
+export interface Collected {
+  news: { node: TSESTree.NewExpression; ctx: Ctx }[];
+  calls: { node: TSESTree.CallExpression; ctx: Ctx }[];
+  /** `super(scope, id, props)` in a class that extends a role construct. */
+  superCalls: { node: TSESTree.CallExpression; ctx: Ctx }[];
+  /** Lexical context of each function (to evaluate `.map` callbacks). */
+  functions: Map<N, Ctx>;
+  /** Set when the tree is nested deeper than the walker follows. */
+  truncatedAt?: N;
+}
+
+/** Beyond typescript-estree's own recursion limit in practice (it overflows first, ~600–1000 levels). */
+const MAX_WALK_DEPTH = 1000;
+
+/** Child nodes of any ESTree node, in source order (generic: every property holding nodes). */
+function children(node: N): N[] {
+  const out: N[] = [];
+  for (const key in node) {
+    if (key === 'parent' || key === 'loc' || key === 'range' || key === 'typeAnnotation' || key === 'returnType' || key === 'typeParameters' || key === 'typeArguments' || key === 'decorators') continue;
+    const v = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(v)) {
+      for (const x of v) if (x && typeof x === 'object' && typeof (x as N).type === 'string') out.push(x as N);
+    } else if (v && typeof v === 'object' && typeof (v as N).type === 'string') out.push(v as N);
+  }
+  return out.sort((a, b) => a.range[0] - b.range[0]);
+}
+
+function newScope(parent?: Scope): Scope {
+  return { parent, vars: new Map() };
+}
+
+/** Names an ESTree binding pattern introduces (as opaque bindings), e.g. function parameters. */
+function declarePattern(scope: Scope, pat: N, make: (id: TSESTree.Identifier) => Binding): void {
+  switch (pat.type) {
+    case 'Identifier':
+      scope.vars.set(pat.name, make(pat));
+      break;
+    case 'AssignmentPattern':
+      declarePattern(scope, pat.left, make);
+      break;
+    case 'RestElement':
+      declarePattern(scope, pat.argument, make);
+      break;
+    case 'ArrayPattern':
+      for (const e of pat.elements) if (e) declarePattern(scope, e, make);
+      break;
+    case 'ObjectPattern':
+      for (const p of pat.properties) declarePattern(scope, p.type === 'Property' ? p.value : p, make);
+      break;
+    case 'TSParameterProperty':
+      declarePattern(scope, pat.parameter, make);
+      break;
+    default:
+      break;
+  }
+}
+
+function requireModule(e: Expr | null | undefined): string | undefined {
+  if (!e || e.type !== 'CallExpression' || e.callee.type !== 'Identifier' || e.callee.name !== 'require') return undefined;
+  const a = e.arguments[0];
+  return a && a.type === 'Literal' && typeof a.value === 'string' ? a.value : undefined;
+}
+
+function declareVariable(scope: Scope, decl: TSESTree.VariableDeclaration, ctx: Ctx): void {
+  for (const d of decl.declarations) {
+    const init = d.init ?? undefined;
+    const mod = requireModule(init);
+    if (d.id.type === 'Identifier') {
+      if (mod) scope.vars.set(d.id.name, { kind: 'require', module: mod, path: [] });
+      else if (decl.kind === 'const' && init) scope.vars.set(d.id.name, { kind: 'const', init, ctx });
+      else scope.vars.set(d.id.name, { kind: 'opaque' });
+    } else if (d.id.type === 'ObjectPattern' && init && (decl.kind === 'const' || mod)) {
+      declareDestructure(scope, d.id, init, [], ctx, mod);
+    } else declarePattern(scope, d.id, () => ({ kind: 'opaque' }));
+  }
+}
+
+function declareDestructure(scope: Scope, pat: TSESTree.ObjectPattern, init: Expr, path: string[], ctx: Ctx, mod: string | undefined): void {
+  for (const p of pat.properties) {
+    if (p.type !== 'Property' || p.computed) {
+      declarePattern(scope, p.type === 'Property' ? p.value : p, () => ({ kind: 'opaque' }));
+      continue;
+    }
+    const key = p.key.type === 'Identifier' ? p.key.name : p.key.type === 'Literal' ? String(p.key.value) : undefined;
+    if (key === undefined) continue;
+    let target = p.value;
+    let fallback: Expr | undefined;
+    if (target.type === 'AssignmentPattern') {
+      fallback = target.right;
+      target = target.left;
+    }
+    if (target.type === 'Identifier') {
+      if (mod) scope.vars.set(target.name, { kind: 'require', module: mod, path: [...path, key] });
+      else scope.vars.set(target.name, { kind: 'destructure', init, path: [...path, key], fallback, ctx });
+    } else if (target.type === 'ObjectPattern') declareDestructure(scope, target, init, [...path, key], ctx, mod);
+    else declarePattern(scope, target, () => ({ kind: 'opaque' }));
+  }
+}
+
+/** Hoists the declarations of a statement list into `scope`. */
+function hoist(scope: Scope, body: N[], ctx: Ctx): void {
+  for (const raw of body) {
+    let st: N = raw;
+    if ((st.type === 'ExportNamedDeclaration' || st.type === 'ExportDefaultDeclaration') && st.declaration) st = st.declaration;
+    switch (st.type) {
+      case 'ImportDeclaration':
+        if (st.importKind === 'type') break;
+        for (const s of st.specifiers) {
+          const module = String(st.source.value);
+          if (s.type === 'ImportNamespaceSpecifier') scope.vars.set(s.local.name, { kind: 'import', module, name: '*' });
+          else if (s.type === 'ImportDefaultSpecifier') scope.vars.set(s.local.name, { kind: 'import', module, name: 'default' });
+          else if (s.importKind !== 'type') scope.vars.set(s.local.name, { kind: 'import', module, name: s.imported.type === 'Identifier' ? s.imported.name : String(s.imported.value) });
+        }
+        break;
+      case 'TSImportEqualsDeclaration':
+        if (st.moduleReference.type === 'TSExternalModuleReference' && st.moduleReference.expression.type === 'Literal')
+          scope.vars.set(st.id.name, { kind: 'require', module: String(st.moduleReference.expression.value), path: [] });
+        else scope.vars.set(st.id.name, { kind: 'opaque' });
+        break;
+      case 'VariableDeclaration':
+        declareVariable(scope, st, ctx);
+        break;
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+      case 'TSEnumDeclaration':
+        if (st.id) scope.vars.set(st.id.name, { kind: 'opaque' });
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/**
+ * Builds scopes and collects the `new` expressions and calls the loader acts on. Recursion depth is
+ * bounded: a pathological tree is walked up to MAX_WALK_DEPTH levels and the cut is reported.
+ */
+export function collect(program: TSESTree.Program): Collected {
+  const out: Collected = { news: [], calls: [], superCalls: [], functions: new Map() };
+  const root = newScope();
+  const rootCtx: Ctx = { scope: root };
+  hoist(root, program.body, rootCtx);
+
+  const walk = (node: N, ctx: Ctx, depth: number): void => {
+    if (depth > MAX_WALK_DEPTH) {
+      out.truncatedAt ??= node;
+      return;
+    }
+    const d = depth + 1;
+    switch (node.type) {
+      case 'BlockStatement':
+      case 'StaticBlock':
+      case 'TSModuleBlock': {
+        const inner: Ctx = { scope: newScope(ctx.scope), cls: ctx.cls };
+        hoist(inner.scope, node.body, inner);
+        for (const c of node.body) walk(c, inner, d);
+        return;
+      }
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+      case 'FunctionDeclaration':
+        // `this` is lexical in arrows; a `function` has its own (unknown) `this`.
+        walkFunction(node, node.type === 'ArrowFunctionExpression' ? ctx.cls : undefined, ctx, d);
+        return;
+      case 'ClassDeclaration':
+      case 'ClassExpression': {
+        const cls: ClassInfo = { fields: new Map(), superClass: node.superClass ? { expr: node.superClass, ctx } : undefined };
+        const inner: Ctx = { scope: newScope(ctx.scope), cls };
+        if (node.superClass) walk(node.superClass, ctx, d);
+        for (const m of node.body.body) {
+          if ((m.type === 'MethodDefinition' || m.type === 'TSAbstractMethodDefinition') && m.value.type === 'FunctionExpression') {
+            walkFunction(m.value, cls, inner, d);
+          } else if (m.type === 'PropertyDefinition' && !m.computed && m.key.type === 'Identifier' && m.value) {
+            if (!m.static) setField(cls, m.key.name, m.value, inner);
+            walk(m.value, inner, d);
+          } else walk(m, inner, d);
+        }
+        return;
+      }
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement': {
+        const inner: Ctx = { scope: newScope(ctx.scope), cls: ctx.cls };
+        const decl = node.type === 'ForStatement' ? node.init : node.left;
+        if (decl && decl.type === 'VariableDeclaration') for (const x of decl.declarations) declarePattern(inner.scope, x.id, () => ({ kind: 'opaque' }));
+        for (const c of children(node)) walk(c, inner, d);
+        return;
+      }
+      case 'CatchClause': {
+        const inner: Ctx = { scope: newScope(ctx.scope), cls: ctx.cls };
+        if (node.param) declarePattern(inner.scope, node.param, () => ({ kind: 'opaque' }));
+        walk(node.body, inner, d);
+        return;
+      }
+      case 'NewExpression':
+        out.news.push({ node, ctx });
+        break;
+      case 'CallExpression':
+        if (node.callee.type === 'Super') out.superCalls.push({ node, ctx });
+        else out.calls.push({ node, ctx });
+        break;
+      case 'AssignmentExpression':
+        if (ctx.cls && node.operator === '=' && node.left.type === 'MemberExpression' && node.left.object.type === 'ThisExpression' && !node.left.computed && node.left.property.type === 'Identifier')
+          setField(ctx.cls, node.left.property.name, node.right, ctx);
+        break;
+      default:
+        break;
+    }
+    for (const c of children(node)) walk(c, ctx, d);
+  };
+  const walkFunction = (node: Fn, cls: ClassInfo | undefined, ctx: Ctx, d: number): void => {
+    const inner: Ctx = { scope: newScope(ctx.scope), cls };
+    for (const p of node.params) declarePattern(inner.scope, p, (id) => ({ kind: 'param', id }));
+    out.functions.set(node, inner);
+    for (const p of node.params) walk(p, inner, d);
+    if (!node.body) return;
+    if (node.body.type === 'BlockStatement') {
+      hoist(inner.scope, node.body.body, inner);
+      for (const c of node.body.body) walk(c, inner, d);
+    } else walk(node.body, inner, d);
+  };
+  for (const st of program.body) walk(st, rootCtx, 0);
+  return out;
+}
+
+function setField(cls: ClassInfo, name: string, expr: Expr, ctx: Ctx): void {
+  cls.fields.set(name, cls.fields.has(name) ? null : { expr, ctx });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+const MAX_EVAL_DEPTH = 64;
+const MAX_ITEMS = 1000;
+
+export interface Evaluator {
+  evaluate(node: N, ctx: Ctx): Val;
+  /** Source text of a node, whitespace runs collapsed. */
+  text(node: N): string;
+  /** Reads a property of an evaluated object literal (last entry wins, like JavaScript). */
+  prop(obj: Val, name: string): Val | undefined;
+  /** The string parts of a value, with unknown values rendered `${source}`. */
+  strParts(v: Val): ValuePart[];
+  /** Constructs created while evaluating, in creation order (deduplicated). */
+  roles: RoleC[];
+  providers: ProviderC[];
+}
+
+/** Synthesized ARN of an IAM OIDC provider for a URL (as CDK and CloudFormation render it). */
+export function providerArnParts(url: ValuePart[] | undefined, partition: ValuePart[] = unknownPart('AWS.Partition'), account: ValuePart[] = unknownPart('AWS.AccountId')): ValuePart[] {
+  let host: ValuePart[] = url ?? unknownPart('url');
+  if (host[0]?.known) host = [{ text: host[0].text.replace(/^https:\/\//i, ''), known: true }, ...host.slice(1)];
+  return joinParts(known('arn:'), partition, known(':iam::'), account, known(':oidc-provider/'), host);
+}
+export function unknownPart(name: string): ValuePart[] {
+  return [{ text: '${' + name + '}', known: false }];
+}
+
+export const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
+
+export function createEvaluator(source: string, collected: Pick<Collected, 'functions'>): Evaluator {
+  const memo = new Map<N, Val>();
+  const active = new Set<N>();
+  const roles: RoleC[] = [];
+  const providers: ProviderC[] = [];
+  let depth = 0;
+
+  const text = (node: N) => source.slice(node.range[0], node.range[1]).replace(/\s+/g, ' ');
+  const unknown = (node: N): Val => ({ kind: 'unknown', node });
+  const str = (t: string, node: N, computed = false): StrVal => ({ kind: 'str', parts: known(t), node, computed });
+
+  const strParts = (v: Val): ValuePart[] => {
+    switch (v.kind) {
+      case 'str':
+        return v.parts;
+      case 'num':
+      case 'bool':
+        return known(String(v.value));
+      case 'null':
+        return known('null');
+      case 'undef':
+        return known('undefined');
+      default:
+        return [{ text: '${' + text(v.node) + '}', known: false }];
+    }
+  };
+
+  const prop = (obj: Val, name: string): Val | undefined => {
+    if (obj.kind !== 'obj') return undefined;
+    for (let i = obj.entries.length - 1; i >= 0; i--) {
+      const e = obj.entries[i];
+      if (partsKnown(e.key.parts) && partsText(e.key.parts) === name) return e.value;
+    }
+    return undefined;
+  };
+
+  /** Looks a name up in the lexical scopes. `env` binds the parameters of a callback being evaluated. */
+  const lookup = (name: string, ctx: Ctx): Binding | undefined => {
+    for (let s: Scope | undefined = ctx.scope; s; s = s.parent) {
+      const b = s.vars.get(name);
+      if (b) return b;
+    }
+    return undefined;
+  };
+
+  let env = new Map<N, Val>();
+
+  const fromModule = (module: string, path: string[], node: N): Val => {
+    const lib = libOfModule(module);
+    if (path.length === 0) return { kind: 'ns', lib: lib ?? 'guess', node };
+    let v: Val = { kind: 'ns', lib: lib ?? 'guess', node };
+    for (const p of path) v = member(v, p, node);
+    return v;
+  };
+
+  /** `obj.name` on an evaluated object. */
+  const member = (obj: Val, name: string, node: N): Val => {
+    switch (obj.kind) {
+      case 'ns':
+        if (obj.lib === 'core' && name === 'aws_iam') return { kind: 'ns', lib: 'iam', node };
+        if (obj.lib === 'iam' && (IAM_CLASSES.has(name) || /^[A-Z]/.test(name))) return { kind: 'class', lib: 'iam', name, node };
+        if ((obj.lib === 'acgo' || obj.lib === 'blimmer') && GITHUB_CONSTRUCT_CLASSES.has(name)) return { kind: 'class', lib: obj.lib, name, node };
+        // A namespace or name from a module we do not know (a local re-export): distinctive aws-iam names only;
+        // a guessed `Role` counts only with an `assumedBy` property.
+        if (obj.lib === 'guess' && (GUESSABLE.has(name) || name === 'Role')) return { kind: 'class', lib: 'guess', name, node };
+        if (obj.lib === 'guess' && name === 'aws_iam') return { kind: 'ns', lib: 'iam', node };
+        return unknown(node);
+      case 'class':
+        if (name === 'issuer' && obj.name === 'GithubActionsIdentityProvider') return str(GITHUB_ISSUER, node, true);
+        if (name === 'thumbprint' && obj.name === 'GithubActionsIdentityProvider' && obj.lib === 'acgo') return str(ACGO_THUMBPRINT, node, true);
+        if (obj.name === 'Effect' && (name === 'ALLOW' || name === 'DENY')) return str(name === 'ALLOW' ? 'Allow' : 'Deny', node, true);
+        // Static factories (`fromOpenIdConnectProviderArn`, `fromJson`, …) are handled where they are called.
+        return unknown(node);
+      case 'obj':
+        return prop(obj, name) ?? unknown(node);
+      case 'arr':
+        if (name === 'length') return { kind: 'num', value: obj.items.length, node };
+        return unknown(node);
+      case 'provider': {
+        const p = obj.p;
+        if (['openIdConnectProviderArn', 'oidcProviderArn', 'attrArn', 'ref', 'arn'].includes(name)) return { kind: 'str', parts: p.arn, node, computed: true };
+        if (name === 'openIdConnectProviderIssuer' || name === 'oidcProviderIssuer') {
+          const url = p.url ? strParts(p.url) : p.defaults?.url ? known(p.defaults.url) : undefined;
+          if (url) return { kind: 'str', parts: url[0]?.known ? [{ text: url[0].text.replace(/^https:\/\//i, ''), known: true }, ...url.slice(1)] : url, node, computed: true };
+        }
+        return unknown(node);
+      }
+      case 'role': {
+        if (name === 'assumeRolePolicy') return obj;
+        return unknown(node);
+      }
+      default:
+        return unknown(node);
+    }
+  };
+
+  const evalIdentifier = (node: TSESTree.Identifier, ctx: Ctx): Val => {
+    if (node.name === 'undefined') return { kind: 'undef', node };
+    const b = lookup(node.name, ctx);
+    if (!b) {
+      // Unbound (a global, or a name from a file we did not see): distinctive aws-iam class names only.
+      if (GUESSABLE.has(node.name)) return { kind: 'class', lib: 'guess', name: node.name, node };
+      return unknown(node);
+    }
+    switch (b.kind) {
+      case 'const':
+        return evaluateIn(b.init, b.ctx);
+      case 'destructure': {
+        let v = evaluateIn(b.init, b.ctx);
+        for (const k of b.path) v = member(v, k, node);
+        if ((v.kind === 'unknown' || v.kind === 'undef') && b.fallback) return evaluateIn(b.fallback, b.ctx);
+        return v;
+      }
+      case 'import':
+        if (b.name === '*' || b.name === 'default') return fromModule(b.module, [], node);
+        return fromModule(b.module, [b.name], node);
+      case 'require':
+        return fromModule(b.module, b.path, node);
+      case 'param':
+        return env.get(b.id) ?? unknown(node);
+      default:
+        return unknown(node);
+    }
+  };
+
+  /** Evaluates a node in another lexical context (a const initializer), without the caller's callback bindings. */
+  const evaluateIn = (node: N, ctx: Ctx): Val => {
+    const saved = env;
+    env = new Map();
+    try {
+      return evaluate(node, ctx);
+    } finally {
+      env = saved;
+    }
+  };
+
+  const evaluate = (node: N, ctx: Ctx): Val => {
+    const memoable = env.size === 0;
+    if (memoable) {
+      const m = memo.get(node);
+      if (m) return m;
+    }
+    if (active.has(node) || depth > MAX_EVAL_DEPTH) return unknown(node);
+    active.add(node);
+    depth++;
+    try {
+      const v = evalNode(node, ctx);
+      if (memoable) memo.set(node, v);
+      return v;
+    } finally {
+      depth--;
+      active.delete(node);
+    }
+  };
+
+  const evalNode = (node: N, ctx: Ctx): Val => {
+    switch (node.type) {
+      case 'Literal':
+        if (typeof node.value === 'string') return str(node.value, node);
+        if (typeof node.value === 'number') return { kind: 'num', value: node.value, node };
+        if (typeof node.value === 'boolean') return { kind: 'bool', value: node.value, node };
+        if (node.value === null && !('regex' in node) && !('bigint' in node)) return { kind: 'null', node };
+        return unknown(node);
+      case 'TemplateLiteral': {
+        const parts: ValuePart[] = [];
+        node.quasis.forEach((q, i) => {
+          pushPart(parts, { text: q.value.cooked ?? q.value.raw, known: true });
+          const e = node.expressions[i];
+          if (e) for (const p of strParts(evaluate(e, ctx))) pushPart(parts, p);
+        });
+        return { kind: 'str', parts, node, computed: node.expressions.length > 0 };
+      }
+      case 'BinaryExpression': {
+        if (node.operator !== '+') return unknown(node);
+        const l = evaluate(node.left, ctx);
+        const r = evaluate(node.right, ctx);
+        if (l.kind === 'num' && r.kind === 'num') return { kind: 'num', value: l.value + r.value, node };
+        if (l.kind !== 'str' && r.kind !== 'str') return unknown(node);
+        return { kind: 'str', parts: joinParts(strParts(l), strParts(r)), node, computed: true };
+      }
+      case 'Identifier':
+        return evalIdentifier(node, ctx);
+      case 'ThisExpression':
+        return { kind: 'this', node };
+      case 'TSAsExpression':
+      case 'TSSatisfiesExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+      case 'ChainExpression':
+      case 'TSInstantiationExpression':
+        return evaluate(node.expression, ctx);
+      case 'MemberExpression': {
+        if (node.object.type === 'ThisExpression' && !node.computed && node.property.type === 'Identifier') {
+          const f = ctx.cls?.fields.get(node.property.name);
+          return f ? evaluateIn(f.expr, f.ctx) : unknown(node);
+        }
+        const obj = evaluate(node.object, ctx);
+        let name: string | undefined;
+        if (!node.computed && node.property.type === 'Identifier') name = node.property.name;
+        else if (node.computed) {
+          const k = evaluate(node.property, ctx);
+          if (k.kind === 'num' && obj.kind === 'arr') return obj.items[k.value] ?? unknown(node);
+          if (k.kind === 'str' && partsKnown(k.parts)) name = partsText(k.parts);
+        }
+        return name === undefined ? unknown(node) : member(obj, name, node);
+      }
+      case 'ObjectExpression': {
+        const entries: ObjEntry[] = [];
+        let complete = true;
+        for (const p of node.properties) {
+          if (p.type === 'SpreadElement') {
+            const s = evaluate(p.argument, ctx);
+            if (s.kind === 'obj') {
+              entries.push(...s.entries);
+              complete &&= s.complete;
+            } else if (s.kind !== 'undef' && s.kind !== 'null') complete = false;
+            continue;
+          }
+          let key: StrVal | undefined;
+          if (!p.computed && p.key.type === 'Identifier') key = str(p.key.name, p.key);
+          else if (!p.computed && p.key.type === 'Literal') key = str(String(p.key.value), p.key);
+          else if (p.computed) {
+            const k = evaluate(p.key, ctx);
+            if (k.kind === 'str') key = { ...k, node: p.key };
+            else if (k.kind === 'num') key = str(String(k.value), p.key, true);
+          }
+          if (!key || !partsKnown(key.parts)) {
+            // An unknown key is kept (its text unresolved) but the object is no longer complete.
+            complete = false;
+            if (!key) continue;
+          }
+          const value = p.value.type === 'AssignmentPattern' || p.value.type === 'ObjectPattern' || p.value.type === 'ArrayPattern' || p.value.type === 'TSEmptyBodyFunctionExpression' ? unknown(p.value) : evaluate(p.value, ctx);
+          entries.push({ key, value });
+        }
+        return { kind: 'obj', entries, complete, node };
+      }
+      case 'ArrayExpression': {
+        const items: Val[] = [];
+        for (const e of node.elements) {
+          if (!e) continue;
+          if (e.type === 'SpreadElement') {
+            const s = evaluate(e.argument, ctx);
+            if (s.kind === 'arr') items.push(...s.items);
+            else items.push(unknown(e.argument));
+          } else items.push(evaluate(e, ctx));
+          if (items.length > MAX_ITEMS) break;
+        }
+        return { kind: 'arr', items, node };
+      }
+      case 'ArrowFunctionExpression':
+      case 'FunctionExpression':
+        return { kind: 'fn', fn: node, node };
+      case 'NewExpression':
+        return evalNew(node, ctx);
+      case 'CallExpression':
+        return evalCall(node, ctx);
+      default:
+        return unknown(node);
+    }
+  };
+
+  const args = (node: TSESTree.CallExpression | TSESTree.NewExpression, ctx: Ctx): Val[] =>
+    node.arguments.map((a) => (a.type === 'SpreadElement' ? unknown(a) : evaluate(a, ctx)));
+
+  const isAbsent = (v: Val | undefined) => !v || v.kind === 'undef';
+
+  const principal = (node: N, callee: N, json: PrincipalC['json'], conditions: Val[], action: PrincipalC['action']): Val => ({
+    kind: 'principal',
+    node,
+    p: { node, callee, json, conditions: conditions.filter((c) => !isAbsent(c)), action },
+  });
+
+  /** The ARN of a provider value or a provider-ish expression, at the use site. */
+  const providerArnAt = (v: Val, at: N): Val => {
+    if (v.kind === 'provider') return { kind: 'str', parts: v.p.arn, node: at, computed: true };
+    if (v.kind === 'obj') {
+      const arn = prop(v, 'arn') ?? prop(v, 'openIdConnectProviderArn');
+      if (arn) return arn;
+    }
+    return { kind: 'unknown', node: at };
+  };
+
+  const construct = (cls: string, lib: Lib, node: TSESTree.NewExpression | TSESTree.CallExpression, callee: N, a: Val[]): Val => {
+    switch (cls) {
+      case 'Role':
+      case 'LazyRole':
+      case 'CfnRole':
+      case 'GithubActionsRole': {
+        if (lib === 'guess' && cls === 'Role') {
+          const props = a[2];
+          if (!props || prop(props, 'assumedBy') === undefined) return unknown(node);
+        }
+        const r: RoleC = { node, callee, cls, lib, id: a[1], props: a[2] ?? { kind: 'undef', node }, added: [] };
+        if (!roles.some((x) => x.node === node)) roles.push(r);
+        return { kind: 'role', r, node };
+      }
+      case 'WebIdentityPrincipal':
+        return principal(node, callee, [{ kind: 'Federated', value: a[0] ?? unknown(node), at: node.arguments[0] ?? callee }], [a[1]!], { text: 'sts:AssumeRoleWithWebIdentity', at: callee });
+      case 'OpenIdConnectPrincipal': {
+        const at = node.arguments[0] ?? callee;
+        return principal(node, callee, [{ kind: 'Federated', value: providerArnAt(a[0] ?? unknown(node), at), at }], [a[1]!], { text: 'sts:AssumeRoleWithWebIdentity', at: callee });
+      }
+      case 'FederatedPrincipal': {
+        const act = a[2];
+        return principal(node, callee, [{ kind: 'Federated', value: a[0] ?? unknown(node), at: node.arguments[0] ?? callee }], [a[1]!], isAbsent(act) ? { text: 'sts:AssumeRole', at: callee } : { val: act, text: '', at: node.arguments[2] });
+      }
+      case 'SamlPrincipal': {
+        const at = node.arguments[0] ?? callee;
+        const arn = a[0]?.kind === 'obj' ? (prop(a[0], 'samlProviderArn') ?? unknown(at)) : unknown(at);
+        return principal(node, callee, [{ kind: 'Federated', value: arn, at }], [a[1]!], { text: 'sts:AssumeRoleWithSAML', at: callee });
+      }
+      case 'ServicePrincipal': {
+        const opts = a[1];
+        return principal(node, callee, [{ kind: 'Service', value: a[0] ?? unknown(node), at: node.arguments[0] ?? callee }], opts ? [prop(opts, 'conditions') ?? { kind: 'undef', node }] : [], { text: 'sts:AssumeRole', at: callee });
+      }
+      case 'ArnPrincipal':
+        return principal(node, callee, [{ kind: 'AWS', value: a[0] ?? unknown(node), at: node.arguments[0] ?? callee }], [], { text: 'sts:AssumeRole', at: callee });
+      case 'AccountPrincipal':
+      case 'AccountRootPrincipal': {
+        const at = node.arguments[0] ?? callee;
+        const acct = cls === 'AccountPrincipal' ? strParts(a[0] ?? unknown(node)) : unknownPart('AWS.AccountId');
+        const arn: StrVal = { kind: 'str', parts: joinParts(known('arn:'), unknownPart('AWS.Partition'), known(':iam::'), acct, known(':root')), node: at, computed: true };
+        return principal(node, callee, [{ kind: 'AWS', value: arn, at }], [], { text: 'sts:AssumeRole', at: callee });
+      }
+      case 'AnyPrincipal':
+      case 'Anyone':
+        return principal(node, callee, [{ kind: 'AWS', value: str('*', callee, true), at: callee }], [], { text: 'sts:AssumeRole', at: callee });
+      case 'StarPrincipal':
+        return principal(node, callee, [{ kind: '*', value: str('*', callee, true), at: callee }], [], { text: 'sts:AssumeRole', at: callee });
+      case 'CanonicalUserPrincipal':
+        return principal(node, callee, [{ kind: 'CanonicalUser', value: a[0] ?? unknown(node), at: node.arguments[0] ?? callee }], [], { text: 'sts:AssumeRole', at: callee });
+      case 'OrganizationPrincipal': {
+        const at = node.arguments[0] ?? callee;
+        const cond: ObjVal = {
+          kind: 'obj',
+          complete: true,
+          node: at,
+          entries: [{ key: str('StringEquals', callee, true), value: { kind: 'obj', complete: true, node: at, entries: [{ key: str('aws:PrincipalOrgID', callee, true), value: a[0] ?? unknown(at) }] } }],
+        };
+        return principal(node, callee, [{ kind: 'AWS', value: str('*', callee, true), at: callee }], [cond], { text: 'sts:AssumeRole', at: callee });
+      }
+      case 'CompositePrincipal': {
+        const comps = a.filter((x): x is Extract<Val, { kind: 'principal' }> => x.kind === 'principal').map((x) => x.p);
+        if (comps.length !== a.length || !comps.length) return unknown(node);
+        return { kind: 'principal', node, p: { node, callee, json: [], conditions: [], action: comps[0].action, components: comps } };
+      }
+      case 'PrincipalWithConditions': {
+        const base = a[0];
+        if (base?.kind !== 'principal') return unknown(node);
+        return withConditions(base, a[1] ?? unknown(node), node);
+      }
+      case 'SessionTagsPrincipal': {
+        const base = a[0];
+        if (base?.kind !== 'principal') return unknown(node);
+        return { kind: 'principal', node, p: { ...base.p, node, sessionTags: callee } };
+      }
+      case 'OpenIdConnectProvider':
+      case 'OidcProviderNative':
+      case 'CfnOIDCProvider':
+      case 'GithubActionsIdentityProvider':
+        if (cls === 'GithubActionsIdentityProvider' && lib !== 'acgo' && lib !== 'blimmer') return unknown(node);
+        return defineProvider(cls, lib, node, callee, a);
+      case 'PolicyStatement':
+        return { kind: 'statement', node, s: { node, callee, props: a[0] } };
+      case 'PolicyDocument':
+        return { kind: 'document', node, d: { node, statements: a[0] ? prop(a[0], 'statements') : undefined } };
+      case 'BranchFilter':
+      case 'EnvironmentFilter':
+      case 'TagFilter':
+      case 'PullRequestFilter':
+      case 'AllowAllFilter':
+      case 'CustomFilter':
+        return githubFilter(cls, node, callee, a[0]);
+      default:
+        return unknown(node);
+    }
+  };
+
+  const withConditions = (base: Extract<Val, { kind: 'principal' }>, cond: Val, node: N): Val => {
+    if (base.p.components) return unknown(node);
+    return { kind: 'principal', node, p: { ...base.p, conditions: [...base.p.conditions, cond] } };
+  };
+
+  const defineProvider = (cls: string, lib: Lib, node: TSESTree.NewExpression | TSESTree.CallExpression, callee: N, a: Val[]): Val => {
+    const props = a[2];
+    const p: ProviderC = { node, callee, cls, lib, defined: true, id: a[1], arn: [] };
+    if (cls === 'GithubActionsIdentityProvider') {
+      p.defaults = { url: `https://${GITHUB_ISSUER}`, clientIds: ['sts.amazonaws.com'] };
+      if (lib === 'acgo') p.defaults.thumbprints = [ACGO_THUMBPRINT];
+      else {
+        const t = props ? prop(props, 'thumbprints') : undefined;
+        if (t && !isAbsent(t)) p.thumbprints = t;
+        else p.defaults.thumbprints = [BLIMMER_THUMBPRINT];
+      }
+    } else if (props) {
+      p.url = prop(props, 'url');
+      p.clientIds = prop(props, cls === 'CfnOIDCProvider' ? 'clientIdList' : 'clientIds');
+      p.thumbprints = prop(props, cls === 'CfnOIDCProvider' ? 'thumbprintList' : 'thumbprints');
+    }
+    const url = p.url ? strParts(p.url) : p.defaults?.url ? known(p.defaults.url) : undefined;
+    p.arn = providerArnParts(url);
+    if (!providers.some((x) => x.node === node)) providers.push(p);
+    return { kind: 'provider', node, p };
+  };
+
+  /** A provider that already exists, referenced by ARN. */
+  const importedProvider = (node: N, callee: N, arn: Val | undefined): Val => ({
+    kind: 'provider',
+    node,
+    p: { node, callee, cls: 'OpenIdConnectProvider', lib: 'iam', defined: false, arn: arn ? strParts(arn) : unknownPart(text(node)) },
+  });
+
+  const githubFilter = (cls: string, node: N, callee: N, props: Val | undefined): Val => {
+    if (!props || props.kind !== 'obj') return unknown(node);
+    const get = (k: string) => prop(props, k);
+    const withId = (name: Val | undefined, id: Val | undefined) => joinParts(strParts(name ?? unknown(node)), isAbsent(id) ? [] : joinParts(known('@'), strParts(id!)));
+    const claim = joinParts(known('repo:'), withId(get('owner'), get('ownerId')), known('/'), withId(get('repository'), get('repositoryId')));
+    let tail: ValuePart[];
+    let at: N = node;
+    const atOf = (v: Val | undefined) => (v && v.kind !== 'unknown' ? v.node : node);
+    switch (cls) {
+      case 'BranchFilter':
+        tail = joinParts(known(':ref:refs/heads/'), strParts(get('branch') ?? unknown(node)));
+        at = atOf(get('branch'));
+        break;
+      case 'TagFilter':
+        tail = joinParts(known(':ref:refs/tags/'), strParts(get('tag') ?? unknown(node)));
+        at = atOf(get('tag'));
+        break;
+      case 'EnvironmentFilter':
+        tail = joinParts(known(':environment:'), strParts(get('environment') ?? unknown(node)));
+        at = atOf(get('environment'));
+        break;
+      case 'CustomFilter':
+        tail = joinParts(known(':'), strParts(get('filter') ?? unknown(node)));
+        at = atOf(get('filter'));
+        break;
+      case 'PullRequestFilter':
+        tail = known(':pull_request');
+        break;
+      default:
+        tail = known(':*');
+        at = callee;
+        break;
+    }
+    return { kind: 'filter', node, subject: { kind: 'str', parts: joinParts(claim, tail), node: at, computed: true } };
+  };
+
+  const evalNew = (node: TSESTree.NewExpression, ctx: Ctx): Val => {
+    const c = evaluate(node.callee, ctx);
+    if (c.kind !== 'class') return unknown(node);
+    return construct(c.name, c.lib, node, node.callee, args(node, ctx));
+  };
+
+  const evalCall = (node: TSESTree.CallExpression, ctx: Ctx): Val => {
+    const callee = node.callee;
+    if (callee.type !== 'MemberExpression') return unknown(node);
+    const name = !callee.computed && callee.property.type === 'Identifier' ? callee.property.name : undefined;
+    if (!name) return unknown(node);
+    const target = evaluate(callee.object, ctx);
+    const a = () => args(node, ctx);
+    if (target.kind === 'principal') {
+      if (name === 'withConditions') return withConditions(target, a()[0] ?? unknown(node), node);
+      if (name === 'withSessionTags') return { kind: 'principal', node, p: { ...target.p, node, sessionTags: callee.property } };
+      return unknown(node);
+    }
+    if (target.kind === 'class') {
+      const s = `${target.name}.${name}`;
+      const av = a();
+      switch (s) {
+        case 'OpenIdConnectProvider.fromOpenIdConnectProviderArn':
+        case 'OidcProviderNative.fromOidcProviderArn':
+          return importedProvider(node, callee, av[2]);
+        case 'GithubActionsIdentityProvider.fromAccount': {
+          if (target.lib === 'blimmer') {
+            const opts = av[1];
+            const part = (k: string, dflt: string) => {
+              const v = opts ? prop(opts, k) : undefined;
+              return v && !isAbsent(v) ? strParts(v) : unknownPart(dflt);
+            };
+            return { kind: 'provider', node, p: { node, callee, cls: target.name, lib: target.lib, defined: false, arn: providerArnParts(known(GITHUB_ISSUER), part('partition', 'AWS.Partition'), part('account', 'AWS.AccountId')) } };
+          }
+          // aws-cdk-github-oidc hard-codes the `aws` partition.
+          return { kind: 'provider', node, p: { node, callee, cls: target.name, lib: target.lib, defined: false, arn: providerArnParts(known(GITHUB_ISSUER), known('aws')) } };
+        }
+        case 'PolicyStatement.fromJson':
+          return { kind: 'statement', node, s: { node, callee, json: av[0] } };
+        case 'PolicyDocument.fromJson':
+          return { kind: 'document', node, d: { node, json: av[0] } };
+        default:
+          return unknown(node);
+      }
+    }
+    if (target.kind === 'arr') {
+      if (name === 'map') {
+        const f = evaluate(node.arguments[0] ?? callee, ctx);
+        if (f.kind !== 'fn') return unknown(node);
+        return mapArray(target, f.fn, node);
+      }
+      if (name === 'join') {
+        const sepV = node.arguments[0] ? evaluate(node.arguments[0], ctx) : undefined;
+        const sep = sepV ? strParts(sepV) : known(',');
+        const parts: ValuePart[] = [];
+        target.items.forEach((it, i) => {
+          if (i) for (const p of sep) pushPart(parts, p);
+          for (const p of strParts(it)) pushPart(parts, p);
+        });
+        return { kind: 'str', parts, node, computed: true };
+      }
+      if (name === 'concat') {
+        const items = [...target.items];
+        for (const x of a()) {
+          if (x.kind === 'arr') items.push(...x.items);
+          else items.push(x);
+        }
+        return { kind: 'arr', items, node };
+      }
+    }
+    return unknown(node);
+  };
+
+  /** `arr.map(x => expr)`: evaluates the callback body once per item, binding its first parameter. */
+  const mapArray = (arr: ArrVal, fn: Fn, node: N): Val => {
+    const fctx = collected.functions.get(fn);
+    const param = fn.params[0];
+    if (!fctx || !fn.body) return unknown(node);
+    let ret: N | undefined;
+    if (fn.body.type !== 'BlockStatement') ret = fn.body;
+    else if (fn.body.body.length === 1 && fn.body.body[0].type === 'ReturnStatement') ret = fn.body.body[0].argument ?? undefined;
+    if (!ret) return unknown(node);
+    const items: Val[] = [];
+    for (const item of arr.items.slice(0, MAX_ITEMS)) {
+      const saved = env;
+      env = new Map(saved);
+      if (param) bindParam(param, item, fctx);
+      try {
+        items.push(evaluate(ret, fctx));
+      } finally {
+        env = saved;
+      }
+    }
+    return { kind: 'arr', items, node };
+  };
+
+  const bindParam = (pat: N, v: Val, fctx: Ctx): void => {
+    if (pat.type === 'Identifier') env.set(pat, v);
+    else if (pat.type === 'AssignmentPattern') bindParam(pat.left, v.kind === 'undef' ? evaluate(pat.right, fctx) : v, fctx);
+    else if (pat.type === 'ObjectPattern')
+      for (const p of pat.properties) {
+        if (p.type !== 'Property' || p.computed || p.key.type !== 'Identifier') continue;
+        const sub = prop(v, p.key.name) ?? { kind: 'undef' as const, node: p };
+        bindParam(p.value, sub, fctx);
+      }
+  };
+
+  return {
+    evaluate: (node, ctx) => evaluate(node, ctx),
+    text,
+    prop,
+    strParts,
+    roles,
+    providers,
+  };
+}
+
+/** Thumbprint pinned by aws-cdk-github-oidc's GithubActionsIdentityProvider (domain.md §C.1, §D.3). */
+export const ACGO_THUMBPRINT = 'a031c46782e6e6c662c2c87c76da9aa62ccabd8e';
+/** Default thumbprint of @blimmer/cdk-github-oidc's GithubActionsIdentityProvider. */
+export const BLIMMER_THUMBPRINT = 'd89e3bd43d5d909b47a18977aa9d5ce36cee184c';
