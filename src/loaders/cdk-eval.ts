@@ -973,6 +973,13 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
           return unknown(node);
       }
     }
+    if (target.kind === 'unknown' && name === 'map') {
+      // `props.branches.map(b => `repo:o/r:ref:refs/heads/${b}`)`: one value shaped like the callback's result.
+      const f = evaluate(node.arguments[0] ?? callee, ctx);
+      const param = f.kind === 'fn' ? f.fn.params[0] : undefined;
+      if (f.kind !== 'fn' || (param && param.type !== 'Identifier')) return unknown(node);
+      return mapArray({ kind: 'arr', items: [param ? unknown(param) : unknown(node)], node }, f.fn, node);
+    }
     if (target.kind === 'arr') {
       if (name === 'map') {
         const f = evaluate(node.arguments[0] ?? callee, ctx);

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../scripts/fixtures.js';
 import { loadCdk, mayBeCdkIam, MAX_CDK_PARSE_BYTES } from '../../src/loaders/cdk.js';
 import type { Condition, Role, Statement } from '../../src/model/iam.js';
 import type { Position } from '../../src/model/location.js';
@@ -321,6 +325,27 @@ export function githubRole(scope: Construct, props: { repo: string; providerArn:
     });
   });
 
+  it('maps an unknown list through a template callback into one value shaped like the template', async () => {
+    const src = `${HEADER}
+export function make(scope: Construct, props: { org: string; branches: string[] }) {
+  const subs = props.branches.map((branch) => \`repo:\${props.org}/app:ref:refs/heads/\${branch}\`);
+  new iam.Role(scope, 'R', { assumedBy: new iam.WebIdentityPrincipal('${GITHUB_ARN}', { StringLike: { '${ISSUER}:sub': [...subs, 'repo:octo-org/app:pull_request'] } }) });
+}
+`;
+    const values = cond(stmt((await load(src)).roles[0]), 'sub').values;
+    expect(values.map((v) => [v.value, v.resolution])).toEqual([
+      ['repo:${props.org}/app:ref:refs/heads/${branch}', 'unresolved'],
+      ['repo:octo-org/app:pull_request', 'literal'],
+    ]);
+    expect(values[0].parts).toEqual([
+      { text: 'repo:', known: true },
+      { text: '${props.org}', known: false },
+      { text: '/app:ref:refs/heads/', known: true },
+      { text: '${branch}', known: false },
+    ]);
+    expect(values[0].loc.start).toEqual(at(src, '`repo:${props.org}'));
+  });
+
   it('leaves out a statement whose conditions are not statically known, and a trust policy from an unknown principal', async () => {
     const src = `${HEADER}
 export function make(scope: Construct, conditions: iam.Conditions, principal: iam.IPrincipal, extra: object) {
@@ -496,5 +521,40 @@ new iam.Role(this, 'R', { assumedBy: new iam.WebIdentityPrincipal('${GITHUB_ARN}
     });
     const links = [...project.links.byAssumption.values()].flat();
     expect(links.map((l) => [l.role.origin.logicalId, l.match])).toEqual([['R', 'name']]);
+  });
+});
+
+describe('CDK loader never throws', () => {
+  /** The CDK rule fixtures, cut, duplicated and spliced: mostly-valid TypeScript in odd shapes. */
+  const dir = path.join(REPO_ROOT, 'fixtures', 'rules');
+  const seeds = readdirSync(dir).flatMap((rule) =>
+    readdirSync(path.join(dir, rule))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => readFileSync(path.join(dir, rule, f), 'utf8')),
+  );
+  it('has seeds', () => expect(seeds.length).toBeGreaterThan(5));
+  it('on mutated CDK sources: every problem is a LoadError, every role and value has a 1-based position', async () => {
+    const mutated = fc
+      .tuple(fc.constantFrom(...seeds), fc.constantFrom(...seeds), fc.nat(), fc.nat(), fc.constantFrom('cut', 'splice', 'duplicate'), fc.constantFrom('', '{', '}', '(', ')', ',', '...', '`${', '[', 'new iam.Role(this, ', '.withConditions('))
+      .map(([a, b, x, y, op, ins]) => {
+        const i = x % (a.length + 1);
+        const j = Math.min(a.length, i + (y % 60));
+        if (op === 'cut') return a.slice(0, i) + ins + a.slice(j);
+        if (op === 'duplicate') return a.slice(0, j) + a.slice(i, j) + a.slice(j);
+        return a.slice(0, i) + ins + b.slice(y % (b.length + 1));
+      });
+    await fc.assert(
+      fc.asyncProperty(mutated, async (text) => {
+        const { roles, providers, errors } = await loadCdk(text, FILE);
+        for (const e of errors) expect(e.type).toBe('LoadError');
+        for (const r of roles) {
+          expect(r.loc.start.line).toBeGreaterThanOrEqual(1);
+          expect(r.loc.start.column).toBeGreaterThanOrEqual(1);
+          for (const st of r.trustPolicy?.statements ?? []) for (const c of st.conditions) for (const v of c.values) expect(v.loc.start.column).toBeGreaterThanOrEqual(1);
+        }
+        for (const p of providers) expect(p.loc.start.line).toBeGreaterThanOrEqual(1);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
