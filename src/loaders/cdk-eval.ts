@@ -122,7 +122,7 @@ export interface ProviderC {
   thumbprints?: Val;
   /** Defaults the construct fills in (GitHub OIDC constructs), synthesized at the callee. */
   defaults?: { url?: string; clientIds?: string[]; thumbprints?: string[] };
-  /** The provider ARN as CDK renders it (account and partition unknown). */
+  /** The provider ARN as CDK renders it (partition `aws`, account unknown, as every loader writes it). */
   arn: ValuePart[];
 }
 
@@ -468,8 +468,16 @@ export interface Evaluator {
   providers: ProviderC[];
 }
 
+/**
+ * The partition and account of a stack, as the CloudFormation and Terraform loaders write them:
+ * the partition is taken as `aws` (domain.md §D.2 assumption, shared by every format), the account
+ * is unknown (`${AWS::AccountId}`, what CDK synthesizes for `this.account`).
+ */
+export const PARTITION: ValuePart[] = [{ text: 'aws', known: true }];
+export const ACCOUNT: ValuePart[] = [{ text: '${AWS::AccountId}', known: false }];
+
 /** Synthesized ARN of an IAM OIDC provider for a URL (as CDK and CloudFormation render it). */
-export function providerArnParts(url: ValuePart[] | undefined, partition: ValuePart[] = unknownPart('AWS.Partition'), account: ValuePart[] = unknownPart('AWS.AccountId')): ValuePart[] {
+export function providerArnParts(url: ValuePart[] | undefined, partition: ValuePart[] = PARTITION, account: ValuePart[] = ACCOUNT): ValuePart[] {
   let host: ValuePart[] = url ?? unknownPart('url');
   if (host[0]?.known) host = [{ text: host[0].text.replace(/^https:\/\//i, ''), known: true }, ...host.slice(1)];
   return joinParts(known('arn:'), partition, known(':iam::'), account, known(':oidc-provider/'), host);
@@ -800,8 +808,8 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       case 'AccountPrincipal':
       case 'AccountRootPrincipal': {
         const at = node.arguments[0] ?? callee;
-        const acct = cls === 'AccountPrincipal' ? strParts(a[0] ?? unknown(node)) : unknownPart('AWS.AccountId');
-        const arn: StrVal = { kind: 'str', parts: joinParts(known('arn:'), unknownPart('AWS.Partition'), known(':iam::'), acct, known(':root')), node: at, computed: true };
+        const acct = cls === 'AccountPrincipal' ? strParts(a[0] ?? unknown(node)) : ACCOUNT;
+        const arn: StrVal = { kind: 'str', parts: joinParts(known('arn:'), PARTITION, known(':iam::'), acct, known(':root')), node: at, computed: true };
         return principal(node, callee, [{ kind: 'AWS', value: arn, at }], [], { text: 'sts:AssumeRole', at: callee });
       }
       case 'AnyPrincipal':
@@ -956,11 +964,11 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
         case 'GithubActionsIdentityProvider.fromAccount': {
           if (target.lib === 'blimmer') {
             const opts = av[1];
-            const part = (k: string, dflt: string) => {
+            const part = (k: string, dflt: ValuePart[]) => {
               const v = opts ? prop(opts, k) : undefined;
-              return v && !isAbsent(v) ? strParts(v) : unknownPart(dflt);
+              return v && !isAbsent(v) ? strParts(v) : dflt;
             };
-            return { kind: 'provider', node, p: { node, callee, cls: target.name, lib: target.lib, defined: false, arn: providerArnParts(known(GITHUB_ISSUER), part('partition', 'AWS.Partition'), part('account', 'AWS.AccountId')) } };
+            return { kind: 'provider', node, p: { node, callee, cls: target.name, lib: target.lib, defined: false, arn: providerArnParts(known(GITHUB_ISSUER), part('partition', PARTITION), part('account', ACCOUNT)) } };
           }
           // aws-cdk-github-oidc hard-codes the `aws` partition.
           return { kind: 'provider', node, p: { node, callee, cls: target.name, lib: target.lib, defined: false, arn: providerArnParts(known(GITHUB_ISSUER), known('aws')) } };

@@ -33,6 +33,8 @@ import type { OidcProvider, Role } from '../model/iam.js';
 import type { Resolution, SourceLocation, Value, ValuePart } from '../model/location.js';
 import type { LoadError } from '../model/project.js';
 import {
+  ACCOUNT,
+  PARTITION,
   collect,
   createEvaluator,
   GITHUB_ISSUER,
@@ -241,7 +243,7 @@ class Builder {
       role.name = scalarValue(this.scalarOf(nameV, `${prefix}.roleName`));
       const pathV = this.ev.prop(props, 'path');
       const pathParts = pathV && pathV.kind !== 'undef' ? this.ev.strParts(pathV) : known('/');
-      const parts = joinParts(known('arn:'), unknownPart('AWS.Partition'), known(':iam::'), unknownPart('AWS.AccountId'), known(':role'), pathParts, this.ev.strParts(nameV));
+      const parts = joinParts(known('arn:'), PARTITION, known(':iam::'), ACCOUNT, known(':role'), pathParts, this.ev.strParts(nameV));
       role.arn = { value: partsText(parts), raw: role.name.raw, loc: role.name.loc, resolution: 'unresolved', parts };
     }
     const root = this.trustDocument(r);

@@ -102,20 +102,18 @@ export class DeployStack extends cdk.Stack {
     expect(role.origin).toEqual({ format: 'cdk', file: FILE, logicalId: 'DeployRole' });
     expect(role.name).toMatchObject({ value: 'github-deploy', raw: "'github-deploy'", resolution: 'literal', loc: { start: at(src, "'github-deploy'"), end: endOf(src, "'github-deploy'") } });
     expect(role.arn).toMatchObject({
-      value: 'arn:${AWS.Partition}:iam::${AWS.AccountId}:role/github-deploy',
+      value: 'arn:aws:iam::${AWS::AccountId}:role/github-deploy',
       resolution: 'unresolved',
       parts: [
-        { text: 'arn:', known: true },
-        { text: '${AWS.Partition}', known: false },
-        { text: ':iam::', known: true },
-        { text: '${AWS.AccountId}', known: false },
+        { text: 'arn:aws:iam::', known: true },
+        { text: '${AWS::AccountId}', known: false },
         { text: ':role/github-deploy', known: true },
       ],
     });
     const st = stmt(role);
     expect(shape(st)).toEqual({
       effect: 'Allow',
-      principals: [`Federated=arn:\${AWS.Partition}:iam::\${AWS.AccountId}:oidc-provider/${ISSUER}`],
+      principals: [`Federated=arn:aws:iam::\${AWS::AccountId}:oidc-provider/${ISSUER}`],
       actions: ['sts:AssumeRoleWithWebIdentity'],
       conditions: [`StringEquals ${ISSUER}:aud ["sts.amazonaws.com"]`, `StringLike ${ISSUER}:sub ["repo:octo-org/*"]`],
     });
@@ -133,7 +131,7 @@ export class DeployStack extends cdk.Stack {
       url: { value: `https://${ISSUER}`, resolution: 'expression', loc: { start: at(src, '`https://${host}`') } },
       clientIds: [{ value: 'sts.amazonaws.com', resolution: 'literal', loc: { start: at(src, "'sts.amazonaws.com'") } }],
       thumbprints: [],
-      arn: { value: `arn:\${AWS.Partition}:iam::\${AWS.AccountId}:oidc-provider/${ISSUER}`, resolution: 'unresolved' },
+      arn: { value: `arn:aws:iam::\${AWS::AccountId}:oidc-provider/${ISSUER}`, resolution: 'unresolved' },
     });
   });
 
@@ -268,7 +266,7 @@ class S extends cdk.Stack {
     expect(providers.map((p) => [p.origin.logicalId, p.url.value, p.clientIds.map((c) => c.value), p.thumbprints.map((t) => t.value)])).toEqual([
       ['Native', `https://${ISSUER}`, ['https://github.com/octo-org'], ['6938fd4d98bab03faadb97b34396831e3780aea1']],
     ]);
-    expect(stmt(roles[0]).principals[0].value).toMatchObject({ value: `arn:\${AWS.Partition}:iam::\${AWS.AccountId}:oidc-provider/${ISSUER}`, raw: 'this.native.oidcProviderArn', loc: { start: at(src, 'this.native.oidcProviderArn') } });
+    expect(stmt(roles[0]).principals[0].value).toMatchObject({ value: `arn:aws:iam::\${AWS::AccountId}:oidc-provider/${ISSUER}`, raw: 'this.native.oidcProviderArn', loc: { start: at(src, 'this.native.oidcProviderArn') } });
     expect(stmt(roles[1]).principals[0].value).toMatchObject({ value: GITHUB_ARN, resolution: 'expression', loc: { start: at(src, 'this.imported)') } });
   });
 
@@ -397,7 +395,7 @@ export class DeployRole extends iam.Role {
     const { roles } = await load(src);
     expect(roles).toHaveLength(1);
     expect(roles[0].loc.start).toEqual(at(src, 'super(scope'));
-    expect(roles[0].arn?.value).toBe('arn:${AWS.Partition}:iam::${AWS.AccountId}:role/ci/deployer');
+    expect(roles[0].arn?.value).toBe('arn:aws:iam::${AWS::AccountId}:role/ci/deployer');
     expect(shape(stmt(roles[0])).principals).toEqual([`Federated=${GITHUB_ARN}`]);
   });
 });
@@ -411,12 +409,12 @@ new GithubActionsRole(this, 'Filtered', { provider: GithubActionsIdentityProvide
 new GithubActionsRole(this, 'Many', { provider, trustedRepositories: [{ owner: 'octo-org', repo: 'a' }, { owner: 'octo-org', repo: 'b', filter: 'environment:prod' }] });
 `;
     const { roles, providers } = await load(src);
-    const arn = `arn:\${AWS.Partition}:iam::\${AWS.AccountId}:oidc-provider/${ISSUER}`;
+    const arn = `arn:aws:iam::\${AWS::AccountId}:oidc-provider/${ISSUER}`;
     expect(roles.map((r) => shape(stmt(r)))).toEqual([
       { effect: 'Allow', principals: [`Federated=${arn}`], actions: ['sts:AssumeRoleWithWebIdentity'], conditions: [`ForAnyValue:StringLike ${ISSUER}:sub ["repo:octo-org/octo-repo:*"]`, `StringEquals ${ISSUER}:aud ["sts.amazonaws.com"]`] },
       {
         effect: 'Allow',
-        principals: [`Federated=arn:aws:iam::\${AWS.AccountId}:oidc-provider/${ISSUER}`],
+        principals: [`Federated=arn:aws:iam::\${AWS::AccountId}:oidc-provider/${ISSUER}`],
         actions: ['sts:AssumeRoleWithWebIdentity'],
         conditions: [`ForAnyValue:StringLike ${ISSUER}:sub ["repo:octo-org/octo-repo:ref:refs/heads/main"]`, `StringEquals ${ISSUER}:aud ["sts.amazonaws.com"]`],
       },
