@@ -3,7 +3,7 @@
  * other rule off and no config file (fixtures stay hermetic). Shared by the golden-fixture tests
  * and the rules.md generator so the docs show exactly what the tool prints.
  */
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli.js';
@@ -19,9 +19,17 @@ export interface FixtureRun {
   exitCode: number;
 }
 
+/**
+ * A fixture is a file, or a directory holding a small repository (workflows plus policies) for the
+ * cross-file rules; a directory's own `oidc-lint.config.yaml` (repository identity, mappings) is
+ * used, any other config never is.
+ */
 export async function runRuleFixture(ruleId: string, file: string, extraArgs: string[] = []): Promise<FixtureRun> {
-  const dir = path.dirname(file);
-  const args = [path.basename(file), '--no-color', '--no-config', ...extraArgs];
+  const isDir = statSync(file).isDirectory();
+  const dir = isDir ? file : path.dirname(file);
+  const config = path.join(file, 'oidc-lint.config.yaml');
+  const configArgs = isDir && existsSync(config) ? ['--config', config] : ['--no-config'];
+  const args = [isDir ? '.' : path.basename(file), '--no-color', ...configArgs, ...extraArgs];
   for (const r of rules) args.push('--rule', `${r.id}=${r.id === ruleId ? 'error' : 'off'}`);
   let output = '';
   const exitCode = await main(args, { cwd: dir, stdout: (s) => (output += s), stderr: (s) => (output += s), env: {}, isTTY: false });
@@ -33,7 +41,7 @@ export interface RuleFixtures {
   valid: string[];
 }
 
-/** Fixture files of a rule: `invalid-*` and `valid-*` (any extension except `.out`), sorted. */
+/** Fixtures of a rule: `invalid-*` and `valid-*` files (any extension except `.out`) and directories, sorted. */
 export function listRuleFixtures(ruleId: string): RuleFixtures {
   const dir = path.join(RULE_FIXTURES, ruleId);
   if (!existsSync(dir)) return { invalid: [], valid: [] };

@@ -3,7 +3,7 @@
  * fails when it is stale. Each rule's examples are its first invalid and valid fixtures, with the
  * real output of the tool on them.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { rules } from '../src/rules/index.js';
 import { SECURITY_SEVERITY } from '../src/reporters/sarif.js';
@@ -55,10 +55,30 @@ export async function renderRulesMd(): Promise<string> {
 }
 
 async function example(ruleId: string, file: string): Promise<string[]> {
-  const text = readFileSync(file, 'utf8').replace(/\n$/, '');
-  const ext = path.extname(file);
   const { output } = await runRuleFixture(ruleId, file);
-  return [`\`${path.basename(file)}\`:`, '', '```' + (FENCE[ext] ?? ''), text, '```', '', 'Output:', '', '```text', output.replace(/\n$/, ''), '```', ''];
+  const out: string[] = [];
+  const files = statSync(file).isDirectory() ? listFiles(file) : [file];
+  const base = statSync(file).isDirectory() ? file : path.dirname(file);
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8').replace(/\n$/, '');
+    out.push(`\`${path.relative(base, f).split(path.sep).join('/')}\`:`, '', '```' + (FENCE[path.extname(f)] ?? ''), text, '```', '');
+  }
+  out.push('Output:', '', '```text', output.replace(/\n$/, ''), '```', '');
+  return out;
+}
+
+/** Every file below a fixture directory, sorted, config first. */
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const abs = path.join(d, e.name);
+      if (e.isDirectory()) walk(abs);
+      else out.push(abs);
+    }
+  };
+  walk(dir);
+  return out.sort((a, b) => Number(!a.endsWith('oidc-lint.config.yaml')) - Number(!b.endsWith('oidc-lint.config.yaml')));
 }
 
 export const RULES_MD = path.join(REPO_ROOT, 'rules.md');

@@ -13,6 +13,8 @@ import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeB
 import { rules } from './rules/index.js';
 import { reporters } from './reporters/index.js';
 import { VERSION } from './version.js';
+import { explainRole, findRoles, renderExplanation } from './explain.js';
+import { redactSecrets } from './model/secrets.js';
 import { DEFAULT_AUDIENCES } from './model/claims.js';
 import type { RuleModule } from './engine/rule.js';
 import { AWS_HELP, AWS_OPTIONS, awsIncompleteWarnings, loadAwsSource, type AwsFlags } from './cli-aws.js';
@@ -22,6 +24,7 @@ import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine
 import { displayPath } from './reporters/paths.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
+       oidc-lint explain <role ARN | role name | file:line> [options] [paths...]
 
 Checks GitHub Actions workflows and AWS IAM trust policies for OIDC (keyless) access problems.
 Paths default to the current directory; a path may be a directory or a single file.
@@ -68,6 +71,16 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   const cwd = io.cwd ?? process.cwd();
   const env = io.env ?? process.env;
   const ruleSet = io.rules ?? rules;
+  // `explain <target>`: who can assume one role, and which jobs here use it.
+  let explainTarget: string | undefined;
+  if (argv[0] === 'explain') {
+    explainTarget = argv[1];
+    if (!explainTarget || explainTarget.startsWith('-')) {
+      err('oidc-lint: explain expects a role ARN, a role name or file:line\n');
+      return 2;
+    }
+    argv = argv.slice(2);
+  }
   let args;
   try {
     args = parseArgs({
@@ -108,6 +121,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     return 0;
   }
   const reporter = reporters[o.format!];
+  if (explainTarget !== undefined && o.format !== 'text' && o.format !== 'json') {
+    err(`oidc-lint: explain prints text or json, not '${o.format}'\n`);
+    return 2;
+  }
   if (!reporter) {
     err(`oidc-lint: unknown format '${o.format}' (expected ${Object.keys(reporters).join(', ')})\n`);
     return 2;
@@ -163,8 +180,16 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   // Live AWS or a saved snapshot (only with --aws / --aws-snapshot): an exit code when it failed.
   const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, stderrIsTTY: io.stderrIsTTY ?? process.stderr.isTTY === true });
   if (typeof aws === 'number') return aws;
-  let project = await loadProject(paths, { root, maxFileBytes, ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}) });
+  const repository = config.settings.repository;
+  let project = await loadProject(paths, {
+    root,
+    maxFileBytes,
+    ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}),
+    identity: repository ? { ...repository, source: 'config' } : undefined,
+    roleMappings: config.settings.roles,
+  });
   if (aws) addAwsToProject(project, aws.model);
+  if (explainTarget !== undefined) return explain(project, explainTarget, cwd, o.format === 'json', out, err);
   const baselineWhere = (root: string) => ({ projectRoot: root, baselineDir: path.dirname(path.resolve(cwd, (o['write-baseline'] ?? o.baseline)!)) });
   const given = baseline;
   // Baselined findings count as accepted, so --fix leaves them alone too.
@@ -330,4 +355,15 @@ async function writeBaseline(file: string, cwd: string, projectRoot: string, res
   const n = baseline.findings.reduce((sum, e) => sum + (e.count ?? 1), 0);
   err(`oidc-lint: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${file}\n`);
   return baseline;
+}
+
+function explain(project: Project, target: string, cwd: string, json: boolean, out: (s: string) => void, err: (s: string) => void): number {
+  const found = findRoles(project, target, cwd);
+  if (!found.length) {
+    err(`oidc-lint: no role matching '${target}' in ${project.roles.length} role${project.roles.length === 1 ? '' : 's'} found (give a role ARN, a role name, or file:line inside a policy)\n`);
+    return 2;
+  }
+  const explanations = found.map((r) => explainRole(project, r));
+  out(json ? redactSecrets(JSON.stringify(explanations, null, 2)) + '\n' : explanations.map(renderExplanation).join('\n'));
+  return 0;
 }

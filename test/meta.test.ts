@@ -60,19 +60,24 @@ for (const rule of rules) {
       expect(declared.length).toBeGreaterThan(0);
       const used = new Set<string>(EXERCISED_ELSEWHERE[rule.id] ?? []);
       const related: string[] = [];
+      const texts: string[] = [];
       for (const file of listRuleFixtures(rule.id).invalid) {
         const { output } = await runRuleFixture(rule.id, file, ['--format', 'json']);
-        const doc = JSON.parse(output) as { findings: { messageId: string; related: { message: string }[]; fix?: { description: string }; suggestions?: { description: string }[] }[] };
+        const doc = JSON.parse(output) as { findings: { messageId: string; message: string; related: { message: string }[]; fix?: { description: string }; suggestions?: { description: string }[] }[] };
         for (const f of doc.findings) {
           used.add(f.messageId);
           related.push(...f.related.map((r) => r.message));
           if (f.fix) related.push(f.fix.description);
           related.push(...(f.suggestions ?? []).map((s) => s.description));
+          texts.push(f.message);
         }
       }
       for (const id of declared) {
         const pattern = new RegExp('^' + rule.meta.messages[id].split(/\{\{\s*\w+\s*\}\}/).map(escapeRe).join('.*') + '$');
-        const exercised = used.has(id) || related.some((m) => pattern.test(m));
+        // A message is exercised as a finding's own message, as a related-location or suggestion text,
+        // or as a fragment rendered into another message (e.g. a role note).
+        const fragment = new RegExp(rule.meta.messages[id].split(/\{\{\s*\w+\s*\}\}/).map(escapeRe).join('.*'));
+        const exercised = used.has(id) || related.some((m) => pattern.test(m)) || texts.some((m) => fragment.test(m));
         expect(exercised, `messageId '${id}' is never produced by a fixture`).toBe(true);
       }
     });

@@ -94,6 +94,8 @@ export interface RepositoryIdentity {
   defaultBranch?: string;
   /** The repository's tokens carry immutable subjects (`repo:OWNER@ID/REPO@ID:…`). */
   immutableSubjects?: boolean;
+  /** Token issuer when not github.com's: `token.actions.githubusercontent.com/<enterprise-slug>` or GHES `HOST/_services/token`. */
+  issuer?: string;
   /** Customised subject template: the `include_claim_keys` list, in order (e.g. `["repo", "context", "job_workflow_ref"]`). Absent = GitHub's default template. */
   subjectTemplate?: string[];
 }

@@ -10,7 +10,8 @@ import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFr
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
 import { terraformLoader } from './terraform.js';
 import { loadCdk, mayBeCdkIam } from './cdk.js';
-import { emptyLinks, type LoadError, type Project, type SourceFile } from '../model/project.js';
+import { emptyLinks, type LoadError, type Project, type RepoIdentity, type SourceFile } from '../model/project.js';
+import { identityFromGit } from './repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Workflow } from '../model/workflow.js';
 import { linkProject } from '../model/links.js';
@@ -155,6 +156,10 @@ export interface LoadOptions {
   /** Files larger than this are skipped with a finding. Default 10 MiB. */
   maxFileBytes?: number;
   loaders?: Loader[];
+  /** Repository identity from the config; when absent it is read from the scanned repository's git remote. */
+  identity?: RepoIdentity;
+  /** `${{ vars.X }}` / `${{ secrets.X }}` / `${{ env.X }}` → role ARN (from the config). */
+  roleMappings?: Record<string, string>;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -178,6 +183,8 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
       }
       addResults(project, sink);
     }
+  project.identity = options.identity ?? identityFromGit(root);
+  project.roleMappings = options.roleMappings;
   project.links = linkProject(project);
   return project;
 }

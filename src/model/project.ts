@@ -39,6 +39,26 @@ export interface ProjectLinks {
   unresolved: RoleAssumption[];
 }
 
+/**
+ * The GitHub identity of the scanned repository, used to predict the claims its jobs present.
+ * `source` says where it came from (shown to users: predictions are only as good as this).
+ */
+export interface RepoIdentity {
+  owner: string;
+  repo: string;
+  host?: string;
+  ownerId?: string;
+  repoId?: string;
+  defaultBranch?: string;
+  /** The repository uses immutable subjects (`repo:OWNER@ID/REPO@ID:…`). */
+  immutableSubjects?: boolean;
+  /** Token issuer when not github.com's (enterprise `token.actions.githubusercontent.com/<slug>`, GHES `HOST/_services/token`). */
+  issuer?: string;
+  /** Customised subject template (`include_claim_keys`), when not the default. */
+  subjectTemplate?: string[];
+  source: 'config' | 'git-remote';
+}
+
 export interface Project {
   type: 'Project';
   root: string;
@@ -48,6 +68,10 @@ export interface Project {
   providers: OidcProvider[];
   loadErrors: LoadError[];
   links: ProjectLinks;
+  /** Identity of the scanned repository, when known. */
+  identity?: RepoIdentity;
+  /** Role ARNs behind `${{ vars.X }}` / `${{ secrets.X }}` (from the config), used by linking. */
+  roleMappings?: Record<string, string>;
 }
 
 export function emptyLinks(): ProjectLinks {

@@ -3,7 +3,10 @@ import type { RuleModule } from '../engine/rule.js';
 import noDeprecatedAwsCredentialsAction from './no-deprecated-aws-credentials-action.js';
 import noExcessiveIdTokenPermission from './no-excessive-id-token-permission.js';
 import noHardcodedAwsCredentials from './no-hardcoded-aws-credentials.js';
+import noOidcInUntrustedTrigger from './no-oidc-in-untrusted-trigger.js';
+import noOverbroadTrust from './no-overbroad-trust.js';
 import noStaticAwsCredentials from './no-static-aws-credentials.js';
+import noUnassumableRole from './no-unassumable-role.js';
 import noUnknownConditionKey from './no-unknown-condition-key.js';
 import noUnsafeConditionOperator from './no-unsafe-condition-operator.js';
 import noUnusedSuppression from './no-unused-suppression.js';
@@ -19,7 +22,10 @@ export const rules: readonly RuleModule[] = [
   noDeprecatedAwsCredentialsAction,
   noExcessiveIdTokenPermission,
   noHardcodedAwsCredentials,
+  noOidcInUntrustedTrigger,
+  noOverbroadTrust,
   noStaticAwsCredentials,
+  noUnassumableRole,
   noUnknownConditionKey,
   noUnsafeConditionOperator,
   noUnusedSuppression,

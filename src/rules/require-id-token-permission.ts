@@ -2,6 +2,8 @@ import { createRule } from '../engine/create-rule.js';
 import type { Fix, RuleContext } from '../engine/rule.js';
 import { WorkflowEditor } from '../engine/workflow-edits.js';
 import type { EffectivePermissions, Job } from '../model/workflow.js';
+import { localWorkflow } from '../model/predict.js';
+import { computeEffectivePermissions } from '../loaders/workflow.js';
 
 function why(p: EffectivePermissions, workflowBlock: boolean): string {
   if (p.source === 'default') return 'no permissions block is declared, and the default grants no id-token';
@@ -42,6 +44,8 @@ export default createRule({
     },
     messages: {
       missing: 'Job "{{job}}" requests a GitHub OIDC token ({{via}}) but cannot get one: {{why}}.',
+      callerMissing: 'Job "{{job}}" calls {{workflow}}, whose job "{{callee}}" needs id-token: write, but the caller does not grant it ({{why}}): GitHub rejects the run ("The nested job … is only allowed id-token: none") or the callee cannot get a token.',
+      calleeNeeds: 'The called job needs id-token: write here.',
       declareHere: 'Permissions that apply to this job: add id-token: write here.',
       declareJob: 'No permissions block: declare one on this job with id-token: write.',
       fixInBlock: 'Grant id-token: write in the permissions of job "{{job}}".',
@@ -60,7 +64,32 @@ export default createRule({
       'web-identity-env': 'AWS_WEB_IDENTITY_TOKEN_FILE',
     };
     const reported = new Set<Job>();
+    const byFile = new Map(context.project.workflows.map((w) => [w.file, w]));
     return {
+      Job(job) {
+        // A caller of a local reusable workflow must grant what the called jobs need (domain.md §A.7).
+        const callee = job.uses && localWorkflow(job.uses.value, job.parent.file, byFile);
+        const eff = job.effectivePermissions;
+        if (!callee || eff.idToken === 'write' || eff.idToken === 'unknown') return;
+        if (job.parent.reusable && eff.source === 'default') return; // the caller's caller decides
+        for (const cj of callee.jobs) {
+          const own = cj.permissions ?? callee.permissions;
+          const requests = computeEffectivePermissions(cj.permissions, callee.permissions).idToken === 'write';
+          const inherits = !own && cj.roleAssumptions.length > 0;
+          if (!requests && !inherits) continue;
+          const where = own?.scopes.get('id-token')?.key.loc ?? own?.keyLoc ?? cj.roleAssumptions[0]?.loc ?? cj.loc;
+          context.report({
+            node: job.uses!,
+            messageId: 'callerMissing',
+            data: { job: job.id.value, workflow: callee.file, callee: cj.id.value, why: why(eff, !!job.parent.permissions) },
+            related: [
+              { loc: where, message: context.message('calleeNeeds') },
+              { loc: eff.block?.keyLoc ?? job.loc, message: context.message(eff.block ? 'declareHere' : 'declareJob') },
+            ],
+          });
+          return;
+        }
+      },
       RoleAssumption(ra) {
         const job = ra.job;
         const eff = job.effectivePermissions;
