@@ -26,6 +26,7 @@ describe('oidc-lint CLI (spawned)', () => {
     expect(got).toEqual([
       'no-excessive-id-token-permission examples/broken/.github/workflows/deploy.yml:8',
       'require-id-token-permission examples/broken/.github/workflows/deploy.yml:27',
+      'no-unassumable-role examples/broken/.github/workflows/deploy.yml:29',
       'no-static-aws-credentials examples/broken/.github/workflows/nightly-backup.yml:16',
       'require-subject-condition examples/broken/iam/github-actions-deploy-trust.json:7',
       'require-audience-condition examples/broken/iam/github-actions-deploy-trust.json:12',
@@ -53,14 +54,14 @@ describe('oidc-lint CLI (spawned)', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     const doc = JSON.parse(readFileSync(out, 'utf8'));
-    expect(doc).toMatchObject({ version: 1, tool: { name: 'oidc-lint' }, summary: { errors: 4, warnings: 1 } });
+    expect(doc).toMatchObject({ version: 1, tool: { name: 'oidc-lint' }, summary: { errors: 5, warnings: 1 } });
     expect(doc.findings[0]).toHaveProperty('fingerprint');
   });
   it('turns rules off with --rule and exits 0 when nothing is left', () => {
     const args = ['examples/broken'];
-    for (const id of ['require-id-token-permission', 'no-static-aws-credentials', 'require-subject-condition', 'require-audience-condition']) args.push('--rule', `${id}=off`);
+    for (const id of ['require-id-token-permission', 'no-static-aws-credentials', 'require-subject-condition', 'require-audience-condition', 'no-unassumable-role']) args.push('--rule', `${id}=off`);
     expect(run(args).code).toBe(0);
-    expect(run(['examples/broken', '--rule', 'require-subject-condition=warn', '--rule', 'require-audience-condition=off', '--rule', 'no-static-aws-credentials=off', '--rule', 'require-id-token-permission=off']).code).toBe(0);
+    expect(run(['examples/broken', '--rule', 'require-subject-condition=warn', '--rule', 'require-audience-condition=off', '--rule', 'no-static-aws-credentials=off', '--rule', 'require-id-token-permission=off', '--rule', 'no-unassumable-role=warn']).code).toBe(0);
   });
   it('--fix repairs the workflows of examples/broken in place and leaves the trust policy to people', () => {
     const dir = writeTree({});
@@ -73,7 +74,7 @@ describe('oidc-lint CLI (spawned)', () => {
       deploy.replace('permissions:\n  id-token: write\n  contents: read\n', 'permissions:\n  contents: read\n').replace('    permissions:\n      contents: read\n', '    permissions:\n      contents: read\n      id-token: write\n'),
     );
     expect(readFileSync(path.join(dir, 'iam/github-actions-deploy-trust.json'), 'utf8')).toBe(policy);
-    expect(r.stdout).toMatch(/✖ 3 problems \(3 errors, 0 warnings\)/);
+    expect(r.stdout).toMatch(/✖ 4 problems \(4 errors, 0 warnings\)/);
     expect(r.stdout).not.toMatch(/require-id-token-permission|no-excessive-id-token-permission/);
     expect(r.code).toBe(1);
     const again = run(['--fix', '.'], { cwd: dir });
