@@ -12,6 +12,7 @@ import { ConfigFileError, findConfigFile, loadConfigFile, type LoadedConfig } fr
 import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline, type Baseline } from './engine/baseline.js';
 import { rules } from './rules/index.js';
 import { reporters } from './reporters/index.js';
+import { githubStepSummary } from './reporters/github.js';
 import { VERSION } from './version.js';
 import { explainRole, findRoles, renderExplanation } from './explain.js';
 import { redactSecrets } from './model/secrets.js';
@@ -30,7 +31,9 @@ Checks GitHub Actions workflows and AWS IAM trust policies for OIDC (keyless) ac
 Paths default to the current directory; a path may be a directory or a single file.
 
 Options:
-  -f, --format <text|json|sarif>   output format (default: text)
+  -f, --format <text|json|sarif|github>
+                                   output format (default: text); github = workflow-command
+                                   annotations, plus a job summary when GITHUB_STEP_SUMMARY is set
   -o, --output-file <file>         write the report to a file instead of stdout
       --rule <id=off|warn|error>   set a rule's level (repeatable; overrides the config file)
   -c, --config <file>              use this config file (default: oidc-lint.config.yaml|yml|json or
@@ -41,6 +44,8 @@ Options:
       --write-baseline <file>      record every current finding in a baseline file (they are then accepted)
       --audience <aud>             expected token audience (repeatable; default sts.amazonaws.com)
       --max-file-size <MiB>        skip larger files with a finding (default 10)
+  -q, --quiet                      report errors only (warnings still count for --max-warnings)
+      --max-warnings <n>           exit 1 when there are more than n warnings
       --color / --no-color         force colour on or off (default: on for a terminal, off with NO_COLOR)
       --sarif-category <id>        set SARIF automationDetails.id
       --fix                        apply the automatic fixes to workflow files, then report what remains
@@ -49,8 +54,9 @@ Options:
   -h, --help                       print this help
 
 ${AWS_HELP}
-Exit codes: 0 no error-level findings, 1 error-level findings, 2 usage, configuration or internal
-error, or an incomplete AWS scan (a call was denied: see the warning on stderr).
+Exit codes: 0 no error-level findings, 1 error-level findings (or more warnings than --max-warnings),
+2 usage, configuration or internal error, or an incomplete AWS scan (a call was denied: see the
+warning on stderr).
 Rules: see rules.md.`;
 
 interface Io {
@@ -97,6 +103,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
         'write-baseline': { type: 'string' },
         audience: { type: 'string', multiple: true, default: [] },
         'max-file-size': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        'max-warnings': { type: 'string' },
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         'sarif-category': { type: 'string' },
@@ -137,6 +145,14 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       return 2;
     }
     maxFileBytes = Math.round(n * 1024 * 1024);
+  }
+  let maxWarnings: number | undefined;
+  if (o['max-warnings'] !== undefined) {
+    if (!/^\d+$/.test(o['max-warnings'])) {
+      err(`oidc-lint: --max-warnings expects a whole number >= 0, got '${o['max-warnings']}'\n`);
+      return 2;
+    }
+    maxWarnings = Number(o['max-warnings']);
   }
   const flagRules: Record<string, RuleSetting> = {};
   try {
@@ -215,13 +231,18 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     if (baseline) applyBaseline(result.findings, baseline, baselineWhere(project.root));
   }
   const color = o['no-color'] ? false : o.color ? true : (io.isTTY ?? (!o['output-file'] && process.stdout.isTTY === true)) && !env.NO_COLOR && o.format === 'text';
-  const text = reporter({
-    findings: result.findings,
+  // --quiet hides warnings from every format; they still count for --max-warnings (as in eslint).
+  const warnings = result.findings.filter((f) => !f.suppressed && f.level === 'warn').length;
+  const findings = o.quiet ? result.findings.filter((f) => f.level === 'error') : result.findings;
+  const stepSummary = o.format === 'github' && env.GITHUB_STEP_SUMMARY ? env.GITHUB_STEP_SUMMARY : undefined;
+  const input = {
+    findings,
     crashes: result.crashes,
     project,
     rules: ruleSet,
-    options: { color, cwd, repoRoot: findRepoRoot(project.root), sarifCategory: o['sarif-category'] },
-  });
+    options: { color, cwd, repoRoot: repositoryRoot(project.root, env), sarifCategory: o['sarif-category'], githubStepSummary: stepSummary !== undefined },
+  };
+  const text = reporter(input);
   if (o['fix-dry-run']) {
     // The diff goes to stdout unless a machine-readable report does.
     const diff = changes.map((c) => unifiedDiff(displayPath(project.root, c.file, cwd), c.before, c.after)).join('');
@@ -235,12 +256,18 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   }
   if (o['output-file']) await fs.writeFile(path.resolve(cwd, o['output-file']), text);
   else out(text);
+  if (stepSummary) await fs.appendFile(path.resolve(cwd, stepSummary), githubStepSummary(input, env) + '\n');
   for (const c of result.crashes) err(`oidc-lint: rule ${c.ruleId} crashed: ${c.message}\n`);
   // A denied AWS call means part of the account was not checked: never exit 0 (nor 1, "problems found").
   const incomplete = awsIncompleteWarnings(aws);
   for (const w of incomplete) err(w);
   if (result.crashes.length || incomplete.length) return 2;
-  return result.findings.some((f) => !f.suppressed && f.level === 'error') ? 1 : 0;
+  if (result.findings.some((f) => !f.suppressed && f.level === 'error')) return 1;
+  if (maxWarnings !== undefined && warnings > maxWarnings) {
+    err(`oidc-lint: too many warnings (${warnings}; --max-warnings is ${maxWarnings})\n`);
+    return 1;
+  }
+  return 0;
 }
 
 /** The scan root: the single directory given, else the common ancestor of the paths (report paths are relative to it). */
@@ -252,6 +279,19 @@ async function scanRoot(paths: string[], cwd: string): Promise<string> {
   const common = await commonDirectory(paths);
   // Prefer the cwd when everything is below it, so paths read naturally.
   return (common + path.sep).startsWith(cwd + path.sep) ? cwd : common;
+}
+
+/**
+ * The repository root that SARIF URIs and GitHub annotation paths are relative to: the git
+ * toplevel above the scan root; without one (a checkout made without git), GITHUB_WORKSPACE when
+ * the scan root lies inside it; else the scan root itself.
+ */
+export function repositoryRoot(scanRoot: string, env: NodeJS.ProcessEnv): string {
+  const git = findRepoRoot(scanRoot);
+  if (git !== path.resolve(scanRoot) || existsSync(path.join(git, '.git'))) return git;
+  const ws = env.GITHUB_WORKSPACE ? path.resolve(env.GITHUB_WORKSPACE) : undefined;
+  if (ws && (scanRoot + path.sep).startsWith(ws + path.sep)) return ws;
+  return git;
 }
 
 /** Git toplevel above `dir` (SARIF URIs must be repository-relative), else `dir` itself. */

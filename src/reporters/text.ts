@@ -1,47 +1,70 @@
 /**
- * Human output: `file:line:col  level  message  rule-id`, grouped per file, then a summary line.
- * Colour only when asked (the CLI decides: TTY and no NO_COLOR).
+ * Human output. Each finding is a block:
+ *
+ *   path:line:col  level  message  rule-id
+ *     12 |         "token.actions.githubusercontent.com:sub": "repo:my-org/*"
+ *        |                                                    ^^^^^^^^^^^^^^
+ *       ↳ path:line:col  related location and why it matters
+ *       docs: https://…/rules.md#rule-id
+ *
+ * then a summary line. Source lines are redacted (hard-coded keys never reach a terminal or CI log)
+ * and cut around the token when long. Colour only when asked (the CLI decides: TTY and no NO_COLOR).
  */
 import type { Reporter } from './types.js';
 import { displayPath } from './paths.js';
-import { formatLocation } from '../model/location.js';
+import { codeFrame, splitLines } from './frame.js';
+import { redactSecrets } from '../model/secrets.js';
+import { formatLocation, type SourceLocation } from '../model/location.js';
+import { RULES_DOC_URL } from '../version.js';
 
 const ansi = (on: boolean) => {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
-  return { red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22), underline: wrap(4, 24) };
+  return { red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
 };
 
 export const textReporter: Reporter = ({ findings, crashes, project, options }) => {
   const c = ansi(options.color);
   const out: string[] = [];
   const shown = findings.filter((f) => !f.suppressed);
-  let currentFile: string | undefined;
-  for (const f of shown) {
-    const where = f.location.file ? displayPath(project.root, f.location.file, options.cwd) : formatLocation(f.location);
+  const lines = new Map<string, string[]>();
+  const linesOf = (file: string): string[] | undefined => {
+    if (!lines.has(file)) {
+      const src = project.sources.find((s) => s.path === file);
+      if (!src) return undefined;
+      lines.set(file, splitLines(src.text));
+    }
+    return lines.get(file);
+  };
+  const where = (loc: SourceLocation) => {
+    if (!loc.file) return formatLocation(loc);
+    const pos = `${displayPath(project.root, loc.file, options.cwd)}:${loc.start.line}:${loc.start.column}`;
     // A live-AWS resource read from a snapshot file: name the ARN next to the file.
-    const heading = f.location.file && f.location.logical ? `${where} (${f.location.logical.fullyQualifiedName})` : where;
-    if (heading !== currentFile) {
-      if (currentFile !== undefined) out.push('');
-      out.push(c.underline(heading));
-      currentFile = heading;
+    return loc.logical ? `${pos} (${loc.logical.fullyQualifiedName})` : pos;
+  };
+
+  for (const f of shown) {
+    const paint = f.level === 'error' ? c.red : c.yellow;
+    out.push(`${where(f.location)}  ${paint(f.level === 'error' ? 'error' : 'warn ')}  ${redactSecrets(f.message)}  ${c.dim(f.ruleId)}`);
+    const src = f.location.file ? linesOf(f.location.file) : undefined;
+    const frame = src && codeFrame(src, f.location);
+    if (frame) {
+      const gutter = String(frame.line).padStart(6);
+      out.push(`${c.dim(`${gutter} |`)} ${frame.text}`);
+      out.push(`${c.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.marker)}`);
     }
-    const pos = f.location.file ? `${where}:${f.location.start.line}:${f.location.start.column}` : where;
-    const level = f.level === 'error' ? c.red('error') : c.yellow('warn ');
-    out.push(`${pos}  ${level}  ${f.message}  ${c.dim(f.ruleId)}`);
-    for (const r of f.related) {
-      const rw = r.loc.file ? `${displayPath(project.root, r.loc.file, options.cwd)}:${r.loc.start.line}:${r.loc.start.column}` : formatLocation(r.loc);
-      out.push(c.dim(`    ↳ ${rw}  ${r.message}`));
-    }
+    for (const r of f.related) out.push(c.dim(`    ↳ ${where(r.loc)}  ${redactSecrets(r.message)}`));
+    out.push(c.dim(`    docs: ${RULES_DOC_URL}#${f.ruleId}`));
+    out.push('');
   }
   const errors = shown.filter((f) => f.level === 'error').length;
   const warnings = shown.length - errors;
-  if (shown.length) out.push('');
   const files = project.sources.length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const awsRoles = project.roles.filter((r) => r.origin.format === 'aws').length;
-  const checked = `${files} file${files === 1 ? '' : 's'}${awsRoles ? ` and ${awsRoles} AWS role${awsRoles === 1 ? '' : 's'}` : ''} checked`;
+  const checked = `${plural(files, 'file')}${awsRoles ? ` and ${plural(awsRoles, 'AWS role')}` : ''} checked`;
   if (shown.length === 0) out.push(`✓ no problems (${checked})`);
   else {
-    const line = `✖ ${shown.length} problem${shown.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}) in ${checked}`;
+    const line = `✖ ${plural(shown.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}) in ${checked}`;
     out.push(errors ? c.bold(c.red(line)) : c.bold(c.yellow(line)));
   }
   for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${cr.message}`));

@@ -18,6 +18,8 @@ export interface ReporterOptions {
   /** Repository root for SARIF URIs (git toplevel, or the scan root). */
   repoRoot: string;
   sarifCategory?: string;
+  /** The CLI also writes a markdown summary to $GITHUB_STEP_SUMMARY (the github reporter says so). */
+  githubStepSummary?: boolean;
 }
 
 export type Reporter = (input: ReportInput) => string;

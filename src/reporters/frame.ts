@@ -1,0 +1,81 @@
+/**
+ * Code frames for the text reporter: the offending source line, cut to a readable width around the
+ * token, with secrets redacted, and a marker line (`^^^`) under the token.
+ *
+ * Redaction shortens text, so the line is cut into three pieces — before the token, the token,
+ * after it — and each piece is redacted on its own; a key that straddles a cut is moved wholly into
+ * the token first, so no piece ever holds half a key that `redactSecrets` would not recognise.
+ */
+import { ACCESS_KEY_ID, SECRET_KEY_SHAPE, looksLikeSecretKey, redactSecrets } from '../model/secrets.js';
+import type { SourceLocation } from '../model/location.js';
+
+export interface FrameLine {
+  /** 1-based line number shown in the gutter. */
+  line: number;
+  /** The (possibly cut and redacted) source text. */
+  text: string;
+  /** Spaces up to the token, then `^` under it (at least one). */
+  marker: string;
+}
+
+/** Widest source text shown; longer lines (minified JSON) are cut around the token with `…`. */
+export const FRAME_WIDTH = 100;
+
+/** Splits a file into lines once (CRLF aware); reuse the result for every finding in the file. */
+export function splitLines(text: string): string[] {
+  return text.split(/\r?\n/);
+}
+
+/** The frame for a location, or undefined when it points outside the file or at a blank line (nothing to show). */
+export function codeFrame(lines: readonly string[], loc: SourceLocation, width = FRAME_WIDTH): FrameLine | undefined {
+  const idx = loc.start.line - 1;
+  if (idx < 0 || idx >= lines.length || !lines[idx].trim()) return undefined;
+  const src = lines[idx];
+  const start = clamp(loc.start.column - 1, 0, src.length);
+  // A token spanning several lines is marked to the end of its first line.
+  const end = loc.end.line > loc.start.line ? src.length : clamp(loc.end.column - 1, start, src.length);
+  const { before, token, after } = cut(src, start, end);
+  return { line: loc.start.line, ...fit(before, token, after, width) };
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+/** Spans (UTF-16 offsets) of every key-shaped token on the line that redactSecrets would hide. */
+function secretSpans(line: string): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const m of line.matchAll(ACCESS_KEY_ID)) spans.push([m.index!, m.index! + m[0].length]);
+  for (const m of line.matchAll(SECRET_KEY_SHAPE)) if (looksLikeSecretKey(m[0])) spans.push([m.index!, m.index! + m[0].length]);
+  return spans;
+}
+
+function cut(src: string, start: number, end: number) {
+  let s = start;
+  let e = end;
+  for (const [a, b] of secretSpans(src)) {
+    if (a < s && s < b) s = a;
+    if (a < e && e < b) e = b;
+  }
+  const show = (t: string) => [...redactSecrets(t).replace(/\t/g, '  ')];
+  return { before: show(src.slice(0, s)), token: show(src.slice(s, e)), after: show(src.slice(e).trimEnd()) };
+}
+
+/**
+ * Cuts the three pieces (arrays of code points) to `width`: the token whole when it fits in
+ * `width - 20` (else cut with `…`), and the room left shared between the two sides.
+ */
+function fit(before: string[], token: string[], after: string[], width: number): { text: string; marker: string } {
+  let b = before;
+  let t = token;
+  let a = after;
+  if (b.length + t.length + a.length > width) {
+    if (t.length > width - 20) t = [...t.slice(0, width - 21), '…'];
+    const room = width - t.length;
+    const left = Math.min(b.length, room - Math.min(a.length, Math.floor(room / 2)));
+    const right = Math.min(a.length, room - left);
+    if (left < b.length) b = ['…', ...b.slice(b.length - left + 1)];
+    if (right < a.length) a = [...a.slice(0, right - 1), '…'];
+  }
+  return { text: [...b, ...t, ...a].join(''), marker: ' '.repeat(b.length) + '^'.repeat(Math.max(1, t.length)) };
+}
