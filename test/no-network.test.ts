@@ -33,7 +33,7 @@ describe('no surprise network', () => {
     });
     const log = path.join(dir, 'net.log');
     writeFileSync(log, '');
-    for (const format of ['text', 'json', 'sarif']) {
+    for (const format of ['text', 'json', 'sarif', 'github']) {
       const r = spawnSync(process.execPath, ['--import', path.join(dir, 'preload.mjs'), path.join(REPO_ROOT, 'bin', 'oidc-lint.js'), '.', '-f', format], {
         cwd: dir,
         encoding: 'utf8',
@@ -43,7 +43,7 @@ describe('no surprise network', () => {
     }
     expect(existsSync(log)).toBe(true);
     const lines = readFileSync(log, 'utf8').trim().split('\n');
-    expect(lines.filter((l) => l === 'preload-active')).toHaveLength(3);
+    expect(lines.filter((l) => l === 'preload-active')).toHaveLength(4);
     expect(lines.filter((l) => l !== 'preload-active')).toEqual([]);
   });
 });

@@ -20,7 +20,7 @@ describe('secrets in output', () => {
     'iam/wild.json': `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:x/*:${SECRET}"}}}]}`,
     'iam/trust.json': `{"Statement":[{"Sid":"${KEY_ID}","Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:sub":"${SECRET}"}}}]}`,
   });
-  for (const format of ['text', 'json', 'sarif']) {
+  for (const format of ['text', 'json', 'sarif', 'github']) {
     it(`${format} output shows keys redacted only`, async () => {
       const out = await runFormat(dir, format);
       expect(out).toContain('AKIA…RX');

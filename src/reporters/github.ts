@@ -15,7 +15,6 @@ import type { Reporter, ReportInput } from './types.js';
 import type { Finding, Severity } from '../engine/rule.js';
 import { absoluteOf } from './paths.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
-import { redactSecrets } from '../model/secrets.js';
 import { RULES_DOC_URL } from '../version.js';
 
 /** Annotations GitHub keeps per step and level (actions/toolkit problem-matchers docs). */
@@ -68,7 +67,7 @@ function annotation(f: Finding, input: ReportInput): string {
   const body = [file ? f.message : `${where(loc, input)}: ${f.message}`];
   for (const r of f.related) body.push(`↳ ${where(r.loc, input)}  ${r.message}`);
   body.push(`${RULES_DOC_URL}#${f.ruleId}`);
-  return `::${f.level === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(redactSecrets(body.join('\n')))}`;
+  return `::${f.level === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(body.join('\n'))}`;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -81,7 +80,7 @@ export const githubReporter: Reporter = (input) => {
   const annotated = pickAnnotated(shown, ANNOTATION_CAP - crashes.length);
   for (const f of shown) {
     if (annotated.has(f)) out.push(annotation(f, input));
-    else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${redactSecrets(f.message)}  ${f.ruleId}`);
+    else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${f.message}  ${f.ruleId}`);
   }
   const errors = shown.filter((f) => f.level === 'error').length;
   const warnings = shown.length - errors;
@@ -125,7 +124,7 @@ export function githubStepSummary(input: ReportInput, env: Record<string, string
       const file = loc.file ? repoPath(input.project.root, loc.file, input.options.repoRoot) : undefined;
       const label = `\`${cell(where(loc, input))}\``;
       const locCell = file && base ? `[${label}](${base}${file.split('/').map(encodeURIComponent).join('/')}#L${loc.start.line})` : label;
-      out.push(`| ${f.level === 'error' ? 'error' : 'warning'} | [${f.ruleId}](${RULES_DOC_URL}#${f.ruleId}) | ${locCell} | ${cell(redactSecrets(f.message))} |`);
+      out.push(`| ${f.level === 'error' ? 'error' : 'warning'} | [${f.ruleId}](${RULES_DOC_URL}#${f.ruleId}) | ${locCell} | ${cell(f.message)} |`);
     }
     if (shown.length > SUMMARY_ROWS) out.push('', `…and ${shown.length - SUMMARY_ROWS} more (run oidc-lint locally or use the SARIF output for the full list).`);
     out.push('');

@@ -7,13 +7,13 @@
  *       ↳ path:line:col  related location and why it matters
  *       docs: https://…/rules.md#rule-id
  *
- * then a summary line. Source lines are redacted (hard-coded keys never reach a terminal or CI log)
- * and cut around the token when long. Colour only when asked (the CLI decides: TTY and no NO_COLOR).
+ * then a summary line. Source lines are redacted (hard-coded keys never reach a terminal or CI log;
+ * messages are redacted by the engine) and cut around the token when long. Colour only when asked
+ * (the CLI decides: TTY and no NO_COLOR).
  */
 import type { Reporter } from './types.js';
 import { displayPath } from './paths.js';
 import { codeFrame, splitLines } from './frame.js';
-import { redactSecrets } from '../model/secrets.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
 
@@ -44,7 +44,7 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
 
   for (const f of shown) {
     const paint = f.level === 'error' ? c.red : c.yellow;
-    out.push(`${where(f.location)}  ${paint(f.level === 'error' ? 'error' : 'warn ')}  ${redactSecrets(f.message)}  ${c.dim(f.ruleId)}`);
+    out.push(`${where(f.location)}  ${paint(f.level === 'error' ? 'error' : 'warn ')}  ${f.message}  ${c.dim(f.ruleId)}`);
     const src = f.location.file ? linesOf(f.location.file) : undefined;
     const frame = src && codeFrame(src, f.location);
     if (frame) {
@@ -52,7 +52,7 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
       out.push(`${c.dim(`${gutter} |`)} ${frame.text}`);
       out.push(`${c.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.marker)}`);
     }
-    for (const r of f.related) out.push(c.dim(`    ↳ ${where(r.loc)}  ${redactSecrets(r.message)}`));
+    for (const r of f.related) out.push(c.dim(`    ↳ ${where(r.loc)}  ${r.message}`));
     out.push(c.dim(`    docs: ${RULES_DOC_URL}#${f.ruleId}`));
     out.push('');
   }
