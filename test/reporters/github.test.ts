@@ -15,7 +15,7 @@ async function run(args: string[], cwd: string, env: Record<string, string> = {}
 }
 
 /** Only the named rules, at the given levels. */
-function only(levels: Record<string, 'error' | 'warn'>): string[] {
+function enable(levels: Record<string, 'error' | 'warn'>): string[] {
   return rules.flatMap((r) => ['--rule', `${r.id}=${levels[r.id] ?? 'off'}`]);
 }
 
@@ -41,7 +41,7 @@ describe('workflow-command escaping (ecosystem.md §4)', () => {
 describe('oidc-lint --format github', () => {
   it('emits one ::error per finding with position, title and escaped file and message', async () => {
     const dir = writeTree({ '.git/HEAD': 'ref: refs/heads/main\n', 'iam/prod,eu:trust.json': subLike('repo:my-org/app%1:*') });
-    const r = await run(['.', '-f', 'github', ...only({ 'no-wildcard-subject': 'error' })], dir);
+    const r = await run(['.', '-f', 'github', ...enable({ 'no-wildcard-subject': 'error' })], dir);
     expect(r.code).toBe(1);
     // The exact sub value token, quotes included.
     const { line, col } = posOf(readFileSync(path.join(dir, 'iam/prod,eu:trust.json'), 'utf8'), '"repo:my-org/app%1:*"');
@@ -73,7 +73,7 @@ describe('oidc-lint --format github', () => {
         '',
       ].join('\n'),
     });
-    const r = await run(['-f', 'github', ...only({ 'require-id-token-permission': 'warn' })], dir);
+    const r = await run(['-f', 'github', ...enable({ 'require-id-token-permission': 'warn' })], dir);
     expect(r.code).toBe(0);
     expect(r.lines[0]).toMatch(/^::warning file=\.github\/workflows\/deploy\.yml,line=8,endLine=8,col=15,endColumn=55,title=require-id-token-permission \(oidc-lint\)::Job "deploy" /);
     expect(r.lines[0]).toContain('%0A↳ .github/workflows/deploy.yml:2:1  ');
@@ -86,7 +86,7 @@ describe('oidc-lint --format github', () => {
     for (let i = 1; i <= 12; i++) files[`iam/a${String(i).padStart(2, '0')}.json`] = subLike('repo:my-org/app:*', false);
     files['iam/z.json'] = subLike('repo:*');
     const dir = writeTree(files);
-    const r = await run(['-f', 'github', ...only({ 'no-wildcard-subject': 'error', 'require-audience-condition': 'warn' })], dir);
+    const r = await run(['-f', 'github', ...enable({ 'no-wildcard-subject': 'error', 'require-audience-condition': 'warn' })], dir);
     expect(r.code).toBe(1);
     const errors = r.lines.filter((l) => l.startsWith('::error '));
     const warnings = r.lines.filter((l) => l.startsWith('::warning '));
@@ -110,7 +110,7 @@ describe('oidc-lint --format github', () => {
 
   it('makes paths relative to the git toplevel, else to GITHUB_WORKSPACE', async () => {
     const dir = writeTree({ 'infra/iam/trust.json': subLike('repo:*') });
-    const args = ['.', '-f', 'github', ...only({ 'no-wildcard-subject': 'error' })];
+    const args = ['.', '-f', 'github', ...enable({ 'no-wildcard-subject': 'error' })];
     const infra = path.join(dir, 'infra');
     expect((await run(args, infra, { GITHUB_WORKSPACE: dir })).lines[0]).toMatch(/^::error file=infra\/iam\/trust\.json,/);
     mkdirSync(path.join(infra, '.git'));
@@ -122,7 +122,7 @@ describe('oidc-lint --format github', () => {
     const summary = path.join(dir, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
     const env = { GITHUB_STEP_SUMMARY: summary, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'my-org/infra', GITHUB_SHA: 'abc123' };
-    const r = await run(['-f', 'github', ...only({ 'no-wildcard-subject': 'error' })], dir, env);
+    const r = await run(['-f', 'github', ...enable({ 'no-wildcard-subject': 'error' })], dir, env);
     expect(r.code).toBe(1);
     const md = readFileSync(summary, 'utf8');
     const { line, col } = posOf(readFileSync(path.join(dir, 'iam/trust.json'), 'utf8'), '"repo:my-org/*|x"');
