@@ -287,11 +287,11 @@ async function scanRoot(paths: string[], cwd: string): Promise<string> {
  * the scan root lies inside it; else the scan root itself.
  */
 export function repositoryRoot(scanRoot: string, env: NodeJS.ProcessEnv): string {
-  const git = findRepoRoot(scanRoot);
-  if (git !== path.resolve(scanRoot) || existsSync(path.join(git, '.git'))) return git;
+  const root = path.resolve(scanRoot);
+  const git = findRepoRoot(root);
+  if (existsSync(path.join(git, '.git'))) return git;
   const ws = env.GITHUB_WORKSPACE ? path.resolve(env.GITHUB_WORKSPACE) : undefined;
-  if (ws && (scanRoot + path.sep).startsWith(ws + path.sep)) return ws;
-  return git;
+  return ws && (root + path.sep).startsWith(ws + path.sep) ? ws : root;
 }
 
 /** Git toplevel above `dir` (SARIF URIs must be repository-relative), else `dir` itself. */
