@@ -16,6 +16,7 @@ import type { Finding, Severity } from '../engine/rule.js';
 import { absoluteOf } from './paths.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
+import { counts, plural } from './summary.js';
 
 /** Annotations GitHub keeps per step and level (actions/toolkit problem-matchers docs). */
 export const ANNOTATION_CAP = 10;
@@ -64,17 +65,17 @@ function annotation(f: Finding, input: ReportInput): string {
     if (loc.end.line === loc.start.line) props.push(`col=${loc.start.column}`, `endColumn=${Math.max(loc.start.column, loc.end.column)}`);
   }
   props.push(`title=${escapeProperty(`${f.ruleId} (oidc-lint)`)}`);
-  const body = [file ? f.message : `${where(loc, input)}: ${f.message}`];
+  // Name the resource when there is no file to annotate, or when the file is an AWS snapshot.
+  const subject = !file ? where(loc, input) : loc.logical?.fullyQualifiedName;
+  const body = [subject ? `${subject}: ${f.message}` : f.message];
   for (const r of f.related) body.push(`↳ ${where(r.loc, input)}  ${r.message}`);
   body.push(`${RULES_DOC_URL}#${f.ruleId}`);
   return `::${f.level === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(body.join('\n'))}`;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 export const githubReporter: Reporter = (input) => {
   const { findings, crashes, project } = input;
-  const shown = findings.filter((f) => !f.suppressed);
+  const { shown, problems, checked } = counts(findings, project);
   const out: string[] = [];
   for (const c of crashes) out.push(`::error title=${escapeProperty('oidc-lint')}::${escapeData(`rule ${c.ruleId} crashed: ${c.message}`)}`);
   const annotated = pickAnnotated(shown, ANNOTATION_CAP - crashes.length);
@@ -82,10 +83,7 @@ export const githubReporter: Reporter = (input) => {
     if (annotated.has(f)) out.push(annotation(f, input));
     else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${f.message}  ${f.ruleId}`);
   }
-  const errors = shown.filter((f) => f.level === 'error').length;
-  const warnings = shown.length - errors;
-  const files = plural(project.sources.length, 'file');
-  out.push(shown.length ? `oidc-lint: ${plural(shown.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}) in ${files} checked.` : `oidc-lint: no problems (${files} checked).`);
+  out.push(shown.length ? `oidc-lint: ${problems} in ${checked}.` : `oidc-lint: no problems (${checked}).`);
   const missedErrors = shown.filter((f) => f.level === 'error' && !annotated.has(f)).length;
   const missedWarnings = shown.filter((f) => f.level === 'warn' && !annotated.has(f)).length;
   if (missedErrors + missedWarnings) {
@@ -109,14 +107,11 @@ export const SUMMARY_ROWS = 200;
  * rule to its rules.md section.
  */
 export function githubStepSummary(input: ReportInput, env: Record<string, string | undefined>): string {
-  const shown = input.findings.filter((f) => !f.suppressed);
-  const errors = shown.filter((f) => f.level === 'error').length;
-  const warnings = shown.length - errors;
-  const files = plural(input.project.sources.length, 'file');
+  const { shown, errors, warnings, checked } = counts(input.findings, input.project);
   const out = ['## oidc-lint', ''];
-  if (!shown.length) out.push(`✅ No problems (${files} checked).`, '');
+  if (!shown.length) out.push(`✅ No problems (${checked}).`, '');
   else {
-    out.push(`${errors ? '❌' : '⚠️'} **${plural(shown.length, 'problem')}** (${plural(errors, 'error')}, ${plural(warnings, 'warning')}) in ${files} checked.`, '');
+    out.push(`${errors ? '❌' : '⚠️'} **${plural(shown.length, 'problem')}** (${plural(errors, 'error')}, ${plural(warnings, 'warning')}) in ${checked}.`, '');
     out.push('| Level | Rule | Location | Message |', '|---|---|---|---|');
     const base = env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_SHA ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/blob/${env.GITHUB_SHA}/` : undefined;
     for (const f of shown.slice(0, SUMMARY_ROWS)) {

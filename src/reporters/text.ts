@@ -14,6 +14,7 @@
 import type { Reporter } from './types.js';
 import { displayPath } from './paths.js';
 import { codeFrame, splitLines } from './frame.js';
+import { counts } from './summary.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
 
@@ -25,13 +26,14 @@ const ansi = (on: boolean) => {
 export const textReporter: Reporter = ({ findings, crashes, project, options }) => {
   const c = ansi(options.color);
   const out: string[] = [];
-  const shown = findings.filter((f) => !f.suppressed);
-  const lines = new Map<string, string[]>();
+  const { shown, errors, problems, checked } = counts(findings, project);
+  // Each file's lines, split once, only for files that have findings.
+  const sources = new Map(project.sources.map((s) => [s.path, s]));
+  const lines = new Map<string, string[] | undefined>();
   const linesOf = (file: string): string[] | undefined => {
     if (!lines.has(file)) {
-      const src = project.sources.find((s) => s.path === file);
-      if (!src) return undefined;
-      lines.set(file, splitLines(src.text));
+      const src = sources.get(file);
+      lines.set(file, src && splitLines(src.text));
     }
     return lines.get(file);
   };
@@ -56,15 +58,9 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
     out.push(c.dim(`    docs: ${RULES_DOC_URL}#${f.ruleId}`));
     out.push('');
   }
-  const errors = shown.filter((f) => f.level === 'error').length;
-  const warnings = shown.length - errors;
-  const files = project.sources.length;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const awsRoles = project.roles.filter((r) => r.origin.format === 'aws').length;
-  const checked = `${plural(files, 'file')}${awsRoles ? ` and ${plural(awsRoles, 'AWS role')}` : ''} checked`;
   if (shown.length === 0) out.push(`✓ no problems (${checked})`);
   else {
-    const line = `✖ ${plural(shown.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')}) in ${checked}`;
+    const line = `✖ ${problems} in ${checked}`;
     out.push(errors ? c.bold(c.red(line)) : c.bold(c.yellow(line)));
   }
   for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${cr.message}`));

@@ -42,9 +42,9 @@ describe('the npm package', () => {
     cpSync(path.join(REPO_ROOT, 'examples', 'broken'), path.join(project, 'repo'), { recursive: true });
   }, 600_000);
 
-  it('ships the CLI, the compiled library with declarations, the docs — and nothing else', () => {
-    for (const f of ['bin/oidc-lint.js', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'package.json', 'README.md', 'rules.md']) expect(files).toContain(f);
-    const stray = files.filter((f) => !/^(bin\/|dist\/src\/)/.test(f) && !['package.json', 'README.md', 'rules.md', 'LICENSE'].includes(f));
+  it('ships the CLI, the compiled library with declarations, the config schema, the docs — and nothing else', () => {
+    for (const f of ['bin/oidc-lint.js', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'schemas/oidc-lint.config.schema.json', 'package.json', 'README.md', 'rules.md']) expect(files).toContain(f);
+    const stray = files.filter((f) => !/^(bin\/|dist\/src\/|schemas\/)/.test(f) && !['package.json', 'README.md', 'rules.md', 'LICENSE'].includes(f));
     expect(stray).toEqual([]);
     expect(files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
     expect(PKG.exports['.']).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
@@ -58,6 +58,16 @@ describe('the npm package', () => {
     expect(r.stdout).toContain('repo/iam/github-actions-deploy-trust.json:7:22  error  Any GitHub repository can assume this role');
     expect(r.stdout).toMatch(/✖ 4 problems \(4 errors, 0 warnings\) in 3 files checked\n$/);
     expect(exec('npx', ['--no', '--', 'oidc-lint', '--version'], { cwd: project }).stdout.trim()).toBe(PKG.version);
+  });
+
+  it('validates config files with the schema it ships', () => {
+    writeFileSync(path.join(project, 'bad.yaml'), 'rulez: {}\n');
+    const bad = exec('npx', ['--no', '--', 'oidc-lint', '--config', 'bad.yaml', 'repo'], { cwd: project });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("bad.yaml:1:1: rulez: unknown key 'rulez'");
+    writeFileSync(path.join(project, 'good.yaml'), 'rules:\n  require-subject-condition: warn\n');
+    const good = exec('npx', ['--no', '--', 'oidc-lint', '--config', 'good.yaml', 'repo'], { cwd: project });
+    expect(good.stdout).toMatch(/✖ 4 problems \(3 errors, 1 warning\)/);
   });
 
   it("type-checks and runs the README's programmatic example", () => {

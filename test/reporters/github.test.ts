@@ -108,6 +108,27 @@ describe('oidc-lint --format github', () => {
     );
   });
 
+  it('names the AWS role of a finding in a saved AWS snapshot and counts the roles', async () => {
+    const role = 'arn:aws:iam::123456789012:role/wild';
+    const snapshot = {
+      oidcLintAwsSnapshot: 1,
+      generator: 'oidc-lint test',
+      fetchedAt: '2026-11-02T10:00:00.000Z',
+      partition: 'aws',
+      accountId: '123456789012',
+      rolePathPrefix: '/',
+      rolesListed: 1,
+      incomplete: [],
+      roles: [{ arn: role, name: 'wild', path: '/', trustPolicy: JSON.parse(subLike('repo:*')) }],
+      providers: [],
+    };
+    const dir = writeTree({ '.git/HEAD': '', 'aws-snapshot.json': JSON.stringify(snapshot, null, 2) });
+    const r = await run(['--aws-snapshot', 'aws-snapshot.json', '-f', 'github', ...enable({ 'no-wildcard-subject': 'error' })], dir);
+    expect(r.lines[0]).toMatch(/^::error file=aws-snapshot\.json,line=\d+,endLine=\d+,col=\d+,endColumn=\d+,title=no-wildcard-subject \(oidc-lint\)::/);
+    expect(r.lines[0]).toContain(`::${role}: Any GitHub repository of any owner can assume this role`);
+    expect(r.lines.at(-1)).toBe('oidc-lint: 1 problem (1 error, 0 warnings) in 1 file and 1 AWS role checked.');
+  });
+
   it('makes paths relative to the git toplevel, else to GITHUB_WORKSPACE', async () => {
     const dir = writeTree({ 'infra/iam/trust.json': subLike('repo:*') });
     const args = ['.', '-f', 'github', ...enable({ 'no-wildcard-subject': 'error' })];
