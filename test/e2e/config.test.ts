@@ -200,8 +200,10 @@ describe('suppressions', () => {
     const r = run(['.'], dir);
     expect(r.stdout).toBe(
       [
-        '.github/workflows/deploy.yml',
         '.github/workflows/deploy.yml:10:27  warn   This ignore comment suppresses nothing: no require-id-token-permission finding on line 11.  no-unused-suppression',
+        '    10 |       # oidc-lint: ignore[require-id-token-permission] the calling workflow grants id-token',
+        `       |                           ${'^'.repeat('require-id-token-permission'.length)}`,
+        '    docs: https://github.com/oidc-lint/oidc-lint/blob/main/rules.md#no-unused-suppression',
         '',
         '✖ 1 problem (0 errors, 1 warning) in 1 file checked',
         '',
@@ -255,8 +257,10 @@ jobs:
     const fresh = run(['.', '--baseline', 'oidc-lint.baseline.json'], dir);
     expect(fresh.stdout).toBe(
       [
-        'iam/new.json',
         'iam/new.json:7:22  error  Any GitHub repository can assume this role: the statement trusts token.actions.githubusercontent.com but has no condition on token.actions.githubusercontent.com:sub.  require-subject-condition',
+        '     7 |         "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"',
+        `       |                      ${'^'.repeat('"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"'.length)}`,
+        '    docs: https://github.com/oidc-lint/oidc-lint/blob/main/rules.md#require-subject-condition',
         '',
         '✖ 1 problem (1 error, 0 warnings) in 4 files checked',
         '',
