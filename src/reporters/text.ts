@@ -7,9 +7,9 @@
  *       ↳ path:line:col  related location and why it matters
  *       docs: https://…/rules.md#rule-id
  *
- * then a summary line. Source lines are redacted (hard-coded keys never reach a terminal or CI log;
- * messages are redacted by the engine) and cut around the token when long. Colour only when asked
- * (the CLI decides: TTY and no NO_COLOR).
+ * then a summary line and how many findings --fix can repair. Source lines are redacted (hard-coded
+ * keys never reach a terminal or CI log; messages are redacted by the engine) and cut around the
+ * token when long. Colour only when asked (the CLI decides: TTY and no NO_COLOR).
  */
 import type { Reporter } from './types.js';
 import { displayPath } from './paths.js';
@@ -62,6 +62,9 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
   else {
     const line = `✖ ${problems} in ${checked}`;
     out.push(errors ? c.bold(c.red(line)) : c.bold(c.yellow(line)));
+    const fixable = shown.filter((f) => f.fix).length;
+    const which = fixable === shown.length ? (fixable === 1 ? '' : `all ${fixable} `) : `${fixable} of them `;
+    if (fixable) out.push(`  ${which}fixable with --fix (--fix-dry-run shows the diff)`);
   }
   for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${cr.message}`));
   return out.join('\n') + '\n';

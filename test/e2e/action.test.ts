@@ -79,6 +79,7 @@ describe('action.yml steps, run with GitHub’s environment', () => {
     if (schemaAvailable) expect(sarifValidator()(log)).toBe(true);
     expect(githubProblems(log)).toEqual([]);
     expect(log.runs[0].results.map((r: any) => `${r.ruleId} ${r.locations[0].physicalLocation.artifactLocation.uri}`)).toEqual([
+      'no-excessive-id-token-permission .github/workflows/deploy.yml',
       'require-id-token-permission .github/workflows/deploy.yml',
       'no-static-aws-credentials .github/workflows/nightly-backup.yml',
       'require-subject-condition iam/github-actions-deploy-trust.json',
@@ -96,13 +97,14 @@ describe('action.yml steps, run with GitHub’s environment', () => {
     const lint = first.steps.find((s) => s.name === 'Run oidc-lint')!;
     const annotations = lint.stdout.split('\n').filter((l) => l.startsWith('::'));
     expect(annotations.map((a) => a.replace(/,col=.*$/, ''))).toEqual([
+      '::warning file=.github/workflows/deploy.yml,line=8,endLine=8',
       '::error file=.github/workflows/deploy.yml,line=27,endLine=27',
       '::error file=.github/workflows/nightly-backup.yml,line=16,endLine=16',
       '::error file=iam/github-actions-deploy-trust.json,line=7,endLine=7',
       '::error file=iam/github-actions-deploy-trust.json,line=12,endLine=12',
     ]);
-    expect(lint.stdout).toContain('oidc-lint: 4 problems (4 errors, 0 warnings) in 3 files checked.');
-    expect(first.summary).toContain('❌ **4 problems** (4 errors, 0 warnings) in 3 files checked.');
+    expect(lint.stdout).toContain('oidc-lint: 5 problems (4 errors, 1 warning) in 3 files checked.');
+    expect(first.summary).toContain('❌ **5 problems** (4 errors, 1 warning) in 3 files checked.');
     expect(first.summary).toContain('(https://github.com/my-org/infra/blob/0123456789abcdef0123456789abcdef01234567/iam/github-actions-deploy-trust.json#L7)');
   });
 

@@ -56,7 +56,7 @@ describe('the npm package', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('repo/iam/github-actions-deploy-trust.json:7:22  error  Any GitHub repository can assume this role');
-    expect(r.stdout).toMatch(/✖ 4 problems \(4 errors, 0 warnings\) in 3 files checked\n$/);
+    expect(r.stdout).toMatch(/✖ 5 problems \(4 errors, 1 warning\) in 3 files checked\n {2}2 of them fixable with --fix/);
     expect(exec('npx', ['--no', '--', 'oidc-lint', '--version'], { cwd: project }).stdout.trim()).toBe(PKG.version);
   });
 
@@ -67,7 +67,7 @@ describe('the npm package', () => {
     expect(bad.stderr).toContain("bad.yaml:1:1: rulez: unknown key 'rulez'");
     writeFileSync(path.join(project, 'good.yaml'), 'rules:\n  require-subject-condition: warn\n');
     const good = exec('npx', ['--no', '--', 'oidc-lint', '--config', 'good.yaml', 'repo'], { cwd: project });
-    expect(good.stdout).toMatch(/✖ 4 problems \(3 errors, 1 warning\)/);
+    expect(good.stdout).toMatch(/✖ 5 problems \(3 errors, 2 warnings\)/);
   });
 
   it("type-checks and runs the README's programmatic example", () => {
@@ -79,6 +79,7 @@ describe('the npm package', () => {
     const r = exec(process.execPath, [path.join(project, 'example.mjs')], { cwd: path.join(project, 'repo') });
     expect(r.stderr).toBe('');
     expect(r.stdout.trimEnd().split('\n')).toEqual([
+      '.github/workflows/deploy.yml:8:13  warn  no-excessive-id-token-permission',
       '.github/workflows/deploy.yml:27:15  error  require-id-token-permission',
       '.github/workflows/nightly-backup.yml:16:11  warn  no-static-aws-credentials',
       'iam/github-actions-deploy-trust.json:7:22  error  require-subject-condition',
@@ -86,6 +87,6 @@ describe('the npm package', () => {
     ]);
     expect(r.code).toBe(1);
     const sarif = JSON.parse(readFileSync(path.join(project, 'repo', 'oidc-lint.sarif'), 'utf8'));
-    expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(['require-id-token-permission', 'no-static-aws-credentials', 'require-subject-condition', 'require-audience-condition']);
+    expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId)).toEqual(['no-excessive-id-token-permission', 'require-id-token-permission', 'no-static-aws-credentials', 'require-subject-condition', 'require-audience-condition']);
   });
 });

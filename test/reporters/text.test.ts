@@ -4,6 +4,7 @@ import { main } from '../../src/cli.js';
 import { rules } from '../../src/rules/index.js';
 import { codeFrame, splitLines } from '../../src/reporters/frame.js';
 import { trustPolicy, writeTree } from '../helpers/project.js';
+import { REPO_ROOT } from '../../scripts/fixtures.js';
 import type { SourceLocation } from '../../src/model/location.js';
 
 const at = (line: number, column: number, endLine: number, endColumn: number): SourceLocation => ({ file: 'f', start: { line, column }, end: { line: endLine, column: endColumn } });
@@ -75,7 +76,7 @@ describe('oidc-lint text output', () => {
       expect.stringMatching(/^ {4}↳ deploy\.yml:2:1 {2}\S/),
       '    docs: https://github.com/oidc-lint/oidc-lint/blob/main/rules.md#require-id-token-permission',
     ]);
-    expect(lines.slice(5)).toEqual(['', '✖ 1 problem (1 error, 0 warnings) in 1 file checked', '']);
+    expect(lines.slice(5)).toEqual(['', '✖ 1 problem (1 error, 0 warnings) in 1 file checked', '  fixable with --fix (--fix-dry-run shows the diff)', '']);
   });
 
   it('never prints a hard-coded key, in the frame or anywhere else', async () => {
@@ -85,6 +86,12 @@ describe('oidc-lint text output', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain('Z7QW');
     expect(r.stdout).toContain('     6 |       AWS_ACCESS_KEY_ID: AKIA…LK\n       |                          ^^^^^^^\n');
+  });
+
+  it('says how many of the findings --fix can repair', async () => {
+    const r = await run(['examples/broken'], REPO_ROOT);
+    expect(r.stdout.endsWith('✖ 5 problems (4 errors, 1 warning) in 3 files checked\n  2 of them fixable with --fix (--fix-dry-run shows the diff)\n')).toBe(true);
+    expect((await run(['examples/broken/iam'], REPO_ROOT)).stdout).not.toContain('--fix');
   });
 
   describe('--quiet and --max-warnings', () => {
