@@ -128,7 +128,7 @@ describe('--fix-dry-run', () => {
   it('prints nothing but the report when there is nothing to fix', async () => {
     const dir = writeTree({ [POLICY]: POLICY_TEXT });
     const r = await cli(dir, ['--fix-dry-run']);
-    expect(r.stdout).toMatch(/^iam\/deploy-trust\.json\n/);
+    expect(r.stdout).toMatch(/^iam\/deploy-trust\.json:\d+:\d+  /);
   });
 });
 
