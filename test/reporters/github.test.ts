@@ -40,16 +40,18 @@ describe('workflow-command escaping (ecosystem.md §4)', () => {
 
 describe('oidc-lint --format github', () => {
   it('emits one ::error per finding with position, title and escaped file and message', async () => {
-    const dir = writeTree({ '.git/HEAD': 'ref: refs/heads/main\n', 'iam/prod,eu:trust.json': subLike('repo:my-org/app%1:*') });
+    const dir = writeTree({ '.git/HEAD': 'ref: refs/heads/main\n', 'iam/prod,eu:100%.json': subLike('repo:my-org/app:*') });
     const r = await run(['.', '-f', 'github', ...enable({ 'no-wildcard-subject': 'error' })], dir);
     expect(r.code).toBe(1);
     // The exact sub value token, quotes included.
-    const { line, col } = posOf(readFileSync(path.join(dir, 'iam/prod,eu:trust.json'), 'utf8'), '"repo:my-org/app%1:*"');
+    const { line, col } = posOf(readFileSync(path.join(dir, 'iam/prod,eu:100%.json'), 'utf8'), '"repo:my-org/app:*"');
     expect(line).toBe(15);
+    // The rule's own wording, from the JSON report of the same project.
+    const message: string = JSON.parse((await run(['.', '-f', 'json', ...enable({ 'no-wildcard-subject': 'error' })], dir)).stdout).findings[0].message;
+    expect(message).toContain('"repo:my-org/app:*"');
     expect(r.lines[0]).toBe(
-      `::error file=iam/prod%2Ceu%3Atrust.json,line=${line},endLine=${line},col=${col},endColumn=${col + '"repo:my-org/app%1:*"'.length},title=no-wildcard-subject (oidc-lint)::` +
-        'Every branch, tag, pull request and environment of my-org/app%251 can assume this role: sub pattern "repo:my-org/app%251:*".' +
-        '%0Ahttps://github.com/oidc-lint/oidc-lint/blob/main/rules.md#no-wildcard-subject',
+      `::error file=iam/prod%2Ceu%3A100%25.json,line=${line},endLine=${line},col=${col},endColumn=${col + '"repo:my-org/app:*"'.length},title=no-wildcard-subject (oidc-lint)::` +
+        `${message}%0Ahttps://github.com/oidc-lint/oidc-lint/blob/main/rules.md#no-wildcard-subject`,
     );
     expect(r.lines[1]).toBe('oidc-lint: 1 problem (1 error, 0 warnings) in 1 file checked.');
     expect(r.lines).toHaveLength(2);
@@ -148,10 +150,12 @@ describe('oidc-lint --format github', () => {
     const md = readFileSync(summary, 'utf8');
     const { line, col } = posOf(readFileSync(path.join(dir, 'iam/trust.json'), 'utf8'), '"repo:my-org/*|x"');
     expect(md.startsWith('# earlier step\n## oidc-lint\n\n❌ **1 problem** (1 error, 0 warnings) in 1 file checked.\n')).toBe(true);
+    const message: string = JSON.parse((await run(['-f', 'json', ...enable({ 'no-wildcard-subject': 'error' })], dir)).stdout).findings[0].message;
+    expect(message).toContain('"repo:my-org/*|x"');
     expect(md).toContain(
       '| error | [no-wildcard-subject](https://github.com/oidc-lint/oidc-lint/blob/main/rules.md#no-wildcard-subject) | ' +
         `[\`iam/trust.json:${line}:${col}\`](https://github.com/my-org/infra/blob/abc123/iam/trust.json#L${line}) | ` +
-        'Every repository of "my-org" can assume this role: sub pattern "repo:my-org/*\\|x" has a wildcard in the repository name. |',
+        `${message.replace('|', '\\|')} |`,
     );
     // Without the variable nothing is written; other formats never write it.
     const clean = writeTree({ 'iam/trust.json': subLike('repo:my-org/app:ref:refs/heads/main') });
