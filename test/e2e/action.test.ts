@@ -81,6 +81,7 @@ describe('action.yml steps, run with GitHub’s environment', () => {
     expect(log.runs[0].results.map((r: any) => `${r.ruleId} ${r.locations[0].physicalLocation.artifactLocation.uri}`)).toEqual([
       'no-excessive-id-token-permission .github/workflows/deploy.yml',
       'require-id-token-permission .github/workflows/deploy.yml',
+      'no-unassumable-role .github/workflows/deploy.yml',
       'no-static-aws-credentials .github/workflows/nightly-backup.yml',
       'require-subject-condition iam/github-actions-deploy-trust.json',
       'require-audience-condition iam/github-actions-deploy-trust.json',
@@ -99,12 +100,13 @@ describe('action.yml steps, run with GitHub’s environment', () => {
     expect(annotations.map((a) => a.replace(/,col=.*$/, ''))).toEqual([
       '::warning file=.github/workflows/deploy.yml,line=8,endLine=8',
       '::error file=.github/workflows/deploy.yml,line=27,endLine=27',
+      '::error file=.github/workflows/deploy.yml,line=29,endLine=29',
       '::error file=.github/workflows/nightly-backup.yml,line=16,endLine=16',
       '::error file=iam/github-actions-deploy-trust.json,line=7,endLine=7',
       '::error file=iam/github-actions-deploy-trust.json,line=12,endLine=12',
     ]);
-    expect(lint.stdout).toContain('oidc-lint: 5 problems (4 errors, 1 warning) in 3 files checked.');
-    expect(first.summary).toContain('❌ **5 problems** (4 errors, 1 warning) in 3 files checked.');
+    expect(lint.stdout).toContain('oidc-lint: 6 problems (5 errors, 1 warning) in 3 files checked.');
+    expect(first.summary).toContain('❌ **6 problems** (5 errors, 1 warning) in 3 files checked.');
     expect(first.summary).toContain('(https://github.com/my-org/infra/blob/0123456789abcdef0123456789abcdef01234567/iam/github-actions-deploy-trust.json#L7)');
   });
 
@@ -123,6 +125,7 @@ describe('action.yml steps, run with GitHub’s environment', () => {
     const lint = r.steps[1];
     // --quiet dropped the audience warning; nightly-backup.yml was not among the paths.
     expect(lint.stdout.split('\n').filter((l) => l.startsWith('::')).map((a) => a.replace(/,line=.*$/, ''))).toEqual([
+      '::error file=.github/workflows/deploy.yml',
       '::error file=.github/workflows/deploy.yml',
       '::error file=iam/github-actions-deploy-trust.json',
     ]);

@@ -90,7 +90,7 @@ describe('oidc-lint text output', () => {
 
   it('says how many of the findings --fix can repair', async () => {
     const r = await run(['examples/broken'], REPO_ROOT);
-    expect(r.stdout.endsWith('✖ 5 problems (4 errors, 1 warning) in 3 files checked\n  2 of them fixable with --fix (--fix-dry-run shows the diff)\n')).toBe(true);
+    expect(r.stdout.endsWith('✖ 6 problems (5 errors, 1 warning) in 3 files checked\n  2 of them fixable with --fix (--fix-dry-run shows the diff)\n')).toBe(true);
     expect((await run(['examples/broken/iam'], REPO_ROOT)).stdout).not.toContain('--fix');
   });
 
