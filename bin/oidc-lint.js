@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import { main } from '../dist/src/cli.js';
+// The bundled CLI starts faster (one module instead of ~100); the unbundled build is the fallback.
+import { existsSync } from 'node:fs';
+
+const bundled = new URL('../dist/oidc-lint.mjs', import.meta.url);
+const { main } = await import(existsSync(bundled) ? bundled.href : '../dist/src/cli.js');
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -122,9 +122,9 @@ function parseConfigText(text: string, file: string): DocNode | undefined {
 
 let schemaValidator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined;
 
-/** The shipped schema, from src/ (tests) or dist/src/ (installed). */
+/** The shipped schema, from src/ (tests), dist/src/ (installed) or dist/ (the bundled CLI). */
 export function configSchemaPath(): string {
-  for (const rel of ['../../schemas/oidc-lint.config.schema.json', '../../../schemas/oidc-lint.config.schema.json']) {
+  for (const rel of ['../../schemas/oidc-lint.config.schema.json', '../../../schemas/oidc-lint.config.schema.json', '../schemas/oidc-lint.config.schema.json']) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }
