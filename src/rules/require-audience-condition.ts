@@ -1,4 +1,5 @@
 import { createRule } from '../engine/create-rule.js';
+import { AUDIENCES_OPTION_SCHEMA, expectedAudiences } from '../engine/audiences.js';
 import type { Statement } from '../model/iam.js';
 import {
   canonicalOperator,
@@ -45,16 +46,12 @@ export default createRule<[Options]>({
       wildcard: 'Audience pattern "{{audience}}" accepts tokens minted for any audience; use {{expected}}.',
     },
     schema: [
-      {
-        type: 'object',
-        properties: { audiences: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 } },
-        additionalProperties: false,
-      },
+      AUDIENCES_OPTION_SCHEMA,
     ],
     defaultOptions: [{}],
   },
   create(context, [options]) {
-    const expected = options?.audiences ?? context.settings.expectedAudiences;
+    const expected = expectedAudiences(options, context.settings);
     const expectedText = expected.join(' or ');
     return {
       TrustPolicy(tp) {

@@ -1,4 +1,5 @@
 import { createRule } from '../engine/create-rule.js';
+import { AUDIENCES_OPTION_SCHEMA, expectedAudiences } from '../engine/audiences.js';
 import { isGitHubOwnerAudience, knownText, parseGitHubIssuer } from '../model/claims.js';
 
 interface Options {
@@ -33,16 +34,12 @@ export default createRule<[Options]>({
       legacyUrl: 'Provider URL "{{url}}" is the issuer GitHub retired in 2021; tokens come from https://token.actions.githubusercontent.com, for which this account then has no provider.',
     },
     schema: [
-      {
-        type: 'object',
-        properties: { audiences: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 } },
-        additionalProperties: false,
-      },
+      AUDIENCES_OPTION_SCHEMA,
     ],
     defaultOptions: [{}],
   },
   create(context, [options]) {
-    const expected = options?.audiences ?? context.settings.expectedAudiences;
+    const expected = expectedAudiences(options, context.settings);
     const expectedText = expected.join(' or ');
     return {
       OidcProvider(p) {
