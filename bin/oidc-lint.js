@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The bundled CLI starts faster (one module instead of ~100); the unbundled build is the fallback.
-import { existsSync } from 'node:fs';
+// The bundled CLI starts faster (one script, compiled from a code cache); the unbundled build is the
+// fallback.
+import { loadBundle } from './load-cli.js';
 
-const bundled = new URL('../dist/oidc-lint.mjs', import.meta.url);
-const { main } = await import(existsSync(bundled) ? bundled.href : '../dist/src/cli.js');
+const { main } = loadBundle()?.cli ?? (await import('../dist/src/cli.js'));
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -10,6 +10,7 @@
  */
 import { isMap, isScalar, parseDocument, type Document, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Edit } from './rule.js';
+import { recentDocument } from '../loaders/yaml-doc.js';
 import type { Project } from '../model/project.js';
 import type { Value } from '../model/location.js';
 
@@ -27,8 +28,9 @@ export class WorkflowEditor {
     readonly file: string,
     readonly text: string,
   ) {
-    // The loader already rejected duplicate keys in this very text; checking again is quadratic in the number of jobs.
-    this.doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+    // The loader's own parse of this very text when it is still remembered; otherwise parse again.
+    // The loader already rejected duplicate keys in this text; checking again is quadratic in the number of jobs.
+    this.doc = recentDocument(text) ?? parseDocument(text, { uniqueKeys: false, prettyErrors: false });
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }

@@ -22,6 +22,9 @@ import type { LoadError, Project, SourceFile } from '../model/project.js';
 import type { LogicalLocation, SourceLocation, Value } from '../model/location.js';
 import { githubIssuerOfPrincipal, githubIssuerOfStatement, parseConditionKey } from '../model/claims.js';
 import { linkProject } from '../model/links.js';
+import { importLazily } from '../lazy-import.js';
+
+type IamSdk = typeof import('@aws-sdk/client-iam');
 
 // ---------------------------------------------------------------------------------------------
 // What was fetched (also the content of a snapshot, see aws-snapshot.ts)
@@ -153,7 +156,7 @@ async function createClient(opts: AwsReadOptions): Promise<IAMClient> {
   // The SDK warns on every run under Node 20 that *future* SDK versions will need Node 22; that is
   // not actionable for someone running a linter and would drown our one-line messages.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { IAMClient } = await import('@aws-sdk/client-iam');
+  const { IAMClient } = await importLazily<IamSdk>('@aws-sdk/client-iam');
   const config: IAMClientConfig = { retryMode: 'standard' };
   if (!process.env.AWS_MAX_ATTEMPTS) config.maxAttempts = DEFAULT_MAX_ATTEMPTS;
   if (opts.profile) config.profile = opts.profile;
@@ -171,7 +174,7 @@ async function createClient(opts: AwsReadOptions): Promise<IAMClient> {
 }
 
 async function listRoles(client: Pick<IAMClient, 'send'>, data: AwsAccountData, opts: AwsReadOptions, progress: (p: AwsProgress) => void): Promise<void> {
-  const { ListRolesCommand } = await import('@aws-sdk/client-iam');
+  const { ListRolesCommand } = await importLazily<IamSdk>('@aws-sdk/client-iam');
   let marker: string | undefined;
   const seenMarkers = new Set<string>();
   for (;;) {
@@ -240,7 +243,7 @@ function federatesGitHub(tp: TrustPolicy): boolean {
 }
 
 async function readProviders(client: Pick<IAMClient, 'send'>, data: AwsAccountData, concurrency: number, progress: (p: AwsProgress) => void, profile?: string): Promise<void> {
-  const { ListOpenIDConnectProvidersCommand, GetOpenIDConnectProviderCommand } = await import('@aws-sdk/client-iam');
+  const { ListOpenIDConnectProvidersCommand, GetOpenIDConnectProviderCommand } = await importLazily<IamSdk>('@aws-sdk/client-iam');
   let arns: string[];
   try {
     const out = await client.send(new ListOpenIDConnectProvidersCommand({}));

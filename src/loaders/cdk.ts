@@ -55,6 +55,7 @@ import {
   type StrVal,
   type Val,
 } from './cdk-eval.js';
+import { importLazily } from '../lazy-import.js';
 
 /**
  * Files larger than this are not parsed (a `limit` LoadError says so). TypeScript parses in linear
@@ -76,7 +77,7 @@ type Estree = typeof import('@typescript-eslint/typescript-estree');
 let estree: Promise<Estree> | undefined;
 /** typescript-estree, imported once, on first use. */
 function loadEstree(): Promise<Estree> {
-  estree ??= import('@typescript-eslint/typescript-estree');
+  estree ??= importLazily<Estree>('@typescript-eslint/typescript-estree');
   return estree;
 }
 /** Whether the parser has been imported in this process (for the lazy-loading test). */

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import type { Parser as TsParser } from 'web-tree-sitter';
 import type { SourceLocation } from '../model/location.js';
 import { SourceText } from './source-text.js';
+import { importLazily } from '../lazy-import.js';
 
 // ---------------------------------------------------------------------------------------------
 // Syntax tree
@@ -164,7 +165,7 @@ let parserPromise: Promise<TsParser> | undefined;
 /** The terraform-dialect tree-sitter parser; the first call loads web-tree-sitter and the grammar WASM. */
 export function terraformParser(): Promise<TsParser> {
   parserPromise ??= (async () => {
-    const { Parser, Language } = await import('web-tree-sitter');
+    const { Parser, Language } = await importLazily<typeof import('web-tree-sitter')>('web-tree-sitter');
     await Parser.init();
     const require = createRequire(import.meta.url);
     const language = await Language.load(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));

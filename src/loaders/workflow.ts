@@ -3,7 +3,7 @@
  * Effective permissions and role assumptions are derived here, once.
  */
 import { get, getEntry, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode } from './doc.js';
-import { parseYaml } from './yaml-doc.js';
+import { parseYaml, rememberDocument } from './yaml-doc.js';
 import { markExpressions } from './expressions.js';
 import type { LoadError } from '../model/project.js';
 import type { SourceLocation, Value } from '../model/location.js';
@@ -38,6 +38,7 @@ export function loadWorkflow(text: string, file: string): WorkflowLoadResult {
   const firstError = parsed.errors[0];
   if (firstError) errors.push({ type: 'LoadError', kind: firstError.code === 'LIMIT' ? 'limit' : 'syntax', loc: firstError.loc, message: `YAML: ${firstError.message}` });
   if (errors.length) return { errors };
+  if (parsed.doc) rememberDocument(text, parsed.doc);
   if (parsed.documents > 1) {
     errors.push({ type: 'LoadError', kind: 'structure', loc: fileStart(file), message: 'a workflow file must contain a single YAML document; only the first was read' });
   }

@@ -32,6 +32,31 @@ export interface YamlOptions {
   customTags?: Tags;
 }
 
+/**
+ * The most recently parsed documents, by source text, so that fix builders (engine/workflow-edits)
+ * reuse the loader's parse instead of parsing the same workflow again. Bounded by source bytes:
+ * a small repository keeps all of them, a monorepo only the last few.
+ */
+const RECENT_BYTES = 512 * 1024;
+const recent = new Map<string, Document>();
+let recentBytes = 0;
+
+export function rememberDocument(text: string, doc: Document): void {
+  if (text.length > RECENT_BYTES / 8 || recent.has(text)) return;
+  recent.set(text, doc);
+  recentBytes += text.length;
+  for (const k of recent.keys()) {
+    if (recentBytes <= RECENT_BYTES) break;
+    recent.delete(k);
+    recentBytes -= k.length;
+  }
+}
+
+/** A document parsed from exactly this text by parseYaml, if it is still remembered. */
+export function recentDocument(text: string): Document | undefined {
+  return recent.get(text);
+}
+
 export function parseYaml(text: string, file: string, options: YamlOptions = {}): YamlParseResult {
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
