@@ -60,7 +60,7 @@ export function recentDocument(text: string): Document | undefined {
 export function parseYaml(text: string, file: string, options: YamlOptions = {}): YamlParseResult {
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
-  const composer = new Composer({ keepSourceTokens: true, customTags: options.customTags, uniqueKeys: true, prettyErrors: false });
+  const composer = new Composer({ customTags: options.customTags, uniqueKeys: true, prettyErrors: false });
   const docs: Document[] = [];
   for (const d of composer.compose(parser.parse(text))) docs.push(d as Document);
   const at = (offset: number, endOffset = offset): SourceLocation => {
