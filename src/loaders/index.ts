@@ -172,7 +172,18 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   const { files, problems } = await discover(paths.length ? paths : ['.'], { root, ignore: options.ignore, ignoreBase: options.ignoreBase });
   for (const p of problems) project.loadErrors.push({ type: 'LoadError', kind: p.kind, loc: fileLoc(p.relPath), message: p.message });
   const deferred: Deferred = new Map();
-  for (const f of files) await loadOne(f, loaders, maxBytes, project, deferred);
+  // Decide by path first so that unrelated files are never read. Reads run a few files ahead of
+  // the parsing (in libuv's thread pool), so the disk and the parser overlap; files are still
+  // loaded one at a time, in discovery order.
+  const candidates = files.filter((f) => f.explicit || isCandidatePath(f.relPath));
+  const ahead: Promise<ReadResult>[] = [];
+  let next = 0;
+  for (const f of candidates) {
+    while (next < candidates.length && ahead.length < READ_AHEAD) ahead.push(readCandidate(candidates[next++], maxBytes));
+    const read = await ahead.shift()!;
+    if ('error' in read) project.loadErrors.push(read.error);
+    else await loadOne(f, read.buf, loaders, project, deferred);
+  }
   for (const [loader, byDir] of deferred)
     for (const group of byDir.values()) {
       const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
@@ -208,21 +219,25 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Files waiting for a directory loader: loader → directory → files. */
 type Deferred = Map<DirectoryLoader, Map<string, FileInput[]>>;
 
-async function loadOne(f: DiscoveredFile, loaders: Loader[], maxBytes: number, project: Project, deferred: Deferred): Promise<void> {
-  // Decide by path first so that unrelated files are never read.
-  if (!isCandidatePath(f.relPath) && !f.explicit) return;
-  let buf: Buffer;
+/** Files read ahead of the one being parsed: enough to hide the disk's latency, few enough to keep memory flat. */
+const READ_AHEAD = 8;
+
+type ReadResult = { buf: Buffer } | { error: LoadError };
+
+/** Reads one file within the size limit; never rejects (an unreadable file is a LoadError). */
+async function readCandidate(f: DiscoveredFile, maxBytes: number): Promise<ReadResult> {
   try {
     const st = await fs.stat(f.absPath);
     if (st.size > maxBytes) {
-      project.loadErrors.push({ type: 'LoadError', kind: 'limit', loc: fileLoc(f.relPath), message: `file is ${(st.size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit; not scanned (raise it with --max-file-size)` });
-      return;
+      return { error: { type: 'LoadError', kind: 'limit', loc: fileLoc(f.relPath), message: `file is ${(st.size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit; not scanned (raise it with --max-file-size)` } };
     }
-    buf = await fs.readFile(f.absPath);
+    return { buf: await fs.readFile(f.absPath) };
   } catch (e) {
-    project.loadErrors.push({ type: 'LoadError', kind: 'io', loc: fileLoc(f.relPath), message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` });
-    return;
+    return { error: { type: 'LoadError', kind: 'io', loc: fileLoc(f.relPath), message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` } };
   }
+}
+
+async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], project: Project, deferred: Deferred): Promise<void> {
   const isWorkflow = isWorkflowPath(f.relPath);
   if (buf.includes(0)) {
     if (isWorkflow || f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: 'binary file (contains NUL bytes); not scanned' });
@@ -264,9 +279,10 @@ async function loadOne(f: DiscoveredFile, loaders: Loader[], maxBytes: number, p
 }
 
 function addSource(project: Project, f: FileInput, kind: SourceFile['kind']): void {
-  const lines = f.text.split('\n');
-  const last = lines.length;
-  project.sources.push({ type: 'SourceFile', loc: { file: f.relPath, start: { line: 1, column: 1 }, end: { line: last, column: lines[last - 1].length + 1 } }, path: f.relPath, absPath: f.absPath, text: f.text, kind });
+  let last = 1;
+  for (let i = f.text.indexOf('\n'); i >= 0; i = f.text.indexOf('\n', i + 1)) last++;
+  const lastLineStart = f.text.lastIndexOf('\n') + 1;
+  project.sources.push({ type: 'SourceFile', loc: { file: f.relPath, start: { line: 1, column: 1 }, end: { line: last, column: f.text.length - lastLineStart + 1 } }, path: f.relPath, absPath: f.absPath, text: f.text, kind });
 }
 
 function addResults(project: Project, sink: LoadSink): void {
