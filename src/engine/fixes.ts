@@ -127,8 +127,9 @@ function lineStarts(text: string): number[] {
  */
 export async function reloadSources(project: Project, texts: Map<string, string>): Promise<Project> {
   const fresh = new Map<string, LoadSink & { source: SourceFile }>();
+  const byPath = new Map(project.sources.map((s) => [s.path, s]));
   for (const [file, text] of texts) {
-    const old = project.sources.find((s) => s.path === file);
+    const old = byPath.get(file);
     if (!old) continue;
     const input = { relPath: file, absPath: old.absPath, text, explicit: true };
     const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };

@@ -19,6 +19,18 @@ type YPair = Pair<unknown, unknown>;
 /** `key: value` texts of a permissions mapping, in source order. */
 export type Scopes = [key: string, value: string][];
 
+/** Workflow sources by path, indexed once per project (a scan per lookup is quadratic in a monorepo). */
+const sourceIndex = new WeakMap<Project, { size: number; byPath: Map<string, Project['sources'][number]> }>();
+
+function sourceByPath(project: Project, file: string): Project['sources'][number] | undefined {
+  let index = sourceIndex.get(project);
+  if (!index || index.size !== project.sources.length) {
+    index = { size: project.sources.length, byPath: new Map(project.sources.map((s) => [s.path, s])) };
+    sourceIndex.set(project, index);
+  }
+  return index.byPath.get(file);
+}
+
 export class WorkflowEditor {
   readonly eol: string;
   private readonly doc: Document;
@@ -42,7 +54,7 @@ export class WorkflowEditor {
   static for(project: Project, file: string): WorkflowEditor | undefined {
     const last = WorkflowEditor.last;
     if (last && last.file === file && last.project.deref() === project) return last.editor;
-    const source = project.sources.find((s) => s.path === file);
+    const source = sourceByPath(project, file);
     if (!source || source.kind !== 'workflow') return undefined;
     const made = new WorkflowEditor(file, source.text);
     const editor = made.doc.errors.length || !isMap(made.doc.contents) ? undefined : made;

@@ -1,8 +1,10 @@
 /**
  * Walks the scan paths: honours .gitignore files (root and nested), skips node_modules and .git,
- * never follows a symlink out of the scan root, and bounds file size.
+ * never follows a symlink out of the scan root, and bounds file size. File-system calls are
+ * synchronous: a linter reads thousands of small files, and a thread-pool round trip per call
+ * costs several times the call itself.
  */
-import { promises as fs } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -34,7 +36,7 @@ export interface DiscoverOptions {
 
 export async function discover(paths: string[], options: DiscoverOptions): Promise<{ files: DiscoveredFile[]; problems: DiscoverProblem[] }> {
   const root = path.resolve(options.root);
-  const realRoot = await fs.realpath(root).catch(() => root);
+  const realRoot = attempt(() => realpathSync(root)) ?? root;
   const files: DiscoveredFile[] = [];
   const problems: DiscoverProblem[] = [];
   const seen = new Map<string, DiscoveredFile>();
@@ -50,10 +52,10 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
 
   const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
 
-  const walk = async (dir: string, rules: { base: string; ig: Ignore }[]): Promise<void> => {
-    let entries;
+  const walk = (dir: string, rules: { base: string; ig: Ignore }[]): void => {
+    let entries: Dirent[];
     try {
-      entries = await fs.readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       problems.push({ relPath: rel(dir), message: `cannot read directory: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, kind: 'io' });
       return;
@@ -62,7 +64,7 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
     const gi = entries.find((e) => e.name === '.gitignore' && e.isFile());
     if (gi) {
       try {
-        const text = await fs.readFile(path.join(dir, '.gitignore'), 'utf8');
+        const text = readFileSync(path.join(dir, '.gitignore'), 'utf8');
         local = [...rules, { base: dir, ig: ignore().add(text) }];
       } catch {
         /* unreadable .gitignore: ignore nothing extra */
@@ -76,15 +78,15 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
       let isFile = ent.isFile();
       if (ent.isSymbolicLink()) {
         // Follow a symlink only when it stays inside the scan root; never walk into a linked directory (loops).
-        const real = await fs.realpath(abs).catch(() => undefined);
+        const real = attempt(() => realpathSync(abs));
         if (!real || !inside(real)) continue;
-        const st = await fs.stat(abs).catch(() => undefined);
+        const st = attempt(() => statSync(abs));
         if (!st || st.isDirectory()) continue;
         isFile = st.isFile();
         isDir = false;
       }
       if (isIgnored(local, abs, isDir) || extraIgnores(abs, isDir)) continue;
-      if (isDir) await walk(abs, local);
+      if (isDir) walk(abs, local);
       else if (isFile) add(abs, false);
     }
   };
@@ -104,12 +106,12 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
     const abs = path.resolve(p);
     let st;
     try {
-      st = await fs.stat(abs);
+      st = statSync(abs);
     } catch (e) {
       problems.push({ relPath: p, message: `no such file or directory`, kind: 'io' });
       continue;
     }
-    if (st.isDirectory()) await walk(abs, await ancestorsIgnore(root, abs));
+    if (st.isDirectory()) walk(abs, ancestorsIgnore(root, abs));
     else add(abs, true);
   }
   return { files, problems };
@@ -125,7 +127,7 @@ function isIgnored(rules: { base: string; ig: Ignore }[], abs: string, isDir: bo
 }
 
 /** .gitignore files between the root and a starting directory below it. */
-async function ancestorsIgnore(root: string, start: string): Promise<{ base: string; ig: Ignore }[]> {
+function ancestorsIgnore(root: string, start: string): { base: string; ig: Ignore }[] {
   const out: { base: string; ig: Ignore }[] = [];
   const relStart = path.relative(root, start);
   if (!relStart || relStart.startsWith('..') || path.isAbsolute(relStart)) return out;
@@ -137,10 +139,18 @@ async function ancestorsIgnore(root: string, start: string): Promise<{ base: str
   }
   for (const d of dirs) {
     try {
-      out.push({ base: d, ig: ignore().add(await fs.readFile(path.join(d, '.gitignore'), 'utf8')) });
+      out.push({ base: d, ig: ignore().add(readFileSync(path.join(d, '.gitignore'), 'utf8')) });
     } catch {
       /* none */
     }
   }
   return out;
+}
+
+function attempt<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }

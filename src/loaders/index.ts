@@ -2,7 +2,7 @@
  * Loading: discover files, read each once, hand it to the loader for its format, and assemble one
  * Project. New formats plug in by adding a FileLoader to LOADERS; rules never change.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { discover, type DiscoveredFile } from './discover.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
@@ -31,6 +31,8 @@ export interface FileInput {
   absPath: string;
   text: string;
   explicit: boolean;
+  /** Keep the parsed YAML for the fix builders (set for small scans only: see yaml-doc.ts). */
+  rememberParse?: boolean;
 }
 
 export interface FileLoader {
@@ -61,7 +63,7 @@ export const workflowLoader: FileLoader = {
   // Under .github/workflows/, or a YAML file named explicitly on the command line that has top-level `jobs:`.
   accepts: (f) => isWorkflowPath(f.relPath) || (f.explicit && /\.ya?ml$/i.test(f.relPath) && /^jobs\s*:/m.test(f.text)),
   load(f, sink) {
-    const { workflow, errors } = loadWorkflow(f.text, f.relPath);
+    const { workflow, errors } = loadWorkflow(f.text, f.relPath, { rememberParse: f.rememberParse });
     if (workflow) sink.workflows.push(workflow);
     sink.errors.push(...errors);
     sink.kind = 'workflow';
@@ -172,17 +174,13 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   const { files, problems } = await discover(paths.length ? paths : ['.'], { root, ignore: options.ignore, ignoreBase: options.ignoreBase });
   for (const p of problems) project.loadErrors.push({ type: 'LoadError', kind: p.kind, loc: fileLoc(p.relPath), message: p.message });
   const deferred: Deferred = new Map();
-  // Decide by path first so that unrelated files are never read. Reads run a few files ahead of
-  // the parsing (in libuv's thread pool), so the disk and the parser overlap; files are still
-  // loaded one at a time, in discovery order.
+  // Decide by path first so that unrelated files are never read.
   const candidates = files.filter((f) => f.explicit || isCandidatePath(f.relPath));
-  const ahead: Promise<ReadResult>[] = [];
-  let next = 0;
+  const rememberParse = candidates.length <= REMEMBER_PARSES_UP_TO;
   for (const f of candidates) {
-    while (next < candidates.length && ahead.length < READ_AHEAD) ahead.push(readCandidate(candidates[next++], maxBytes));
-    const read = await ahead.shift()!;
+    const read = readCandidate(f, maxBytes);
     if ('error' in read) project.loadErrors.push(read.error);
-    else await loadOne(f, read.buf, loaders, project, deferred);
+    else await loadOne(f, read.buf, loaders, project, deferred, rememberParse);
   }
   for (const [loader, byDir] of deferred)
     for (const group of byDir.values()) {
@@ -219,25 +217,29 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Files waiting for a directory loader: loader → directory → files. */
 type Deferred = Map<DirectoryLoader, Map<string, FileInput[]>>;
 
-/** Files read ahead of the one being parsed: enough to hide the disk's latency, few enough to keep memory flat. */
-const READ_AHEAD = 8;
+/** Scans of at most this many candidate files keep each workflow's parse for the fix builders. */
+const REMEMBER_PARSES_UP_TO = 64;
 
 type ReadResult = { buf: Buffer } | { error: LoadError };
 
-/** Reads one file within the size limit; never rejects (an unreadable file is a LoadError). */
-async function readCandidate(f: DiscoveredFile, maxBytes: number): Promise<ReadResult> {
+/**
+ * Reads one file within the size limit; never throws (an unreadable file is a LoadError). Reads are
+ * synchronous, as in discover.ts; only regular files are read, so a FIFO or a device never blocks.
+ */
+function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
   try {
-    const st = await fs.stat(f.absPath);
+    const st = statSync(f.absPath);
+    if (!st.isFile()) return { error: { type: 'LoadError', kind: 'io', loc: fileLoc(f.relPath), message: 'not a regular file; not scanned' } };
     if (st.size > maxBytes) {
       return { error: { type: 'LoadError', kind: 'limit', loc: fileLoc(f.relPath), message: `file is ${(st.size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit; not scanned (raise it with --max-file-size)` } };
     }
-    return { buf: await fs.readFile(f.absPath) };
+    return { buf: readFileSync(f.absPath) };
   } catch (e) {
     return { error: { type: 'LoadError', kind: 'io', loc: fileLoc(f.relPath), message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` } };
   }
 }
 
-async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], project: Project, deferred: Deferred): Promise<void> {
+async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], project: Project, deferred: Deferred, rememberParse: boolean): Promise<void> {
   const isWorkflow = isWorkflowPath(f.relPath);
   if (buf.includes(0)) {
     if (isWorkflow || f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: 'binary file (contains NUL bytes); not scanned' });
@@ -251,7 +253,7 @@ async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], projec
     return;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
+  const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit, rememberParse };
   const loader = loaders.find((l) => l.accepts(input));
   if (!loader) {
     if (f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/, an IAM trust policy, a CloudFormation template or Terraform); not scanned' });

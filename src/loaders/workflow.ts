@@ -31,14 +31,14 @@ export interface WorkflowLoadResult {
   errors: LoadError[];
 }
 
-export function loadWorkflow(text: string, file: string): WorkflowLoadResult {
+export function loadWorkflow(text: string, file: string, options: { rememberParse?: boolean } = {}): WorkflowLoadResult {
   const errors: LoadError[] = [];
   const parsed = parseYaml(text, file);
   // The first syntax error is the one to fix; later ones are usually consequences of it.
   const firstError = parsed.errors[0];
   if (firstError) errors.push({ type: 'LoadError', kind: firstError.code === 'LIMIT' ? 'limit' : 'syntax', loc: firstError.loc, message: `YAML: ${firstError.message}` });
   if (errors.length) return { errors };
-  if (parsed.doc) rememberDocument(text, parsed.doc);
+  if (parsed.doc && options.rememberParse) rememberDocument(text, parsed.doc);
   if (parsed.documents > 1) {
     errors.push({ type: 'LoadError', kind: 'structure', loc: fileStart(file), message: 'a workflow file must contain a single YAML document; only the first was read' });
   }

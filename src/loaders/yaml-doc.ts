@@ -33,23 +33,19 @@ export interface YamlOptions {
 }
 
 /**
- * The most recently parsed documents, by source text, so that fix builders (engine/workflow-edits)
- * reuse the loader's parse instead of parsing the same workflow again. Bounded by source bytes:
- * a small repository keeps all of them, a monorepo only the last few.
+ * Parsed workflow documents, by source text, so that fix builders (engine/workflow-edits) reuse the
+ * loader's parse instead of parsing the same workflow again. The loader keeps them only for small
+ * scans (a repository of a few workflows, a pre-commit run on changed files): in a monorepo, kept
+ * documents survive young-generation collections and cost more to copy than parsing them again.
  */
-const RECENT_BYTES = 512 * 1024;
+const RECENT_DOCUMENTS = 64;
+const RECENT_MAX_TEXT = 256 * 1024;
 const recent = new Map<string, Document>();
-let recentBytes = 0;
 
 export function rememberDocument(text: string, doc: Document): void {
-  if (text.length > RECENT_BYTES / 8 || recent.has(text)) return;
+  if (text.length > RECENT_MAX_TEXT || recent.has(text)) return;
   recent.set(text, doc);
-  recentBytes += text.length;
-  for (const k of recent.keys()) {
-    if (recentBytes <= RECENT_BYTES) break;
-    recent.delete(k);
-    recentBytes -= k.length;
-  }
+  if (recent.size > RECENT_DOCUMENTS) recent.delete(recent.keys().next().value!);
 }
 
 /** A document parsed from exactly this text by parseYaml, if it is still remembered. */
