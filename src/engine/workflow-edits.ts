@@ -1,48 +1,52 @@
 /**
  * Byte-exact edits to workflow YAML for `--fix`: rules describe WHAT to change (add `id-token:
  * write` to a job, move a workflow-level grant), this module finds WHERE in the original text,
- * through the `yaml` node ranges, and returns plain text edits. Everything outside the edited
+ * through the offsets of the loader's outline of the file, and returns plain text edits. Everything outside the edited
  * spans — comments, blank lines, quoting, indentation, line endings — is left as it was.
  *
  * Every builder returns `undefined` when it cannot edit safely (anchors and aliases, merge keys,
  * comments inside a flow mapping, a shape it does not recognise); the rule then reports without
  * a fix. See ecosystem.md §8 for why the yaml Document is never re-stringified.
  */
-import { isMap, isScalar, parseDocument, type Document, type Node as YNode, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { Edit } from './rule.js';
-import { recentDocument } from '../loaders/yaml-doc.js';
+import { layoutOf, workflowLayout, type LayoutNode, type LayoutPair } from '../loaders/workflow-layout.js';
 import type { Project } from '../model/project.js';
+import type { Workflow } from '../model/workflow.js';
 import type { Value } from '../model/location.js';
 
-type YPair = Pair<unknown, unknown>;
+// The builders read the loader's outline of the file (loaders/workflow-layout.ts), not a yaml Document.
+type YNode = LayoutNode;
+type YPair = LayoutPair;
+type YAMLMap = LayoutNode & { items: LayoutPair[] };
+type Scalar = LayoutNode;
+const isMap = (n: LayoutNode | null | undefined): n is YAMLMap => n?.kind === 'map' && n.items !== undefined;
+const isScalar = (n: LayoutNode | null | undefined): n is LayoutNode => n?.kind === 'scalar';
 
 /** `key: value` texts of a permissions mapping, in source order. */
 export type Scopes = [key: string, value: string][];
 
-/** Workflow sources by path, indexed once per project (a scan per lookup is quadratic in a monorepo). */
-const sourceIndex = new WeakMap<Project, { size: number; byPath: Map<string, Project['sources'][number]> }>();
+/** Workflow sources and workflows by path, indexed once per project (a scan per lookup is quadratic in a monorepo). */
+const fileIndex = new WeakMap<Project, { sources: number; workflows: number; source: Map<string, Project['sources'][number]>; workflow: Map<string, Workflow> }>();
 
-function sourceByPath(project: Project, file: string): Project['sources'][number] | undefined {
-  let index = sourceIndex.get(project);
-  if (!index || index.size !== project.sources.length) {
-    index = { size: project.sources.length, byPath: new Map(project.sources.map((s) => [s.path, s])) };
-    sourceIndex.set(project, index);
+function byPath(project: Project) {
+  let index = fileIndex.get(project);
+  if (!index || index.sources !== project.sources.length || index.workflows !== project.workflows.length) {
+    index = { sources: project.sources.length, workflows: project.workflows.length, source: new Map(project.sources.map((s) => [s.path, s])), workflow: new Map(project.workflows.map((w) => [w.file, w])) };
+    fileIndex.set(project, index);
   }
-  return index.byPath.get(file);
+  return index;
 }
 
 export class WorkflowEditor {
   readonly eol: string;
-  private readonly doc: Document;
   private readonly lineStarts: number[] = [0];
 
   private constructor(
     readonly file: string,
     readonly text: string,
+    private readonly root: YAMLMap,
   ) {
-    // The loader's own parse of this very text when it is still remembered; otherwise parse again.
-    // The loader already rejected duplicate keys in this text; checking again is quadratic in the number of jobs.
-    this.doc = recentDocument(text) ?? parseDocument(text, { uniqueKeys: false, prettyErrors: false });
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
@@ -54,19 +58,19 @@ export class WorkflowEditor {
   static for(project: Project, file: string): WorkflowEditor | undefined {
     const last = WorkflowEditor.last;
     if (last && last.file === file && last.project.deref() === project) return last.editor;
-    const source = sourceByPath(project, file);
+    const index = byPath(project);
+    const source = index.source.get(file);
     if (!source || source.kind !== 'workflow') return undefined;
-    const made = new WorkflowEditor(file, source.text);
-    const editor = made.doc.errors.length || !isMap(made.doc.contents) ? undefined : made;
+    const wf = index.workflow.get(file);
+    // The loader's outline; a workflow built some other way is parsed here (the loader already
+    // rejected duplicate keys in this text; checking again is quadratic in the number of jobs).
+    const root = (wf && layoutOf(wf)) ?? workflowLayout(parseDocument(source.text, { uniqueKeys: false, prettyErrors: false }));
+    const editor = isMap(root) ? new WorkflowEditor(file, source.text, root) : undefined;
     WorkflowEditor.last = { project: new WeakRef(project), file, editor };
     return editor;
   }
 
   // ---------------------------------------------------------------- navigation
-
-  private get root(): YAMLMap {
-    return this.doc.contents as YAMLMap;
-  }
 
   private readonly keyIndex = new WeakMap<YAMLMap, Map<string, YPair | null>>();
 
@@ -146,7 +150,7 @@ export class WorkflowEditor {
       if (this.slice(map).includes('#')) return undefined;
       const last = map.items[map.items.length - 1];
       if (!last) return [this.replace(map, '{ id-token: write }')];
-      const end = (last.value as YNode).range![1];
+      const end = (last.value as YNode).end;
       return [this.edit(end, end, ', id-token: write')];
     }
     const first = map.items[0];
@@ -192,7 +196,7 @@ export class WorkflowEditor {
       return [this.replace(map, rest.length ? (padded ? `{ ${rest.join(', ')} }` : `{${rest.join(', ')}}`) : '{}')];
     }
     const keyStart = this.start(entry.key as YNode);
-    const valueEnd = (entry.value as YNode).range![1];
+    const valueEnd = (entry.value as YNode).end;
     if (map.items.length > 1) {
       const from = this.lineStart(keyStart);
       const to = this.afterLine(entry.value as YNode);
@@ -201,7 +205,7 @@ export class WorkflowEditor {
       return [this.edit(from, to, '')];
     }
     // The only entry: `permissions:\n  id-token: write` becomes `permissions: {}`.
-    const permKeyEnd = (p.key as YNode).range![1];
+    const permKeyEnd = (p.key as YNode).end;
     const between = this.text.slice(permKeyEnd, keyStart);
     if (/^[ \t]*:[ \t]*\r?\n[ \t]*$/.test(between)) return [this.edit(permKeyEnd, this.lineContentEnd(valueEnd), ': {}')];
     return [this.edit(keyStart, valueEnd, '{}')];
@@ -215,11 +219,11 @@ export class WorkflowEditor {
   // ---------------------------------------------------------------- text helpers
 
   private slice(n: YNode): string {
-    return this.text.slice(n.range![0], n.range![1]);
+    return this.text.slice(n.start, n.end);
   }
 
   private start(n: YNode): number {
-    return n.range![0];
+    return n.start;
   }
 
   private lineStart(offset: number): number {
@@ -239,7 +243,7 @@ export class WorkflowEditor {
 
   /** Start of the line after the one a node ends on (or the end of the text). */
   private afterLine(n: YNode): number {
-    const end = n.range![1];
+    const end = n.end;
     if (end > 0 && this.text[end - 1] === '\n') return end;
     const nl = this.text.indexOf('\n', end);
     return nl < 0 ? this.text.length : nl + 1;
@@ -264,7 +268,7 @@ export class WorkflowEditor {
   }
 
   private replace(n: YNode, text: string): Edit {
-    return this.edit(n.range![0], n.range![1], text);
+    return this.edit(n.start, n.end, text);
   }
 
   private edit(from: number, to: number, text: string): Edit {

@@ -31,8 +31,6 @@ export interface FileInput {
   absPath: string;
   text: string;
   explicit: boolean;
-  /** Keep the parsed YAML for the fix builders (set for small scans only: see yaml-doc.ts). */
-  rememberParse?: boolean;
 }
 
 export interface FileLoader {
@@ -63,7 +61,7 @@ export const workflowLoader: FileLoader = {
   // Under .github/workflows/, or a YAML file named explicitly on the command line that has top-level `jobs:`.
   accepts: (f) => isWorkflowPath(f.relPath) || (f.explicit && /\.ya?ml$/i.test(f.relPath) && /^jobs\s*:/m.test(f.text)),
   load(f, sink) {
-    const { workflow, errors } = loadWorkflow(f.text, f.relPath, { rememberParse: f.rememberParse });
+    const { workflow, errors } = loadWorkflow(f.text, f.relPath);
     if (workflow) sink.workflows.push(workflow);
     sink.errors.push(...errors);
     sink.kind = 'workflow';
@@ -175,12 +173,11 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   for (const p of problems) project.loadErrors.push({ type: 'LoadError', kind: p.kind, loc: fileLoc(p.relPath), message: p.message });
   const deferred: Deferred = new Map();
   // Decide by path first so that unrelated files are never read.
-  const candidates = files.filter((f) => f.explicit || isCandidatePath(f.relPath));
-  const rememberParse = candidates.length <= REMEMBER_PARSES_UP_TO;
-  for (const f of candidates) {
+  for (const f of files) {
+    if (!f.explicit && !isCandidatePath(f.relPath)) continue;
     const read = readCandidate(f, maxBytes);
     if ('error' in read) project.loadErrors.push(read.error);
-    else await loadOne(f, read.buf, loaders, project, deferred, rememberParse);
+    else await loadOne(f, read.buf, loaders, project, deferred);
   }
   for (const [loader, byDir] of deferred)
     for (const group of byDir.values()) {
@@ -217,9 +214,6 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Files waiting for a directory loader: loader → directory → files. */
 type Deferred = Map<DirectoryLoader, Map<string, FileInput[]>>;
 
-/** Scans of at most this many candidate files keep each workflow's parse for the fix builders. */
-const REMEMBER_PARSES_UP_TO = 64;
-
 type ReadResult = { buf: Buffer } | { error: LoadError };
 
 /**
@@ -239,7 +233,7 @@ function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
   }
 }
 
-async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], project: Project, deferred: Deferred, rememberParse: boolean): Promise<void> {
+async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], project: Project, deferred: Deferred): Promise<void> {
   const isWorkflow = isWorkflowPath(f.relPath);
   if (buf.includes(0)) {
     if (isWorkflow || f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: 'binary file (contains NUL bytes); not scanned' });
@@ -253,7 +247,7 @@ async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], projec
     return;
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit, rememberParse };
+  const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
   const loader = loaders.find((l) => l.accepts(input));
   if (!loader) {
     if (f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/, an IAM trust policy, a CloudFormation template or Terraform); not scanned' });

@@ -3,7 +3,8 @@
  * Effective permissions and role assumptions are derived here, once.
  */
 import { get, getEntry, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode } from './doc.js';
-import { parseYaml, rememberDocument } from './yaml-doc.js';
+import { parseYaml } from './yaml-doc.js';
+import { rememberLayout, workflowLayout } from './workflow-layout.js';
 import { markExpressions } from './expressions.js';
 import type { LoadError } from '../model/project.js';
 import type { SourceLocation, Value } from '../model/location.js';
@@ -31,14 +32,13 @@ export interface WorkflowLoadResult {
   errors: LoadError[];
 }
 
-export function loadWorkflow(text: string, file: string, options: { rememberParse?: boolean } = {}): WorkflowLoadResult {
+export function loadWorkflow(text: string, file: string): WorkflowLoadResult {
   const errors: LoadError[] = [];
   const parsed = parseYaml(text, file);
   // The first syntax error is the one to fix; later ones are usually consequences of it.
   const firstError = parsed.errors[0];
   if (firstError) errors.push({ type: 'LoadError', kind: firstError.code === 'LIMIT' ? 'limit' : 'syntax', loc: firstError.loc, message: `YAML: ${firstError.message}` });
   if (errors.length) return { errors };
-  if (parsed.doc && options.rememberParse) rememberDocument(text, parsed.doc);
   if (parsed.documents > 1) {
     errors.push({ type: 'LoadError', kind: 'structure', loc: fileStart(file), message: 'a workflow file must contain a single YAML document; only the first was read' });
   }
@@ -85,6 +85,7 @@ export function loadWorkflow(text: string, file: string, options: { rememberPars
       }
       wf.jobs.push(readJob(e.key.value === null ? '' : String(e.key.value), e.key.loc, e.value, wf, problem, comments));
     }
+  if (parsed.doc) rememberLayout(wf, workflowLayout(parsed.doc));
   return { workflow: wf, errors };
 }
 

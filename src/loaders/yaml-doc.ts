@@ -32,27 +32,6 @@ export interface YamlOptions {
   customTags?: Tags;
 }
 
-/**
- * Parsed workflow documents, by source text, so that fix builders (engine/workflow-edits) reuse the
- * loader's parse instead of parsing the same workflow again. The loader keeps them only for small
- * scans (a repository of a few workflows, a pre-commit run on changed files): in a monorepo, kept
- * documents survive young-generation collections and cost more to copy than parsing them again.
- */
-const RECENT_DOCUMENTS = 64;
-const RECENT_MAX_TEXT = 256 * 1024;
-const recent = new Map<string, Document>();
-
-export function rememberDocument(text: string, doc: Document): void {
-  if (text.length > RECENT_MAX_TEXT || recent.has(text)) return;
-  recent.set(text, doc);
-  if (recent.size > RECENT_DOCUMENTS) recent.delete(recent.keys().next().value!);
-}
-
-/** A document parsed from exactly this text by parseYaml, if it is still remembered. */
-export function recentDocument(text: string): Document | undefined {
-  return recent.get(text);
-}
-
 export function parseYaml(text: string, file: string, options: YamlOptions = {}): YamlParseResult {
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
