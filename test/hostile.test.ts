@@ -4,17 +4,19 @@
  * and measured by `npm run bench`, not asserted with timers here.)
  */
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../src/cli.js';
+import { parseYaml } from '../src/loaders/yaml-doc.js';
 import { writeTree, trustPolicy } from './helpers/project.js';
 
 const GOOD_POLICY = trustPolicy({});
 
-async function lintJson(dir: string, args: string[] = []) {
+async function lintJson(dir: string, args: string[] = [], paths = ['.']) {
   let out = '';
   let err = '';
-  const code = await main(['.', '--format', 'json', ...args], { cwd: dir, stdout: (s) => (out += s), stderr: (s) => (err += s), env: {} });
+  const code = await main([...paths, '--format', 'json', ...args], { cwd: dir, stdout: (s) => (out += s), stderr: (s) => (err += s), env: {} });
   const doc = JSON.parse(out) as { findings: { ruleId: string; messageId: string; message: string; location: { file: string; start: { line: number } } }[] };
   return { code, doc, err };
 }
@@ -77,5 +79,26 @@ describe('hostile input', () => {
     const dir = writeTree({ '.github/workflows/huge.yml': 'on: push\njobs:\n' + jobs.join('\n') + '\n' });
     const { doc } = await lintJson(dir);
     expect(doc.findings.filter((f) => f.ruleId === 'require-id-token-permission')).toHaveLength(10_000);
+  });
+
+  it('a YAML mapping of 100,000 keys, and a merge into it, are read in linear time', async () => {
+    // yaml's own duplicate-key check and the merge-key splice compared every key with every other.
+    const anchor = Array.from({ length: 5000 }, (_, i) => `m${i}: ${i}`).join(', ');
+    const env = Array.from({ length: 100_000 }, (_, i) => `      K${i}: v${i}\n`).join('');
+    const wf = `x: &m {${anchor}, K7: merged}\non: push\njobs:\n  a:\n    runs-on: x\n    env:\n      <<: *m\n${env}      K1: duplicate\n`;
+    const dir = writeTree({ '.github/workflows/keys.yml': wf, 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    // The duplicate (K1, written again at the end) is still found, at its line.
+    const pe = doc.findings.filter((f) => f.ruleId === 'parse-error');
+    expect(pe.map((f) => [f.location.file, f.location.start.line, f.message])).toEqual([['.github/workflows/keys.yml', 100_008, 'Cannot parse this file: YAML: Map keys must be unique.']]);
+    const parsed = parseYaml(wf.replace('      K1: duplicate\n', ''), 'keys.yml');
+    expect(parsed.errors).toEqual([]);
+    const envNode = parsed.root?.kind === 'map' ? parsed.root.entries.find((e) => e.key.value === 'jobs') : undefined;
+    expect(envNode).toBeDefined();
+  });
+  it('a stream of a million YAML documents is not composed past the second', () => {
+    const r = parseYaml('on: push\njobs: {}\n' + '---\na: 1\n'.repeat(1_000_000), '.github/workflows/many.yml');
+    expect(r.documents).toBe(2);
+    expect(r.root?.kind).toBe('map');
   });
 });

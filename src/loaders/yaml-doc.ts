@@ -19,7 +19,7 @@ export interface YamlParseResult {
   warnings: YamlIssue[];
   doc?: Document;
   lineCounter: LineCounter;
-  /** Number of documents in the stream (workflows and templates must have one). */
+  /** Number of documents in the stream, counted up to 2 (workflows and templates must have one). */
   documents: number;
 }
 
@@ -35,9 +35,16 @@ export interface YamlOptions {
 export function parseYaml(text: string, file: string, options: YamlOptions = {}): YamlParseResult {
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
-  const composer = new Composer({ customTags: options.customTags, uniqueKeys: true, prettyErrors: false });
+  // yaml's own duplicate-key check scans every earlier key for each key (quadratic: a mapping of
+  // 100,000 keys took minutes); duplicateKeys() below does the same check in linear time.
+  const composer = new Composer({ customTags: options.customTags, uniqueKeys: false, prettyErrors: false });
   const docs: Document[] = [];
-  for (const d of composer.compose(parser.parse(text))) docs.push(d as Document);
+  // Only the first document is read; a second one is composed only to report it. Stopping there
+  // bounds time and memory on a stream of a million tiny documents (`---` repeated).
+  for (const d of composer.compose(parser.parse(text))) {
+    docs.push(d as Document);
+    if (docs.length === 2) break;
+  }
   const at = (offset: number, endOffset = offset): SourceLocation => {
     const s = lineCounter.linePos(offset);
     const e = lineCounter.linePos(endOffset);
@@ -48,6 +55,11 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
   for (const d of docs) {
     for (const e of d.errors) errors.push({ message: cleanMessage(e.message), code: e.code, loc: at(e.pos[0], e.pos[1]) });
     for (const w of d.warnings) warnings.push({ message: cleanMessage(w.message), code: w.code, loc: at(w.pos[0], w.pos[1]) });
+  }
+  const dups = docs.flatMap((d) => duplicateKeys(d));
+  if (dups.length) {
+    for (const offset of dups) errors.push({ message: 'Map keys must be unique', code: 'DUPLICATE_KEY', loc: at(offset) });
+    errors.sort((a, b) => a.loc.start.line - b.loc.start.line || a.loc.start.column - b.loc.start.column);
   }
   const result: YamlParseResult = { errors, warnings, lineCounter, documents: docs.length, doc: docs[0] };
   if (errors.length || !docs[0] || docs[0].contents == null) return result;
@@ -67,6 +79,7 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
     if (expansions > MAX_ALIAS_EXPANSIONS) throw new YamlLimitError(`more than ${MAX_ALIAS_EXPANSIONS} alias expansions (alias bomb?)`);
     if (isMap(n)) {
       const entries: DocEntry[] = [];
+      let explicit: Set<string> | undefined;
       for (const pair of n.items) {
         const k = pair.key as unknown;
         let key: DocScalar;
@@ -80,7 +93,8 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
           // Merge key: splice the merged mapping's entries (they do not override explicit keys).
           const merged = convert(pair.value, path, depth + 1, inAlias);
           const sources = merged.kind === 'seq' ? merged.items : [merged];
-          for (const s of sources) if (s.kind === 'map') for (const e of s.entries) if (!n.items.some((p) => isScalar(p.key) && String(p.key.value) === String(e.key.value))) entries.push(e);
+          explicit ??= new Set(n.items.flatMap((p) => (isScalar(p.key) ? [String(p.key.value)] : [])));
+          for (const s of sources) if (s.kind === 'map') for (const e of s.entries) if (!explicit.has(String(e.key.value))) entries.push(e);
           continue;
         }
         const childPath = path ? `${path}.${keyText}` : keyText;
@@ -128,6 +142,32 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
 }
 
 export class YamlLimitError extends Error {}
+
+/**
+ * Offsets of keys that repeat an earlier key of the same mapping (scalars with equal values, as
+ * yaml's `uniqueKeys: true` compares them), in one pass with a set per mapping. Iterative: the
+ * document may be nested deeper than the call stack allows; aliases are not entered.
+ */
+function duplicateKeys(doc: Document): number[] {
+  const out: number[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      const seen = new Set<string>();
+      for (const pair of n.items) {
+        const k = pair.key as unknown;
+        if (isScalar(k) && (typeof k.value !== 'object' || k.value === null)) {
+          const id = `${typeof k.value}:${String(k.value)}`;
+          if (seen.has(id) && !Number.isNaN(k.value)) out.push(k.range?.[0] ?? 0);
+          seen.add(id);
+        }
+        stack.push(k, pair.value);
+      }
+    } else if (isSeq(n)) for (const it of n.items) stack.push(it);
+  }
+  return out.sort((a, b) => a - b);
+}
 
 function cleanMessage(m: string): string {
   if (/Maximum call stack size exceeded/.test(m)) return 'nesting too deep to read';
