@@ -101,4 +101,10 @@ describe('hostile input', () => {
     expect(r.documents).toBe(2);
     expect(r.root?.kind).toBe('map');
   });
+  it('a Terraform reference of 200,000 steps is read in linear time', async () => {
+    // Reading every node's field name from tree-sitter scanned all earlier siblings: quadratic.
+    const dir = writeTree({ 'main.tf': `locals {\n  x = ${'a.'.repeat(200_000)}b\n}\nresource "aws_iam_role" "r" {\n  name = local.x\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com" }, Action = "sts:AssumeRoleWithWebIdentity" }] })\n}\n`, 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'main.tf')).toBe(true);
+  });
 });

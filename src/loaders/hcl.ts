@@ -249,16 +249,20 @@ function syntaxTree(parser: TsParser, text: string): SNode | undefined {
   try {
     const cursor = tree.walk();
     try {
-      const make = (): SNode => {
+      // Field names are read only where the conversion uses them (an object element's key and
+      // val): tree-sitter finds a field by scanning the earlier siblings, so reading it for every
+      // node is quadratic in a long list of siblings (`a.a.a…` 200,000 steps took minutes).
+      const make = (parent?: SNode): SNode => {
         const type = cursor.nodeType;
         const missing = cursor.nodeIsMissing;
-        return { type, named: cursor.nodeIsNamed, start: cursor.startIndex, end: cursor.endIndex, field: cursor.currentFieldName, missing, hasError: missing || type === 'ERROR', children: [] };
+        const field = parent?.type === 'object_elem' ? cursor.currentFieldName : null;
+        return { type, named: cursor.nodeIsNamed, start: cursor.startIndex, end: cursor.endIndex, field, missing, hasError: missing || type === 'ERROR', children: [] };
       };
       const root = make();
       const stack: SNode[] = [root];
       for (;;) {
         if (cursor.gotoFirstChild()) {
-          const n = make();
+          const n = make(stack[stack.length - 1]);
           stack[stack.length - 1].children.push(n);
           stack.push(n);
           continue;
@@ -269,7 +273,7 @@ function syntaxTree(parser: TsParser, text: string): SNode | undefined {
           if (!parent) return root;
           if (done.hasError) parent.hasError = true;
           if (cursor.gotoNextSibling()) {
-            const n = make();
+            const n = make(parent);
             parent.children.push(n);
             stack.push(n);
             break;
