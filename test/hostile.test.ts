@@ -101,6 +101,28 @@ describe('hostile input', () => {
     expect(r.documents).toBe(2);
     expect(r.root?.kind).toBe('map');
   });
+  it('a Terraform syntax error is reported and every other file, in its directory and elsewhere, is still read', async () => {
+    const role = (name: string) => `resource "aws_iam_role" "${name}" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }, Action = "sts:AssumeRoleWithWebIdentity" }] })\n}\n`;
+    const dir = writeTree({ 'infra/broken.tf': 'resource "aws_iam_role" "b" {\n  assume_role_policy = jsonencode({\n', 'infra/ok.tf': role('same_dir'), 'other/main.tf': role('other_dir'), 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expectIsolated(doc, 'infra/broken.tf', /Terraform syntax error/);
+    for (const file of ['infra/ok.tf', 'other/main.tf']) expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === file)).toBe(true);
+  });
+  it('Terraform locals that grow exponentially stop at the evaluation budget; the rest of the module is read', async () => {
+    const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    const doubling = Array.from({ length: 59 }, (_, i) => `  s${i + 1} = "\${local.s${i}}\${local.s${i}}"`).join('\n');
+    const nested = Array.from({ length: 11 }, (_, i) => `  l${i + 1} = [for x in local.l${i} : [for y in local.l${i} : y]]`).join('\n');
+    const tf = `locals {\n  s0 = "xxxxxxxxxx"\n${doubling}\n  l0 = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]\n${nested}\n}\nresource "aws_iam_role" "bomb" {\n  name = local.s59\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "${fed}" }, Action = "sts:AssumeRoleWithWebIdentity", Sid = flatten(local.l11) }] })\n}\nresource "aws_iam_role" "fine" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "${fed}" }, Action = "sts:AssumeRoleWithWebIdentity" }] })\n}\n`;
+    const dir = writeTree({ 'main.tf': tf, 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    const pe = doc.findings.filter((f) => f.ruleId === 'parse-error');
+    expect(pe.length, JSON.stringify(pe)).toBe(2);
+    expect(pe[0].message).toMatch(/^Unexpected structure: local\.s\d+ was not evaluated: it builds a string of more than 16 MiB/);
+    expect(pe[1].message).toMatch(/^Unexpected structure: local\.l\d+ was not evaluated: it takes more than 1,000,000 evaluation steps/);
+    // Both roles are still read: the bomb's with those values unknown.
+    expect(doc.findings.filter((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'main.tf')).toHaveLength(2);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
+  });
   it('a Terraform reference of 200,000 steps is read in linear time', async () => {
     // Reading every node's field name from tree-sitter scanned all earlier siblings: quadratic.
     const dir = writeTree({ 'main.tf': `locals {\n  x = ${'a.'.repeat(200_000)}b\n}\nresource "aws_iam_role" "r" {\n  name = local.x\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com" }, Action = "sts:AssumeRoleWithWebIdentity" }] })\n}\n`, 'iam/ok.json': GOOD_POLICY });

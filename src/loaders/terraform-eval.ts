@@ -89,6 +89,31 @@ export interface EvalProblem {
 
 const MAX_DEPTH = 64;
 
+/**
+ * Work (expressions evaluated, nodes built or copied, list items compared) allowed for one role,
+ * provider or standalone document, and for a whole module. A real configuration needs thousands;
+ * a chain of locals that doubles a list or a string at each step needs more than memory holds.
+ */
+export const EVAL_BUDGET = 1_000_000;
+export const MODULE_EVAL_BUDGET = 20_000_000;
+/** Longest string an expression may build (16 MiB); building strings also costs one unit per 64 characters. */
+export const MAX_STRING = 1 << 24;
+const CHARS_PER_UNIT = 64;
+
+/** Thrown when an evaluation exceeds its budget; `module` when the whole module's budget is spent. */
+export class TfBudgetError extends Error {
+  constructor(
+    message: string,
+    readonly module = false,
+  ) {
+    super(message);
+  }
+}
+
+function stringTooLong(): TfBudgetError {
+  return new TfBudgetError(`it builds a string of more than ${MAX_STRING / 1048576} MiB`);
+}
+
 /** Lists computed from a collection we cannot see: one representative element, length unknown. */
 const UNKNOWN_LENGTH = new WeakSet<DocSeq>();
 
@@ -102,14 +127,56 @@ export class TfEvaluator {
   private readonly inProgress = new Set<unknown>();
   private depth = 0;
   readonly problems: EvalProblem[] = [];
+  private work = 0;
+  private totalWork = 0;
+  /** Locals and variables whose evaluation ran out of budget: reported once, then unknown. */
+  private readonly overBudget = new Map<unknown, DocNode>();
 
   constructor(readonly mod: TfModule) {}
+
+  /** Starts the budget of one top-level evaluation (a role, a provider, a standalone document). */
+  startBudget(): void {
+    this.work = 0;
+  }
+
+  /** Counts `n` units of work; throws TfBudgetError past the budget. */
+  readonly spend = (n: number): void => {
+    this.work += n;
+    this.totalWork += n;
+    if (this.totalWork > MODULE_EVAL_BUDGET) throw new TfBudgetError(`the module's evaluation budget (${MODULE_EVAL_BUDGET.toLocaleString('en')} steps) is spent`, true);
+    if (this.work > EVAL_BUDGET) throw new TfBudgetError(`it takes more than ${EVAL_BUDGET.toLocaleString('en')} evaluation steps`);
+  };
+
+  /**
+   * Evaluates a local's or variable's definition; when that alone runs out of budget, the value is
+   * left unknown (reported once, at the definition) and the caller goes on with the budget it had.
+   */
+  private viaReference(n: DocNode): DocNode {
+    return viaReference(n, this.spend);
+  }
+
+  private guarded(key: unknown, name: string, expr: Expr, compute: () => DocNode): DocNode {
+    const known = this.overBudget.get(key);
+    if (known) return known;
+    const before = this.work;
+    try {
+      return compute();
+    } catch (e) {
+      if (!(e instanceof TfBudgetError) || e.module) throw e;
+      const v = unknown(expr, name);
+      this.overBudget.set(key, v);
+      this.problems.push({ message: `${name} was not evaluated: ${e.message} (does it grow exponentially?); its value is taken as unknown`, loc: expr.loc });
+      this.work = before;
+      return v;
+    }
+  }
 
   // -------------------------------------------------------------------------------------------
   // Expressions
 
   eval(expr: Expr, scope: Scope, path?: string): DocNode {
     if (this.depth > MAX_DEPTH) return unknown(expr, path);
+    this.spend(1);
     this.depth++;
     try {
       return this.evalInner(expr, scope, path);
@@ -201,7 +268,7 @@ export class TfEvaluator {
     if (t.parts.length === 1 && interps.length === 1 && t.parts[0].kind === 'interp' && t.parts[0].expr && !t.heredoc) return this.eval(t.parts[0].expr, scope, path);
     const parts: ValuePart[] = [];
     const computed = this.templateParts(t.parts, t, scope, parts);
-    return fromParts(parts, t.raw, loc, computed ? 'expression' : 'literal');
+    return fromParts(this.spend, parts, t.raw, loc, computed ? 'expression' : 'literal');
   }
 
   /** Appends the pieces of template parts; returns whether anything was computed (not plain text). */
@@ -239,6 +306,7 @@ export class TfEvaluator {
     }
     const items: DocNode[] = [];
     const entries: DocEntry[] = [];
+    this.spend(pairs.length);
     for (const [k, v] of pairs) {
       const s = bind(scope, f.keyVar ? { [f.keyVar]: k, [f.valueVar]: v } : { [f.valueVar]: v });
       if (f.cond) {
@@ -278,7 +346,8 @@ export class TfEvaluator {
         const lists = name === 'concat' ? args() : c.args.length === 1 ? [this.eval(c.args[0], scope)] : [];
         if (!lists.length || !lists.every(isSeq)) return unknown(c, path);
         let items = (lists as DocSeq[]).flatMap((l) => l.items);
-        if (name === 'flatten') items = flattenItems(items);
+        this.spend(items.length);
+        if (name === 'flatten') items = flattenItems(items, this.spend);
         if (name === 'compact') items = items.filter((i) => !(isScalar(i) && i.resolution !== 'unresolved' && (i.value === '' || i.value === null)));
         if (name === 'distinct') {
           const seen = new Set<string>();
@@ -298,11 +367,17 @@ export class TfEvaluator {
         const maps = args();
         if (!maps.every(isMap)) return unknown(c, path);
         const entries: DocEntry[] = [];
+        const index = new Map<string, number>();
         for (const m of maps as DocMap[])
           for (const e of m.entries) {
-            const i = entries.findIndex((x) => String(x.key.value) === String(e.key.value));
-            if (i >= 0) entries[i] = e;
-            else entries.push(e);
+            this.spend(1);
+            const k = String(e.key.value);
+            const i = index.get(k);
+            if (i !== undefined) entries[i] = e;
+            else {
+              index.set(k, entries.length);
+              entries.push(e);
+            }
           }
         return { kind: 'map', loc: at(c.loc, path), entries };
       }
@@ -339,23 +414,27 @@ export class TfEvaluator {
       case 'split': {
         const [sep, str] = args().map(known);
         if (!sep || !str || typeof sep.value !== 'string' || typeof str.value !== 'string' || !sep.value) return unknown(c, path);
-        return { kind: 'seq', loc: at(c.loc, path), items: str.value.split(sep.value).map((x) => computedScalar(x, c)) };
+        const pieces = str.value.split(sep.value);
+        this.spend(pieces.length);
+        return { kind: 'seq', loc: at(c.loc, path), items: pieces.map((x) => computedScalar(x, c)) };
       }
       case 'contains': {
         const [list, v] = args();
         const needle = known(v);
         if (!isSeq(list) || !needle || !list.items.every((i) => known(i))) return unknown(c, path);
+        this.spend(list.items.length);
         return computedScalar(list.items.some((i) => (i as DocScalar).value === needle.value), c, path);
       }
       case 'join': {
         const [sep, list] = args();
         if (!isScalar(sep) || sep.resolution === 'unresolved' || !isSeq(list)) return unknown(c, path);
         const parts: ValuePart[] = [];
+        this.spend(list.items.length);
         list.items.forEach((it, i) => {
           if (i > 0) parts.push({ text: String(sep.value), known: true });
           parts.push(...stringParts(it, '${' + c.raw + '}'));
         });
-        return fromParts(parts, c.raw, at(c.loc, path), 'expression');
+        return fromParts(this.spend, parts, c.raw, at(c.loc, path), 'expression');
       }
       case 'lower':
       case 'upper':
@@ -374,7 +453,12 @@ export class TfEvaluator {
         else if (name === 'trimsuffix') out = a !== undefined && a && s.endsWith(a) ? s.slice(0, -a.length) : s;
         else {
           if (a === undefined || b === undefined || (a.startsWith('/') && a.endsWith('/') && a.length > 1)) return unknown(c, path);
-          out = s.split(a).join(b);
+          const pieces = s.split(a);
+          this.spend(pieces.length);
+          const length = s.length + (pieces.length - 1) * (b.length - a.length);
+          if (length > MAX_STRING) throw stringTooLong();
+          this.spend(Math.ceil(length / CHARS_PER_UNIT));
+          out = pieces.join(b);
         }
         return { kind: 'scalar', value: out, raw: c.raw, loc: at(c.loc, path), resolution: 'expression' };
       }
@@ -413,7 +497,7 @@ export class TfEvaluator {
       parts.push(...stringParts(a, '${' + c.raw + '}'));
     }
     if (lit) parts.push({ text: lit, known: true });
-    return fromParts(parts, c.raw, at(c.loc, path), 'expression');
+    return fromParts(this.spend, parts, c.raw, at(c.loc, path), 'expression');
   }
 
   // -------------------------------------------------------------------------------------------
@@ -481,7 +565,7 @@ export class TfEvaluator {
     if (this.inProgress.has(key)) return undefined;
     this.inProgress.add(key);
     try {
-      return viaReference(this.eval(expr, fileScope(tv?.file ?? def!.file), `var.${name}`));
+      return this.guarded(key, `var.${name}`, expr, () => this.viaReference(this.eval(expr, fileScope(tv?.file ?? def!.file), `var.${name}`)));
     } finally {
       this.inProgress.delete(key);
     }
@@ -509,7 +593,7 @@ export class TfEvaluator {
     if (this.inProgress.has(def.item)) return undefined;
     this.inProgress.add(def.item);
     try {
-      const v = viaReference(this.eval(def.item.expr, fileScope(def.file), `local.${name}`));
+      const v = this.guarded(def.item, `local.${name}`, def.item.expr, () => this.viaReference(this.eval(def.item.expr, fileScope(def.file), `local.${name}`)));
       this.localMemo.set(def.item, v);
       return v;
     } finally {
@@ -555,7 +639,7 @@ export class TfEvaluator {
     if (type === 'aws_iam_openid_connect_provider' && (attr === 'arn' || attr === 'id')) return this.providerArn(def, instanceScope, t, path);
     // Plain arguments of a resource (`aws_iam_role.x.name`) are what the configuration says.
     const a = getAttr(def.item.body, attr);
-    if (a && !['arn', 'id', 'unique_id'].includes(attr)) return viaReference(this.eval(a.expr, { ...instanceScope, file: def.file }));
+    if (a && !['arn', 'id', 'unique_id'].includes(attr)) return this.viaReference(this.eval(a.expr, { ...instanceScope, file: def.file }));
     return unknown(t, path);
   }
 
@@ -608,7 +692,7 @@ export class TfEvaluator {
       if (last?.known) urlParts[urlParts.length - 1] = { ...last, text: last.text.replace(/\/+$/, '') };
       parts.push(...urlParts);
     } else parts.push({ text: '${' + t.raw + '.url}', known: false });
-    return fromParts(parts, t.raw, at(t.loc, path), 'expression');
+    return fromParts(this.spend, parts, t.raw, at(t.loc, path), 'expression');
   }
 
   /**
@@ -625,7 +709,7 @@ export class TfEvaluator {
       ...(pathValue ? stringParts(pathValue, '${' + p!.expr.raw + '}') : [{ text: '/', known: true }]),
       ...(name ? (name.resolution === 'unresolved' ? name.parts ?? [{ text: name.value, known: false }] : [{ text: name.value, known: true }]) : [{ text: '${generated_name}', known: false }]),
     ];
-    return fromParts(parts, t.raw, t.loc, 'expression');
+    return fromParts(this.spend, parts, t.raw, t.loc, 'expression');
   }
 
   // -------------------------------------------------------------------------------------------
@@ -676,6 +760,7 @@ export class TfEvaluator {
     // Sid); override_policy_documents replace statements with the same Sid or are appended.
     const statements = this.otherDocuments(body, 'source_policy_documents', scope, address);
     for (const st of [...own, ...this.otherDocuments(body, 'override_policy_documents', scope, address)]) {
+      this.spend(statements.length);
       const sid = sidOf(st);
       const same = sid === undefined ? -1 : statements.findIndex((x) => sidOf(x) === sid);
       if (same >= 0) statements[same] = st;
@@ -684,7 +769,7 @@ export class TfEvaluator {
     const first = body.blocks.find((b) => b.type === 'statement' || b.type === 'dynamic');
     entries.push({ key: synthKey('Statement', first?.typeLoc ?? block.typeLoc), value: { kind: 'seq', loc: block.loc, items: statements } });
     const doc: DocMap = { kind: 'map', loc: block.loc, entries };
-    return policyVariables(doc) as DocMap;
+    return policyVariables(doc, this.spend) as DocMap;
   }
 
   /** Statements of the documents listed in `source_policy_documents` / `override_policy_documents` (when they can be read). */
@@ -739,6 +824,7 @@ export class TfEvaluator {
       const ids = this.attrValue(body, 'identifiers', scope, `${path}[${i}]`);
       const key: DocScalar = type && isScalar(type) ? { ...type, value: type.value === null ? '' : String(type.value) } : { kind: 'scalar', value: '', raw: '', loc: block.typeLoc, resolution: 'unresolved' };
       const items = ids ? (isSeq(ids) ? ids.items : [ids]) : [];
+      this.spend(byType.length);
       const same = byType.find((t) => t.key.value === key.value);
       if (same) same.items.push(...items);
       else byType.push({ key, items });
@@ -761,8 +847,10 @@ export class TfEvaluator {
       const testKey = scalarKey(test, block.typeLoc);
       const varKey = scalarKey(variable, block.typeLoc);
       const items = values ? (isSeq(values) ? values.items : [values]) : [];
+      this.spend(byTest.length);
       let t = byTest.find((x) => x.key.value === testKey.value);
       if (!t) byTest.push((t = { key: testKey, vars: [] }));
+      this.spend(t.vars.length);
       const v = t.vars.find((x) => x.key.value === varKey.value);
       if (v) v.items.push(...items);
       else t.vars.push({ key: varKey, items });
@@ -814,7 +902,7 @@ export class TfEvaluator {
   private jsonString(s: DocScalar, path: string): DocNode | undefined {
     try {
       const { root } = parseJson(String(s.value), s.loc.file);
-      return relocate(root, () => ({ ...s.loc }), path);
+      return relocate(root, () => ({ ...s.loc }), path, this.spend);
     } catch (e) {
       if (e instanceof JsonSyntaxError) {
         this.problems.push({ message: `policy JSON: ${e.message}`, loc: s.loc });
@@ -873,6 +961,7 @@ export class TfEvaluator {
     }
     const fileOffset = (p: { line: number; column: number }) => h.bodyStart + synth.offset(p.line, p.column);
     const fix = (n: DocNode, p: string): DocNode => {
+      this.spend(1);
       const start = fileOffset(n.loc.start);
       const end = fileOffset(n.loc.end);
       const loc = t.src.loc(start, end, p);
@@ -893,7 +982,7 @@ export class TfEvaluator {
         const ex = whole.get(start);
         return ex ? this.eval(ex, scope, p) : { ...n, loc, resolution: 'unresolved' };
       }
-      const inner = interps.filter((ip) => ip.start > start && ip.end < end);
+      const inner = innerInterps(interps, start, end);
       const rawText = t.src.text.slice(start, end);
       if (!inner.length) {
         const value = rawText.includes('$${') || rawText.includes('%%{') ? n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') : n.value;
@@ -911,7 +1000,7 @@ export class TfEvaluator {
         cursor = ip.end;
       }
       lit(end - 1);
-      return fromParts(parts, rawText, loc, 'expression');
+      return fromParts(this.spend, parts, rawText, loc, 'expression');
     };
     return fix(root, path);
   }
@@ -967,14 +1056,29 @@ export function unknown(expr: { raw: string; loc: DocNode['loc'] }, path?: strin
 }
 
 /** A value read through a variable or local: literals become `expression` (resolved from elsewhere). */
-function viaReference(n: DocNode): DocNode {
+function viaReference(n: DocNode, spend: (n: number) => void): DocNode {
+  spend(1);
   if (n.kind === 'scalar') return n.resolution === 'literal' ? { ...n, resolution: 'expression' } : n;
   if (n.kind === 'seq') {
-    const out: DocSeq = { ...n, items: n.items.map(viaReference) };
+    const out: DocSeq = { ...n, items: n.items.map((x) => viaReference(x, spend)) };
     if (UNKNOWN_LENGTH.has(n)) UNKNOWN_LENGTH.add(out);
     return out;
   }
-  return { ...n, entries: n.entries.map((e) => ({ key: e.key, value: viaReference(e.value) })) };
+  return { ...n, entries: n.entries.map((e) => ({ key: e.key, value: viaReference(e.value, spend) })) };
+}
+
+/** The interpolations strictly inside [start, end), from a list sorted by position (binary search, not a scan per string). */
+function innerInterps<T extends { start: number; end: number }>(sorted: T[], start: number, end: number): T[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].start > start) hi = mid;
+    else lo = mid + 1;
+  }
+  const out: T[] = [];
+  for (let i = lo; i < sorted.length && sorted[i].end < end; i++) out.push(sorted[i]);
+  return out;
 }
 
 function markUnresolved(n: DocNode): DocNode {
@@ -1002,33 +1106,39 @@ function mergeParts(parts: ValuePart[]): ValuePart[] {
   return out;
 }
 
-function fromParts(parts: ValuePart[], raw: string, loc: DocNode['loc'], ifKnown: Resolution): DocScalar {
+function fromParts(spend: (n: number) => void, parts: ValuePart[], raw: string, loc: DocNode['loc'], ifKnown: Resolution): DocScalar {
+  let length = 0;
+  for (const p of parts) if ((length += p.text.length) > MAX_STRING) throw stringTooLong();
+  spend(Math.ceil(length / CHARS_PER_UNIT));
   const merged = mergeParts(parts);
   const value = merged.map((p) => p.text).join('');
   if (merged.every((p) => p.known)) return { kind: 'scalar', value, raw, loc, resolution: ifKnown };
   return { kind: 'scalar', value, raw, loc, resolution: 'unresolved', parts: merged };
 }
 
-function flattenItems(items: DocNode[]): DocNode[] {
-  return items.flatMap((i) => (isSeq(i) ? flattenItems(i.items) : [i]));
+function flattenItems(items: DocNode[], spend: (n: number) => void): DocNode[] {
+  spend(items.length);
+  return items.flatMap((i) => (isSeq(i) ? flattenItems(i.items, spend) : [i]));
 }
 
 /** In `aws_iam_policy_document`, `&{aws:username}` stands for the IAM policy variable `${aws:username}`. */
-function policyVariables(n: DocNode): DocNode {
+function policyVariables(n: DocNode, spend: (n: number) => void): DocNode {
+  spend(1);
   if (n.kind === 'scalar') {
     if (typeof n.value !== 'string' || !n.value.includes('&{')) return n;
     const fix = (s: string) => s.replace(/&\{/g, '${');
     return { ...n, value: fix(n.value), parts: n.parts?.map((p) => (p.known ? { ...p, text: fix(p.text) } : p)) };
   }
-  if (n.kind === 'seq') return { ...n, items: n.items.map(policyVariables) };
-  return { ...n, entries: n.entries.map((e) => ({ key: policyVariables(e.key) as DocScalar, value: policyVariables(e.value) })) };
+  if (n.kind === 'seq') return { ...n, items: n.items.map((x) => policyVariables(x, spend)) };
+  return { ...n, entries: n.entries.map((e) => ({ key: policyVariables(e.key, spend) as DocScalar, value: policyVariables(e.value, spend) })) };
 }
 
-function relocate(n: DocNode, loc: () => DocNode['loc'], path: string): DocNode {
+function relocate(n: DocNode, loc: () => DocNode['loc'], path: string, spend: (n: number) => void): DocNode {
+  spend(1);
   const l = { ...loc(), path };
   if (n.kind === 'scalar') return { ...n, loc: l, resolution: 'expression' };
-  if (n.kind === 'seq') return { ...n, loc: l, items: n.items.map((x, i) => relocate(x, loc, `${path}[${i}]`)) };
-  return { ...n, loc: l, entries: n.entries.map((e) => ({ key: relocate(e.key, loc, `${path}.${String(e.key.value)}`) as DocScalar, value: relocate(e.value, loc, `${path}.${String(e.key.value)}`) })) };
+  if (n.kind === 'seq') return { ...n, loc: l, items: n.items.map((x, i) => relocate(x, loc, `${path}[${i}]`, spend)) };
+  return { ...n, loc: l, entries: n.entries.map((e) => ({ key: relocate(e.key, loc, `${path}.${String(e.key.value)}`, spend) as DocScalar, value: relocate(e.value, loc, `${path}.${String(e.key.value)}`, spend) })) };
 }
 
 /** A piece of a JSON string's source between interpolations, unescaped (and `$${` → `${`). */

@@ -23,7 +23,7 @@ import { parseJsonFile } from './policy-json.js';
 import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import { isScalar, scalarValue, stringList, type DocNode } from './doc.js';
 import { SourceText } from './source-text.js';
-import { addTfvars, addToModule, emptyModule, fileScope, TfEvaluator, type Def, type Scope } from './terraform-eval.js';
+import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvaluator, type Def, type Scope } from './terraform-eval.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { LoadError } from '../model/project.js';
 import type { Value } from '../model/location.js';
@@ -79,12 +79,28 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
   for (const v of vars) addTfvars(mod, v.input.relPath, v.body);
 
   const ev = new TfEvaluator(mod);
+  // Each role, provider and standalone document is evaluated with a budget of its own; one that
+  // exceeds it is reported (`limit`) and the rest of the module is still read.
+  const budgeted = <T>(def: Def<Block>, what: string, compute: () => T): T | undefined => {
+    ev.startBudget();
+    try {
+      return compute();
+    } catch (e) {
+      if (!(e instanceof TfBudgetError)) throw e;
+      sink.errors.push({ type: 'LoadError', kind: 'limit', loc: def.item.typeLoc, message: `${what} was not evaluated: ${e.message}` });
+      return undefined;
+    }
+  };
+  const address = (b: Block) => `${b.type === 'data' ? 'data.' : ''}${b.labels.map((l) => l.value).join('.')}`;
   for (const c of configs)
     for (const b of c.body.blocks) {
       if (b.hasError || b.type !== 'resource') continue;
       const def: Def<Block> = { file: c.input.relPath, item: b };
-      if (b.labels[0]?.value === 'aws_iam_role') sink.roles.push(...roles(ev, def, sink.errors));
-      else if (b.labels[0]?.value === 'aws_iam_openid_connect_provider') sink.providers.push(provider(ev, def));
+      if (b.labels[0]?.value === 'aws_iam_role') sink.roles.push(...(budgeted(def, address(b), () => roles(ev, def, sink.errors)) ?? []));
+      else if (b.labels[0]?.value === 'aws_iam_openid_connect_provider') {
+        const p = budgeted(def, address(b), () => provider(ev, def));
+        if (p) sink.providers.push(p);
+      }
     }
   // A trust policy document that no role of this module uses (it is passed to a module, or is an
   // output) is linted on its own, unless another document includes it.
@@ -93,7 +109,7 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
     for (const b of c.body.blocks) {
       if (b.hasError || b.type !== 'data' || b.labels[0]?.value !== 'aws_iam_policy_document' || ev.renderedDocuments.has(b)) continue;
       const errors: LoadError[] = [];
-      const role = standaloneDocument(ev, { file: c.input.relPath, item: b }, errors);
+      const role = budgeted({ file: c.input.relPath, item: b }, address(b), () => standaloneDocument(ev, { file: c.input.relPath, item: b }, errors));
       if (role) standalone.push({ block: b, role, errors });
     }
   for (const s of standalone)
