@@ -129,4 +129,12 @@ describe('hostile input', () => {
     const { doc } = await lintJson(dir);
     expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'main.tf')).toBe(true);
   });
+  it('a trust policy of 50,000 statements is read up to a bound, and says so', async () => {
+    const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    const statements = Array.from({ length: 50_000 }, () => ({ Effect: 'Allow', Principal: { Federated: fed }, Action: 'sts:AssumeRoleWithWebIdentity' }));
+    const dir = writeTree({ 'iam/big.json': JSON.stringify({ Statement: statements }), 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expectIsolated(doc, 'iam/big.json', /trust policy has 50,000 statements; only the first 1,000 were checked/);
+    expect(doc.findings.filter((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/big.json')).toHaveLength(1000);
+  });
 });

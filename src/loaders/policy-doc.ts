@@ -13,6 +13,13 @@ export interface PolicyProblem {
   loc: SourceLocation;
 }
 
+/**
+ * Statements read from one trust policy. IAM stores a trust policy of at most 4,096 characters (a
+ * few dozen statements); the analysis compares statements with each other, so a document with
+ * tens of thousands of them would take hours. The rest are reported, not read.
+ */
+export const MAX_STATEMENTS = 1000;
+
 /** Whether a document looks like an IAM trust policy: a statement with a Federated principal or an sts:AssumeRole* action. */
 export function looksLikeTrustPolicy(root: DocNode): boolean {
   if (!isMap(root)) return false;
@@ -41,7 +48,11 @@ export function readTrustPolicy(root: DocNode, role: Role, problems: PolicyProbl
     problems.push({ message: 'trust policy has no Statement', loc: root.loc });
     return policy;
   }
-  const items = isSeq(stEntry.value) ? stEntry.value.items : [stEntry.value];
+  let items = isSeq(stEntry.value) ? stEntry.value.items : [stEntry.value];
+  if (items.length > MAX_STATEMENTS) {
+    problems.push({ message: `trust policy has ${items.length.toLocaleString('en')} statements; only the first ${MAX_STATEMENTS.toLocaleString('en')} were checked (IAM accepts a trust policy of at most 4,096 characters)`, loc: stEntry.key.loc });
+    items = items.slice(0, MAX_STATEMENTS);
+  }
   items.forEach((node) => {
     if (!isMap(node)) {
       problems.push({ message: 'each Statement must be an object', loc: node.loc });
