@@ -8,6 +8,7 @@
  */
 import { ACCESS_KEY_ID, SECRET_KEY_SHAPE, looksLikeSecretKey, redactSecrets } from '../model/secrets.js';
 import type { SourceLocation } from '../model/location.js';
+import { printableInPlace } from './printable.js';
 
 export interface FrameLine {
   /** 1-based line number shown in the gutter. */
@@ -50,15 +51,37 @@ function secretSpans(line: string): [number, number][] {
   return spans;
 }
 
+/**
+ * Source characters kept before the token, after it, and of the token itself, before redacting and
+ * cutting: several times what a frame shows, so the frame is the one the whole line would give,
+ * at a cost that does not grow with the line (a minified policy of megabytes on one line with
+ * thousands of findings took minutes).
+ */
+const WINDOW = 4 * FRAME_WIDTH;
+/** Longer than any key-shaped token: a key crossing a cut is always seen whole. */
+const KEY_MARGIN = 64;
+
+/** The key-shaped span of `src` that strictly contains offset `p`, if any. */
+function spanAround(src: string, p: number): [number, number] | undefined {
+  const lo = Math.max(0, p - KEY_MARGIN);
+  for (const [a, b] of secretSpans(src.slice(lo, Math.min(src.length, p + KEY_MARGIN)))) if (lo + a < p && p < lo + b) return [lo + a, lo + b];
+  return undefined;
+}
+
 function cut(src: string, start: number, end: number) {
-  let s = start;
-  let e = end;
-  for (const [a, b] of secretSpans(src)) {
-    if (a < s && s < b) s = a;
-    if (a < e && e < b) e = b;
-  }
-  const show = (t: string) => [...redactSecrets(t).replace(/\t/g, '  ')];
-  return { before: show(src.slice(0, s)), token: show(src.slice(s, e)), after: show(src.slice(e).trimEnd()) };
+  // A key that straddles the token's edges moves wholly into the token.
+  const s = spanAround(src, start)?.[0] ?? start;
+  const e = Math.max(s, spanAround(src, end)?.[1] ?? end);
+  // Windows around the token, widened so that no key is cut in two.
+  const from = s - WINDOW <= 0 ? 0 : spanAround(src, s - WINDOW)?.[0] ?? s - WINDOW;
+  const tokenEnd = e - s <= WINDOW ? e : spanAround(src, s + WINDOW)?.[1] ?? s + WINDOW;
+  const to = e + WINDOW >= src.length ? src.length : spanAround(src, e + WINDOW)?.[1] ?? e + WINDOW;
+  const show = (t: string) => [...printableInPlace(redactSecrets(t).replace(/\t/g, '  '))];
+  return {
+    before: [...(from > 0 ? ['…'] : []), ...show(src.slice(from, s))],
+    token: [...show(src.slice(s, tokenEnd)), ...(tokenEnd < e ? ['…'] : [])],
+    after: to < src.length ? [...show(src.slice(e, to)), '…'] : show(src.slice(e).trimEnd()),
+  };
 }
 
 /**

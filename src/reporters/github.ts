@@ -17,6 +17,7 @@ import { absoluteOf } from './paths.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
 import { counts, plural } from './summary.js';
+import { printable } from './printable.js';
 
 /** Annotations GitHub keeps per step and level (actions/toolkit problem-matchers docs). */
 export const ANNOTATION_CAP = 10;
@@ -49,16 +50,20 @@ export function pickAnnotated(findings: Finding[], errorBudget = ANNOTATION_CAP)
   return picked;
 }
 
+/** A location for the log: control characters in file names escaped (see printable.ts). */
 function where(loc: SourceLocation, input: ReportInput): string {
-  if (!loc.file) return formatLocation(loc);
+  if (!loc.file) return printable(formatLocation(loc));
   const p = repoPath(input.project.root, loc.file, input.options.repoRoot) ?? absoluteOf(input.project.root, loc.file);
-  return `${p}:${loc.start.line}:${loc.start.column}`;
+  return printable(`${p}:${loc.start.line}:${loc.start.column}`);
 }
 
 function annotation(f: Finding, input: ReportInput): string {
   const props: string[] = [];
   const loc = f.location;
-  const file = loc.file ? repoPath(input.project.root, loc.file, input.options.repoRoot) : undefined;
+  const inRepo = loc.file ? repoPath(input.project.root, loc.file, input.options.repoRoot) : undefined;
+  // A path with control characters is not written raw even in a property: the annotation then
+  // names the file (escaped) in its message instead of pointing at it.
+  const file = inRepo !== undefined && printable(inRepo) === inRepo ? inRepo : undefined;
   if (file) {
     props.push(`file=${escapeProperty(file)}`, `line=${loc.start.line}`, `endLine=${Math.max(loc.start.line, loc.end.line)}`);
     // Columns only on one-line spans: GitHub drops start/end columns that span lines.
@@ -67,8 +72,8 @@ function annotation(f: Finding, input: ReportInput): string {
   props.push(`title=${escapeProperty(`${f.ruleId} (oidc-lint)`)}`);
   // Name the resource when there is no file to annotate, or when the file is an AWS snapshot.
   const subject = !file ? where(loc, input) : loc.logical?.fullyQualifiedName;
-  const body = [subject ? `${subject}: ${f.message}` : f.message];
-  for (const r of f.related) body.push(`↳ ${where(r.loc, input)}  ${r.message}`);
+  const body = [subject ? `${printable(subject)}: ${printable(f.message)}` : printable(f.message)];
+  for (const r of f.related) body.push(`↳ ${where(r.loc, input)}  ${printable(r.message)}`);
   body.push(`${RULES_DOC_URL}#${f.ruleId}`);
   return `::${f.level === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(body.join('\n'))}`;
 }
@@ -77,11 +82,11 @@ export const githubReporter: Reporter = (input) => {
   const { findings, crashes, project } = input;
   const { shown, problems, checked } = counts(findings, project);
   const out: string[] = [];
-  for (const c of crashes) out.push(`::error title=${escapeProperty('oidc-lint')}::${escapeData(`rule ${c.ruleId} crashed: ${c.message}`)}`);
+  for (const c of crashes) out.push(`::error title=${escapeProperty('oidc-lint')}::${escapeData(`rule ${c.ruleId} crashed: ${printable(c.message)}`)}`);
   const annotated = pickAnnotated(shown, ANNOTATION_CAP - crashes.length);
   for (const f of shown) {
     if (annotated.has(f)) out.push(annotation(f, input));
-    else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${f.message}  ${f.ruleId}`);
+    else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${printable(f.message)}  ${f.ruleId}`);
   }
   out.push(shown.length ? `oidc-lint: ${problems} in ${checked}.` : `oidc-lint: no problems (${checked}).`);
   const missedErrors = shown.filter((f) => f.level === 'error' && !annotated.has(f)).length;

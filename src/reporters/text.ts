@@ -17,6 +17,7 @@ import { codeFrame, splitLines } from './frame.js';
 import { counts } from './summary.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
+import { printable } from './printable.js';
 
 const ansi = (on: boolean) => {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
@@ -38,15 +39,15 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
     return lines.get(file);
   };
   const where = (loc: SourceLocation) => {
-    if (!loc.file) return formatLocation(loc);
+    if (!loc.file) return printable(formatLocation(loc));
     const pos = `${displayPath(project.root, loc.file, options.cwd)}:${loc.start.line}:${loc.start.column}`;
     // A live-AWS resource read from a snapshot file: name the ARN next to the file.
-    return loc.logical ? `${pos} (${loc.logical.fullyQualifiedName})` : pos;
+    return printable(loc.logical ? `${pos} (${loc.logical.fullyQualifiedName})` : pos);
   };
 
   for (const f of shown) {
     const paint = f.level === 'error' ? c.red : c.yellow;
-    out.push(`${where(f.location)}  ${paint(f.level === 'error' ? 'error' : 'warn ')}  ${f.message}  ${c.dim(f.ruleId)}`);
+    out.push(`${where(f.location)}  ${paint(f.level === 'error' ? 'error' : 'warn ')}  ${printable(f.message)}  ${c.dim(f.ruleId)}`);
     const src = f.location.file ? linesOf(f.location.file) : undefined;
     const frame = src && codeFrame(src, f.location);
     if (frame) {
@@ -54,7 +55,7 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
       out.push(`${c.dim(`${gutter} |`)} ${frame.text}`);
       out.push(`${c.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.marker)}`);
     }
-    for (const r of f.related) out.push(c.dim(`    ↳ ${where(r.loc)}  ${r.message}`));
+    for (const r of f.related) out.push(c.dim(`    ↳ ${where(r.loc)}  ${printable(r.message)}`));
     out.push(c.dim(`    docs: ${RULES_DOC_URL}#${f.ruleId}`));
     out.push('');
   }
@@ -66,6 +67,6 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
     const which = fixable === shown.length ? (fixable === 1 ? '' : `all ${fixable} `) : `${fixable} of them `;
     if (fixable) out.push(`  ${which}fixable with --fix (--fix-dry-run shows the diff)`);
   }
-  for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${cr.message}`));
+  for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${printable(cr.message)}`));
   return out.join('\n') + '\n';
 };

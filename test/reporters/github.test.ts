@@ -168,3 +168,31 @@ describe('oidc-lint --format github', () => {
     expect(readFileSync(s2, 'utf8')).toBe('## oidc-lint\n\n✅ No problems (1 file checked).\n\n');
   });
 });
+
+describe('hostile file names and values in the log', () => {
+  // Past the 10 annotations, findings are plain log lines: a file name or a value there must not
+  // start a workflow command of its own (a newline or a lone CR then `::`), nor carry terminal escapes.
+  const NAMES = ['a\n::error title=pwned::injected', 'b\r::warning::cr', 'c\u001b[2J\u001b]0;title\u0007', 'd\u202eevil', 'e%0A::notice::percent'];
+  it('cannot inject workflow commands or terminal escapes through file names or job names', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) for (const n of NAMES) files[`iam/${i}-${n}.json`] = trustPolicy({});
+    files['.github/workflows/ci.yml'] = 'on: push\njobs:\n  "x\\n::error title=job::pwned\\e[31m":\n    runs-on: ubuntu-latest\n    permissions:\n      contents: read\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n';
+    const dir = writeTree(files);
+    for (const format of ['github', 'text']) {
+      const { stdout, lines } = await run(['-f', format, ...enable({ 'require-subject-condition': 'error', 'require-id-token-permission': 'error' })], dir);
+      expect(stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+      const commands = lines.filter((l) => l.startsWith('::'));
+      if (format === 'github') {
+        // Only the annotations oidc-lint writes: 10 errors, and the notice that others were not annotated.
+        expect(commands.map((l) => l.split(' ')[0])).toEqual([...Array(10).fill('::error'), '::notice']);
+        expect(commands.every((l) => /^::(error|notice) (file=[^,]+,line=\d+,endLine=\d+,col=\d+,endColumn=\d+,)?title=/.test(l))).toBe(true);
+      } else expect(commands).toEqual([]);
+      // The other findings are all in the log, their names escaped.
+      expect(stdout).toContain('iam/11-a\\n::error title=pwned::injected.json:');
+      expect(stdout).toContain('iam/11-b\\r::warning::cr.json:');
+      expect(stdout).toContain('iam/11-c\\e[2J\\e]0;title\\u{0007}.json:');
+      expect(stdout).toContain('iam/11-d\\u{202e}evil.json:');
+      expect(stdout).toContain('Job "x\\n::error title=job::pwned\\e[31m"');
+    }
+  });
+});

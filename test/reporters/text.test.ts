@@ -44,6 +44,25 @@ describe('codeFrame', () => {
     expect(half.text).toBe('id=AKIA…LK');
     expect(half.text).not.toContain('Z7QW');
   });
+  it('frames a token on a line of megabytes as on a short line, at a cost that does not grow with the line', () => {
+    const key = 'AKIA' + 'Z7QW3RTY5UIO2PLK';
+    // A minified policy of megabytes on one line: thousands of findings, each framed on that line.
+    const line = `${'x'.repeat(2_000_000)} id=${key}:TOKEN ${'y'.repeat(2_000_000)}`;
+    const short = `${'x'.repeat(150)} id=${key}:TOKEN ${'y'.repeat(150)}`;
+    // The span starts inside the key and ends after TOKEN.
+    const span = (l: string) => at(1, l.indexOf(key) + 7, 1, l.indexOf('TOKEN') + 6);
+    const expected = codeFrame([short], span(short))!;
+    for (let i = 0; i < 5000; i++) expect(codeFrame([line], span(line))).toEqual(expected);
+    // The key moved wholly into the marked token and is redacted.
+    expect(expected.text).toMatch(/^…x+ id=AKIA…LK:TOKEN y+…$/);
+    expect(expected.text).not.toContain('Z7QW');
+    expect(expected.marker.trim()).toBe('^'.repeat('AKIA…LK:TOKEN'.length));
+  });
+  it('shows control characters of the source line as visible characters, the marker still under the token', () => {
+    const f = codeFrame(['a: "\u001b[2J\r::error::x" # \u202e'], at(1, 5, 1, 22))!;
+    expect(f.text).toBe('a: "\u241b[2J\u240d::error::x" # \ufffd');
+    expect(f.marker).toBe(`    ${'^'.repeat(17)}`);
+  });
   it('returns nothing for a location outside the file or on a blank line', () => {
     expect(codeFrame(['one line'], at(5, 1, 5, 2))).toBeUndefined();
     expect(codeFrame(['', '  \t'], at(2, 1, 2, 1))).toBeUndefined();

@@ -1,0 +1,31 @@
+/**
+ * Text from scanned files (file names, values quoted in messages, source lines) is shown in a
+ * terminal or a CI log. Control characters there would let a file name or a value move the
+ * cursor, recolour or hide output (ESC sequences), or start a line of its own that GitHub reads as
+ * a workflow command (`\n::error::…`, a lone CR); bidirectional controls can make text read
+ * differently from what it is. So they are shown as escapes instead.
+ */
+
+/** C0 controls but tab, DEL, C1 controls, line/paragraph separators, bidi embedding/override/isolate marks. */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\u001b': '\\e' };
+
+/** `s` with every unprintable character written as an escape (`\n`, `\r`, `\e`, `\u{202e}`). */
+export function printable(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => NAMED[c] ?? `\\u{${c.charCodeAt(0).toString(16).padStart(4, '0')}}`);
+}
+
+/**
+ * For code frames, where columns must stay aligned with the marker line: each unprintable
+ * character becomes one visible character (its Unicode control picture, or U+FFFD).
+ */
+export function printableInPlace(s: string): string {
+  return s.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    if (code === 0x7f) return '\u2421';
+    return '\ufffd';
+  });
+}
