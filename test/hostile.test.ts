@@ -137,4 +137,59 @@ describe('hostile input', () => {
     expectIsolated(doc, 'iam/big.json', /trust policy has 50,000 statements; only the first 1,000 were checked/);
     expect(doc.findings.filter((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/big.json')).toHaveLength(1000);
   });
+  describe.skipIf(process.platform === 'win32')('files that are not regular files, and symlinks', () => {
+    it('a named pipe, a device, a loop, a dangling link or a link out of the root is reported, never read', async () => {
+      const outside = writeTree({ 'policy.json': GOOD_POLICY });
+      const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });
+      const wf = path.join(dir, '.github', 'workflows');
+      mkdirSync(wf, { recursive: true });
+      execFileSync('mkfifo', [path.join(wf, 'pipe.yml')]);
+      symlinkSync('/dev/zero', path.join(wf, 'zero.yml'));
+      symlinkSync('loop.yml', path.join(wf, 'loop.yml'));
+      symlinkSync('missing.yml', path.join(wf, 'dangling.yml'));
+      symlinkSync(path.join(outside, 'policy.json'), path.join(dir, 'iam', 'outside.json'));
+      mkdirSync(path.join(dir, 'sub'));
+      symlinkSync('..', path.join(dir, 'sub', 'up'));
+      symlinkSync(outside, path.join(dir, 'sub', 'outside-dir'));
+      const { doc } = await lintJson(dir);
+      const io = doc.findings.filter((f) => f.ruleId === 'parse-error').map((f) => [f.location.file, f.message]);
+      expect(io).toEqual([
+        ['.github/workflows/dangling.yml', 'Cannot read: broken symlink (its target does not exist).'],
+        ['.github/workflows/loop.yml', 'Cannot read: symlink loop.'],
+        ['.github/workflows/pipe.yml', 'Cannot read: a named pipe (FIFO), not a regular file.'],
+        ['.github/workflows/zero.yml', 'Cannot read: symlink to a path outside the scanned root, not followed (scan a directory that contains its target, or ignore this path).'],
+        ['iam/outside.json', 'Cannot read: symlink to a path outside the scanned root, not followed (scan a directory that contains its target, or ignore this path).'],
+      ]);
+      // Nothing outside the root was read, and the policy inside was linted once.
+      expect(new Set(doc.findings.map((f) => f.location.file))).toEqual(new Set([...io.map(([file]) => file), 'iam/ok.json']));
+      expect(doc.findings.filter((f) => f.ruleId === 'require-subject-condition')).toHaveLength(1);
+    });
+    it('a named pipe or a device named on the command line is reported, not read (no hang, no memory blow-up)', async () => {
+      const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });
+      execFileSync('mkfifo', [path.join(dir, 'pipe.yml')]);
+      const { doc } = await lintJson(dir, [], ['pipe.yml', '/dev/zero', 'iam/ok.json']);
+      expect(doc.findings.filter((f) => f.ruleId === 'parse-error').map((f) => [f.location.file, f.message])).toEqual([
+        [expect.stringMatching(/dev\/zero$/), 'Cannot read: a device, not a regular file.'],
+        [expect.stringMatching(/(^|\/)pipe\.yml$/), 'Cannot read: a named pipe (FIFO), not a regular file.'],
+      ]);
+      expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file.endsWith('iam/ok.json'))).toBe(true);
+    });
+  });
+  it('binary, non-UTF-8 and UTF-16 files that are trust policies or Terraform are reported, other binaries are not', async () => {
+    const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });
+    const policy = Buffer.from(GOOD_POLICY);
+    writeFileSync(path.join(dir, 'iam', 'nul.json'), Buffer.concat([policy, Buffer.from([0])]));
+    writeFileSync(path.join(dir, 'iam', 'utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GOOD_POLICY, 'utf16le')]));
+    writeFileSync(path.join(dir, 'main.tf'), Buffer.concat([Buffer.from('resource "aws_iam_role" "r" {\n  name = "'), Buffer.from([0xff]), Buffer.from('"\n}\n')]));
+    // An MPEG transport stream and a binary blob: not ours, not reported.
+    writeFileSync(path.join(dir, 'video.ts'), Buffer.from([0x47, 0x40, 0x00, 0x10, 0x00, 0xff, 0xfe]));
+    writeFileSync(path.join(dir, 'data.json'), Buffer.from([0x00, 0x01, 0xff]));
+    const { doc } = await lintJson(dir);
+    expect(doc.findings.filter((f) => f.ruleId === 'parse-error').map((f) => [f.location.file, f.message])).toEqual([
+      ['iam/nul.json', 'Cannot parse this file: binary file (contains NUL bytes); not scanned.'],
+      ['iam/utf16.json', 'Cannot parse this file: file is UTF-16LE (it starts with a UTF-16 byte order mark); GitHub, AWS and Terraform read these files as UTF-8: save it as UTF-8; not scanned.'],
+      ['main.tf', 'Cannot parse this file: file is not valid UTF-8; not scanned.'],
+    ]);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
  * synchronous: a linter reads thousands of small files, and a thread-pool round trip per call
  * costs several times the call itself.
  */
-import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -14,6 +14,12 @@ export interface DiscoveredFile {
   relPath: string;
   /** True when the user named this file explicitly on the command line. */
   explicit: boolean;
+  /**
+   * Set when the entry is not read: a symlink that leaves the scan root, loops or dangles, or
+   * something that is not a regular file (a named pipe, a socket, a device). Reported for the
+   * names oidc-lint would read, so that nothing is skipped silently.
+   */
+  notRead?: string;
 }
 
 export interface DiscoverProblem {
@@ -74,30 +80,46 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
     for (const ent of entries) {
       if (ALWAYS_SKIP.has(ent.name)) continue;
       const abs = path.join(dir, ent.name);
-      let isDir = ent.isDirectory();
-      let isFile = ent.isFile();
-      if (ent.isSymbolicLink()) {
+      // Some file systems do not report entry types: ask for them.
+      const typed = ent.isFile() || ent.isDirectory() || ent.isSymbolicLink() || ent.isFIFO() || ent.isSocket() || ent.isCharacterDevice() || ent.isBlockDevice();
+      const kind = typed ? ent : attempt(() => lstatSync(abs)) ?? ent;
+      let isDir = kind.isDirectory();
+      let isFile = kind.isFile();
+      let notRead: string | undefined;
+      if (kind.isSymbolicLink()) {
         // Follow a symlink only when it stays inside the scan root; never walk into a linked directory (loops).
-        const real = attempt(() => realpathSync(abs));
-        if (!real || !inside(real)) continue;
-        const st = attempt(() => statSync(abs));
-        if (!st || st.isDirectory()) continue;
-        isFile = st.isFile();
+        let real: string | undefined;
+        try {
+          real = realpathSync(abs);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          notRead = code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'broken symlink (its target does not exist)' : `cannot resolve symlink: ${code ?? String(e)}`;
+        }
+        if (real !== undefined && !inside(real)) notRead = 'symlink to a path outside the scanned root, not followed (scan a directory that contains its target, or ignore this path)';
         isDir = false;
-      }
+        isFile = false;
+        if (!notRead) {
+          const st = attempt(() => statSync(abs));
+          if (!st || st.isDirectory()) continue;
+          isFile = st.isFile();
+          if (!isFile) notRead = `symlink to ${specialKind(st)}, not a regular file`;
+        }
+      } else if (!isDir && !isFile) notRead = `${specialKind(kind)}, not a regular file`;
       if (isIgnored(local, abs, isDir) || extraIgnores(abs, isDir)) continue;
       if (isDir) walk(abs, local);
       else if (isFile) add(abs, false);
+      else if (notRead) add(abs, false, notRead);
     }
   };
-  const add = (abs: string, explicit: boolean) => {
+  const add = (abs: string, explicit: boolean, notRead?: string) => {
     const known = seen.get(abs);
     if (known) {
       // Named on the command line as well as found by a walk: treat as named.
       if (explicit) known.explicit = true;
       return;
     }
-    const f = { absPath: abs, relPath: rel(abs), explicit };
+    const f: DiscoveredFile = { absPath: abs, relPath: rel(abs), explicit };
+    if (notRead) f.notRead = notRead;
     seen.set(abs, f);
     files.push(f);
   };
@@ -115,6 +137,14 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
     else add(abs, true);
   }
   return { files, problems };
+}
+
+/** What a non-regular, non-directory entry is, in words. */
+export function specialKind(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'a special file';
 }
 
 function isIgnored(rules: { base: string; ig: Ignore }[], abs: string, isDir: boolean): boolean {

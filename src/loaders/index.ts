@@ -2,9 +2,9 @@
  * Loading: discover files, read each once, hand it to the loader for its format, and assemble one
  * Project. New formats plug in by adding a FileLoader to LOADERS; rules never change.
  */
-import { promises as fs, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import path from 'node:path';
-import { discover, type DiscoveredFile } from './discover.js';
+import { discover, specialKind, type DiscoveredFile } from './discover.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
 import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
@@ -210,6 +210,22 @@ function fileLoc(file: string) {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const lossyUtf8 = new TextDecoder('utf-8');
+
+/** A file's text; `problem` (with a lossy text, for recognising the file) when it is not UTF-8 text. */
+function decode(buf: Buffer): { text: string; problem?: string } {
+  const bom16 = buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff));
+  if (bom16) {
+    const encoding = buf[0] === 0xff ? 'utf-16le' : 'utf-16be';
+    return { text: new TextDecoder(encoding).decode(buf), problem: `file is ${encoding.toUpperCase()} (it starts with a UTF-16 byte order mark); GitHub, AWS and Terraform read these files as UTF-8: save it as UTF-8; not scanned` };
+  }
+  if (buf.includes(0)) return { text: lossyUtf8.decode(buf), problem: 'binary file (contains NUL bytes); not scanned' };
+  try {
+    return { text: utf8.decode(buf) };
+  } catch {
+    return { text: lossyUtf8.decode(buf), problem: 'file is not valid UTF-8; not scanned' };
+  }
+}
 
 /** Files waiting for a directory loader: loader → directory → files. */
 type Deferred = Map<DirectoryLoader, Map<string, FileInput[]>>;
@@ -218,35 +234,51 @@ type ReadResult = { buf: Buffer } | { error: LoadError };
 
 /**
  * Reads one file within the size limit; never throws (an unreadable file is a LoadError). Reads are
- * synchronous, as in discover.ts; only regular files are read, so a FIFO or a device never blocks.
+ * synchronous, as in discover.ts. Only regular files are read: the file is opened without blocking
+ * and checked on the open handle, so a named pipe or a device (`/dev/zero`, `/dev/stdin`), even one
+ * swapped in after discovery, never blocks or fills memory, and a file that grows past the limit
+ * while being read is cut off and reported.
  */
 function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
+  const fail = (kind: LoadError['kind'], message: string): ReadResult => ({ error: { type: 'LoadError', kind, loc: fileLoc(f.relPath), message } });
+  const tooBig = (size: number) => fail('limit', `file is ${(size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit; not scanned (raise it with --max-file-size)`);
+  if (f.notRead) return fail('io', f.notRead);
+  let fd: number | undefined;
   try {
-    const st = statSync(f.absPath);
-    if (!st.isFile()) return { error: { type: 'LoadError', kind: 'io', loc: fileLoc(f.relPath), message: 'not a regular file; not scanned' } };
-    if (st.size > maxBytes) {
-      return { error: { type: 'LoadError', kind: 'limit', loc: fileLoc(f.relPath), message: `file is ${(st.size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit; not scanned (raise it with --max-file-size)` } };
+    fd = openSync(f.absPath, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    const st = fstatSync(fd);
+    if (!st.isFile()) return fail('io', `${st.isDirectory() ? 'a directory' : specialKind(st)}, not a regular file`);
+    if (st.size > maxBytes) return tooBig(st.size);
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      // The size fstat gave, plus one byte to see the end (or growth), never more than the limit allows.
+      const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, Math.max(st.size + 1 - total, 1 << 16)));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) return tooBig(total);
     }
-    return { buf: readFileSync(f.absPath) };
+    return { buf: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) };
   } catch (e) {
-    return { error: { type: 'LoadError', kind: 'io', loc: fileLoc(f.relPath), message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}` } };
+    return fail('io', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], project: Project, deferred: Deferred): Promise<void> {
-  const isWorkflow = isWorkflowPath(f.relPath);
-  if (buf.includes(0)) {
-    if (isWorkflow || f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: 'binary file (contains NUL bytes); not scanned' });
-    return;
-  }
-  let text: string;
-  try {
-    text = utf8.decode(buf);
-  } catch {
-    if (isWorkflow || f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: 'file is not valid UTF-8; not scanned' });
-    return;
-  }
+  const decoded = decode(buf);
+  let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (decoded.problem) {
+    // Reported when the file is ours: by its path, because it was named, or because a loader
+    // would take it on its (lossily decoded) content. Other unreadable files are not ours.
+    const probe: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
+    if (isWorkflowPath(f.relPath) || f.explicit || loaders.some((l) => l.accepts(probe))) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: decoded.problem });
+    return;
+  }
   const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
   const loader = loaders.find((l) => l.accepts(input));
   if (!loader) {
