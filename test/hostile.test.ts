@@ -192,4 +192,23 @@ describe('hostile input', () => {
     ]);
     expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
   });
+  it('a TypeScript file crafted to be slow to parse is bounded, and the good stack next to it is read', async () => {
+    const hdr = "import * as iam from 'aws-cdk-lib/aws-iam';\n";
+    const role = "new iam.Role(null as any, 'R', { assumedBy: new iam.WebIdentityPrincipal('arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com') });\n";
+    const dir = writeTree({
+      // Nesting past what the parser's recursion survives, and a file past the size the CDK loader parses.
+      'cdk/deep.ts': hdr + `const x = ${'f<'.repeat(3000)}a${'>(1)'.repeat(3000)};\n` + role,
+      'cdk/huge.ts': hdr + `const s = \`${'x'.repeat(600 * 1024)}\`;\n` + role,
+      'cdk/syntax.ts': hdr + 'export class S {\n  constructor( {\n',
+      'cdk/good.ts': hdr + role,
+      'iam/ok.json': GOOD_POLICY,
+    });
+    const { doc } = await lintJson(dir);
+    expect(doc.findings.filter((f) => f.ruleId === 'parse-error').map((f) => [f.location.file, f.message.replace(/\d+ KiB,/, 'N KiB,')])).toEqual([
+      ['cdk/deep.ts', 'Not scanned: TypeScript nested too deeply to parse; its IAM roles were not read.'],
+      ['cdk/huge.ts', 'Not scanned: TypeScript file is N KiB, over the 512 KiB the CDK loader parses; its IAM roles were not read.'],
+      ['cdk/syntax.ts', "Cannot parse this file: TypeScript: '}' expected."],
+    ]);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'cdk/good.ts')).toBe(true);
+  });
 });
