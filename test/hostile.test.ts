@@ -138,7 +138,7 @@ describe('hostile input', () => {
     expect(doc.findings.filter((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/big.json')).toHaveLength(1000);
   });
   describe.skipIf(process.platform === 'win32')('files that are not regular files, and symlinks', () => {
-    it('a named pipe, a device, a loop, a dangling link or a link out of the root is reported, never read', async () => {
+    it('a named pipe, a device, a loop, a dangling link or a link out of the root is reported (where it stands for a workflow or Terraform), never read', async () => {
       const outside = writeTree({ 'policy.json': GOOD_POLICY });
       const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });
       const wf = path.join(dir, '.github', 'workflows');
@@ -148,6 +148,7 @@ describe('hostile input', () => {
       symlinkSync('loop.yml', path.join(wf, 'loop.yml'));
       symlinkSync('missing.yml', path.join(wf, 'dangling.yml'));
       symlinkSync(path.join(outside, 'policy.json'), path.join(dir, 'iam', 'outside.json'));
+      symlinkSync(path.join(outside, 'policy.json'), path.join(dir, 'iam', 'outside.tf'));
       mkdirSync(path.join(dir, 'sub'));
       symlinkSync('..', path.join(dir, 'sub', 'up'));
       symlinkSync(outside, path.join(dir, 'sub', 'outside-dir'));
@@ -158,8 +159,9 @@ describe('hostile input', () => {
         ['.github/workflows/loop.yml', 'Cannot read: symlink loop.'],
         ['.github/workflows/pipe.yml', 'Cannot read: a named pipe (FIFO), not a regular file.'],
         ['.github/workflows/zero.yml', 'Cannot read: symlink to a path outside the scanned root, not followed (scan a directory that contains its target, or ignore this path).'],
-        ['iam/outside.json', 'Cannot read: symlink to a path outside the scanned root, not followed (scan a directory that contains its target, or ignore this path).'],
+        ['iam/outside.tf', 'Cannot read: symlink to a path outside the scanned root, not followed (scan a directory that contains its target, or ignore this path).'],
       ]);
+      // A linked JSON file out of the root (a shared tsconfig.json, say) is passed over without a finding — and not read.
       // Nothing outside the root was read, and the policy inside was linted once.
       expect(new Set(doc.findings.map((f) => f.location.file))).toEqual(new Set([...io.map(([file]) => file), 'iam/ok.json']));
       expect(doc.findings.filter((f) => f.ruleId === 'require-subject-condition')).toHaveLength(1);

@@ -20,6 +20,8 @@ export interface DiscoveredFile {
    * names oidc-lint would read, so that nothing is skipped silently.
    */
   notRead?: string;
+  /** The entry not read is a symlink that leaves the root, loops or dangles (not a special file). */
+  unfollowedLink?: boolean;
 }
 
 export interface DiscoverProblem {
@@ -86,6 +88,7 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
       let isDir = kind.isDirectory();
       let isFile = kind.isFile();
       let notRead: string | undefined;
+      let unfollowed = false;
       if (kind.isSymbolicLink()) {
         // Follow a symlink only when it stays inside the scan root; never walk into a linked directory (loops).
         let real: string | undefined;
@@ -93,9 +96,13 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
           real = realpathSync(abs);
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
+          unfollowed = true;
           notRead = code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'broken symlink (its target does not exist)' : `cannot resolve symlink: ${code ?? String(e)}`;
         }
-        if (real !== undefined && !inside(real)) notRead = 'symlink to a path outside the scanned root, not followed (scan a directory that contains its target, or ignore this path)';
+        if (real !== undefined && !inside(real)) {
+          unfollowed = true;
+          notRead = 'symlink to a path outside the scanned root, not followed (scan a directory that contains its target, or ignore this path)';
+        }
         isDir = false;
         isFile = false;
         if (!notRead) {
@@ -108,10 +115,10 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
       if (isIgnored(local, abs, isDir) || extraIgnores(abs, isDir)) continue;
       if (isDir) walk(abs, local);
       else if (isFile) add(abs, false);
-      else if (notRead) add(abs, false, notRead);
+      else if (notRead) add(abs, false, notRead, unfollowed);
     }
   };
-  const add = (abs: string, explicit: boolean, notRead?: string) => {
+  const add = (abs: string, explicit: boolean, notRead?: string, unfollowedLink = false) => {
     const known = seen.get(abs);
     if (known) {
       // Named on the command line as well as found by a walk: treat as named.
@@ -120,6 +127,7 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
     }
     const f: DiscoveredFile = { absPath: abs, relPath: rel(abs), explicit };
     if (notRead) f.notRead = notRead;
+    if (unfollowedLink) f.unfollowedLink = true;
     seen.set(abs, f);
     files.push(f);
   };

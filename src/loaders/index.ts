@@ -175,6 +175,10 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   // Decide by path first so that unrelated files are never read.
   for (const f of files) {
     if (!f.explicit && !isCandidatePath(f.relPath)) continue;
+    // A symlink leaving the root (or looping, or dangling) is reported where it stands for a file
+    // oidc-lint always reads — a workflow, Terraform, a CloudFormation template; a linked
+    // tsconfig.json or shared YAML, common in monorepos, would only be noise.
+    if (f.unfollowedLink && !f.explicit && !isWorkflowPath(f.relPath) && !/\.(tf|tfvars|template)$|\.tf\.json$/i.test(f.relPath)) continue;
     const read = readCandidate(f, maxBytes);
     if ('error' in read) project.loadErrors.push(read.error);
     else await loadOne(f, read.buf, loaders, project, deferred);
