@@ -255,14 +255,18 @@ function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
     if (st.size > maxBytes) return tooBig(st.size);
     const chunks: Buffer[] = [];
     let total = 0;
+    // First the size fstat gave plus one byte, to see the end (or growth) in one read; then, if the
+    // file grew, 64 KiB at a time; never more than the limit allows.
+    let want = st.size + 1;
     for (;;) {
-      // The size fstat gave, plus one byte to see the end (or growth), never more than the limit allows.
-      const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, Math.max(st.size + 1 - total, 1 << 16)));
+      const chunk = Buffer.allocUnsafe(Math.min(maxBytes + 1 - total, want));
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
       total += n;
       if (total > maxBytes) return tooBig(total);
+      if (n < chunk.length) break; // a short read of a regular file: its end
+      want = 1 << 16;
     }
     return { buf: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) };
   } catch (e) {
