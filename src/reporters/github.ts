@@ -98,9 +98,9 @@ export const githubReporter: Reporter = (input) => {
   return out.join('\n') + '\n';
 };
 
-/** Markdown cell text: no pipes, newlines or HTML. */
+/** Markdown cell text: no pipes, HTML, line breaks or other control characters (shown as escapes, as in the log). */
 function cell(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return printable(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
 }
 
 /** Rows written to the step summary (GitHub caps a step summary at 1 MiB). */

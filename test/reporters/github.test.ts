@@ -194,5 +194,15 @@ describe('hostile file names and values in the log', () => {
       expect(stdout).toContain('iam/11-d\\u{202e}evil.json:');
       expect(stdout).toContain('Job "x\\n::error title=job::pwned\\e[31m"');
     }
+    // The job summary (markdown) gets the same escapes: one table row per finding, no raw controls.
+    const summary = path.join(dir, 'summary.md');
+    await run(['-f', 'github', ...enable({ 'require-subject-condition': 'error', 'require-id-token-permission': 'error' })], dir, { GITHUB_STEP_SUMMARY: summary });
+    const md = readFileSync(summary, 'utf8');
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    const rows = md.split('\n').filter((l) => l.startsWith('| error |'));
+    expect(rows).toHaveLength(12 * NAMES.length + 1);
+    expect(rows.some((l) => l.includes('Job "x\\n::error title=job::pwned\\e[31m"'))).toBe(true);
+    expect(rows.some((l) => l.includes('iam/11-a\\n::error title=pwned::injected.json:'))).toBe(true);
+    expect(rows.some((l) => l.includes('iam/11-b\\r::warning::cr.json:'))).toBe(true);
   });
 });
