@@ -23,6 +23,7 @@ import { addAwsToProject } from './loaders/aws-iam.js';
 import type { Project } from './model/project.js';
 import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine/fixes.js';
 import { displayPath } from './reporters/paths.js';
+import { printable } from './reporters/printable.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
        oidc-lint explain <role ARN | role name | file:line> [options] [paths...]
@@ -73,7 +74,10 @@ interface Io {
 
 export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
   const out = io.stdout ?? ((s: string) => void process.stdout.write(s));
-  const err = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  const rawErr = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  // Messages quote paths, config keys and values from the user's files: control characters in them
+  // are shown as escapes (reporters/printable.ts), as in the reports.
+  const err = (s: string) => rawErr(s.split('\n').map(printable).join('\n'));
   const cwd = io.cwd ?? process.cwd();
   const env = io.env ?? process.env;
   const ruleSet = io.rules ?? rules;
@@ -247,7 +251,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     // The diff goes to stdout unless a machine-readable report does.
     const diff = changes.map((c) => unifiedDiff(displayPath(project.root, c.file, cwd), c.before, c.after)).join('');
     if (o['output-file'] || o.format === 'text') out(diff + (diff && !o['output-file'] ? '\n' : ''));
-    else err(diff);
+    else rawErr(diff);
   } else if (changes.length) {
     const { written, skipped } = await writeChanges(changes);
     const n = written.reduce((s, c) => s + c.fixes, 0);

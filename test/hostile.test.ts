@@ -213,4 +213,12 @@ describe('hostile input', () => {
     ]);
     expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'cdk/good.ts')).toBe(true);
   });
+  it('a config file cannot put terminal escapes on stderr through a key it names', async () => {
+    const dir = writeTree({ 'iam/ok.json': GOOD_POLICY, 'oidc-lint.config.yaml': '"\\e[2J\\e]0;pwned\\arulez": {}\n' });
+    let err = '';
+    const code = await main(['.'], { cwd: dir, stdout: () => {}, stderr: (s) => (err += s), env: {} });
+    expect(code).toBe(2);
+    expect(err).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(err).toContain("unknown key '\\e[2J\\e]0;pwned\\u{0007}rulez'");
+  });
 });
