@@ -198,7 +198,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
 
   const root = await scanRoot(paths, cwd);
   // Live AWS or a saved snapshot (only with --aws / --aws-snapshot): an exit code when it failed.
-  const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, stderrIsTTY: io.stderrIsTTY ?? process.stderr.isTTY === true });
+  const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, progressOut: rawErr, stderrIsTTY: io.stderrIsTTY ?? process.stderr.isTTY === true });
   if (typeof aws === 'number') return aws;
   const repository = config.settings.repository;
   let project = await loadProject(paths, {
