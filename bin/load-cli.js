@@ -25,7 +25,13 @@ function readOrUndefined(file, encoding) {
 export function loadBundle(options = {}) {
   const source = readOrUndefined(BUNDLE, 'utf8');
   if (source === undefined) return undefined;
-  const cachedData = options.useCache === false ? undefined : readOrUndefined(CODE_CACHE);
+  let cachedData;
+  try {
+    // The cache only saves time: a cache that cannot be read is the same as none.
+    cachedData = options.useCache === false ? undefined : readFileSync(CODE_CACHE);
+  } catch {
+    cachedData = undefined;
+  }
   // The CommonJS wrapper on the first line keeps the bundle's line numbers in stack traces. import()
   // inside a vm script has no module loader (and the one Node.js 20 offers for it is experimental and
   // lost with a code cache), so the bundle imports its lazy dependencies through this module's.

@@ -21,14 +21,16 @@ function node(args: string[], cwd = REPO_ROOT) {
 }
 
 /** A copy of the installed layout (bin/, package.json, dist/oidc-lint.cjs and whatever cache the test writes). */
-function installCopy(cache: Buffer | undefined): string {
+function installCopy(cache: Buffer | 'unreadable' | undefined): string {
   const root = mkdtempSync(path.join(tmpdir(), 'oidc-lint-startup-'));
   cpSync(path.join(REPO_ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
   cpSync(path.join(REPO_ROOT, 'package.json'), path.join(root, 'package.json'));
   cpSync(path.join(REPO_ROOT, 'schemas'), path.join(root, 'schemas'), { recursive: true });
   mkdirSync(path.join(root, 'dist'));
   cpSync(path.join(REPO_ROOT, 'dist', 'oidc-lint.cjs'), path.join(root, 'dist', 'oidc-lint.cjs'));
-  if (cache) writeFileSync(path.join(root, 'dist', 'oidc-lint.cjs.cache'), cache);
+  // A directory where the cache should be: reading it fails (EISDIR), even as root.
+  if (cache === 'unreadable') mkdirSync(path.join(root, 'dist', 'oidc-lint.cjs.cache'));
+  else if (cache) writeFileSync(path.join(root, 'dist', 'oidc-lint.cjs.cache'), cache);
   symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   return root;
 }
@@ -46,6 +48,7 @@ describe('start-up of the built CLI', () => {
   it.each([
     ['no cache file', undefined],
     ['a damaged cache file', Buffer.from('not a V8 code cache at all, just bytes '.repeat(64))],
+    ['a cache that cannot be read', 'unreadable' as const],
   ])('with %s the bundle still runs and reports the same findings', (_name, cache) => {
     requireBundle();
     const expected = node([path.join('bin', 'oidc-lint.js'), ...LINT]);
