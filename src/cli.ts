@@ -23,7 +23,7 @@ import { addAwsToProject } from './loaders/aws-iam.js';
 import type { Project } from './model/project.js';
 import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine/fixes.js';
 import { displayPath } from './reporters/paths.js';
-import { printable } from './reporters/printable.js';
+import { printable } from './model/printable.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
        oidc-lint explain <role ARN | role name | file:line> [options] [paths...]

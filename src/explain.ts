@@ -11,7 +11,7 @@ import { judge, overbroad, predictionsOf, roleLabel } from './model/crosscheck.j
 import { roleNameFromArn, roleNameFromPolicyFile } from './model/links.js';
 import { formatLocation } from './model/location.js';
 import { redactSecrets } from './model/secrets.js';
-import { printable } from './reporters/printable.js';
+import { printable } from './model/printable.js';
 
 /** Roles matching the target: a full ARN, a role name, or `file:line` inside the role's definition. */
 export function findRoles(project: Project, target: string, cwd: string = process.cwd()): Role[] {

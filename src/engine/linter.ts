@@ -11,6 +11,7 @@ import { applySuppressions } from './suppressions.js';
 import type { Project } from '../model/project.js';
 import { compareLocations } from '../model/location.js';
 import { redactSecrets } from '../model/secrets.js';
+import { printable } from '../model/printable.js';
 
 export interface RuleCrash {
   ruleId: string;
@@ -92,7 +93,7 @@ export function lintProject(project: Project, rules: readonly RuleModule[], conf
 
 function crash(ruleId: string, e: unknown): RuleCrash {
   const err = e instanceof Error ? e : new Error(String(e));
-  return { ruleId, message: err.message, stack: err.stack };
+  return { ruleId, message: printable(err.message), stack: err.stack };
 }
 
 function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescriptor): Finding {
@@ -103,13 +104,14 @@ function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescrip
   const f: Finding = {
     ruleId: rule.id,
     messageId: d.messageId,
-    // Defence in depth: whatever a rule interpolates, a key never reaches a report.
-    message: redactSecrets(interpolate(template, d.data)),
+    // Defence in depth: whatever a rule interpolates, a key never reaches a report; control
+    // characters from the scanned files are shown as escapes in every format (model/printable.ts).
+    message: printable(redactSecrets(interpolate(template, d.data))),
     level,
     severity: d.severity ?? rule.meta.severity,
     confidence: d.confidence ?? 'high',
     location: loc,
-    related: (d.related ?? []).map((r) => ({ ...r, message: redactSecrets(r.message) })),
+    related: (d.related ?? []).map((r) => ({ ...r, message: printable(redactSecrets(r.message)) })),
     fingerprint: '',
   };
   if (d.fix) f.fix = d.fix;

@@ -8,7 +8,7 @@
  */
 import { ACCESS_KEY_ID, SECRET_KEY_SHAPE, looksLikeSecretKey, redactSecrets } from '../model/secrets.js';
 import type { SourceLocation } from '../model/location.js';
-import { printableInPlace } from './printable.js';
+import { printableInPlace } from '../model/printable.js';
 
 export interface FrameLine {
   /** 1-based line number shown in the gutter. */

@@ -17,7 +17,7 @@ import { absoluteOf } from './paths.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
 import { counts, plural } from './summary.js';
-import { printable } from './printable.js';
+import { printable } from '../model/printable.js';
 
 /** Annotations GitHub keeps per step and level (actions/toolkit problem-matchers docs). */
 export const ANNOTATION_CAP = 10;
@@ -72,8 +72,8 @@ function annotation(f: Finding, input: ReportInput): string {
   props.push(`title=${escapeProperty(`${f.ruleId} (oidc-lint)`)}`);
   // Name the resource when there is no file to annotate, or when the file is an AWS snapshot.
   const subject = !file ? where(loc, input) : loc.logical?.fullyQualifiedName;
-  const body = [subject ? `${printable(subject)}: ${printable(f.message)}` : printable(f.message)];
-  for (const r of f.related) body.push(`↳ ${where(r.loc, input)}  ${printable(r.message)}`);
+  const body = [subject ? `${printable(subject)}: ${f.message}` : f.message];
+  for (const r of f.related) body.push(`↳ ${where(r.loc, input)}  ${r.message}`);
   body.push(`${RULES_DOC_URL}#${f.ruleId}`);
   return `::${f.level === 'error' ? 'error' : 'warning'} ${props.join(',')}::${escapeData(body.join('\n'))}`;
 }
@@ -82,11 +82,11 @@ export const githubReporter: Reporter = (input) => {
   const { findings, crashes, project } = input;
   const { shown, problems, checked } = counts(findings, project);
   const out: string[] = [];
-  for (const c of crashes) out.push(`::error title=${escapeProperty('oidc-lint')}::${escapeData(`rule ${c.ruleId} crashed: ${printable(c.message)}`)}`);
+  for (const c of crashes) out.push(`::error title=${escapeProperty('oidc-lint')}::${escapeData(`rule ${c.ruleId} crashed: ${c.message}`)}`);
   const annotated = pickAnnotated(shown, ANNOTATION_CAP - crashes.length);
   for (const f of shown) {
     if (annotated.has(f)) out.push(annotation(f, input));
-    else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${printable(f.message)}  ${f.ruleId}`);
+    else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${f.message}  ${f.ruleId}`);
   }
   out.push(shown.length ? `oidc-lint: ${problems} in ${checked}.` : `oidc-lint: no problems (${checked}).`);
   const missedErrors = shown.filter((f) => f.level === 'error' && !annotated.has(f)).length;
@@ -98,9 +98,9 @@ export const githubReporter: Reporter = (input) => {
   return out.join('\n') + '\n';
 };
 
-/** Markdown cell text: no pipes, HTML, line breaks or other control characters (shown as escapes, as in the log). */
+/** Markdown cell text: no pipes or HTML (messages and locations come with control characters already escaped). */
 function cell(s: string): string {
-  return printable(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
 }
 
 /** Rows written to the step summary (GitHub caps a step summary at 1 MiB). */

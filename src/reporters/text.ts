@@ -17,7 +17,7 @@ import { codeFrame, splitLines } from './frame.js';
 import { counts } from './summary.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
-import { printable } from './printable.js';
+import { printable } from '../model/printable.js';
 
 const ansi = (on: boolean) => {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
@@ -47,7 +47,7 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
 
   for (const f of shown) {
     const paint = f.level === 'error' ? c.red : c.yellow;
-    out.push(`${where(f.location)}  ${paint(f.level === 'error' ? 'error' : 'warn ')}  ${printable(f.message)}  ${c.dim(f.ruleId)}`);
+    out.push(`${where(f.location)}  ${paint(f.level === 'error' ? 'error' : 'warn ')}  ${f.message}  ${c.dim(f.ruleId)}`);
     const src = f.location.file ? linesOf(f.location.file) : undefined;
     const frame = src && codeFrame(src, f.location);
     if (frame) {
@@ -55,7 +55,7 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
       out.push(`${c.dim(`${gutter} |`)} ${frame.text}`);
       out.push(`${c.dim(`${' '.repeat(gutter.length)} |`)} ${paint(frame.marker)}`);
     }
-    for (const r of f.related) out.push(c.dim(`    ↳ ${where(r.loc)}  ${printable(r.message)}`));
+    for (const r of f.related) out.push(c.dim(`    ↳ ${where(r.loc)}  ${r.message}`));
     out.push(c.dim(`    docs: ${RULES_DOC_URL}#${f.ruleId}`));
     out.push('');
   }
@@ -67,6 +67,6 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
     const which = fixable === shown.length ? (fixable === 1 ? '' : `all ${fixable} `) : `${fixable} of them `;
     if (fixable) out.push(`  ${which}fixable with --fix (--fix-dry-run shows the diff)`);
   }
-  for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${printable(cr.message)}`));
+  for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${cr.message}`));
   return out.join('\n') + '\n';
 };

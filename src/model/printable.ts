@@ -1,9 +1,10 @@
 /**
  * Text from scanned files (file names, values quoted in messages, source lines) is shown in a
- * terminal or a CI log. Control characters there would let a file name or a value move the
- * cursor, recolour or hide output (ESC sequences), or start a line of its own that GitHub reads as
- * a workflow command (`\n::error::…`, a lone CR); bidirectional controls can make text read
- * differently from what it is. So they are shown as escapes instead.
+ * terminal, a CI log or a code-scanning page. Control characters there would let a file name or a
+ * value move the cursor, recolour or hide output (ESC sequences), or start a line of its own that
+ * GitHub reads as a workflow command (`\n::error::…`, a lone CR); bidirectional controls can make
+ * text read differently from what it is. So they are shown as escapes instead: the engine escapes
+ * finding messages once, for every format; reporters escape the paths and source lines they print.
  */
 
 /** C0 controls but tab, DEL, C1 controls, line/paragraph separators, bidi embedding/override/isolate marks. */
