@@ -1,26 +1,23 @@
 /**
  * Byte-exact edits to workflow YAML for `--fix`: rules describe WHAT to change (add `id-token:
  * write` to a job, move a workflow-level grant), this module finds WHERE in the original text,
- * through the offsets of the loader's outline of the file, and returns plain text edits. Everything outside the edited
- * spans — comments, blank lines, quoting, indentation, line endings — is left as it was.
+ * through the offsets of the loader's outline of the file, and returns plain text edits.
+ * Everything outside the edited spans — comments, blank lines, quoting, indentation, line
+ * endings — is left as it was.
  *
  * Every builder returns `undefined` when it cannot edit safely (anchors and aliases, merge keys,
  * comments inside a flow mapping, a shape it does not recognise); the rule then reports without
  * a fix. See ecosystem.md §8 for why the yaml Document is never re-stringified.
  */
-import { parseDocument } from 'yaml';
 import type { Edit } from './rule.js';
-import { layoutOf, workflowLayout, type LayoutNode, type LayoutPair } from '../loaders/workflow-layout.js';
+import { layoutOf, type LayoutNode, type LayoutPair } from '../loaders/workflow-layout.js';
 import type { Project } from '../model/project.js';
 import type { Workflow } from '../model/workflow.js';
 import type { Value } from '../model/location.js';
 
 // The builders read the loader's outline of the file (loaders/workflow-layout.ts), not a yaml Document.
-type YNode = LayoutNode;
-type YPair = LayoutPair;
-type YAMLMap = LayoutNode & { items: LayoutPair[] };
-type Scalar = LayoutNode;
-const isMap = (n: LayoutNode | null | undefined): n is YAMLMap => n?.kind === 'map' && n.items !== undefined;
+type LayoutMap = LayoutNode & { items: LayoutPair[] };
+const isMap = (n: LayoutNode | null | undefined): n is LayoutMap => n?.kind === 'map' && n.items !== undefined;
 const isScalar = (n: LayoutNode | null | undefined): n is LayoutNode => n?.kind === 'scalar';
 
 /** `key: value` texts of a permissions mapping, in source order. */
@@ -45,7 +42,7 @@ export class WorkflowEditor {
   private constructor(
     readonly file: string,
     readonly text: string,
-    private readonly root: YAMLMap,
+    private readonly root: LayoutMap,
   ) {
     this.eol = text.includes('\r\n') ? '\r\n' : '\n';
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
@@ -61,10 +58,9 @@ export class WorkflowEditor {
     const index = byPath(project);
     const source = index.source.get(file);
     if (!source || source.kind !== 'workflow') return undefined;
+    // The loader's outline of the file: it has one only when the YAML parsed cleanly.
     const wf = index.workflow.get(file);
-    // The loader's outline; a workflow built some other way is parsed here (the loader already
-    // rejected duplicate keys in this text; checking again is quadratic in the number of jobs).
-    const root = (wf && layoutOf(wf)) ?? workflowLayout(parseDocument(source.text, { uniqueKeys: false, prettyErrors: false }));
+    const root = wf && layoutOf(wf);
     const editor = isMap(root) ? new WorkflowEditor(file, source.text, root) : undefined;
     WorkflowEditor.last = { project: new WeakRef(project), file, editor };
     return editor;
@@ -72,10 +68,10 @@ export class WorkflowEditor {
 
   // ---------------------------------------------------------------- navigation
 
-  private readonly keyIndex = new WeakMap<YAMLMap, Map<string, YPair | null>>();
+  private readonly keyIndex = new WeakMap<LayoutMap, Map<string, LayoutPair | null>>();
 
   /** The pair with this scalar key; undefined when absent or written twice (indexed once per mapping: jobs can be many). */
-  private pair(map: YAMLMap, key: string): YPair | undefined {
+  private pair(map: LayoutMap, key: string): LayoutPair | undefined {
     let index = this.keyIndex.get(map);
     if (!index) {
       index = new Map();
@@ -90,7 +86,7 @@ export class WorkflowEditor {
   }
 
   /** The mapping of a job, when it is a plain block mapping that nothing else shares (no anchor, no merge key). */
-  private jobMap(jobId: string): { idKey: Scalar; map: YAMLMap } | undefined {
+  private jobMap(jobId: string): { idKey: LayoutNode; map: LayoutMap } | undefined {
     const jobs = this.pair(this.root, 'jobs')?.value;
     if (!isMap(jobs) || jobs.flow) return undefined;
     const p = this.pair(jobs, jobId);
@@ -100,14 +96,14 @@ export class WorkflowEditor {
   }
 
   /** The `permissions` pair of the workflow (no job id) or of a job. */
-  private permissionsPair(jobId?: string): YPair | undefined {
+  private permissionsPair(jobId?: string): LayoutPair | undefined {
     if (jobId === undefined) return this.pair(this.root, 'permissions');
     const job = this.jobMap(jobId);
     return job && this.pair(job.map, 'permissions');
   }
 
   /** A permissions mapping whose entries are all `scalar: scalar`, not anchored. */
-  private permissionsMap(p: YPair | undefined): YAMLMap | undefined {
+  private permissionsMap(p: LayoutPair | undefined): LayoutMap | undefined {
     const v = p?.value;
     if (!isMap(v) || v.anchor) return undefined;
     if (!v.items.every((q) => isScalar(q.key) && isScalar(q.value) && !q.value.anchor)) return undefined;
@@ -122,7 +118,7 @@ export class WorkflowEditor {
     if (p && isScalar(p.value) && p.value.value === null && !p.value.anchor) return []; // `permissions:` with no value behaves like {}
     const map = this.permissionsMap(p);
     if (!map) return undefined;
-    return map.items.map((q) => [this.slice(q.key as YNode), this.slice(q.value as YNode)]);
+    return map.items.map((q) => [this.slice(q.key as LayoutNode), this.slice(q.value as LayoutNode)]);
   }
 
   // ---------------------------------------------------------------- builders
@@ -136,27 +132,27 @@ export class WorkflowEditor {
     const p = this.permissionsPair(jobId);
     if (p && isScalar(p.value) && p.value.value === null && this.slice(p.value) === '' && !p.value.anchor && !p.value.tag) {
       // `permissions:` with no value (an empty block): give it its first line.
-      const keyStart = this.start(p.key as YNode);
+      const keyStart = this.start(p.key as LayoutNode);
       const job = jobId === undefined ? undefined : this.jobMap(jobId);
-      const step = job ? this.column(this.start(job.map.items[0].key as YNode)) - this.column(this.start(job.idKey)) : 0;
+      const step = job ? this.column(this.start(job.map.items[0].key as LayoutNode)) - this.column(this.start(job.idKey)) : 0;
       const indent = this.column(keyStart) + (step > 0 ? step : 2);
       return [this.edit(this.lineContentEnd(keyStart), this.lineContentEnd(keyStart), `${this.eol}${' '.repeat(indent)}id-token: write`)];
     }
     const map = this.permissionsMap(p);
     if (!map) return undefined;
     const existing = this.pair(map, 'id-token');
-    if (existing) return [this.replace(existing.value as YNode, 'write')];
+    if (existing) return [this.replace(existing.value as LayoutNode, 'write')];
     if (map.flow) {
       if (this.slice(map).includes('#')) return undefined;
       const last = map.items[map.items.length - 1];
       if (!last) return [this.replace(map, '{ id-token: write }')];
-      const end = (last.value as YNode).end;
+      const end = (last.value as LayoutNode).end;
       return [this.edit(end, end, ', id-token: write')];
     }
     const first = map.items[0];
     if (!first) return undefined;
-    const indent = this.column(this.start(first.key as YNode));
-    const at = this.afterLine(map.items[map.items.length - 1].value as YNode);
+    const indent = this.column(this.start(first.key as LayoutNode));
+    const at = this.afterLine(map.items[map.items.length - 1].value as LayoutNode);
     return [this.insertLines(at, [' '.repeat(indent) + 'id-token: write'])];
   }
 
@@ -167,14 +163,14 @@ export class WorkflowEditor {
   addJobPermissions(jobId: string, scopes: Scopes): Edit[] | undefined {
     const job = this.jobMap(jobId);
     if (!job || this.pair(job.map, 'permissions') || !job.map.items.length) return undefined;
-    const keyIndent = this.column(this.start(job.map.items[0].key as YNode));
+    const keyIndent = this.column(this.start(job.map.items[0].key as LayoutNode));
     const step = keyIndent - this.column(this.start(job.idKey));
     const unit = step > 0 ? step : 2;
     const pad = ' '.repeat(keyIndent);
     const lines = [`${pad}permissions:${scopes.length ? '' : ' {}'}`, ...scopes.map(([k, v]) => `${pad}${' '.repeat(unit)}${k}: ${v}`)];
     const steps = this.pair(job.map, 'steps');
     const last = job.map.items[job.map.items.length - 1];
-    const at = steps ? this.aboveComments(this.lineStart(this.start(steps.key as YNode)), keyIndent) : this.afterLine((last.value ?? last.key) as YNode);
+    const at = steps ? this.aboveComments(this.lineStart(this.start(steps.key as LayoutNode)), keyIndent) : this.afterLine((last.value ?? last.key) as LayoutNode);
     return [this.insertLines(at, lines)];
   }
 
@@ -191,21 +187,21 @@ export class WorkflowEditor {
     if (map.flow) {
       const text = this.slice(map);
       if (text.includes('#')) return undefined;
-      const rest = map.items.filter((q) => q !== entry).map((q) => `${this.slice(q.key as YNode)}: ${this.slice(q.value as YNode)}`);
+      const rest = map.items.filter((q) => q !== entry).map((q) => `${this.slice(q.key as LayoutNode)}: ${this.slice(q.value as LayoutNode)}`);
       const padded = /^\{\s/.test(text);
       return [this.replace(map, rest.length ? (padded ? `{ ${rest.join(', ')} }` : `{${rest.join(', ')}}`) : '{}')];
     }
-    const keyStart = this.start(entry.key as YNode);
-    const valueEnd = (entry.value as YNode).end;
+    const keyStart = this.start(entry.key as LayoutNode);
+    const valueEnd = (entry.value as LayoutNode).end;
     if (map.items.length > 1) {
       const from = this.lineStart(keyStart);
-      const to = this.afterLine(entry.value as YNode);
+      const to = this.afterLine(entry.value as LayoutNode);
       // At the end of a file without a final newline, take the line break before the line instead.
       if (to === this.text.length && !this.text.endsWith('\n')) return [this.edit(from - (this.text[from - 2] === '\r' ? 2 : 1), to, '')];
       return [this.edit(from, to, '')];
     }
     // The only entry: `permissions:\n  id-token: write` becomes `permissions: {}`.
-    const permKeyEnd = (p.key as YNode).end;
+    const permKeyEnd = (p.key as LayoutNode).end;
     const between = this.text.slice(permKeyEnd, keyStart);
     if (/^[ \t]*:[ \t]*\r?\n[ \t]*$/.test(between)) return [this.edit(permKeyEnd, this.lineContentEnd(valueEnd), ': {}')];
     return [this.edit(keyStart, valueEnd, '{}')];
@@ -218,11 +214,11 @@ export class WorkflowEditor {
 
   // ---------------------------------------------------------------- text helpers
 
-  private slice(n: YNode): string {
+  private slice(n: LayoutNode): string {
     return this.text.slice(n.start, n.end);
   }
 
-  private start(n: YNode): number {
+  private start(n: LayoutNode): number {
     return n.start;
   }
 
@@ -242,7 +238,7 @@ export class WorkflowEditor {
   }
 
   /** Start of the line after the one a node ends on (or the end of the text). */
-  private afterLine(n: YNode): number {
+  private afterLine(n: LayoutNode): number {
     const end = n.end;
     if (end > 0 && this.text[end - 1] === '\n') return end;
     const nl = this.text.indexOf('\n', end);
@@ -267,7 +263,7 @@ export class WorkflowEditor {
     return this.edit(at, at, needsBreak ? this.eol + body : body + this.eol);
   }
 
-  private replace(n: YNode, text: string): Edit {
+  private replace(n: LayoutNode, text: string): Edit {
     return this.edit(n.start, n.end, text);
   }
 
