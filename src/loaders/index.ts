@@ -8,7 +8,7 @@ import { discover, specialKind, type DiscoveredFile } from './discover.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
 import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
-import { terraformLoader } from './terraform.js';
+import { isTerraformPath, terraformLoader } from './terraform.js';
 import { loadCdk, mayBeCdkIam } from './cdk.js';
 import { emptyLinks, type LoadError, type Project, type RepoIdentity, type SourceFile } from '../model/project.js';
 import { identityFromGit } from './repo-identity.js';
@@ -178,7 +178,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
     // A symlink leaving the root (or looping, or dangling) is reported where it stands for a file
     // oidc-lint always reads — a workflow, Terraform, a CloudFormation template; a linked
     // tsconfig.json or shared YAML, common in monorepos, would only be noise.
-    if (f.unfollowedLink && !f.explicit && !isWorkflowPath(f.relPath) && !/\.(tf|tfvars|template)$|\.tf\.json$/i.test(f.relPath)) continue;
+    if (f.unfollowedLink && !f.explicit && !isWorkflowPath(f.relPath) && !isTerraformPath(f.relPath) && !/\.template$/i.test(f.relPath)) continue;
     const read = readCandidate(f, maxBytes);
     if ('error' in read) project.loadErrors.push(read.error);
     else await loadOne(f, read.buf, loaders, project, deferred);
