@@ -1,6 +1,6 @@
 /** The real CLI, spawned as a process, on the examples a newcomer runs first. */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync, cpSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
@@ -105,5 +105,14 @@ describe('oidc-lint CLI (spawned)', () => {
     expect(pe).toEqual(['.github/workflows/bad.yml', '.github/workflows/empty.yml', '.github/workflows/list.yml', 'iam/broken.json']);
     expect(doc.findings.some((f: any) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
     expect(r.code).toBe(1);
+  });
+  it('stops quietly, with its own exit code, when the reader of its output goes away (`| head`)', async () => {
+    const child = spawn(process.execPath, [BIN, 'examples/broken', '--format', 'sarif'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' } });
+    child.stdout.destroy(); // the reader is gone before the report is written
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
   });
 });
