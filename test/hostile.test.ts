@@ -49,6 +49,17 @@ describe('hostile input', () => {
     expectIsolated(doc, '.github/workflows/deep.yml', /nesting|deep/i);
     expectIsolated(doc, 'iam/deep.json', /nesting/);
   });
+  it('too deep YAML is refused at the same place on every run, whatever the stack or the JIT', () => {
+    const text = 'on: push\njobs:\n  a:\n    env: ' + '['.repeat(3_000) + ']'.repeat(3_000);
+    const first = parseYaml(text, 'deep.yml').errors;
+    expect(first).toEqual([{ message: 'nesting deeper than 256 levels', code: 'LIMIT', loc: { file: 'deep.yml', start: { line: 4, column: 263 }, end: { line: 4, column: 263 } } }]);
+    // Where a recursive composer overflows moves as its code gets optimised; this limit does not.
+    for (let i = 0; i < 20; i++) expect(parseYaml(text, 'deep.yml').errors).toEqual(first);
+    // Block style counts the same way: 256 levels read, 257 refused.
+    const block = (levels: number) => Array.from({ length: levels }, (_v, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
+    expect(parseYaml(block(256), 'ok.yml').errors).toEqual([]);
+    expect(parseYaml(block(257), 'no.yml').errors.map((e) => e.message)).toEqual(['nesting deeper than 256 levels']);
+  });
   it('a 50 MB file is skipped with a clear finding (limit configurable)', async () => {
     const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });
     writeFileSync(path.join(dir, 'huge.json'), '{"Statement": [' + '"x",'.repeat(13_000_000) + '"x"]}');

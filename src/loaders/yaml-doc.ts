@@ -2,7 +2,9 @@
  * YAML → DocNode with exact 1-based positions (yaml's LineCounter). Aliases are followed with a
  * budget so that "billion laughs" documents cannot blow up time or memory.
  */
-import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type Document, type Node as YNode, type Tags } from 'yaml';
+import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type CST, type Document, type Node as YNode, type Tags } from 'yaml';
+
+type CstToken = CST.Token;
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
 import type { SourceLocation } from '../model/location.js';
 
@@ -41,7 +43,18 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
   const docs: Document[] = [];
   // Only the first document is read; a second one is composed only to report it. Stopping there
   // bounds time and memory on a stream of a million tiny documents (`---` repeated).
-  for (const d of composer.compose(parser.parse(text))) {
+  // A document nested deeper than the limit is refused before it is composed: composing recurses,
+  // and where a deep document would overflow the stack depends on the thread and on how much of
+  // the code is compiled, so the error (and its position) would not be the same from run to run.
+  let tooDeepAt: number | undefined;
+  function* shallow(tokens: Iterable<CstToken>): Generator<CstToken> {
+    for (const t of tokens) {
+      tooDeepAt = deeperThan(t, MAX_DEPTH);
+      if (tooDeepAt !== undefined) return;
+      yield t;
+    }
+  }
+  for (const d of composer.compose(shallow(parser.parse(text)))) {
     docs.push(d as Document);
     if (docs.length === 2) break;
   }
@@ -52,6 +65,10 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
   };
   const errors: YamlIssue[] = [];
   const warnings: YamlIssue[] = [];
+  if (tooDeepAt !== undefined) {
+    errors.push({ message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'LIMIT', loc: at(tooDeepAt) });
+    return { errors, warnings, lineCounter, documents: docs.length + 1 };
+  }
   for (const d of docs) {
     for (const e of d.errors) errors.push({ message: cleanMessage(e.message), code: e.code, loc: at(e.pos[0], e.pos[1]) });
     for (const w of d.warnings) warnings.push({ message: cleanMessage(w.message), code: w.code, loc: at(w.pos[0], w.pos[1]) });
@@ -142,6 +159,36 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
 }
 
 export class YamlLimitError extends Error {}
+
+/** The offset of the first collection nested deeper than `max` levels in a parsed (CST) token, if any. Iterative. */
+function deeperThan(token: CstToken, max: number): number | undefined {
+  const nodes: CstToken[] = [token];
+  const depths: number[] = [0];
+  while (nodes.length) {
+    const t = nodes.pop()!;
+    const d = depths.pop()!;
+    if (t.type === 'document') {
+      if (t.value) {
+        nodes.push(t.value);
+        depths.push(d);
+      }
+    } else if (t.type === 'block-map' || t.type === 'block-seq' || t.type === 'flow-collection') {
+      if (d >= max) return t.offset;
+      for (const it of t.items) {
+        const key = 'key' in it ? it.key : undefined;
+        if (key) {
+          nodes.push(key);
+          depths.push(d + 1);
+        }
+        if (it.value) {
+          nodes.push(it.value);
+          depths.push(d + 1);
+        }
+      }
+    }
+  }
+  return undefined;
+}
 
 /**
  * Offsets of keys that repeat an earlier key of the same mapping (scalars with equal values, as
