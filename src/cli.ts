@@ -45,6 +45,7 @@ Options:
       --write-baseline <file>      record every current finding in a baseline file (they are then accepted)
       --audience <aud>             expected token audience (repeatable; default sts.amazonaws.com)
       --max-file-size <MiB>        skip larger files with a finding (default 10)
+      --threads <n>                threads loading files: 1 = this one only (default: 2 on two or more cores)
   -q, --quiet                      report errors only (warnings still count for --max-warnings)
       --max-warnings <n>           exit 1 when there are more than n warnings
       --color / --no-color         force colour on or off (default: on for a terminal, off with NO_COLOR)
@@ -71,6 +72,9 @@ interface Io {
   /** The rule set (tests inject extra rules; users get the registry). */
   rules: readonly RuleModule[];
 }
+
+// The loader pool's worker thread runs this bundle too (bin/load-worker.js).
+export { poolWorkerMain } from './loaders/pool-worker.js';
 
 export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
   const out = io.stdout ?? ((s: string) => void process.stdout.write(s));
@@ -107,6 +111,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
         'write-baseline': { type: 'string' },
         audience: { type: 'string', multiple: true, default: [] },
         'max-file-size': { type: 'string' },
+        threads: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         'max-warnings': { type: 'string' },
         color: { type: 'boolean' },
@@ -149,6 +154,14 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       return 2;
     }
     maxFileBytes = Math.round(n * 1024 * 1024);
+  }
+  let threads: number | undefined;
+  if (o.threads !== undefined) {
+    if (!/^[1-9]\d*$/.test(o.threads)) {
+      err(`oidc-lint: --threads expects a whole number >= 1, got '${o.threads}'\n`);
+      return 2;
+    }
+    threads = Number(o.threads);
   }
   let maxWarnings: number | undefined;
   if (o['max-warnings'] !== undefined) {
@@ -204,6 +217,9 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   let project = await loadProject(paths, {
     root,
     maxFileBytes,
+    threads,
+    // OIDC_LINT_DEBUG=pool: how the YAML files were shared with the worker thread.
+    onPool: /\bpool\b/.test(env.OIDC_LINT_DEBUG ?? '') ? (p) => err(`oidc-lint: debug: the worker thread loaded ${p.byWorker} of ${p.files} YAML files\n`) : undefined,
     ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}),
     identity: repository ? { ...repository, source: 'config' } : undefined,
     roleMappings: config.settings.roles,

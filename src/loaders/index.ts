@@ -15,6 +15,7 @@ import { identityFromGit } from './repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Workflow } from '../model/workflow.js';
 import { linkProject } from '../model/links.js';
+import { isPoolable, startPool, usePool } from './pool.js';
 
 /** What a loader adds to the project. */
 export interface LoadSink {
@@ -160,6 +161,16 @@ export interface LoadOptions {
   identity?: RepoIdentity;
   /** `${{ vars.X }}` / `${{ secrets.X }}` / `${{ env.X }}` → role ARN (from the config). */
   roleMappings?: Record<string, string>;
+  /**
+   * Threads that load files: 1 loads everything on the calling thread; more lets one worker thread
+   * load YAML files alongside it (one is all two cores can use). Default: 2 when the machine has
+   * two cores or more.
+   */
+  threads?: number;
+  /** Fewest YAML files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
+  poolMinFiles?: number;
+  /** Told how many of the pooled YAML files the worker thread loaded (diagnostics). */
+  onPool?: (stats: { files: number; byWorker: number }) => void;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -171,17 +182,41 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   const project: Project = { type: 'Project', root, sources: [], workflows: [], roles: [], providers: [], loadErrors: [], links: emptyLinks() };
   const { files, problems } = await discover(paths.length ? paths : ['.'], { root, ignore: options.ignore, ignoreBase: options.ignoreBase });
   for (const p of problems) project.loadErrors.push({ type: 'LoadError', kind: p.kind, loc: fileLoc(p.relPath), message: p.message });
-  const deferred: Deferred = new Map();
   // Decide by path first so that unrelated files are never read.
-  for (const f of files) {
-    if (!f.explicit && !isCandidatePath(f.relPath)) continue;
-    // A symlink leaving the root (or looping, or dangling) is reported where it stands for a file
-    // oidc-lint always reads — a workflow, Terraform, a CloudFormation template; a linked
-    // tsconfig.json or shared YAML, common in monorepos, would only be noise.
-    if (f.unfollowedLink && !f.explicit && !isWorkflowPath(f.relPath) && !isTerraformPath(f.relPath) && !/\.template$/i.test(f.relPath)) continue;
-    const read = readCandidate(f, maxBytes);
-    if ('error' in read) project.loadErrors.push(read.error);
-    else await loadOne(f, read.buf, loaders, project, deferred);
+  const wanted = files.filter(
+    (f) =>
+      (f.explicit || isCandidatePath(f.relPath)) &&
+      // A symlink leaving the root (or looping, or dangling) is reported where it stands for a file
+      // oidc-lint always reads — a workflow, Terraform, a CloudFormation template; a linked
+      // tsconfig.json or shared YAML, common in monorepos, would only be noise.
+      !(f.unfollowedLink && !f.explicit && !isWorkflowPath(f.relPath) && !isTerraformPath(f.relPath) && !/\.template$/i.test(f.relPath)),
+  );
+  // What each file produced, applied to the project in discovery order whichever thread loaded it.
+  const outcomes: FileOutcome[] = new Array(wanted.length);
+  const pooled: number[] = [];
+  if (loaders === LOADERS) for (let i = 0; i < wanted.length; i++) if (isPoolable(wanted[i].relPath)) pooled.push(i);
+  const pool = pooled.length && usePool(pooled.length, options) ? startPool(pooled.map((i) => wanted[i]), maxBytes) : undefined;
+  const inPool = new Set(pool ? pooled : []);
+  for (let i = 0; i < wanted.length; i++) if (!inPool.has(i)) outcomes[i] = await loadFile(wanted[i], loaders, maxBytes);
+  if (pool) {
+    const { outcomes: results, byWorker } = await pool.finish((f) => loadFile(f, loaders, maxBytes));
+    options.onPool?.({ files: pooled.length, byWorker });
+    pooled.forEach((fileIndex, k) => (outcomes[fileIndex] = results[k]));
+  }
+  const deferred: Deferred = new Map();
+  for (let i = 0; i < wanted.length; i++) {
+    const o = outcomes[i];
+    if (o.source) project.sources.push(o.source);
+    if (o.defer) {
+      const { loader, input } = o.defer;
+      const dir = path.posix.dirname(input.relPath);
+      let byDir = deferred.get(loader);
+      if (!byDir) deferred.set(loader, (byDir = new Map()));
+      const group = byDir.get(dir);
+      if (group) group.push(input);
+      else byDir.set(dir, [input]);
+    }
+    if (o.sink) addResults(project, o.sink);
   }
   for (const [loader, byDir] of deferred)
     for (const group of byDir.values()) {
@@ -276,33 +311,34 @@ function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
   }
 }
 
-async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], project: Project, deferred: Deferred): Promise<void> {
-  const decoded = decode(buf);
+/** What loading one file produced: its source record, its model objects and errors, or its hand-over to a directory loader. */
+export interface FileOutcome {
+  source?: SourceFile;
+  sink?: LoadSink;
+  defer?: { loader: DirectoryLoader; input: FileInput };
+}
+
+/** Reads and loads one file; never throws (a loader's internal error is a LoadError of its file). */
+export async function loadFile(f: DiscoveredFile, loaders: Loader[], maxBytes: number): Promise<FileOutcome> {
+  const read = readCandidate(f, maxBytes);
+  if ('error' in read) return { sink: errorSink(read.error) };
+  const decoded = decode(read.buf);
   let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (decoded.problem) {
     // Reported when the file is ours: by its path, because it was named, or because a loader
     // would take it on its (lossily decoded) content. Other unreadable files are not ours.
     const probe: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
-    if (isWorkflowPath(f.relPath) || f.explicit || loaders.some((l) => l.accepts(probe))) project.loadErrors.push({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: decoded.problem });
-    return;
+    if (isWorkflowPath(f.relPath) || f.explicit || loaders.some((l) => l.accepts(probe))) return { sink: errorSink({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: decoded.problem }) };
+    return {};
   }
   const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
   const loader = loaders.find((l) => l.accepts(input));
   if (!loader) {
-    if (f.explicit) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/, an IAM trust policy, a CloudFormation template or Terraform); not scanned' });
-    return;
+    if (f.explicit) return { sink: errorSink({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/, an IAM trust policy, a CloudFormation template or Terraform); not scanned' }) };
+    return {};
   }
-  if ('loadDirectory' in loader) {
-    addSource(project, input, loader.kind);
-    const dir = path.posix.dirname(f.relPath);
-    let byDir = deferred.get(loader);
-    if (!byDir) deferred.set(loader, (byDir = new Map()));
-    const group = byDir.get(dir);
-    if (group) group.push(input);
-    else byDir.set(dir, [input]);
-    return;
-  }
+  if ('loadDirectory' in loader) return { source: sourceOf(input, loader.kind), defer: { loader, input } };
   const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
   try {
     await loader.load(input, sink);
@@ -310,15 +346,18 @@ async function loadOne(f: DiscoveredFile, buf: Buffer, loaders: Loader[], projec
     sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: `internal error in the ${loader.name} loader: ${(e as Error).message}` });
     sink.kind ??= 'other';
   }
-  if (sink.kind) addSource(project, input, sink.kind);
-  addResults(project, sink);
+  return { source: sink.kind ? sourceOf(input, sink.kind) : undefined, sink };
 }
 
-function addSource(project: Project, f: FileInput, kind: SourceFile['kind']): void {
+function errorSink(error: LoadError): LoadSink {
+  return { workflows: [], roles: [], providers: [], errors: [error] };
+}
+
+function sourceOf(f: FileInput, kind: SourceFile['kind']): SourceFile {
   let last = 1;
   for (let i = f.text.indexOf('\n'); i >= 0; i = f.text.indexOf('\n', i + 1)) last++;
   const lastLineStart = f.text.lastIndexOf('\n') + 1;
-  project.sources.push({ type: 'SourceFile', loc: { file: f.relPath, start: { line: 1, column: 1 }, end: { line: last, column: f.text.length - lastLineStart + 1 } }, path: f.relPath, absPath: f.absPath, text: f.text, kind });
+  return { type: 'SourceFile', loc: { file: f.relPath, start: { line: 1, column: 1 }, end: { line: last, column: f.text.length - lastLineStart + 1 } }, path: f.relPath, absPath: f.absPath, text: f.text, kind };
 }
 
 function addResults(project: Project, sink: LoadSink): void {

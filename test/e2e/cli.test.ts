@@ -1,11 +1,13 @@
 /** The real CLI, spawned as a process, on the examples a newcomer runs first. */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, existsSync, cpSync } from 'node:fs';
+import { readFileSync, existsSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
 import { githubProblems, sarifValidator, schemaAvailable } from '../helpers/sarif-schema.js';
 import { writeTree } from '../helpers/project.js';
+import { generateMonorepo } from '../../scripts/bench/generate.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'oidc-lint.js');
 
@@ -86,6 +88,32 @@ describe('oidc-lint CLI (spawned)', () => {
     expect(run(['--rule', 'no-such=error', 'examples/fixed']).stderr).toMatch(/unknown rule 'no-such'/);
     expect(run(['does/not/exist']).code).toBe(2);
     expect(run(['--bogus']).code).toBe(2);
+    const threads = run(['--threads', '0', 'examples/fixed']);
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toMatch(/--threads expects a whole number >= 1, got '0'/);
+  });
+  it('loads a large repository with a worker thread to the same report and fixes as with one thread', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'oidc-lint-pool-'));
+    try {
+      generateMonorepo(dir, { workflows: 230, policies: 20 });
+      const env = { OIDC_LINT_DEBUG: 'pool' };
+      const one = run([dir, '--format', 'json', '--threads', '1'], { env });
+      const two = run([dir, '--format', 'json'], { env });
+      expect(one.code).toBe(1);
+      expect(JSON.parse(one.stdout).findings.length).toBeGreaterThan(50);
+      expect(two.stdout).toBe(one.stdout);
+      expect(one.stderr).not.toMatch(/worker thread/);
+      // The bundled CLI's worker (bin/load-worker.js) did load some of the files.
+      const loaded = /the worker thread loaded (\d+) of (\d+) YAML files/.exec(two.stderr);
+      expect(loaded, two.stderr).not.toBeNull();
+      expect(Number(loaded![1])).toBeGreaterThan(0);
+      // Fixes read the outline each workflow brought back from the worker.
+      const fixOne = run([dir, '--fix-dry-run', '--threads', '1']);
+      expect(fixOne.stdout).toMatch(/^\+\+\+ /m);
+      expect(run([dir, '--fix-dry-run']).stdout).toBe(fixOne.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it('prints --help and --version', () => {
     expect(run(['--help']).stdout).toMatch(/Usage: oidc-lint/);

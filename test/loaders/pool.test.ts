@@ -1,0 +1,95 @@
+/**
+ * The loader pool (a worker thread loading YAML files): the project is the same whichever thread
+ * loaded a file, and a worker that fails leaves its files to the calling thread, never loses them.
+ */
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { discover } from '../../src/loaders/discover.js';
+import { DEFAULT_MAX_FILE_BYTES, LOADERS, loadFile, type FileOutcome } from '../../src/loaders/index.js';
+import { isPoolable, startPool } from '../../src/loaders/pool.js';
+import { layoutOf } from '../../src/loaders/workflow-layout.js';
+import { lint } from '../../src/index.js';
+import { reporters } from '../../src/reporters/index.js';
+import { rules } from '../../src/rules/index.js';
+import { REPO_ROOT } from '../../scripts/fixtures.js';
+import { writeTree } from '../helpers/project.js';
+
+const FIXTURES = path.join(REPO_ROOT, 'fixtures');
+
+/** Every YAML file of the fixtures plus hostile ones: syntax errors, an alias bomb, deep nesting, bad bytes. */
+async function corpus() {
+  const names = 'abcdefghij';
+  const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 10; i++) bomb.push(`${names[i]}: &${names[i]} [${Array(9).fill('*' + names[i - 1]).join(',')}]`);
+  bomb.push('on: push', 'jobs:', '  j:', '    runs-on: x', '    env: *j');
+  const hostile = writeTree({
+    '.github/workflows/bomb.yml': bomb.join('\n'),
+    '.github/workflows/deep.yml': 'on: push\njobs:\n  a:\n    env: ' + '['.repeat(5_000) + ']'.repeat(5_000),
+    '.github/workflows/broken.yml': 'on: push\njobs:\n  a: [\n',
+    '.github/workflows/two.yml': 'on: push\njobs: {}\n---\nb: 1\n',
+  });
+  writeFileSync(path.join(hostile, '.github/workflows/latin1.yml'), Buffer.from([0x6f, 0x6e, 0x3a, 0x20, 0xe9, 0x0a]));
+  const files = [...(await discover([FIXTURES], { root: FIXTURES })).files, ...(await discover([hostile], { root: hostile })).files].filter((f) => isPoolable(f.relPath));
+  return files;
+}
+
+/** The files whose outcomes differ (model objects point back at their parents: compared with node's cycle-aware deep equality). */
+function differing(files: { relPath: string }[], got: FileOutcome[], want: FileOutcome[]): string[] {
+  expect(got.length).toBe(want.length);
+  return files.filter((_f, i) => !isDeepStrictEqual(got[i], want[i])).map((f) => f.relPath);
+}
+
+const inline = (f: Parameters<typeof loadFile>[0]) => loadFile(f, LOADERS, DEFAULT_MAX_FILE_BYTES);
+
+describe('loader pool', () => {
+  it('a worker thread loads YAML files to the same outcomes as the calling thread, layouts included', async () => {
+    const files = await corpus();
+    expect(files.length).toBeGreaterThan(60);
+    const expected: FileOutcome[] = [];
+    for (const f of files) expected.push(await inline(f));
+    const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { callerLoads: false }).finish(inline);
+    expect(byWorker).toBe(files.length);
+    expect(differing(files, outcomes, expected)).toEqual([]);
+    // The outline fixes need came across with each workflow.
+    const workflows = outcomes.flatMap((o) => o.sink?.workflows ?? []);
+    expect(workflows.length).toBeGreaterThan(25);
+    for (const wf of workflows) expect(layoutOf(wf), wf.file).toEqual(layoutOf(expected.flatMap((o) => o.sink?.workflows ?? []).find((w) => w.file === wf.file)!));
+    expect(outcomes.some((o) => o.sink?.errors.some((e) => /alias/.test(e.message)))).toBe(true);
+  });
+
+  it('both threads share the batches when the calling thread loads too', async () => {
+    const files = await corpus();
+    const expected: FileOutcome[] = [];
+    for (const f of files) expected.push(await inline(f));
+    const { outcomes } = await startPool(files, DEFAULT_MAX_FILE_BYTES).finish(inline);
+    expect(differing(files, outcomes, expected)).toEqual([]);
+  });
+
+  for (const [what, script] of [
+    ['exits at once', 'process.exit(0);'],
+    ['throws', "throw new Error('boom');"],
+    ['sends one batch as failed and stops', "import { parentPort } from 'node:worker_threads'; parentPort.postMessage({ batch: 0, failed: 'DataCloneError' }); process.exit(3);"],
+  ]) {
+    it(`a worker that ${what} leaves every file to the calling thread`, async () => {
+      const files = await corpus();
+      const entry = path.join(writeTree({ 'w.mjs': script }), 'w.mjs');
+      const expected: FileOutcome[] = [];
+      for (const f of files) expected.push(await inline(f));
+      const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { entry, callerLoads: false }).finish(inline);
+      expect(byWorker).toBe(0);
+      expect(differing(files, outcomes, expected)).toEqual([]);
+    });
+  }
+
+  it('lint() reports the same with and without the worker thread', async () => {
+    const report = async (threads: number) => {
+      const r = await lint([FIXTURES], { root: FIXTURES, threads, poolMinFiles: 1 });
+      return reporters.json({ findings: r.findings, crashes: r.crashes, project: r.project, rules, options: { color: false, cwd: FIXTURES, repoRoot: FIXTURES } });
+    };
+    const one = await report(1);
+    expect(JSON.parse(one).findings.length).toBeGreaterThan(100);
+    expect(await report(2)).toBe(one);
+  });
+});
