@@ -15,7 +15,7 @@ import { identityFromGit } from './repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Workflow } from '../model/workflow.js';
 import { linkProject } from '../model/links.js';
-import { isPoolable, startPool, usePool } from './pool.js';
+import { poolRole, startPool, usePool } from './pool.js';
 
 /** What a loader adds to the project. */
 export interface LoadSink {
@@ -163,13 +163,13 @@ export interface LoadOptions {
   roleMappings?: Record<string, string>;
   /**
    * Threads that load files: 1 loads everything on the calling thread; more lets one worker thread
-   * load YAML files alongside it (one is all two cores can use). Default: 2 when the machine has
+   * load YAML and CDK files alongside it (one is all two cores can use). Default: 2 when the machine has
    * two cores or more.
    */
   threads?: number;
-  /** Fewest YAML files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
+  /** Fewest YAML and CDK files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
   poolMinFiles?: number;
-  /** Told how many of the pooled YAML files the worker thread loaded (diagnostics). */
+  /** Told how many of the pooled (YAML and CDK) files the worker thread loaded (diagnostics). */
   onPool?: (stats: { files: number; byWorker: number }) => void;
 }
 
@@ -193,9 +193,14 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   );
   // What each file produced, applied to the project in discovery order whichever thread loaded it.
   const outcomes: FileOutcome[] = new Array(wanted.length);
+  // The worker's own files first (CDK TypeScript), then the YAML files both threads share.
   const pooled: number[] = [];
-  if (loaders === LOADERS) for (let i = 0; i < wanted.length; i++) if (isPoolable(wanted[i].relPath)) pooled.push(i);
-  const pool = pooled.length && usePool(pooled.length, options) ? startPool(pooled.map((i) => wanted[i]), maxBytes) : undefined;
+  if (loaders === LOADERS) {
+    const roles = wanted.map((f) => poolRole(f.relPath));
+    for (const role of ['worker', 'shared'] as const) for (let i = 0; i < wanted.length; i++) if (roles[i] === role) pooled.push(i);
+  }
+  const workerOnly = pooled.filter((i) => poolRole(wanted[i].relPath) === 'worker').length;
+  const pool = pooled.length && usePool(pooled.length, options) ? startPool(pooled.map((i) => wanted[i]), maxBytes, { workerOnly }) : undefined;
   const inPool = new Set(pool ? pooled : []);
   for (let i = 0; i < wanted.length; i++) if (!inPool.has(i)) outcomes[i] = await loadFile(wanted[i], loaders, maxBytes);
   if (pool) {

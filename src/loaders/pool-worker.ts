@@ -1,4 +1,4 @@
-/** The worker thread of loaders/pool.ts: loads the YAML files it claims, with the same loaders. */
+/** The worker thread of loaders/pool.ts: loads the files it claims, with the same loaders. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { LOADERS, loadFile } from './index.js';
 import { runPoolWorker, type WorkerData } from './pool.js';

@@ -1,7 +1,8 @@
 /**
- * Loading YAML files on a second thread. Parsing YAML is most of a large scan, and a worker thread
- * lets a second core do it: the calling thread meanwhile loads the other formats, then takes its
- * share of the YAML files too. Both threads claim batches of files from one shared counter, so
+ * Loading files on a second thread. Parsing YAML is most of a large scan, and a worker thread lets
+ * a second core do it: the calling thread meanwhile loads the other formats, then takes its share
+ * of the YAML files too. The worker also loads the AWS CDK TypeScript files (typescript-estree is
+ * costly to load, once is enough). Both threads claim batches of files from one shared counter, so
  * neither waits for the other and the slower one simply takes fewer batches.
  *
  * Nothing is lost when the worker cannot help: a batch it could not send (a model that does not
@@ -21,9 +22,15 @@ import { layoutOf, rememberLayout, type LayoutNode } from './workflow-layout.js'
 const BATCH = 16;
 const DEFAULT_MIN_FILES = 200;
 
-/** What the pool takes: YAML (workflows and CloudFormation/SAM templates). */
-export function isPoolable(relPath: string): boolean {
-  return /\.ya?ml$/i.test(relPath);
+/**
+ * Which files the pool takes: YAML (workflows, CloudFormation/SAM templates), loaded by either
+ * thread, and TypeScript (AWS CDK), loaded by the worker alone so that only one thread pays for
+ * importing typescript-estree. Everything else stays on the calling thread.
+ */
+export function poolRole(relPath: string): 'shared' | 'worker' | undefined {
+  if (/\.ya?ml$/i.test(relPath)) return 'shared';
+  if (/\.ts$/i.test(relPath) && !/\.d\.ts$/i.test(relPath)) return 'worker';
+  return undefined;
 }
 
 export function usePool(files: number, options: Pick<LoadOptions, 'threads' | 'poolMinFiles'>): boolean {
@@ -55,13 +62,16 @@ function workerEntry(): string | undefined {
 export interface WorkerData {
   oidcLintPool: true;
   files: DiscoveredFile[];
+  /** The first `workerOnly` files are claimed by the worker alone; the rest by both threads. */
+  workerOnly: number;
   maxBytes: number;
   batch: number;
+  /** Next batch to claim: [0] among the worker-only files, [1] among the shared ones. */
   counter: Int32Array;
 }
 
-/** A worker's message: one batch's outcomes (with each workflow's layout), a batch it could not send, or the end. */
-export type WorkerMessage = { batch: number; outcomes: PooledOutcome[] } | { batch: number; failed: string } | { done: true };
+/** A worker's message: the outcomes of files[start…] (with each workflow's layout), a batch it could not send, or the end. */
+export type WorkerMessage = { start: number; outcomes: PooledOutcome[] } | { start: number; failed: string } | { done: true };
 
 export interface PooledOutcome extends FileOutcome {
   layouts?: (LayoutNode | undefined)[];
@@ -69,24 +79,36 @@ export interface PooledOutcome extends FileOutcome {
 
 export interface Pool {
   /**
-   * Loads the batches no thread has claimed yet with `inline`, waits for the worker's, and returns
-   * every outcome in file order, with how many of them the worker loaded.
+   * Loads the shared batches no thread has claimed yet with `inline`, waits for the worker, loads
+   * whatever it did not deliver, and returns every outcome in file order, with how many of them
+   * the worker loaded.
    */
   finish(inline: (f: DiscoveredFile) => Promise<FileOutcome>): Promise<{ outcomes: FileOutcome[]; byWorker: number }>;
 }
 
 export interface PoolOptions {
+  /**
+   * How many of the first files only the worker claims: those whose parser is costly to load
+   * (typescript-estree for CDK), so that one thread pays for it, not both.
+   */
+  workerOnly?: number;
   /** The worker's script (tests start broken workers with it). */
   entry?: string;
   /** False: the calling thread claims no batch and only loads what the worker did not deliver (tests). */
   callerLoads?: boolean;
 }
 
+/** The next batch from `counter[which]` over files[from, to): its file range, or undefined when none is left. */
+function claim(counter: Int32Array, which: 0 | 1, from: number, to: number, batch: number): [number, number] | undefined {
+  const start = from + Atomics.add(counter, which, 1) * batch;
+  return start < to ? [start, Math.min(to, start + batch)] : undefined;
+}
+
 export function startPool(files: DiscoveredFile[], maxBytes: number, options: PoolOptions = {}): Pool {
-  const batches = Math.ceil(files.length / BATCH);
-  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const workerOnly = options.workerOnly ?? 0;
+  const counter = new Int32Array(new SharedArrayBuffer(8));
   const outcomes: (FileOutcome | undefined)[] = new Array(files.length);
-  const data: WorkerData = { oidcLintPool: true, files, maxBytes, batch: BATCH, counter };
+  const data: WorkerData = { oidcLintPool: true, files, workerOnly, maxBytes, batch: BATCH, counter };
   let worker: Worker | undefined;
   let byWorker = 0;
   let settle!: () => void;
@@ -104,7 +126,7 @@ export function startPool(files: DiscoveredFile[], maxBytes: number, options: Po
       m.outcomes.forEach((o, k) => {
         if (o.layouts) o.sink?.workflows.forEach((wf, j) => rememberLayout(wf, o.layouts![j]));
         delete o.layouts;
-        outcomes[m.batch * BATCH + k] = o;
+        outcomes[m.start + k] = o;
       });
       byWorker += m.outcomes.length;
     });
@@ -112,16 +134,14 @@ export function startPool(files: DiscoveredFile[], maxBytes: number, options: Po
     worker.on('error', () => settle());
     worker.on('exit', () => settle());
   }
-  const loadBatch = async (b: number, load: (f: DiscoveredFile) => Promise<FileOutcome>) => {
-    for (let i = b * BATCH; i < Math.min(files.length, (b + 1) * BATCH); i++) outcomes[i] = await load(files[i]);
-  };
   return {
     async finish(inline) {
-      for (let b = options.callerLoads === false ? batches : Atomics.add(counter, 0, 1); b < batches; b = Atomics.add(counter, 0, 1)) {
-        await loadBatch(b, inline);
-        // Let the worker's finished batches in while this thread works.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      if (options.callerLoads !== false)
+        for (let r = claim(counter, 1, workerOnly, files.length, BATCH); r; r = claim(counter, 1, workerOnly, files.length, BATCH)) {
+          for (let i = r[0]; i < r[1]; i++) outcomes[i] = await inline(files[i]);
+          // Let the worker's finished batches in while this thread works.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
       await ended;
       for (let i = 0; i < files.length; i++) outcomes[i] ??= await inline(files[i]);
       return { outcomes: outcomes as FileOutcome[], byWorker };
@@ -129,20 +149,21 @@ export function startPool(files: DiscoveredFile[], maxBytes: number, options: Po
   };
 }
 
-/** The worker's side: claims batches until none is left, sending each batch's outcomes. */
+/** The worker's side: claims batches (its own first, then shared ones) until none is left, sending each batch's outcomes. */
 export async function runPoolWorker(load: (f: DiscoveredFile, maxBytes: number) => Promise<FileOutcome>, post: (m: WorkerMessage) => void, data: WorkerData): Promise<void> {
-  const batches = Math.ceil(data.files.length / data.batch);
-  for (let b = Atomics.add(data.counter, 0, 1); b < batches; b = Atomics.add(data.counter, 0, 1)) {
+  const { files, workerOnly, batch, counter } = data;
+  const next = () => claim(counter, 0, 0, workerOnly, batch) ?? claim(counter, 1, workerOnly, files.length, batch);
+  for (let r = next(); r; r = next()) {
     const outcomes: PooledOutcome[] = [];
-    for (const f of data.files.slice(b * data.batch, (b + 1) * data.batch)) {
-      const o: PooledOutcome = await load(f, data.maxBytes);
+    for (let i = r[0]; i < r[1]; i++) {
+      const o: PooledOutcome = await load(files[i], data.maxBytes);
       if (o.sink?.workflows.length) o.layouts = o.sink.workflows.map(layoutOf);
       outcomes.push(o);
     }
     try {
-      post({ batch: b, outcomes });
+      post({ start: r[0], outcomes });
     } catch (e) {
-      post({ batch: b, failed: String(e) });
+      post({ start: r[0], failed: String(e) });
     }
   }
   post({ done: true });

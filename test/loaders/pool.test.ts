@@ -8,7 +8,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { discover } from '../../src/loaders/discover.js';
 import { DEFAULT_MAX_FILE_BYTES, LOADERS, loadFile, type FileOutcome } from '../../src/loaders/index.js';
-import { isPoolable, startPool } from '../../src/loaders/pool.js';
+import { poolRole, startPool } from '../../src/loaders/pool.js';
 import { layoutOf } from '../../src/loaders/workflow-layout.js';
 import { lint } from '../../src/index.js';
 import { reporters } from '../../src/reporters/index.js';
@@ -18,7 +18,7 @@ import { writeTree } from '../helpers/project.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'fixtures');
 
-/** Every YAML file of the fixtures plus hostile ones: syntax errors, an alias bomb, deep nesting, bad bytes. */
+/** Every YAML and TypeScript file of the fixtures plus hostile YAML: syntax errors, an alias bomb, deep nesting, bad bytes. */
 async function corpus() {
   const names = 'abcdefghij';
   const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
@@ -31,8 +31,10 @@ async function corpus() {
     '.github/workflows/two.yml': 'on: push\njobs: {}\n---\nb: 1\n',
   });
   writeFileSync(path.join(hostile, '.github/workflows/latin1.yml'), Buffer.from([0x6f, 0x6e, 0x3a, 0x20, 0xe9, 0x0a]));
-  const files = [...(await discover([FIXTURES], { root: FIXTURES })).files, ...(await discover([hostile], { root: hostile })).files].filter((f) => isPoolable(f.relPath));
-  return files;
+  const all = [...(await discover([FIXTURES], { root: FIXTURES })).files, ...(await discover([hostile], { root: hostile })).files];
+  // As loadProject orders them: the worker's own files (CDK TypeScript) first, then the shared YAML.
+  const workerOnly = all.filter((f) => poolRole(f.relPath) === 'worker');
+  return Object.assign([...workerOnly, ...all.filter((f) => poolRole(f.relPath) === 'shared')], { workerOnly: workerOnly.length });
 }
 
 /** The files whose outcomes differ (model objects point back at their parents: compared with node's cycle-aware deep equality). */
@@ -44,12 +46,13 @@ function differing(files: { relPath: string }[], got: FileOutcome[], want: FileO
 const inline = (f: Parameters<typeof loadFile>[0]) => loadFile(f, LOADERS, DEFAULT_MAX_FILE_BYTES);
 
 describe('loader pool', () => {
-  it('a worker thread loads YAML files to the same outcomes as the calling thread, layouts included', async () => {
+  it('a worker thread loads YAML and CDK files to the same outcomes as the calling thread, layouts included', async () => {
     const files = await corpus();
     expect(files.length).toBeGreaterThan(60);
+    expect(files.workerOnly).toBeGreaterThan(10);
     const expected: FileOutcome[] = [];
     for (const f of files) expected.push(await inline(f));
-    const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { callerLoads: false }).finish(inline);
+    const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { workerOnly: files.workerOnly, callerLoads: false }).finish(inline);
     expect(byWorker).toBe(files.length);
     expect(differing(files, outcomes, expected)).toEqual([]);
     // The outline fixes need came across with each workflow.
@@ -57,13 +60,16 @@ describe('loader pool', () => {
     expect(workflows.length).toBeGreaterThan(25);
     for (const wf of workflows) expect(layoutOf(wf), wf.file).toEqual(layoutOf(expected.flatMap((o) => o.sink?.workflows ?? []).find((w) => w.file === wf.file)!));
     expect(outcomes.some((o) => o.sink?.errors.some((e) => /alias/.test(e.message)))).toBe(true);
+    expect(outcomes.filter((o) => o.source?.kind === 'cdk' && o.sink?.roles.length).length).toBeGreaterThan(5);
   });
 
   it('both threads share the batches when the calling thread loads too', async () => {
     const files = await corpus();
     const expected: FileOutcome[] = [];
     for (const f of files) expected.push(await inline(f));
-    const { outcomes } = await startPool(files, DEFAULT_MAX_FILE_BYTES).finish(inline);
+    const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { workerOnly: files.workerOnly }).finish(inline);
+    // The worker's own files are never taken by the calling thread (unless the worker fails).
+    expect(byWorker).toBeGreaterThanOrEqual(files.workerOnly);
     expect(differing(files, outcomes, expected)).toEqual([]);
   });
 
@@ -77,7 +83,7 @@ describe('loader pool', () => {
       const entry = path.join(writeTree({ 'w.mjs': script }), 'w.mjs');
       const expected: FileOutcome[] = [];
       for (const f of files) expected.push(await inline(f));
-      const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { entry, callerLoads: false }).finish(inline);
+      const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { entry, workerOnly: files.workerOnly }).finish(inline);
       expect(byWorker).toBe(0);
       expect(differing(files, outcomes, expected)).toEqual([]);
     });
