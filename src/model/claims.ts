@@ -462,13 +462,32 @@ function stepChar(toks: GTok[], set: Set<number>, ch: string, ci: boolean): Set<
   return closure(toks, next);
 }
 
+/**
+ * Whether `value` matches the glob (`*` and unresolved pieces match any run of characters, `?` one
+ * character). Greedy with a return to the last star: linear for the usual globs, never worse than
+ * tokens × characters, and no allocation but the value's characters.
+ */
 function globMatch(toks: GTok[], ci: boolean, value: string): boolean {
-  let set = closure(toks, new Set([0]));
-  for (const ch of value) {
-    set = stepChar(toks, set, ch, ci);
-    if (!set.size) return false;
+  const chars = [...value];
+  let t = 0;
+  let c = 0;
+  let star = -1;
+  let starChar = 0;
+  while (c < chars.length) {
+    const tok = toks[t];
+    if (tok !== undefined && (tok.k === '*' || tok.k === 'u')) {
+      star = t++;
+      starChar = c;
+    } else if (tok !== undefined && (tok.k === '?' || (tok.k === 'c' && charEq(tok.c, chars[c], ci)))) {
+      t++;
+      c++;
+    } else if (star >= 0) {
+      t = star + 1;
+      c = ++starChar;
+    } else return false;
   }
-  return set.has(toks.length);
+  while (t < toks.length && isStarLike(toks[t])) t++;
+  return t === toks.length;
 }
 
 /** Whether two globs share at least one string (product automaton, no enumeration). */
@@ -1105,6 +1124,28 @@ function classHas(cls: CharClass, ch: string): boolean {
   }
 }
 
+/** `classHas` for every character of `s`. */
+function classHasAll(cls: CharClass, s: string): boolean {
+  switch (cls) {
+    case 'name':
+      return /^[A-Za-z0-9_.-]*$/.test(s);
+    case 'digits':
+      return /^[0-9]*$/.test(s);
+    case 'noColon':
+      return !s.includes(':');
+    case 'noAt':
+      return !s.includes('@');
+    default:
+      return true;
+  }
+}
+
+/** The literal a glob without wildcards stands for (memoised on the literal), undefined when it has any. */
+function exactText(l: FieldLit): string | undefined {
+  if (l.exact === undefined) l.exact = l.toks.every((t) => t.k === 'c') ? l.toks.map((t) => (t as { c: string }).c).join('') : null;
+  return l.exact ?? undefined;
+}
+
 const REPRESENTATIVES = 'qzjkxwvQZJKXW0123456789_-.yuhgfdsapomnlbtrice';
 
 /** One constraint on a field: the value matches (or, `neg`, does not match) a glob; `whenAbsent` when the field is absent. */
@@ -1117,6 +1158,8 @@ interface FieldLit {
   text: string;
   /** Memoised canonical form (cache key). */
   key?: string;
+  /** Memoised `exactText` (null: the glob has wildcards). */
+  exact?: string | null;
 }
 
 export interface ValueSource {
@@ -1193,25 +1236,24 @@ function litKey(l: FieldLit): string {
 const quickCache = new WeakMap<readonly FieldLit[], Map<string, LanguageInfo>>();
 
 function analyzeLanguage(lits: readonly FieldLit[], cls: CharClass, prefix = '', quick = false, unknownAsMark = false): LanguageInfo {
+  if (!unknownAsMark) {
+    // A literal without wildcards pins the language to one string at most: decide by membership.
+    // This is the common case (`StringEquals`) and costs one pass per literal: not worth a cache
+    // entry (the WeakMap insertions below cost more than the check).
+    const exact = lits.find((l) => !l.neg && !l.ci && exactText(l) !== undefined);
+    if (exact) {
+      const value = exactText(exact)!;
+      const rest = value.startsWith(prefix) ? value.slice(prefix.length) : undefined;
+      const ok = rest !== undefined && rest.length > 0 && classHasAll(cls, rest) && lits.every((l) => l === exact || globMatch(l.toks, l.ci, value) !== l.neg);
+      return ok ? { nonEmpty: true, infinite: false, witness: rest, values: [rest!] } : { nonEmpty: false, infinite: false, values: [] };
+    }
+  }
   // Emptiness checks dominate: answer them from the same literal array object when possible, then
   // by trying a few witnesses built from the positive globs, before building an automaton.
   const small = `${quick ? 'q' : 'f'}${unknownAsMark ? 'm' : ''}${cls}\u0001${prefix}`;
   let perArray = quickCache.get(lits);
   const cachedHere = perArray?.get(small);
   if (cachedHere) return cachedHere;
-  if (!unknownAsMark) {
-    // A literal without wildcards pins the language to one string at most: decide by membership.
-    const exact = lits.find((l) => !l.neg && !l.ci && l.toks.every((t) => t.k === 'c'));
-    if (exact) {
-      const value = exact.toks.map((t) => (t as { c: string }).c).join('');
-      const rest = value.startsWith(prefix) ? value.slice(prefix.length) : undefined;
-      const ok = rest !== undefined && rest.length > 0 && [...rest].every((c) => classHas(cls, c)) && lits.every((l) => globMatch(l.toks.map((t) => (t.k === 'u' ? STAR : t)), l.ci, value) !== l.neg);
-      const info: LanguageInfo = ok ? { nonEmpty: true, infinite: false, witness: rest, values: [rest!] } : { nonEmpty: false, infinite: false, values: [] };
-      if (!perArray) quickCache.set(lits, (perArray = new Map()));
-      perArray.set(small, info);
-      return info;
-    }
-  }
   if (quick && !unknownAsMark && quickEmpty(lits, prefix)) {
     const info: LanguageInfo = { nonEmpty: false, infinite: false, values: [] };
     if (!perArray) quickCache.set(lits, (perArray = new Map()));
@@ -1274,8 +1316,8 @@ function quickWitness(lits: readonly FieldLit[], cls: CharClass, prefix: string)
   for (const cand of candidates) {
     if (!cand.startsWith(prefix)) continue;
     const rest = cand.slice(prefix.length);
-    if (!rest.length || ![...rest].every((c) => classHas(cls, c))) continue;
-    if (lits.every((l) => globMatch(l.toks.map((t) => (t.k === 'u' ? STAR : t)), l.ci, cand) !== l.neg)) return rest;
+    if (!rest.length || !classHasAll(cls, rest)) continue;
+    if (lits.every((l) => globMatch(l.toks, l.ci, cand) !== l.neg)) return rest;
   }
   return undefined;
 }
@@ -1464,12 +1506,12 @@ export interface ContextScope {
 }
 
 function contextNonEmpty(lits: readonly FieldLit[]): boolean {
-  const pr = lits.every((l) => globMatch(l.toks.map((t) => (t.k === 'u' ? STAR : t)), l.ci, 'pull_request') !== l.neg);
+  const pr = lits.every((l) => globMatch(l.toks, l.ci, 'pull_request') !== l.neg);
   return pr || analyzeLanguage(lits, 'noColon', 'ref:', true).nonEmpty || analyzeLanguage(lits, 'noColon', 'environment:', true).nonEmpty;
 }
 
 function contextLanguages(lits: readonly FieldLit[]) {
-  const pr = lits.every((l) => globMatch(l.toks.map((t) => (t.k === 'u' ? STAR : t)), l.ci, 'pull_request') !== l.neg);
+  const pr = lits.every((l) => globMatch(l.toks, l.ci, 'pull_request') !== l.neg);
   const refs = analyzeLanguage(lits, 'noColon', 'ref:');
   const envs = analyzeLanguage(lits, 'noColon', 'environment:');
   return { pr, refs, envs, nonEmpty: pr || refs.nonEmpty || envs.nonEmpty };
