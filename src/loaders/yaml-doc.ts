@@ -136,10 +136,12 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
     return { kind: 'scalar', value: null, raw: '', resolution: 'unresolved', loc: locOf(n as YNode, path) };
   };
   const locOf = (n: YNode | undefined, path: string): SourceLocation => {
+    // Built whole: a path added afterwards would not fit in the object (V8 gives it an extra
+    // property store), and a large repository keeps hundreds of thousands of these.
     const r = n?.range;
-    const loc = r ? at(r[0], r[1]) : at(0);
-    loc.path = path;
-    return loc;
+    const s = lineCounter.linePos(r ? r[0] : 0);
+    const e = lineCounter.linePos(r ? r[1] : 0);
+    return { file, start: { line: s.line, column: s.col }, end: { line: e.line, column: e.col }, path };
   };
   const tagOf = (n: YNode): string | undefined => (n.tag && n.tag.startsWith('!') && !n.tag.startsWith('!!') ? n.tag : undefined);
   const scalarOf = (s: import('yaml').Scalar, path: string): DocScalar => {
