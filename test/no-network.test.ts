@@ -46,4 +46,20 @@ describe('no surprise network', () => {
     expect(lines.filter((l) => l === 'preload-active')).toHaveLength(4);
     expect(lines.filter((l) => l !== 'preload-active')).toEqual([]);
   });
+  it('a large repository, loaded with the worker thread, makes no network attempt either (in either thread)', () => {
+    const files: Record<string, string> = { 'preload.mjs': PRELOAD.replace("'preload-active\\n'", "(require('node:worker_threads').isMainThread ? 'preload-active' : 'preload-active-in-worker') + '\\n'") };
+    for (let i = 0; i < 210; i++) files[`.github/workflows/w${i}.yml`] = `on: push\njobs:\n  d:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r${i}\n`;
+    const dir = writeTree(files);
+    const log = path.join(dir, 'net.log');
+    writeFileSync(log, '');
+    const r = spawnSync(process.execPath, ['--import', path.join(dir, 'preload.mjs'), path.join(REPO_ROOT, 'bin', 'oidc-lint.js'), '.', '-f', 'sarif'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', NET_LOG: log, HOME: dir, OIDC_LINT_DEBUG: 'pool' },
+    });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/the worker thread loaded [1-9]\d* of 210/);
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    expect(lines.sort()).toEqual(['preload-active', 'preload-active-in-worker']);
+  });
 });
