@@ -13,7 +13,8 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
 import type { DiscoveredFile } from './discover.js';
 import type { FileOutcome, LoadOptions } from './index.js';
 import { layoutOf, rememberLayout, type LayoutNode } from './workflow-layout.js';
@@ -39,6 +40,11 @@ export function usePool(files: number, options: Pick<LoadOptions, 'threads' | 'p
 }
 
 declare const __oidcLintImport: unknown;
+
+/** node:worker_threads, loaded when a pool starts: a small scan (a pre-commit run) does not pay for it. */
+export function workerThreads(): typeof import('node:worker_threads') {
+  return createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+}
 
 /**
  * The worker's script. The bundled CLI (bin/load-cli.js, which passes `__oidcLintImport`) starts
@@ -114,7 +120,7 @@ export function startPool(files: DiscoveredFile[], maxBytes: number, options: Po
   let settle!: () => void;
   const ended = new Promise<void>((resolve) => (settle = resolve));
   try {
-    worker = new Worker(options.entry ?? workerEntry()!, { workerData: data });
+    worker = new (workerThreads().Worker)(options.entry ?? workerEntry()!, { workerData: data });
   } catch {
     settle();
   }
