@@ -49,6 +49,26 @@ describe('hostile input', () => {
     expectIsolated(doc, '.github/workflows/deep.yml', /nesting|deep/i);
     expectIsolated(doc, 'iam/deep.json', /nesting/);
   });
+  it('a YAML mapping keyed by nested collections is read in linear time (its key is its source text)', () => {
+    const text = '{'.repeat(60) + '}'.repeat(60) + '\n';
+    const r = parseYaml(text, 'keys.yml');
+    expect(r.errors).toEqual([]);
+    expect(r.root?.kind).toBe('map');
+    const key = r.root?.kind === 'map' ? r.root.entries[0].key : undefined;
+    expect(key?.value).toBe('{'.repeat(59) + '}'.repeat(59));
+  });
+  it('a CloudFormation chain of 1,000 !Ref between roles is cut at a fixed depth, not by a stack overflow', async () => {
+    const res = ['AWSTemplateFormatVersion: "2010-09-09"', 'Resources:'];
+    res.push('  R0:', '    Type: AWS::IAM::Role', '    Properties:', '      RoleName: !Ref R1', '      AssumeRolePolicyDocument:', '        Statement:', '          - Effect: Allow', '            Action: sts:AssumeRoleWithWebIdentity');
+    res.push('            Principal: { Federated: !Sub "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com" }');
+    res.push('            Condition: { StringLike: { "token.actions.githubusercontent.com:sub": "repo:o/*" } }');
+    for (let i = 1; i < 1000; i++) res.push(`  R${i}:`, '    Type: AWS::IAM::Role', `    Properties: { RoleName: !Ref R${i + 1} }`);
+    const dir = writeTree({ 'infra/template.yaml': res.join('\n') + '\n', 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expect(doc.findings.filter((f) => /internal error|call stack/i.test(f.message))).toEqual([]);
+    expect(doc.findings.some((f) => f.ruleId === 'no-wildcard-subject' && f.location.file === 'infra/template.yaml')).toBe(true);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
+  });
   it('too deep YAML is refused at the same place on every run, whatever the stack or the JIT', () => {
     const text = 'on: push\njobs:\n  a:\n    env: ' + '['.repeat(3_000) + ']'.repeat(3_000);
     const first = parseYaml(text, 'deep.yml').errors;

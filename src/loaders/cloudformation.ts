@@ -254,6 +254,9 @@ const PSEUDO_KNOWN: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::UR
 /** Evaluation steps per template; a pathological template degrades to unresolved values, never hangs. */
 const MAX_STEPS = 200_000;
 
+/** Longest chain of references between resources that is followed (real templates have a few). */
+const MAX_REF_DEPTH = 64;
+
 class Evaluator {
   private readonly lineStarts: number[] = [0];
   private readonly active = new Set<string>();
@@ -540,13 +543,15 @@ class Evaluator {
 
   /**
    * Evaluates a property of another resource once (memoised; the result is re-anchored at the
-   * referring position) and breaks reference cycles by making the inner reference unknown.
+   * referring position) and breaks reference cycles by making the inner reference unknown. A chain
+   * of references longer than MAX_REF_DEPTH is cut the same way: at a fixed depth, not where the
+   * stack happens to run out (which depends on the thread and on what is compiled).
    */
   private guard(res: Resource, what: string, f: () => EvStr, loc: SourceLocation): EvStr {
     const key = `${res.id}:${what}`;
     const cached = this.memo.get(key);
     if (cached) return { kind: 'str', parts: cached.map((p) => ({ ...p })), loc };
-    if (this.active.has(key)) return unknown(`\${${res.id}}`, loc);
+    if (this.active.has(key) || this.active.size >= MAX_REF_DEPTH) return unknown(`\${${res.id}}`, loc);
     this.active.add(key);
     try {
       const e = f();

@@ -22,6 +22,12 @@ import { layoutOf, rememberLayout, type LayoutNode } from './workflow-layout.js'
 /** Files per batch: small enough to share the tail evenly, large enough that messages are few. */
 const BATCH = 16;
 const DEFAULT_MIN_FILES = 200;
+/**
+ * The worker's stack, as deep as the main thread's (V8's 984 KiB plus the 192 KiB Node.js keeps in
+ * reserve; a worker's default is 4 MiB). A parser that gives up on deeply nested input when it runs
+ * out of stack (TypeScript) then gives up at the same depth whichever thread loaded the file.
+ */
+const MAIN_THREAD_STACK_MB = (984 + 192) / 1024;
 
 /**
  * Which files the pool takes: YAML (workflows, CloudFormation/SAM templates), loaded by either
@@ -120,7 +126,7 @@ export function startPool(files: DiscoveredFile[], maxBytes: number, options: Po
   let settle!: () => void;
   const ended = new Promise<void>((resolve) => (settle = resolve));
   try {
-    worker = new (workerThreads().Worker)(options.entry ?? workerEntry()!, { workerData: data });
+    worker = new (workerThreads().Worker)(options.entry ?? workerEntry()!, { workerData: data, resourceLimits: { stackSizeMb: MAIN_THREAD_STACK_MB } });
   } catch {
     settle();
   }

@@ -103,7 +103,11 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
         if (isScalar(k)) {
           key = scalarOf(k, '');
         } else {
-          key = { kind: 'scalar', value: k == null ? '' : String(k), raw: String(k), resolution: 'unresolved', loc: locOf(k as YNode, path) };
+          // A collection as a key: its source text (String() of a nested collection key would
+          // print each level again inside the next: exponential in the nesting).
+          const r = (k as YNode | null)?.range;
+          const keyText = r ? text.slice(r[0], r[1]) : '';
+          key = { kind: 'scalar', value: keyText, raw: keyText, resolution: 'unresolved', loc: locOf(k as YNode, path) };
         }
         const keyText = String(key.value);
         if (keyText === '<<' && !isScalar(pair.value)) {

@@ -25,12 +25,19 @@ async function corpus() {
   for (let i = 1; i < 10; i++) bomb.push(`${names[i]}: &${names[i]} [${Array(9).fill('*' + names[i - 1]).join(',')}]`);
   bomb.push('on: push', 'jobs:', '  j:', '    runs-on: x', '    env: *j');
   const hostile = writeTree({
+    'cdk/.keep': '',
     '.github/workflows/bomb.yml': bomb.join('\n'),
     '.github/workflows/deep.yml': 'on: push\njobs:\n  a:\n    env: ' + '['.repeat(5_000) + ']'.repeat(5_000),
     '.github/workflows/broken.yml': 'on: push\njobs:\n  a: [\n',
     '.github/workflows/two.yml': 'on: push\njobs: {}\n---\nb: 1\n',
   });
   writeFileSync(path.join(hostile, '.github/workflows/latin1.yml'), Buffer.from([0x6f, 0x6e, 0x3a, 0x20, 0xe9, 0x0a]));
+  // TypeScript gives up on this nesting when it runs out of stack: the worker's stack is the main
+  // thread's size, so both threads give up alike (with a worker's default 4 MiB it would parse).
+  writeFileSync(
+    path.join(hostile, 'cdk/deep.ts'),
+    `import * as iam from 'aws-cdk-lib/aws-iam';\nconst x = ${'('.repeat(1_500)}1${')'.repeat(1_500)};\nnew iam.Role(this, 'R', { assumedBy: new iam.WebIdentityPrincipal('arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com', { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:o/*' } }) });\n`,
+  );
   const all = [...(await discover([FIXTURES], { root: FIXTURES })).files, ...(await discover([hostile], { root: hostile })).files];
   // As loadProject orders them: the worker's own files (CDK TypeScript) first, then the shared YAML.
   const workerOnly = all.filter((f) => poolRole(f.relPath) === 'worker');
@@ -61,6 +68,7 @@ describe('loader pool', () => {
     for (const wf of workflows) expect(layoutOf(wf), wf.file).toEqual(layoutOf(expected.flatMap((o) => o.sink?.workflows ?? []).find((w) => w.file === wf.file)!));
     expect(outcomes.some((o) => o.sink?.errors.some((e) => /alias/.test(e.message)))).toBe(true);
     expect(outcomes.filter((o) => o.source?.kind === 'cdk' && o.sink?.roles.length).length).toBeGreaterThan(5);
+    expect(outcomes.find((o) => o.source?.path === 'cdk/deep.ts')?.sink?.errors.map((e) => e.message)).toEqual([expect.stringMatching(/nested too deeply/)]);
   });
 
   it('both threads share the batches when the calling thread loads too', async () => {
