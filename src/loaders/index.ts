@@ -163,8 +163,8 @@ export interface LoadOptions {
   roleMappings?: Record<string, string>;
   /**
    * Threads that load files: 1 loads everything on the calling thread; more lets one worker thread
-   * load YAML and CDK files alongside it (one is all two cores can use). Default: 2 when the machine has
-   * two cores or more.
+   * load YAML and CDK files alongside it (one is all two cores can use). Default: 2 when the machine
+   * has two cores or more.
    */
   threads?: number;
   /** Fewest YAML and CDK files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
@@ -194,12 +194,11 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   // What each file produced, applied to the project in discovery order whichever thread loaded it.
   const outcomes: FileOutcome[] = new Array(wanted.length);
   // The worker's own files first (CDK TypeScript), then the YAML files both threads share.
+  // (Only with the standard loaders: the worker thread loads with those.)
+  const roles = loaders === LOADERS ? wanted.map((f) => poolRole(f.relPath)) : [];
   const pooled: number[] = [];
-  if (loaders === LOADERS) {
-    const roles = wanted.map((f) => poolRole(f.relPath));
-    for (const role of ['worker', 'shared'] as const) for (let i = 0; i < wanted.length; i++) if (roles[i] === role) pooled.push(i);
-  }
-  const workerOnly = pooled.filter((i) => poolRole(wanted[i].relPath) === 'worker').length;
+  for (const role of ['worker', 'shared'] as const) for (let i = 0; i < roles.length; i++) if (roles[i] === role) pooled.push(i);
+  const workerOnly = roles.filter((r) => r === 'worker').length;
   const pool = pooled.length && usePool(pooled.length, options) ? startPool(pooled.map((i) => wanted[i]), maxBytes, { workerOnly }) : undefined;
   const inPool = new Set(pool ? pooled : []);
   for (let i = 0; i < wanted.length; i++) if (!inPool.has(i)) outcomes[i] = await loadFile(wanted[i], loaders, maxBytes);

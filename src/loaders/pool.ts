@@ -56,7 +56,7 @@ export function workerThreads(): typeof import('node:worker_threads') {
  * The worker's script. The bundled CLI (bin/load-cli.js, which passes `__oidcLintImport`) starts
  * bin/load-worker.js, which loads the same bundle; the unbundled build starts pool-worker-entry.js
  * next to this module, or, when this module runs from the TypeScript sources (the tests), its
- * compiled copy under dist/.
+ * compiled copy under dist/ — which is as current as the last build (`npm test` builds first).
  */
 function workerEntry(): string | undefined {
   const candidates =
