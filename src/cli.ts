@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { promises as fs, existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadProject } from './loaders/index.js';
-import { lintProject, type LintResult } from './engine/linter.js';
+import { analyzeEarly, lintProject, type LintResult } from './engine/linter.js';
 import { ConfigError, effectiveRuleSettings, parseRuleFlag, type LintConfig, type RuleSetting } from './engine/config.js';
 import { ConfigFileError, findConfigFile, loadConfigFile, type LoadedConfig } from './engine/config-file.js';
 import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline, type Baseline } from './engine/baseline.js';
@@ -223,6 +223,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}),
     identity: repository ? { ...repository, source: 'config' } : undefined,
     roleMappings: config.settings.roles,
+    // The trust-policy analysis starts while files are still loading (the worker thread's time).
+    onLoaded: explainTarget === undefined ? analyzeEarly : undefined,
   });
   if (aws) addAwsToProject(project, aws.model);
   if (explainTarget !== undefined) return explain(project, explainTarget, cwd, o.format === 'json', out, err);

@@ -5,7 +5,7 @@
  *   const { findings } = await lint(['.'], { rules: { 'no-wildcard-subject': 'warn' } });
  */
 import { loadProject, type LoadOptions } from './loaders/index.js';
-import { lintProject, type LintResult } from './engine/linter.js';
+import { analyzeEarly, lintProject, type LintResult } from './engine/linter.js';
 import type { LintConfig, RuleSetting } from './engine/config.js';
 import type { Settings } from './engine/rule.js';
 import type { ExternalSuppression } from './engine/suppressions.js';
@@ -24,7 +24,7 @@ export interface LintOutput extends LintResult {
 }
 
 export async function lint(paths: string[] = ['.'], options: LintOptions = {}): Promise<LintOutput> {
-  const project = await loadProject(paths, options);
+  const project = await loadProject(paths, { onLoaded: analyzeEarly, ...options });
   const config: LintConfig = { rules: options.rules ?? {}, settings: options.settings ?? {}, ...(options.suppressions ? { suppressions: options.suppressions } : {}) };
   return { project, ...lintProject(project, rules, config) };
 }

@@ -12,6 +12,8 @@ import type { Project } from '../model/project.js';
 import { compareLocations } from '../model/location.js';
 import { redactSecrets } from '../model/secrets.js';
 import { printable } from '../model/printable.js';
+import { summaryOf } from '../model/claims.js';
+import type { Role } from '../model/iam.js';
 
 export interface RuleCrash {
   ruleId: string;
@@ -22,6 +24,22 @@ export interface RuleCrash {
 export interface LintResult {
   findings: Finding[];
   crashes: RuleCrash[];
+}
+
+/**
+ * Starts the analysis the trust-policy rules share (`summaryOf`, memoised per policy) for roles as
+ * they are loaded — while a worker thread is still loading files, this thread's idle time. Errors
+ * are left for the rules, which report them with crash isolation when they ask again.
+ */
+export function analyzeEarly(loaded: { roles: readonly Role[] }): void {
+  for (const role of loaded.roles) {
+    if (!role.trustPolicy) continue;
+    try {
+      summaryOf(role.trustPolicy);
+    } catch {
+      // reported by the rule that needs it
+    }
+  }
 }
 
 export function lintProject(project: Project, rules: readonly RuleModule[], config: LintConfig): LintResult {

@@ -171,6 +171,8 @@ export interface LoadOptions {
   poolMinFiles?: number;
   /** Told how many of the pooled (YAML and CDK) files the worker thread loaded (diagnostics). */
   onPool?: (stats: { files: number; byWorker: number }) => void;
+  /** Called with what each file produced as soon as this thread has it (before the project is complete). */
+  onLoaded?: (sink: LoadSink) => void;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -199,9 +201,14 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   const pooled: number[] = [];
   for (const role of ['worker', 'shared'] as const) for (let i = 0; i < roles.length; i++) if (roles[i] === role) pooled.push(i);
   const workerOnly = roles.filter((r) => r === 'worker').length;
-  const pool = pooled.length && usePool(pooled.length, options) ? startPool(pooled.map((i) => wanted[i]), maxBytes, { workerOnly }) : undefined;
+  const onOutcome = options.onLoaded && ((o: FileOutcome) => o.sink && options.onLoaded!(o.sink));
+  const pool = pooled.length && usePool(pooled.length, options) ? startPool(pooled.map((i) => wanted[i]), maxBytes, { workerOnly, onOutcome }) : undefined;
   const inPool = new Set(pool ? pooled : []);
-  for (let i = 0; i < wanted.length; i++) if (!inPool.has(i)) outcomes[i] = await loadFile(wanted[i], loaders, maxBytes);
+  for (let i = 0; i < wanted.length; i++)
+    if (!inPool.has(i)) {
+      outcomes[i] = await loadFile(wanted[i], loaders, maxBytes);
+      onOutcome?.(outcomes[i]);
+    }
   if (pool) {
     const { outcomes: results, byWorker } = await pool.finish((f) => loadFile(f, loaders, maxBytes));
     options.onPool?.({ files: pooled.length, byWorker });
@@ -230,6 +237,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
       } catch (e) {
         sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(group[0].relPath), message: `internal error in the ${loader.name} loader: ${(e as Error).message}` });
       }
+      options.onLoaded?.(sink);
       addResults(project, sink);
     }
   project.identity = options.identity ?? identityFromGit(root);

@@ -114,6 +114,8 @@ export interface PoolOptions {
   entry?: string;
   /** False: the calling thread claims no batch and only loads what the worker did not deliver (tests). */
   callerLoads?: boolean;
+  /** Called on the calling thread with each outcome as it arrives (the worker's) or is loaded (its own). */
+  onOutcome?: (o: FileOutcome) => void;
 }
 
 /** The next batch from `counter[which]` over files[from, to): its file range, or undefined when none is left. */
@@ -145,6 +147,7 @@ export function startPool(files: DiscoveredFile[], maxBytes: number, options: Po
         if (o.layouts) o.sink?.workflows.forEach((wf, j) => rememberLayout(wf, o.layouts![j]));
         delete o.layouts;
         outcomes[m.start + k] = o;
+        options.onOutcome?.(o);
       });
       byWorker += m.outcomes.length;
     });
@@ -156,12 +159,19 @@ export function startPool(files: DiscoveredFile[], maxBytes: number, options: Po
     async finish(inline) {
       if (options.callerLoads !== false)
         for (let r = claim(counter, 1, workerOnly, files.length, BATCH); r; r = claim(counter, 1, workerOnly, files.length, BATCH)) {
-          for (let i = r[0]; i < r[1]; i++) outcomes[i] = await inline(files[i]);
+          for (let i = r[0]; i < r[1]; i++) {
+            const o = (outcomes[i] = await inline(files[i]));
+            options.onOutcome?.(o);
+          }
           // Let the worker's finished batches in while this thread works.
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       await ended;
-      for (let i = 0; i < files.length; i++) outcomes[i] ??= await inline(files[i]);
+      for (let i = 0; i < files.length; i++)
+        if (!outcomes[i]) {
+          const o = (outcomes[i] = await inline(files[i]));
+          options.onOutcome?.(o);
+        }
       return { outcomes: outcomes as FileOutcome[], byWorker };
     },
   };

@@ -10,7 +10,8 @@ import { discover } from '../../src/loaders/discover.js';
 import { DEFAULT_MAX_FILE_BYTES, LOADERS, loadFile, type FileOutcome } from '../../src/loaders/index.js';
 import { poolRole, startPool } from '../../src/loaders/pool.js';
 import { layoutOf } from '../../src/loaders/workflow-layout.js';
-import { lint } from '../../src/index.js';
+import { loadProject } from '../../src/index.js';
+import { analyzeEarly, lintProject } from '../../src/engine/linter.js';
 import { reporters } from '../../src/reporters/index.js';
 import { rules } from '../../src/rules/index.js';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
@@ -97,13 +98,18 @@ describe('loader pool', () => {
     });
   }
 
-  it('lint() reports the same with and without the worker thread', async () => {
-    const report = async (threads: number) => {
-      const r = await lint([FIXTURES], { root: FIXTURES, threads, poolMinFiles: 1 });
-      return reporters.json({ findings: r.findings, crashes: r.crashes, project: r.project, rules, options: { color: false, cwd: FIXTURES, repoRoot: FIXTURES } });
+  it('reports the same with and without the worker thread, and with the trust-policy analysis started early or not', async () => {
+    const report = async (threads: number, early: boolean) => {
+      let loaded = 0;
+      const project = await loadProject([FIXTURES], { root: FIXTURES, threads, poolMinFiles: 1, onLoaded: early ? (sink) => (loaded++, analyzeEarly(sink)) : undefined });
+      if (early) expect(loaded).toBeGreaterThan(100);
+      const r = lintProject(project, rules, { rules: {}, settings: {} });
+      return reporters.json({ findings: r.findings, crashes: r.crashes, project, rules, options: { color: false, cwd: FIXTURES, repoRoot: FIXTURES } });
     };
-    const one = await report(1);
+    const one = await report(1, false);
     expect(JSON.parse(one).findings.length).toBeGreaterThan(100);
-    expect(await report(2)).toBe(one);
+    expect(await report(2, false)).toBe(one);
+    expect(await report(2, true)).toBe(one);
+    expect(await report(1, true)).toBe(one);
   });
 });
