@@ -163,13 +163,13 @@ export interface LoadOptions {
   roleMappings?: Record<string, string>;
   /**
    * Threads that load files: 1 loads everything on the calling thread; more lets one worker thread
-   * load YAML and CDK files alongside it (one is all two cores can use). Default: 2 when the machine
+   * load YAML, CDK and Terraform files alongside it (one is all two cores can use). Default: 2 when the machine
    * has two cores or more.
    */
   threads?: number;
-  /** Fewest YAML and CDK files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
+  /** Fewest YAML, CDK and Terraform files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
   poolMinFiles?: number;
-  /** Told how many of the pooled (YAML and CDK) files the worker thread loaded (diagnostics). */
+  /** Told how many of the pooled (YAML, CDK, Terraform) files the worker thread loaded (diagnostics). */
   onPool?: (stats: { files: number; byWorker: number }) => void;
   /** Called with what each file produced as soon as this thread has it (before the project is complete). */
   onLoaded?: (sink: LoadSink) => void;
@@ -193,30 +193,56 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
       // tsconfig.json or shared YAML, common in monorepos, would only be noise.
       !(f.unfollowedLink && !f.explicit && !isWorkflowPath(f.relPath) && !isTerraformPath(f.relPath) && !/\.template$/i.test(f.relPath)),
   );
-  // What each file produced, applied to the project in discovery order whichever thread loaded it.
-  const outcomes: FileOutcome[] = new Array(wanted.length);
-  // The worker's own files first (CDK TypeScript), then the YAML files both threads share.
-  // (Only with the standard loaders: the worker thread loads with those.)
-  const roles = loaders === LOADERS ? wanted.map((f) => poolRole(f.relPath)) : [];
+  // Tasks: one per file, except that a Terraform module (the .tf files of one directory) is one
+  // task, loaded as a whole. With the standard loaders only: the worker thread loads with those.
+  const standard = loaders === LOADERS;
+  const tasks: LoadTask[] = [];
+  const taskOf: number[] = [];
+  const modules = new Map<string, number>();
+  for (const f of wanted) {
+    if (standard && isTerraformPath(f.relPath)) {
+      const dir = path.posix.dirname(f.relPath);
+      let t = modules.get(dir);
+      if (t === undefined) {
+        modules.set(dir, (t = tasks.length));
+        tasks.push({ files: [], directory: true });
+      }
+      tasks[t].files.push(f);
+      taskOf.push(t);
+    } else {
+      taskOf.push(tasks.length);
+      tasks.push({ files: [f] });
+    }
+  }
+  // The worker's own tasks first (Terraform, CDK), then the YAML files both threads share.
+  const roles = standard ? tasks.map((t) => poolRole(t.files[0].relPath)) : [];
   const pooled: number[] = [];
   for (const role of ['worker', 'shared'] as const) for (let i = 0; i < roles.length; i++) if (roles[i] === role) pooled.push(i);
   const workerOnly = roles.filter((r) => r === 'worker').length;
-  const onOutcome = options.onLoaded && ((o: FileOutcome) => o.sink && options.onLoaded!(o.sink));
-  const pool = pooled.length && usePool(pooled.length, options) ? startPool(pooled.map((i) => wanted[i]), maxBytes, { workerOnly, onOutcome }) : undefined;
+  const onResult = options.onLoaded && ((r: TaskResult) => {
+    for (const o of r.outcomes) if (o.sink) options.onLoaded!(o.sink);
+    if (r.directorySink) options.onLoaded!(r.directorySink);
+  });
+  const pool = pooled.length && usePool(pooled.reduce((n, i) => n + tasks[i].files.length, 0), options) ? startPool(pooled.map((i) => tasks[i]), maxBytes, { workerOnly, onResult }) : undefined;
   const inPool = new Set(pool ? pooled : []);
-  for (let i = 0; i < wanted.length; i++)
+  const results: TaskResult[] = new Array(tasks.length);
+  for (let i = 0; i < tasks.length; i++)
     if (!inPool.has(i)) {
-      outcomes[i] = await loadFile(wanted[i], loaders, maxBytes);
-      onOutcome?.(outcomes[i]);
+      results[i] = await loadTask(tasks[i], loaders, maxBytes);
+      onResult?.(results[i]);
     }
   if (pool) {
-    const { outcomes: results, byWorker } = await pool.finish((f) => loadFile(f, loaders, maxBytes));
-    options.onPool?.({ files: pooled.length, byWorker });
-    pooled.forEach((fileIndex, k) => (outcomes[fileIndex] = results[k]));
+    const done = await pool.finish((t) => loadTask(t, loaders, maxBytes));
+    options.onPool?.({ files: pooled.reduce((n, i) => n + tasks[i].files.length, 0), byWorker: done.byWorker });
+    pooled.forEach((taskIndex, k) => (results[taskIndex] = done.results[k]));
   }
+  // Applied in discovery order whichever thread loaded what: each file's source and results, then
+  // each module's (in the order their directories first appear), then other directory loaders'.
+  const next = results.map(() => 0);
   const deferred: Deferred = new Map();
   for (let i = 0; i < wanted.length; i++) {
-    const o = outcomes[i];
+    const t = taskOf[i];
+    const o = results[t].outcomes[next[t]++];
     if (o.source) project.sources.push(o.source);
     if (o.defer) {
       const { loader, input } = o.defer;
@@ -229,14 +255,11 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
     }
     if (o.sink) addResults(project, o.sink);
   }
+  for (const r of results) if (r.directorySink) addResults(project, r.directorySink);
   for (const [loader, byDir] of deferred)
     for (const group of byDir.values()) {
       const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
-      try {
-        await loader.loadDirectory(group, sink);
-      } catch (e) {
-        sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(group[0].relPath), message: `internal error in the ${loader.name} loader: ${(e as Error).message}` });
-      }
+      await loadDirectory(loader, group, sink);
       options.onLoaded?.(sink);
       addResults(project, sink);
     }
@@ -320,6 +343,45 @@ function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
     return fail('io', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** What a loading thread does at a time: one file, or the files of one module directory (`directory`, Terraform), loaded together. */
+export interface LoadTask {
+  files: DiscoveredFile[];
+  directory?: boolean;
+}
+
+/** A task's outcome per file, and for a module directory what the module as a whole produced. */
+export interface TaskResult {
+  outcomes: FileOutcome[];
+  directorySink?: LoadSink;
+}
+
+/** Loads a task; never throws. */
+export async function loadTask(task: LoadTask, loaders: Loader[], maxBytes: number): Promise<TaskResult> {
+  const outcomes: FileOutcome[] = [];
+  for (const f of task.files) outcomes.push(await loadFile(f, loaders, maxBytes));
+  if (!task.directory) return { outcomes };
+  let loader: DirectoryLoader | undefined;
+  const inputs: FileInput[] = [];
+  for (const o of outcomes)
+    if (o.defer) {
+      loader = o.defer.loader;
+      inputs.push(o.defer.input);
+      delete o.defer;
+    }
+  if (!loader) return { outcomes };
+  const directorySink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
+  await loadDirectory(loader, inputs, directorySink);
+  return { outcomes, directorySink };
+}
+
+async function loadDirectory(loader: DirectoryLoader, files: FileInput[], sink: LoadSink): Promise<void> {
+  try {
+    await loader.loadDirectory(files, sink);
+  } catch (e) {
+    sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(files[0].relPath), message: `internal error in the ${loader.name} loader: ${(e as Error).message}` });
   }
 }
 

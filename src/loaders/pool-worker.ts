@@ -1,5 +1,5 @@
 /** The worker thread of loaders/pool.ts: loads the files it claims, with the same loaders. */
-import { LOADERS, loadFile } from './index.js';
+import { LOADERS, loadTask } from './index.js';
 import { runPoolWorker, workerThreads, type WorkerData } from './pool.js';
 
 export function poolWorkerMain(): Promise<void> {
@@ -7,5 +7,5 @@ export function poolWorkerMain(): Promise<void> {
   const data = workerData as WorkerData | undefined;
   if (!parentPort || !data?.oidcLintPool) throw new Error('oidc-lint: the loader pool worker was started outside a worker thread');
   const port = parentPort;
-  return runPoolWorker((f, maxBytes) => loadFile(f, LOADERS, maxBytes), (m) => port.postMessage(m), data);
+  return runPoolWorker((t, maxBytes) => loadTask(t, LOADERS, maxBytes), (m) => port.postMessage(m), data);
 }

@@ -104,7 +104,7 @@ describe('oidc-lint CLI (spawned)', () => {
       expect(two.stdout).toBe(one.stdout);
       expect(one.stderr).not.toMatch(/worker thread/);
       // The bundled CLI's worker (bin/load-worker.js) did load some of the files.
-      const loaded = /the worker thread loaded (\d+) of (\d+) YAML and CDK files/.exec(two.stderr);
+      const loaded = /the worker thread loaded (\d+) of (\d+) YAML, CDK and Terraform files/.exec(two.stderr);
       expect(loaded, two.stderr).not.toBeNull();
       expect(Number(loaded![1])).toBeGreaterThan(0);
       // Fixes read the outline each workflow brought back from the worker.

@@ -1,15 +1,17 @@
 /**
- * The loader pool (a worker thread loading YAML files): the project is the same whichever thread
- * loaded a file, and a worker that fails leaves its files to the calling thread, never loses them.
+ * The loader pool (a worker thread loading YAML, CDK and Terraform): the project is the same
+ * whichever thread loaded a file, and a worker that fails leaves its tasks to the calling thread,
+ * never loses them.
  */
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { discover } from '../../src/loaders/discover.js';
-import { DEFAULT_MAX_FILE_BYTES, LOADERS, loadFile, type FileOutcome } from '../../src/loaders/index.js';
+import { DEFAULT_MAX_FILE_BYTES, LOADERS, loadTask, type FileOutcome, type LoadTask, type TaskResult } from '../../src/loaders/index.js';
 import { poolRole, startPool } from '../../src/loaders/pool.js';
 import { layoutOf } from '../../src/loaders/workflow-layout.js';
+import { isTerraformPath } from '../../src/loaders/terraform.js';
 import { loadProject } from '../../src/index.js';
 import { analyzeEarly, lintProject } from '../../src/engine/linter.js';
 import { reporters } from '../../src/reporters/index.js';
@@ -19,7 +21,7 @@ import { writeTree } from '../helpers/project.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'fixtures');
 
-/** Every YAML and TypeScript file of the fixtures plus hostile YAML: syntax errors, an alias bomb, deep nesting, bad bytes. */
+/** Every YAML, TypeScript and Terraform file of the fixtures plus hostile ones: syntax errors, an alias bomb, deep nesting, bad bytes. */
 async function corpus() {
   const names = 'abcdefghij';
   const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
@@ -40,61 +42,79 @@ async function corpus() {
     `import * as iam from 'aws-cdk-lib/aws-iam';\nconst x = ${'('.repeat(1_500)}1${')'.repeat(1_500)};\nnew iam.Role(this, 'R', { assumedBy: new iam.WebIdentityPrincipal('arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com', { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:o/*' } }) });\n`,
   );
   const all = [...(await discover([FIXTURES], { root: FIXTURES })).files, ...(await discover([hostile], { root: hostile })).files];
-  // As loadProject orders them: the worker's own files (CDK TypeScript) first, then the shared YAML.
-  const workerOnly = all.filter((f) => poolRole(f.relPath) === 'worker');
-  return Object.assign([...workerOnly, ...all.filter((f) => poolRole(f.relPath) === 'shared')], { workerOnly: workerOnly.length });
+  // As loadProject builds and orders them: the worker's own tasks (Terraform modules, CDK files)
+  // first, then the YAML files both threads share.
+  const modules = new Map<string, LoadTask>();
+  for (const f of all.filter((f) => isTerraformPath(f.relPath))) {
+    const dir = path.dirname(f.absPath);
+    if (!modules.has(dir)) modules.set(dir, { files: [], directory: true });
+    modules.get(dir)!.files.push(f);
+  }
+  const single = (role: string) => all.filter((f) => !isTerraformPath(f.relPath) && poolRole(f.relPath) === role).map((f): LoadTask => ({ files: [f] }));
+  const workerOnly = [...modules.values(), ...single('worker')];
+  return Object.assign([...workerOnly, ...single('shared')], { workerOnly: workerOnly.length, modules: modules.size });
 }
 
-/** The files whose outcomes differ (model objects point back at their parents: compared with node's cycle-aware deep equality). */
-function differing(files: { relPath: string }[], got: FileOutcome[], want: FileOutcome[]): string[] {
+/** The tasks whose results differ (model objects point back at their parents: compared with node's cycle-aware deep equality). */
+function differing(tasks: LoadTask[], got: TaskResult[], want: TaskResult[]): string[] {
   expect(got.length).toBe(want.length);
-  return files.filter((_f, i) => !isDeepStrictEqual(got[i], want[i])).map((f) => f.relPath);
+  return tasks.filter((_t, i) => !isDeepStrictEqual(got[i], want[i])).map((t) => t.files[0].relPath);
 }
 
-const inline = (f: Parameters<typeof loadFile>[0]) => loadFile(f, LOADERS, DEFAULT_MAX_FILE_BYTES);
+const inline = (t: LoadTask) => loadTask(t, LOADERS, DEFAULT_MAX_FILE_BYTES);
+const filesOf = (tasks: LoadTask[]) => tasks.reduce((n, t) => n + t.files.length, 0);
+const outcomesOf = (results: TaskResult[]): FileOutcome[] => results.flatMap((r) => r.outcomes);
+
+async function loadedInline(tasks: LoadTask[]): Promise<TaskResult[]> {
+  const out: TaskResult[] = [];
+  for (const t of tasks) out.push(await inline(t));
+  return out;
+}
 
 describe('loader pool', () => {
-  it('a worker thread loads YAML and CDK files to the same outcomes as the calling thread, layouts included', async () => {
-    const files = await corpus();
-    expect(files.length).toBeGreaterThan(60);
-    expect(files.workerOnly).toBeGreaterThan(10);
-    const expected: FileOutcome[] = [];
-    for (const f of files) expected.push(await inline(f));
-    const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { workerOnly: files.workerOnly, callerLoads: false }).finish(inline);
-    expect(byWorker).toBe(files.length);
-    expect(differing(files, outcomes, expected)).toEqual([]);
+  it('a worker thread loads YAML, CDK and Terraform to the same results as the calling thread, layouts included', async () => {
+    const tasks = await corpus();
+    expect(tasks.length).toBeGreaterThan(60);
+    expect(tasks.modules).toBeGreaterThan(5);
+    const expected = await loadedInline(tasks);
+    const { results, byWorker } = await startPool(tasks, DEFAULT_MAX_FILE_BYTES, { workerOnly: tasks.workerOnly, callerLoads: false }).finish(inline);
+    expect(byWorker).toBe(filesOf(tasks));
+    expect(differing(tasks, results, expected)).toEqual([]);
     // The outline fixes need came across with each workflow.
+    const outcomes = outcomesOf(results);
     const workflows = outcomes.flatMap((o) => o.sink?.workflows ?? []);
     expect(workflows.length).toBeGreaterThan(25);
-    for (const wf of workflows) expect(layoutOf(wf), wf.file).toEqual(layoutOf(expected.flatMap((o) => o.sink?.workflows ?? []).find((w) => w.file === wf.file)!));
+    for (const wf of workflows) expect(layoutOf(wf), wf.file).toEqual(layoutOf(outcomesOf(expected).flatMap((o) => o.sink?.workflows ?? []).find((w) => w.file === wf.file)!));
     expect(outcomes.some((o) => o.sink?.errors.some((e) => /alias/.test(e.message)))).toBe(true);
     expect(outcomes.filter((o) => o.source?.kind === 'cdk' && o.sink?.roles.length).length).toBeGreaterThan(5);
     expect(outcomes.find((o) => o.source?.path === 'cdk/deep.ts')?.sink?.errors.map((e) => e.message)).toEqual([expect.stringMatching(/nested too deeply/)]);
+    // Terraform modules are loaded whole by the worker: roles come back with the module, sources with each file.
+    expect(results.filter((r) => r.directorySink?.roles.length).length).toBeGreaterThan(3);
+    expect(outcomes.filter((o) => o.source?.kind === "terraform").length).toBeGreaterThan(5);
+    expect(outcomes.some((o) => 'defer' in o)).toBe(false);
   });
 
   it('both threads share the batches when the calling thread loads too', async () => {
-    const files = await corpus();
-    const expected: FileOutcome[] = [];
-    for (const f of files) expected.push(await inline(f));
-    const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { workerOnly: files.workerOnly }).finish(inline);
-    // The worker's own files are never taken by the calling thread (unless the worker fails).
-    expect(byWorker).toBeGreaterThanOrEqual(files.workerOnly);
-    expect(differing(files, outcomes, expected)).toEqual([]);
+    const tasks = await corpus();
+    const expected = await loadedInline(tasks);
+    const { results, byWorker } = await startPool(tasks, DEFAULT_MAX_FILE_BYTES, { workerOnly: tasks.workerOnly }).finish(inline);
+    // The worker's own tasks are never taken by the calling thread (unless the worker fails).
+    expect(byWorker).toBeGreaterThanOrEqual(filesOf(tasks.slice(0, tasks.workerOnly)));
+    expect(differing(tasks, results, expected)).toEqual([]);
   });
 
   for (const [what, script] of [
     ['exits at once', 'process.exit(0);'],
     ['throws', "throw new Error('boom');"],
-    ['sends one batch as failed and stops', "import { parentPort } from 'node:worker_threads'; parentPort.postMessage({ batch: 0, failed: 'DataCloneError' }); process.exit(3);"],
+    ['sends one batch as failed and stops', "import { parentPort } from 'node:worker_threads'; parentPort.postMessage({ start: 0, failed: 'DataCloneError' }); process.exit(3);"],
   ]) {
-    it(`a worker that ${what} leaves every file to the calling thread`, async () => {
-      const files = await corpus();
+    it(`a worker that ${what} leaves every task to the calling thread`, async () => {
+      const tasks = await corpus();
       const entry = path.join(writeTree({ 'w.mjs': script }), 'w.mjs');
-      const expected: FileOutcome[] = [];
-      for (const f of files) expected.push(await inline(f));
-      const { outcomes, byWorker } = await startPool(files, DEFAULT_MAX_FILE_BYTES, { entry, workerOnly: files.workerOnly }).finish(inline);
+      const expected = await loadedInline(tasks);
+      const { results, byWorker } = await startPool(tasks, DEFAULT_MAX_FILE_BYTES, { entry, workerOnly: tasks.workerOnly }).finish(inline);
       expect(byWorker).toBe(0);
-      expect(differing(files, outcomes, expected)).toEqual([]);
+      expect(differing(tasks, results, expected)).toEqual([]);
     });
   }
 
