@@ -28,8 +28,8 @@ export interface LintResult {
 
 /**
  * Starts the analysis the trust-policy rules share (`summaryOf`, memoised per policy) for roles as
- * they are loaded — while a worker thread is still loading files, this thread's idle time. Errors
- * are left for the rules, which report them with crash isolation when they ask again.
+ * they are loaded, so that it runs while a worker thread is still loading files rather than after.
+ * Errors are left for the rules, which report them with crash isolation when they ask again.
  */
 export function analyzeEarly(loaded: { roles: readonly Role[] }): void {
   for (const role of loaded.roles) {
