@@ -479,7 +479,7 @@ class Evaluator {
 
   private ref(name: string, loc: SourceLocation): Ev {
     if (name === 'AWS::NoValue') return { kind: 'none' };
-    if (name in PSEUDO_KNOWN) return known(PSEUDO_KNOWN[name], loc);
+    if (Object.hasOwn(PSEUDO_KNOWN, name)) return known(PSEUDO_KNOWN[name], loc);
     if (name.startsWith('AWS::')) return unknown(`\${${name}}`, loc);
     const param = this.params.get(name);
     if (param) {

@@ -1106,7 +1106,7 @@ const FIELD_SPECS: Record<string, FieldSpec> = {
 };
 
 function fieldSpec(field: string): FieldSpec {
-  return FIELD_SPECS[field] ?? { cls: 'any', optional: claimInfo(field)?.presence !== 'always' };
+  return (Object.hasOwn(FIELD_SPECS, field) ? FIELD_SPECS[field] : undefined) ?? { cls: 'any', optional: claimInfo(field)?.presence !== 'always' };
 }
 
 function classHas(cls: CharClass, ch: string): boolean {
@@ -1674,7 +1674,7 @@ const CLAIM_FIELD: Record<string, GElem[]> = {
 };
 
 function claimGrammar(claim: string): GElem[] {
-  return CLAIM_FIELD[claim] ?? [{ field: claim }];
+  return (Object.hasOwn(CLAIM_FIELD, claim) ? CLAIM_FIELD[claim] : undefined) ?? [{ field: claim }];
 }
 
 /** The subject grammar for a template (domain.md §A.4): `key:value` pairs joined by `:`. */
@@ -2115,7 +2115,7 @@ function describeRegion(st: Statement, all: Product[], pending: Product[], uncer
     });
   };
   const claimNames = new Set<string>();
-  for (const p of products) for (const f of p.lits.keys()) if (!FIELD_SPECS[f]) claimNames.add(f);
+  for (const p of products) for (const f of p.lits.keys()) if (!Object.hasOwn(FIELD_SPECS, f)) claimNames.add(f);
   const claims = new Map<string, FieldScope>();
   for (const name of [...claimNames].sort()) claims.set(name, scopeOfProducts(products, name, 'any'));
   const formats = [...new Set(products.flatMap((p) => (p.lits.get('format') ?? []).filter((l) => !l.neg).map((l) => l.text)))].sort();

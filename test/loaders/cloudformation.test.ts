@@ -443,6 +443,17 @@ describe('CloudFormation loader never throws', () => {
     },
   }));
 
+  it('on references named like Object.prototype members (found by the property below)', () => {
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const t = { AWSTemplateFormatVersion: '2010-09-09', Resources: { R: { Type: 'AWS::IAM::Role', Properties: { RoleName: { Ref: name }, AssumeRolePolicyDocument: '' } }, O: { Type: 'AWS::IAM::OIDCProvider', Properties: { Url: { Ref: name } } } } };
+      const text = JSON.stringify(t);
+      const r = readTemplate(parseJson(text, 't.json').root as DocMap, 't.json', text);
+      expect(r.roles, name).toHaveLength(1);
+      expect(r.roles[0].name?.resolution, name).toBe('unresolved');
+      expect(r.providers[0].arn?.value, name).toMatch(/^arn:aws:iam::\$\{AWS::AccountId\}:oidc-provider\//);
+    }
+  });
+
   it('on any JSON template built from intrinsics', () => {
     fc.assert(
       fc.property(template, (t) => {
