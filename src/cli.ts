@@ -137,7 +137,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     out(VERSION + '\n');
     return 0;
   }
-  const reporter = reporters[o.format!];
+  const reporter = Object.hasOwn(reporters, o.format!) ? reporters[o.format!] : undefined;
   if (explainTarget !== undefined && o.format !== 'text' && o.format !== 'json') {
     err(`oidc-lint: explain prints text or json, not '${o.format}'\n`);
     return 2;

@@ -9,6 +9,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../src/cli.js';
 import { parseYaml } from '../src/loaders/yaml-doc.js';
+import { describeIncomplete } from '../src/loaders/aws-iam.js';
 import { writeTree, trustPolicy } from './helpers/project.js';
 
 const GOOD_POLICY = trustPolicy({});
@@ -48,6 +49,27 @@ describe('hostile input', () => {
     const { doc } = await lintJson(dir);
     expectIsolated(doc, '.github/workflows/deep.yml', /nesting|deep/i);
     expectIsolated(doc, 'iam/deep.json', /nesting/);
+  });
+  it('names of Object.prototype members in workflows, expressions and the format flag are plain names', async () => {
+    const names = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'];
+    const files: Record<string, string> = { 'iam/ok.json': GOOD_POLICY };
+    names.forEach((n, i) => {
+      files[`.github/workflows/w${i}.yml`] = `on:\n  ${n}: {}\npermissions:\n  ${n}: write\n  id-token: write\njobs:\n  ${n}:\n    runs-on: x\n    environment: ${n}\n    steps:\n      - id: ${n}\n        uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: \${{ ${n} }}\n          aws-region: \${{ vars.${n} }}\n`;
+    });
+    const dir = writeTree(files);
+    const { code, doc, err } = await lintJson(dir);
+    expect(err).not.toMatch(/internal error/);
+    expect([0, 1]).toContain(code);
+    expect(doc.findings.filter((f) => /internal error/.test(f.message))).toEqual([]);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
+    // An operation name read from a snapshot file is described as itself.
+    expect(describeIncomplete({ operation: 'constructor', permission: 'iam:X', code: 'AccessDenied', message: '' })).toBe('iam:X was denied (AccessDenied), so constructor was not completed; grant iam:X');
+    for (const format of ['__proto__', 'toString', 'constructor']) {
+      let e = '';
+      const c = await main(['.', '--format', format], { cwd: dir, stdout: () => {}, stderr: (s) => (e += s), env: {} });
+      expect(c, format).toBe(2);
+      expect(e).toMatch(/unknown format/);
+    }
   });
   it('a YAML mapping keyed by nested collections is read in linear time (its key is its source text)', () => {
     const text = '{'.repeat(60) + '}'.repeat(60) + '\n';

@@ -481,7 +481,7 @@ export function describeIncomplete(inc: AwsIncomplete): string {
     ListOpenIDConnectProviders: 'the account\'s OIDC providers were not checked',
     GetOpenIDConnectProvider: `OIDC provider ${inc.resource ?? ''} was not checked`,
   };
-  const missing = what[inc.operation] ?? `${inc.operation} was not completed`;
+  const missing = (Object.hasOwn(what, inc.operation) ? what[inc.operation] : undefined) ?? `${inc.operation} was not completed`;
   const verb = ACCESS_DENIED.has(inc.code) ? 'was denied' : 'failed';
   const fix = ACCESS_DENIED.has(inc.code) ? `; grant ${inc.permission}` : '';
   return `${inc.permission} ${verb} (${inc.code}), so ${missing}${fix}`;

@@ -784,7 +784,8 @@ const MINTED_CLAIMS = ['repository', 'repository_owner', 'repository_id', 'repos
 
 /** The token GitHub would mint for these facts. `sub` is undefined-free: a missing template claim leaves it unknown. */
 export function mintToken(facts: TokenFacts): TokenClaims {
-  const claims: Record<string, ClaimText | undefined> = {};
+  // Claim names come from callers: no prototype for a `__proto__` claim to land on.
+  const claims: Record<string, ClaimText | undefined> = Object.create(null);
   for (const c of MINTED_CLAIMS) {
     const v = claimOfFacts(facts, c);
     if (v !== undefined) claims[c] = v;

@@ -32,7 +32,9 @@ export function resolveRoleRef(ra: RoleAssumption, mapping: Record<string, strin
     // Config keys are `vars.NAME` / `secrets.NAME` with NAME upper-cased (GitHub names are case-insensitive).
     const m = /^(vars|secrets|env)\.(.+)$/i.exec(expr);
     const canonical = m ? `${m[1].toLowerCase()}.${m[1].toLowerCase() === 'env' ? m[2] : m[2].toUpperCase()}` : expr;
-    return mapping[canonical] ?? mapping[expr];
+    // Own keys only: `${{ toString }}` must not find Object.prototype.toString.
+    const own = (k: string) => (Object.hasOwn(mapping, k) ? mapping[k] : undefined);
+    return own(canonical) ?? own(expr);
   };
   const v = ra.roleArn;
   if (!v) return undefined;
