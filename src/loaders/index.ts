@@ -44,11 +44,12 @@ export interface FileLoader {
 /**
  * A format whose files only make sense together, one directory at a time (a Terraform module is
  * every .tf file of a directory: variables, locals and data sources are shared across files).
- * Its files are read like any other, then handed over per directory once every file was read.
+ * Its files are chosen by path alone (before anything is read) and loaded as one task per
+ * directory: each file is read like any other, then the directory's files are handed over together.
  */
 export interface DirectoryLoader {
   name: string;
-  accepts(file: FileInput): boolean;
+  acceptsPath(relPath: string): boolean;
   /** What every accepted file is recorded as. */
   kind: SourceFile['kind'];
   /** The accepted files of one directory, in discovery order; errors carry their own file. */
@@ -193,18 +194,18 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
       // tsconfig.json or shared YAML, common in monorepos, would only be noise.
       !(f.unfollowedLink && !f.explicit && !isWorkflowPath(f.relPath) && !isTerraformPath(f.relPath) && !/\.template$/i.test(f.relPath)),
   );
-  // Tasks: one per file, except that a Terraform module (the .tf files of one directory) is one
-  // task, loaded as a whole. With the standard loaders only: the worker thread loads with those.
-  const standard = loaders === LOADERS;
+  // Tasks: one per file, except that the files of a directory loader (a Terraform module: the .tf
+  // files of one directory) are one task per directory, loaded as a whole.
   const tasks: LoadTask[] = [];
   const taskOf: number[] = [];
   const modules = new Map<string, number>();
   for (const f of wanted) {
-    if (standard && isTerraformPath(f.relPath)) {
-      const dir = path.posix.dirname(f.relPath);
-      let t = modules.get(dir);
+    const dirLoader = loaders.find((l): l is DirectoryLoader => 'loadDirectory' in l && l.acceptsPath(f.relPath));
+    if (dirLoader) {
+      const key = `${dirLoader.name}\u0000${path.posix.dirname(f.relPath)}`;
+      let t = modules.get(key);
       if (t === undefined) {
-        modules.set(dir, (t = tasks.length));
+        modules.set(key, (t = tasks.length));
         tasks.push({ files: [], directory: true });
       }
       tasks[t].files.push(f);
@@ -214,8 +215,9 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
       tasks.push({ files: [f] });
     }
   }
-  // The worker's own tasks first (Terraform, CDK), then the YAML files both threads share.
-  const roles = standard ? tasks.map((t) => poolRole(t.files[0].relPath)) : [];
+  // The worker's own tasks first (Terraform, CDK), then the YAML files both threads share; only with
+  // the standard loaders, which are the ones the worker thread loads with.
+  const roles = loaders === LOADERS ? tasks.map((t) => poolRole(t.files[0].relPath)) : [];
   const pooled: number[] = [];
   for (const role of ['worker', 'shared'] as const) for (let i = 0; i < roles.length; i++) if (roles[i] === role) pooled.push(i);
   const workerOnly = roles.filter((r) => r === 'worker').length;
@@ -223,7 +225,8 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
     for (const o of r.outcomes) if (o.sink) options.onLoaded!(o.sink);
     if (r.directorySink) options.onLoaded!(r.directorySink);
   });
-  const pool = pooled.length && usePool(pooled.reduce((n, i) => n + tasks[i].files.length, 0), options) ? startPool(pooled.map((i) => tasks[i]), maxBytes, { workerOnly, onResult }) : undefined;
+  const pooledFiles = pooled.reduce((n, i) => n + tasks[i].files.length, 0);
+  const pool = pooledFiles && usePool(pooledFiles, options) ? startPool(pooled.map((i) => tasks[i]), maxBytes, { workerOnly, onResult }) : undefined;
   const inPool = new Set(pool ? pooled : []);
   const results: TaskResult[] = new Array(tasks.length);
   for (let i = 0; i < tasks.length; i++)
@@ -233,36 +236,19 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
     }
   if (pool) {
     const done = await pool.finish((t) => loadTask(t, loaders, maxBytes));
-    options.onPool?.({ files: pooled.reduce((n, i) => n + tasks[i].files.length, 0), byWorker: done.byWorker });
+    options.onPool?.({ files: pooledFiles, byWorker: done.byWorker });
     pooled.forEach((taskIndex, k) => (results[taskIndex] = done.results[k]));
   }
   // Applied in discovery order whichever thread loaded what: each file's source and results, then
-  // each module's (in the order their directories first appear), then other directory loaders'.
+  // each module's (in the order their directories first appear).
   const next = results.map(() => 0);
-  const deferred: Deferred = new Map();
   for (let i = 0; i < wanted.length; i++) {
     const t = taskOf[i];
     const o = results[t].outcomes[next[t]++];
     if (o.source) project.sources.push(o.source);
-    if (o.defer) {
-      const { loader, input } = o.defer;
-      const dir = path.posix.dirname(input.relPath);
-      let byDir = deferred.get(loader);
-      if (!byDir) deferred.set(loader, (byDir = new Map()));
-      const group = byDir.get(dir);
-      if (group) group.push(input);
-      else byDir.set(dir, [input]);
-    }
     if (o.sink) addResults(project, o.sink);
   }
   for (const r of results) if (r.directorySink) addResults(project, r.directorySink);
-  for (const [loader, byDir] of deferred)
-    for (const group of byDir.values()) {
-      const sink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
-      await loadDirectory(loader, group, sink);
-      options.onLoaded?.(sink);
-      addResults(project, sink);
-    }
   project.identity = options.identity ?? identityFromGit(root);
   project.roleMappings = options.roleMappings;
   project.links = linkProject(project);
@@ -300,9 +286,6 @@ function decode(buf: Buffer): { text: string; problem?: string } {
     return { text: lossyUtf8.decode(buf), problem: 'file is not valid UTF-8; not scanned' };
   }
 }
-
-/** Files waiting for a directory loader: loader → directory → files. */
-type Deferred = Map<DirectoryLoader, Map<string, FileInput[]>>;
 
 type ReadResult = { buf: Buffer } | { error: LoadError };
 
@@ -385,7 +368,7 @@ async function loadDirectory(loader: DirectoryLoader, files: FileInput[], sink: 
   }
 }
 
-/** What loading one file produced: its source record, its model objects and errors, or its hand-over to a directory loader. */
+/** What loading one file produced: its source record, its model objects and errors, or (within a directory task) its hand-over to the directory loader. */
 export interface FileOutcome {
   source?: SourceFile;
   sink?: LoadSink;
@@ -403,11 +386,11 @@ export async function loadFile(f: DiscoveredFile, loaders: Loader[], maxBytes: n
     // Reported when the file is ours: by its path, because it was named, or because a loader
     // would take it on its (lossily decoded) content. Other unreadable files are not ours.
     const probe: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
-    if (isWorkflowPath(f.relPath) || f.explicit || loaders.some((l) => l.accepts(probe))) return { sink: errorSink({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: decoded.problem }) };
+    if (isWorkflowPath(f.relPath) || f.explicit || loaders.some((l) => accepts(l, probe))) return { sink: errorSink({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: decoded.problem }) };
     return {};
   }
   const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
-  const loader = loaders.find((l) => l.accepts(input));
+  const loader = loaders.find((l) => accepts(l, input));
   if (!loader) {
     if (f.explicit) return { sink: errorSink({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'not a file oidc-lint understands (a workflow under .github/workflows/, an IAM trust policy, a CloudFormation template or Terraform); not scanned' }) };
     return {};
@@ -421,6 +404,10 @@ export async function loadFile(f: DiscoveredFile, loaders: Loader[], maxBytes: n
     sink.kind ??= 'other';
   }
   return { source: sink.kind ? sourceOf(input, sink.kind) : undefined, sink };
+}
+
+function accepts(l: Loader, f: FileInput): boolean {
+  return 'loadDirectory' in l ? l.acceptsPath(f.relPath) : l.accepts(f);
 }
 
 function errorSink(error: LoadError): LoadSink {

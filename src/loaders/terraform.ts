@@ -44,7 +44,7 @@ function automaticTfvarsRank(relPath: string): number | undefined {
 export const terraformLoader: DirectoryLoader = {
   name: 'terraform',
   kind: 'terraform',
-  accepts: (f) => isTerraformPath(f.relPath),
+  acceptsPath: isTerraformPath,
   loadDirectory: loadTerraformModule,
 };
 
