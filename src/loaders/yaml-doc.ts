@@ -3,10 +3,10 @@
  * budget so that "billion laughs" documents cannot blow up time or memory.
  */
 import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type CST, type Document, type Node as YNode, type Tags } from 'yaml';
+import type { DocEntry, DocNode, DocScalar } from './doc.js';
+import type { Position, SourceLocation } from '../model/location.js';
 
 type CstToken = CST.Token;
-import type { DocEntry, DocNode, DocScalar } from './doc.js';
-import type { SourceLocation } from '../model/location.js';
 
 export interface YamlIssue {
   message: string;
@@ -58,11 +58,11 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
     docs.push(d as Document);
     if (docs.length === 2) break;
   }
-  const at = (offset: number, endOffset = offset): SourceLocation => {
-    const s = lineCounter.linePos(offset);
-    const e = lineCounter.linePos(endOffset);
-    return { file, start: { line: s.line, column: s.col }, end: { line: e.line, column: e.col } };
+  const position = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
   };
+  const at = (offset: number, endOffset = offset): SourceLocation => ({ file, start: position(offset), end: position(endOffset) });
   const errors: YamlIssue[] = [];
   const warnings: YamlIssue[] = [];
   if (tooDeepAt !== undefined) {
@@ -106,8 +106,8 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
           // A collection as a key: its source text (String() of a nested collection key would
           // print each level again inside the next: exponential in the nesting).
           const r = (k as YNode | null)?.range;
-          const keyText = r ? text.slice(r[0], r[1]) : '';
-          key = { kind: 'scalar', value: keyText, raw: keyText, resolution: 'unresolved', loc: locOf(k as YNode, path) };
+          const source = r ? text.slice(r[0], r[1]) : '';
+          key = { kind: 'scalar', value: source, raw: source, resolution: 'unresolved', loc: locOf(k as YNode, path) };
         }
         const keyText = String(key.value);
         if (keyText === '<<' && !isScalar(pair.value)) {
@@ -143,9 +143,7 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
     // Built whole: a path added afterwards would not fit in the object (V8 gives it an extra
     // property store), and a large repository keeps hundreds of thousands of these.
     const r = n?.range;
-    const s = lineCounter.linePos(r ? r[0] : 0);
-    const e = lineCounter.linePos(r ? r[1] : 0);
-    return { file, start: { line: s.line, column: s.col }, end: { line: e.line, column: e.col }, path };
+    return { file, start: position(r ? r[0] : 0), end: position(r ? r[1] : 0), path };
   };
   const tagOf = (n: YNode): string | undefined => (n.tag && n.tag.startsWith('!') && !n.tag.startsWith('!!') ? n.tag : undefined);
   const scalarOf = (s: import('yaml').Scalar, path: string): DocScalar => {

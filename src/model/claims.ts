@@ -1110,22 +1110,12 @@ function fieldSpec(field: string): FieldSpec {
   return (Object.hasOwn(FIELD_SPECS, field) ? FIELD_SPECS[field] : undefined) ?? { cls: 'any', optional: claimInfo(field)?.presence !== 'always' };
 }
 
+/** Whether the class has the character `ch` (one code point). */
 function classHas(cls: CharClass, ch: string): boolean {
-  switch (cls) {
-    case 'name':
-      return /^[A-Za-z0-9_.-]$/.test(ch);
-    case 'digits':
-      return /^[0-9]$/.test(ch);
-    case 'noColon':
-      return ch !== ':';
-    case 'noAt':
-      return ch !== '@';
-    default:
-      return true;
-  }
+  return ch !== '' && classHasAll(cls, ch);
 }
 
-/** `classHas` for every character of `s`. */
+/** Whether the class has every character of `s`. */
 function classHasAll(cls: CharClass, s: string): boolean {
   switch (cls) {
     case 'name':
