@@ -7,10 +7,11 @@
  */
 import { isMap, isScalar, type Document } from 'yaml';
 import type { Workflow } from '../model/workflow.js';
+import { contentEnd } from './yaml-doc.js';
 
 export interface LayoutNode {
   kind: 'map' | 'scalar' | 'other';
-  /** Offsets of the node's value in the source text (yaml's `range[0]` and `range[1]`). */
+  /** Offsets of the node's value in the source text: yaml's `range[0]`, and where its content ends (yaml-doc's contentEnd). */
   start: number;
   end: number;
   flow: boolean;
@@ -30,7 +31,7 @@ export interface LayoutPair {
 function leaf(n: unknown): LayoutNode | null {
   if (n === null || typeof n !== 'object') return null;
   const y = n as { range?: [number, number, number]; anchor?: string; tag?: string; flow?: boolean; value?: unknown };
-  const out: LayoutNode = { kind: isMap(n) ? 'map' : isScalar(n) ? 'scalar' : 'other', start: y.range?.[0] ?? 0, end: y.range?.[1] ?? 0, flow: Boolean(y.flow), anchor: Boolean(y.anchor), tag: Boolean(y.tag) };
+  const out: LayoutNode = { kind: isMap(n) ? 'map' : isScalar(n) ? 'scalar' : 'other', start: y.range?.[0] ?? 0, end: contentEnd(n), flow: Boolean(y.flow), anchor: Boolean(y.anchor), tag: Boolean(y.tag) };
   if (isScalar(n) && (n.value === null || typeof n.value !== 'string' || n.value.length <= 256)) out.value = n.value;
   return out;
 }

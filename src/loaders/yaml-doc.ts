@@ -143,7 +143,7 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
     // Built whole: a path added afterwards would not fit in the object (V8 gives it an extra
     // property store), and a large repository keeps hundreds of thousands of these.
     const r = n?.range;
-    return { file, start: position(r ? r[0] : 0), end: position(r ? r[1] : 0), path };
+    return { file, start: position(r ? r[0] : 0), end: position(n ? contentEnd(n) : 0), path };
   };
   const tagOf = (n: YNode): string | undefined => (n.tag && n.tag.startsWith('!') && !n.tag.startsWith('!!') ? n.tag : undefined);
   const scalarOf = (s: import('yaml').Scalar, path: string): DocScalar => {
@@ -163,6 +163,21 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
 }
 
 export class YamlLimitError extends Error {}
+
+/**
+ * Where a node's content ends: a scalar's or flow collection's own end; a block collection's is
+ * the end of its last item (yaml's own end of a block collection takes in what follows the last
+ * item up to the next one — its line break, blank lines, sometimes comment lines — depending on
+ * their indentation). Iterative: block collections may be nested deeper than the call stack.
+ */
+export function contentEnd(n: unknown): number {
+  let cur = n as YNode | null | undefined;
+  while ((isMap(cur) || isSeq(cur)) && !cur.flow && cur.items.length) {
+    const last = cur.items[cur.items.length - 1] as unknown;
+    cur = isSeq(cur) ? (last as YNode | null) : (((last as { value?: YNode | null; key?: YNode | null }).value ?? (last as { key?: YNode | null }).key) as YNode | null);
+  }
+  return cur?.range?.[1] ?? 0;
+}
 
 /** The offset of the first collection nested deeper than `max` levels in a parsed (CST) token, if any. Iterative. */
 function deeperThan(token: CstToken, max: number): number | undefined {
