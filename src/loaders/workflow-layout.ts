@@ -8,6 +8,9 @@
 import { isMap, isScalar, type Document } from 'yaml';
 import type { Workflow } from '../model/workflow.js';
 import { contentEnd } from './yaml-doc.js';
+import type { FastYaml } from './yaml-fast.js';
+import type { DocNode } from './doc.js';
+import type { Position } from '../model/location.js';
 
 export interface LayoutNode {
   kind: 'map' | 'scalar' | 'other';
@@ -50,6 +53,27 @@ const jobs = (v: unknown) => mapWith(v, (_k, x) => job(x));
 export function workflowLayout(doc: Document): LayoutNode | undefined {
   if (doc.errors.length || !isMap(doc.contents)) return undefined;
   return mapWith(doc.contents, (k, x) => (k === 'permissions' ? permissions(x) : k === 'jobs' ? jobs(x) : leaf(x))) ?? undefined;
+}
+
+/** The same outline from the fast reader's tree (positions turned back into offsets). */
+export function fastLayout(fast: FastYaml): LayoutNode | undefined {
+  const { root, lineStarts, flow } = fast;
+  if (root.kind !== 'map') return undefined;
+  const offset = (p: Position) => lineStarts[p.line - 1] + p.column - 1;
+  const leaf = (n: DocNode): LayoutNode => {
+    const out: LayoutNode = { kind: n.kind === 'seq' ? 'other' : n.kind, start: offset(n.loc.start), end: offset(n.loc.end), flow: flow.has(n), anchor: false, tag: n.tag !== undefined };
+    if (n.kind === 'scalar' && (n.value === null || typeof n.value !== 'string' || n.value.length <= 256)) out.value = n.value;
+    return out;
+  };
+  const mapWith = (n: DocNode, valueOf: (key: string, v: DocNode) => LayoutNode): LayoutNode => {
+    const out = leaf(n);
+    if (n.kind === 'map') out.items = n.entries.map((e) => ({ key: leaf(e.key), value: valueOf(String(e.key.value), e.value) }));
+    return out;
+  };
+  const permissions = (v: DocNode) => mapWith(v, (_k, x) => leaf(x));
+  const job = (v: DocNode) => mapWith(v, (k, x) => (k === 'permissions' ? permissions(x) : leaf(x)));
+  const jobs = (v: DocNode) => mapWith(v, (_k, x) => job(x));
+  return mapWith(root, (k, x) => (k === 'permissions' ? permissions(x) : k === 'jobs' ? jobs(x) : leaf(x)));
 }
 
 const layouts = new WeakMap<Workflow, LayoutNode>();

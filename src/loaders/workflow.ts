@@ -4,7 +4,7 @@
  */
 import { get, getEntry, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode } from './doc.js';
 import { parseYaml } from './yaml-doc.js';
-import { rememberLayout, workflowLayout } from './workflow-layout.js';
+import { fastLayout, rememberLayout, workflowLayout } from './workflow-layout.js';
 import { markExpressions } from './expressions.js';
 import type { LoadError } from '../model/project.js';
 import type { SourceLocation, Value } from '../model/location.js';
@@ -85,7 +85,7 @@ export function loadWorkflow(text: string, file: string): WorkflowLoadResult {
       }
       wf.jobs.push(readJob(e.key.value === null ? '' : String(e.key.value), e.key.loc, e.value, wf, problem, comments));
     }
-  if (parsed.doc) rememberLayout(wf, workflowLayout(parsed.doc));
+  rememberLayout(wf, parsed.doc ? workflowLayout(parsed.doc) : parsed.fast && fastLayout(parsed.fast));
   return { workflow: wf, errors };
 }
 

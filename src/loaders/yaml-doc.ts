@@ -5,6 +5,7 @@
 import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type CST, type Document, type Node as YNode, type Tags } from 'yaml';
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
 import type { Position, SourceLocation } from '../model/location.js';
+import { fastYaml, type FastYaml } from './yaml-fast.js';
 
 type CstToken = CST.Token;
 
@@ -19,8 +20,10 @@ export interface YamlParseResult {
   root?: DocNode;
   errors: YamlIssue[];
   warnings: YamlIssue[];
+  /** The `yaml` package's Document, when the full reader read the file. */
   doc?: Document;
-  lineCounter: LineCounter;
+  /** What the fast reader kept, when it read the file (yaml-fast.ts). */
+  fast?: FastYaml;
   /** Number of documents in the stream, counted up to 2 (workflows and templates must have one). */
   documents: number;
 }
@@ -32,9 +35,25 @@ const MAX_NODES = 1_000_000;
 
 export interface YamlOptions {
   customTags?: Tags;
+  /** Read with the `yaml` package even when the fast reader could (tests compare the two). */
+  full?: boolean;
+}
+
+/** The names of custom tags, for the fast reader. */
+const tagNames = new WeakMap<Tags, ReadonlySet<string>>();
+
+function namesOf(tags: Tags | undefined): ReadonlySet<string> | undefined {
+  if (!tags) return undefined;
+  let names = tagNames.get(tags);
+  if (!names) tagNames.set(tags, (names = new Set(tags.flatMap((t) => (typeof t === 'object' && typeof t.tag === 'string' ? [t.tag] : [])))));
+  return names;
 }
 
 export function parseYaml(text: string, file: string, options: YamlOptions = {}): YamlParseResult {
+  if (!options.full) {
+    const fast = fastYaml(text, file, namesOf(options.customTags));
+    if (fast) return { root: fast.root, errors: [], warnings: [], documents: 1, fast };
+  }
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
   // yaml's own duplicate-key check scans every earlier key for each key (quadratic: a mapping of
@@ -67,7 +86,7 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
   const warnings: YamlIssue[] = [];
   if (tooDeepAt !== undefined) {
     errors.push({ message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'LIMIT', loc: at(tooDeepAt) });
-    return { errors, warnings, lineCounter, documents: docs.length + 1 };
+    return { errors, warnings, documents: docs.length + 1 };
   }
   for (const d of docs) {
     for (const e of d.errors) errors.push({ message: cleanMessage(e.message), code: e.code, loc: at(e.pos[0], e.pos[1]) });
@@ -78,7 +97,7 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
     for (const offset of dups) errors.push({ message: 'Map keys must be unique', code: 'DUPLICATE_KEY', loc: at(offset) });
     errors.sort((a, b) => a.loc.start.line - b.loc.start.line || a.loc.start.column - b.loc.start.column);
   }
-  const result: YamlParseResult = { errors, warnings, lineCounter, documents: docs.length, doc: docs[0] };
+  const result: YamlParseResult = { errors, warnings, documents: docs.length, doc: docs[0] };
   if (errors.length || !docs[0] || docs[0].contents == null) return result;
 
   let expansions = 0;
