@@ -219,7 +219,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     maxFileBytes,
     threads,
     // OIDC_LINT_DEBUG=pool: how the files were shared with the worker thread.
-    onPool: /\bpool\b/.test(env.OIDC_LINT_DEBUG ?? '') ? (p) => err(`oidc-lint: debug: the worker thread loaded ${p.byWorker} of ${p.files} YAML, CDK and Terraform files\n`) : undefined,
+    onPool: /\bpool\b/.test(env.OIDC_LINT_DEBUG ?? '') ? (p) => err(`oidc-lint: debug: the worker thread loaded ${p.byWorker} of ${p.files} CDK and Terraform files\n`) : undefined,
     ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}),
     identity: repository ? { ...repository, source: 'config' } : undefined,
     roleMappings: config.settings.roles,

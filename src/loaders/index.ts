@@ -15,7 +15,7 @@ import { identityFromGit } from './repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Workflow } from '../model/workflow.js';
 import { linkProject } from '../model/links.js';
-import { poolRole, startPool, usePool } from './pool.js';
+import { startPool, usePool, workerLoads } from './pool.js';
 
 /** What a loader adds to the project. */
 export interface LoadSink {
@@ -164,13 +164,13 @@ export interface LoadOptions {
   roleMappings?: Record<string, string>;
   /**
    * Threads that load files: 1 loads everything on the calling thread; more lets one worker thread
-   * load YAML, CDK and Terraform files alongside it (one is all two cores can use). Default: 2 when the machine
-   * has two cores or more.
+   * load the CDK and Terraform files alongside it (one is all two cores can use). Default: 2 when
+   * the machine has two cores or more.
    */
   threads?: number;
-  /** Fewest YAML, CDK and Terraform files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
+  /** Fewest CDK and Terraform files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
   poolMinFiles?: number;
-  /** Told how many of the pooled (YAML, CDK, Terraform) files the worker thread loaded (diagnostics). */
+  /** Told how many of the CDK and Terraform files the worker thread loaded (diagnostics). */
   onPool?: (stats: { files: number; byWorker: number }) => void;
   /** Called with what each file produced as soon as this thread has it (before the project is complete). */
   onLoaded?: (sink: LoadSink) => void;
@@ -215,18 +215,15 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
       tasks.push({ files: [f] });
     }
   }
-  // The worker's own tasks first (Terraform, CDK), then the YAML files both threads share; only with
-  // the standard loaders, which are the ones the worker thread loads with.
-  const roles = loaders === LOADERS ? tasks.map((t) => poolRole(t.files[0].relPath)) : [];
-  const pooled: number[] = [];
-  for (const role of ['worker', 'shared'] as const) for (let i = 0; i < roles.length; i++) if (roles[i] === role) pooled.push(i);
-  const workerOnly = roles.filter((r) => r === 'worker').length;
+  // Terraform modules and CDK files go to the worker thread on a large repository (only with the
+  // standard loaders, which are the ones the worker thread loads with).
+  const pooled = loaders === LOADERS ? tasks.flatMap((t, i) => (workerLoads(t.files[0].relPath) ? [i] : [])) : [];
   const onResult = options.onLoaded && ((r: TaskResult) => {
     for (const o of r.outcomes) if (o.sink) options.onLoaded!(o.sink);
     if (r.directorySink) options.onLoaded!(r.directorySink);
   });
   const pooledFiles = pooled.reduce((n, i) => n + tasks[i].files.length, 0);
-  const pool = pooledFiles && usePool(pooledFiles, options) ? startPool(pooled.map((i) => tasks[i]), maxBytes, { workerOnly, onResult }) : undefined;
+  const pool = pooledFiles && usePool(pooledFiles, options) ? startPool(pooled.map((i) => tasks[i]), maxBytes, { onResult }) : undefined;
   const inPool = new Set(pool ? pooled : []);
   const results: TaskResult[] = new Array(tasks.length);
   for (let i = 0; i < tasks.length; i++)

@@ -1,7 +1,7 @@
 /**
- * The loader pool (a worker thread loading YAML, CDK and Terraform): the project is the same
- * whichever thread loaded a file, and a worker that fails leaves its tasks to the calling thread,
- * never loses them.
+ * The loader pool (a worker thread loading CDK and Terraform): the project is the same whichever
+ * thread loaded a file, and a worker that fails leaves its tasks to the calling thread, never
+ * loses them.
  */
 import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
@@ -9,8 +9,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { discover } from '../../src/loaders/discover.js';
 import { DEFAULT_MAX_FILE_BYTES, LOADERS, loadTask, type FileOutcome, type LoadTask, type TaskResult } from '../../src/loaders/index.js';
-import { poolRole, startPool } from '../../src/loaders/pool.js';
-import { layoutOf } from '../../src/loaders/workflow-layout.js';
+import { startPool, workerLoads } from '../../src/loaders/pool.js';
 import { isTerraformPath } from '../../src/loaders/terraform.js';
 import { loadProject } from '../../src/index.js';
 import { analyzeEarly, lintProject } from '../../src/engine/linter.js';
@@ -21,38 +20,36 @@ import { writeTree } from '../helpers/project.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'fixtures');
 
-/** Every YAML, TypeScript and Terraform file of the fixtures plus hostile ones: syntax errors, an alias bomb, deep nesting, bad bytes. */
+/** Every TypeScript and Terraform file of the fixtures plus hostile ones: syntax errors, deep nesting, bad bytes. */
 async function corpus() {
-  const names = 'abcdefghij';
-  const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 10; i++) bomb.push(`${names[i]}: &${names[i]} [${Array(9).fill('*' + names[i - 1]).join(',')}]`);
-  bomb.push('on: push', 'jobs:', '  j:', '    runs-on: x', '    env: *j');
   const hostile = writeTree({
-    'cdk/.keep': '',
-    '.github/workflows/bomb.yml': bomb.join('\n'),
-    '.github/workflows/deep.yml': 'on: push\njobs:\n  a:\n    env: ' + '['.repeat(5_000) + ']'.repeat(5_000),
-    '.github/workflows/broken.yml': 'on: push\njobs:\n  a: [\n',
-    '.github/workflows/two.yml': 'on: push\njobs: {}\n---\nb: 1\n',
+    'cdk/broken.ts': "import * as iam from 'aws-cdk-lib/aws-iam';\nnew iam.Role(this, 'R', {\n",
+    'tf/broken.tf': 'resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({\n',
   });
-  writeFileSync(path.join(hostile, '.github/workflows/latin1.yml'), Buffer.from([0x6f, 0x6e, 0x3a, 0x20, 0xe9, 0x0a]));
+  writeFileSync(path.join(hostile, 'tf/latin1.tf'), Buffer.from([0x23, 0x20, 0xe9, 0x0a]));
   // TypeScript gives up on this nesting when it runs out of stack: the worker's stack is the main
   // thread's size, so both threads give up alike (with a worker's default 4 MiB it would parse).
   writeFileSync(
     path.join(hostile, 'cdk/deep.ts'),
     `import * as iam from 'aws-cdk-lib/aws-iam';\nconst x = ${'('.repeat(1_500)}1${')'.repeat(1_500)};\nnew iam.Role(this, 'R', { assumedBy: new iam.WebIdentityPrincipal('arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com', { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:o/*' } }) });\n`,
   );
-  const all = [...(await discover([FIXTURES], { root: FIXTURES })).files, ...(await discover([hostile], { root: hostile })).files];
-  // As loadProject builds and orders them: the worker's own tasks (Terraform modules, CDK files)
-  // first, then the YAML files both threads share.
+  const all = [...(await discover([FIXTURES], { root: FIXTURES })).files, ...(await discover([hostile], { root: hostile })).files].filter((f) => workerLoads(f.relPath));
+  // As loadProject builds them: one task per Terraform module (directory), one per CDK file.
   const modules = new Map<string, LoadTask>();
-  for (const f of all.filter((f) => isTerraformPath(f.relPath))) {
+  const tasks: LoadTask[] = [];
+  for (const f of all) {
+    if (!isTerraformPath(f.relPath)) {
+      tasks.push({ files: [f] });
+      continue;
+    }
     const dir = path.dirname(f.absPath);
-    if (!modules.has(dir)) modules.set(dir, { files: [], directory: true });
+    if (!modules.has(dir)) {
+      modules.set(dir, { files: [], directory: true });
+      tasks.push(modules.get(dir)!);
+    }
     modules.get(dir)!.files.push(f);
   }
-  const single = (role: string) => all.filter((f) => !isTerraformPath(f.relPath) && poolRole(f.relPath) === role).map((f): LoadTask => ({ files: [f] }));
-  const workerOnly = [...modules.values(), ...single('worker')];
-  return Object.assign([...workerOnly, ...single('shared')], { workerOnly: workerOnly.length, modules: modules.size });
+  return Object.assign(tasks, { modules: modules.size });
 }
 
 /** The tasks whose results differ (model objects point back at their parents: compared with node's cycle-aware deep equality). */
@@ -72,35 +69,22 @@ async function loadedInline(tasks: LoadTask[]): Promise<TaskResult[]> {
 }
 
 describe('loader pool', () => {
-  it('a worker thread loads YAML, CDK and Terraform to the same results as the calling thread, layouts included', async () => {
+  it('a worker thread loads CDK and Terraform to the same results as the calling thread', async () => {
     const tasks = await corpus();
-    expect(tasks.length).toBeGreaterThan(60);
+    expect(tasks.length).toBeGreaterThan(20);
     expect(tasks.modules).toBeGreaterThan(5);
     const expected = await loadedInline(tasks);
-    const { results, byWorker } = await startPool(tasks, DEFAULT_MAX_FILE_BYTES, { workerOnly: tasks.workerOnly, callerLoads: false }).finish(inline);
+    const { results, byWorker } = await startPool(tasks, DEFAULT_MAX_FILE_BYTES).finish(inline);
     expect(byWorker).toBe(filesOf(tasks));
     expect(differing(tasks, results, expected)).toEqual([]);
-    // The outline fixes need came across with each workflow.
     const outcomes = outcomesOf(results);
-    const workflows = outcomes.flatMap((o) => o.sink?.workflows ?? []);
-    expect(workflows.length).toBeGreaterThan(25);
-    for (const wf of workflows) expect(layoutOf(wf), wf.file).toEqual(layoutOf(outcomesOf(expected).flatMap((o) => o.sink?.workflows ?? []).find((w) => w.file === wf.file)!));
-    expect(outcomes.some((o) => o.sink?.errors.some((e) => /alias/.test(e.message)))).toBe(true);
     expect(outcomes.filter((o) => o.source?.kind === 'cdk' && o.sink?.roles.length).length).toBeGreaterThan(5);
     expect(outcomes.find((o) => o.source?.path === 'cdk/deep.ts')?.sink?.errors.map((e) => e.message)).toEqual([expect.stringMatching(/nested too deeply/)]);
+    expect(outcomes.some((o) => o.source?.path === 'cdk/broken.ts' && o.sink?.errors.length)).toBe(true);
     // Terraform modules are loaded whole by the worker: roles come back with the module, sources with each file.
     expect(results.filter((r) => r.directorySink?.roles.length).length).toBeGreaterThan(3);
-    expect(outcomes.filter((o) => o.source?.kind === "terraform").length).toBeGreaterThan(5);
-    expect(outcomes.some((o) => 'defer' in o)).toBe(false);
-  });
-
-  it('both threads share the batches when the calling thread loads too', async () => {
-    const tasks = await corpus();
-    const expected = await loadedInline(tasks);
-    const { results, byWorker } = await startPool(tasks, DEFAULT_MAX_FILE_BYTES, { workerOnly: tasks.workerOnly }).finish(inline);
-    // The worker's own tasks are never taken by the calling thread (unless the worker fails).
-    expect(byWorker).toBeGreaterThanOrEqual(filesOf(tasks.slice(0, tasks.workerOnly)));
-    expect(differing(tasks, results, expected)).toEqual([]);
+    expect(outcomes.filter((o) => o.source?.kind === 'terraform').length).toBeGreaterThan(5);
+    expect(results.some((r) => r.directorySink?.errors.some((e) => e.loc.file === 'tf/broken.tf'))).toBe(true);
   });
 
   for (const [what, script] of [
@@ -112,7 +96,7 @@ describe('loader pool', () => {
       const tasks = await corpus();
       const entry = path.join(writeTree({ 'w.mjs': script }), 'w.mjs');
       const expected = await loadedInline(tasks);
-      const { results, byWorker } = await startPool(tasks, DEFAULT_MAX_FILE_BYTES, { entry, workerOnly: tasks.workerOnly }).finish(inline);
+      const { results, byWorker } = await startPool(tasks, DEFAULT_MAX_FILE_BYTES, { entry }).finish(inline);
       expect(byWorker).toBe(0);
       expect(differing(tasks, results, expected)).toEqual([]);
     });

@@ -20,7 +20,7 @@ import { REPO_ROOT } from '../../scripts/fixtures.js';
 
 /** Generated documents per property (FAST_YAML_RUNS=50000 for a long search). */
 const RUNS = Number(process.env.FAST_YAML_RUNS) || 1500;
-const CFN_TAGS = new Set(CFN_YAML_TAGS.map((t) => t.tag));
+const CFN_TAGS = new Set(CFN_YAML_TAGS.flatMap((t) => (typeof t === 'object' ? [t.tag] : [])));
 
 function yamlFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {
