@@ -1,6 +1,8 @@
 /**
- * YAML → DocNode with exact 1-based positions (yaml's LineCounter). Aliases are followed with a
- * budget so that "billion laughs" documents cannot blow up time or memory.
+ * YAML → DocNode with exact 1-based positions. A file in the everyday subset of YAML is read by the
+ * fast reader (yaml-fast.ts); anything else by the `yaml` package here, which also reports what is
+ * wrong with a file. Aliases are followed with a budget so that "billion laughs" documents cannot
+ * blow up time or memory.
  */
 import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type CST, type Document, type Node as YNode, type Tags } from 'yaml';
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
