@@ -58,7 +58,7 @@ export function workflowLayout(doc: Document): LayoutNode | undefined {
 /** The same outline from the fast reader's tree (positions turned back into offsets). */
 export function fastLayout(fast: FastYaml): LayoutNode | undefined {
   const { root, lineStarts, flow } = fast;
-  if (root.kind !== 'map') return undefined;
+  if (root?.kind !== 'map') return undefined;
   const offset = (p: Position) => lineStarts[p.line - 1] + p.column - 1;
   const leaf = (n: DocNode): LayoutNode => {
     const out: LayoutNode = { kind: n.kind === 'seq' ? 'other' : n.kind, start: offset(n.loc.start), end: offset(n.loc.end), flow: flow.has(n), anchor: false, tag: n.tag !== undefined };

@@ -54,7 +54,7 @@ function namesOf(tags: Tags | undefined): ReadonlySet<string> | undefined {
 export function parseYaml(text: string, file: string, options: YamlOptions = {}): YamlParseResult {
   if (!options.full) {
     const fast = fastYaml(text, file, namesOf(options.customTags));
-    if (fast) return { root: fast.root, errors: [], warnings: [], documents: 1, fast };
+    if (fast) return { root: fast.root, errors: [], warnings: [], documents: fast.documents, fast };
   }
   const lineCounter = new LineCounter();
   const parser = new Parser(lineCounter.addNewLine);
