@@ -2,7 +2,7 @@
  * Runs the enabled rules over a project in ONE traversal and collects findings. A rule that throws
  * is recorded with its id and disabled for the rest of the run; the others continue.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 import { interpolate } from './create-rule.js';
 import type { Finding, NodeType, ReportDescriptor, RuleModule, Settings, Visitors } from './rule.js';
 import { resolveRules, defaultSettings, type LintConfig } from './config.js';
@@ -150,7 +150,7 @@ function assignFingerprints(findings: Finding[]): void {
     const base = [f.ruleId, where, f.location.path ?? '', f.messageId].join('\u0000');
     const n = counts.get(base) ?? 0;
     counts.set(base, n + 1);
-    f.fingerprint = createHash('sha256').update(`${base}\u0000${n}`).digest('hex').slice(0, 32);
+    f.fingerprint = sha256Hex(`${base}\u0000${n}`).slice(0, 32);
   }
 }
 

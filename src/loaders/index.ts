@@ -2,7 +2,7 @@
  * Loading: discover files, read each once, hand it to the loader for its format, and assemble one
  * Project. New formats plug in by adding a FileLoader to LOADERS; rules never change.
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { discover, specialKind, type DiscoveredFile } from './discover.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
@@ -255,8 +255,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
 async function defaultRoot(paths: string[]): Promise<string> {
   const first = paths[0] ?? '.';
   try {
-    const st = await fs.stat(first);
-    return st.isDirectory() ? first : process.cwd();
+    return statSync(first).isDirectory() ? first : process.cwd();
   } catch {
     return process.cwd();
   }
