@@ -169,38 +169,33 @@ class Reader {
     return nl < 0 ? this.text.length : nl;
   }
 
-  private position(offset: number): Position {
-    const { starts } = this;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
+  /** The 1-based position of an offset on (0-based) `line`. */
+  private at(line: number, offset: number): Position {
+    return { line: line + 1, column: offset - this.starts[line] + 1 };
   }
 
-  private loc(start: number, end: number, path: string): SourceLocation {
-    return { file: this.file, start: this.position(start), end: this.position(end), path };
+  /** The location of what runs from `start` to `end` on `line`. */
+  private loc(line: number, start: number, end: number, path: string): SourceLocation {
+    return { file: this.file, start: this.at(line, start), end: this.at(line, end), path };
   }
 
   private count(): void {
     if (++this.nodes > MAX_NODES) bail();
   }
 
-  private scalar(value: string | number | boolean | null, start: number, end: number, path: string, tag: string | undefined): DocScalar {
+  /** A scalar from `start` to `end` on `line` (or with a location of its own: a block scalar's spans lines). */
+  private scalar(value: string | number | boolean | null, line: number, start: number, end: number, path: string, tag: string | undefined, loc = this.loc(line, start, end, path)): DocScalar {
     this.count();
-    return { kind: 'scalar', value, raw: this.text.slice(start, end), resolution: 'literal', loc: this.loc(start, end, path), tag };
+    return { kind: 'scalar', value, raw: this.text.slice(start, end), resolution: 'literal', loc, tag };
   }
 
   /** The empty value after an indicator (`key:`, `-`): where the spaces after it end. */
-  private empty(after: number, path: string): DocScalar {
+  private empty(line: number, after: number, path: string): DocScalar {
     const { text } = this;
     const end = this.endOf(after);
     let i = after;
     while (i < end && text.charCodeAt(i) === SPACE) i++;
-    return this.scalar(null, i, i, path, undefined);
+    return this.scalar(null, line, i, i, path, undefined);
   }
 
   // ------------------------------------------------------------------ block structure
@@ -258,6 +253,7 @@ class Reader {
 
   private blockMap(line: number, at: number, path: string, depth: number, tag: string | undefined): { node: DocNode; next: number } {
     const { text, starts, indents } = this;
+    const first = line;
     const indent = at - starts[line];
     const entries: DocEntry[] = [];
     const seen = new Set<string>();
@@ -266,7 +262,7 @@ class Reader {
     for (;;) {
       const colon = this.keyEnd(at);
       if (colon < 0 || colon - at > MAX_KEY) bail();
-      const key = this.keyScalar(at, colon, path);
+      const key = this.keyScalar(line, at, colon, path);
       const keyText = String(key.value);
       if (keyText === '<<') bail(); // merge keys: the full reader splices them
       const id = `${typeof key.value}:${keyText}`;
@@ -287,10 +283,10 @@ class Reader {
     }
     this.count();
     const last = entries[entries.length - 1].value;
-    return { node: { kind: 'map', entries, loc: { file: this.file, start: this.position(start), end: { ...last.loc.end }, path }, tag }, next };
+    return { node: { kind: 'map', entries, loc: { file: this.file, start: this.at(first, start), end: { ...last.loc.end }, path }, tag }, next };
   }
 
-  private keyScalar(at: number, colon: number, parentPath: string): DocScalar {
+  private keyScalar(line: number, at: number, colon: number, parentPath: string): DocScalar {
     const { text } = this;
     const c = text.charCodeAt(at);
     let value: string | number | boolean | null;
@@ -300,11 +296,12 @@ class Reader {
       value = plainValue(text.slice(at, colon));
     }
     const keyText = String(value);
-    return this.scalar(value, at, colon, parentPath ? `${parentPath}.${keyText}` : keyText, undefined);
+    return this.scalar(value, line, at, colon, parentPath ? `${parentPath}.${keyText}` : keyText, undefined);
   }
 
   private blockSeq(line: number, at: number, path: string, depth: number, tag: string | undefined): { node: DocNode; next: number } {
     const { text, starts, indents } = this;
+    const first = line;
     const indent = at - starts[line];
     const items: DocNode[] = [];
     const start = at;
@@ -321,7 +318,7 @@ class Reader {
       line = next;
     }
     this.count();
-    return { node: { kind: 'seq', items, loc: { file: this.file, start: this.position(start), end: { ...items[items.length - 1].loc.end }, path }, tag }, next };
+    return { node: { kind: 'seq', items, loc: { file: this.file, start: this.at(first, start), end: { ...items[items.length - 1].loc.end }, path }, tag }, next };
   }
 
   /**
@@ -367,8 +364,8 @@ class Reader {
         return r;
       }
     }
-    if (tag !== undefined) return { node: this.scalar('', i, i, path, tag), next: line + 1 };
-    return { node: this.empty(after, path), next: line + 1 };
+    if (tag !== undefined) return { node: this.scalar('', line, i, i, path, tag), next: line + 1 };
+    return { node: this.empty(line, after, path), next: line + 1 };
   }
 
   /** A local tag (`!Ref`) the caller knows, starting at `at`. */
@@ -398,14 +395,14 @@ class Reader {
     let after: number;
     if (c === 0x7c) return this.blockScalar(line, at, parent, path, tag);
     if (c === 0x5b || c === 0x7b) {
-      const r = this.flowNode(at, end, path, depth, tag);
+      const r = this.flowNode(line, at, end, path, depth, tag);
       node = r.node;
       after = r.end;
     } else if (c === DQUOTE || c === SQUOTE) {
       const close = this.quoteEnd(at, end);
       if (close > end) bail();
       const s = this.quoted(at, close);
-      node = this.scalar(s, at, close, path, tag);
+      node = this.scalar(s, line, at, close, path, tag);
       after = close;
     } else {
       if (!this.startsPlain(at, false)) bail();
@@ -417,7 +414,7 @@ class Reader {
       }
       while (text.charCodeAt(e - 1) === SPACE) e--;
       const s = text.slice(at, e);
-      node = this.scalar(tag === undefined ? plainValue(s) : s, at, e, path, tag);
+      node = this.scalar(tag === undefined ? plainValue(s) : s, line, at, e, path, tag);
       after = e;
     }
     if (!this.restIsEmpty(after, false)) bail();
@@ -479,13 +476,16 @@ class Reader {
     }
     lines.length = last - line;
     const value = lines.join('\n') + (strip ? '' : '\n');
-    const endOffset = ends[last] < text.length ? ends[last] + 1 : text.length;
-    return { node: this.scalar(value, at, endOffset, path, tag), next: last + 1 };
+    // It ends after its last content line's line break (where the next line starts), or at the end of the text.
+    const broken = ends[last] < text.length;
+    const endOffset = broken ? ends[last] + 1 : text.length;
+    const endAt = broken ? { line: last + 2, column: 1 } : this.at(last, endOffset);
+    return { node: this.scalar(value, line, at, endOffset, path, tag, { file: this.file, start: this.at(line, at), end: endAt, path }), next: last + 1 };
   }
 
   // ------------------------------------------------------------------ flow collections (one line)
 
-  private flowNode(at: number, end: number, path: string, depth: number, tag: string | undefined): { node: DocNode; end: number } {
+  private flowNode(line: number, at: number, end: number, path: string, depth: number, tag: string | undefined): { node: DocNode; end: number } {
     if (depth > MAX_DEPTH) bail();
     const { text } = this;
     const isSeq = text.charCodeAt(at) === 0x5b;
@@ -497,11 +497,11 @@ class Reader {
     if (text.charCodeAt(i) !== close)
       for (;;) {
         if (isSeq) {
-          const r = this.flowItem(i, end, `${path}[${items.length}]`, depth + 1);
+          const r = this.flowItem(line, i, end, `${path}[${items.length}]`, depth + 1);
           items.push(r.node);
           i = r.end;
         } else {
-          const k = this.flowScalar(i, end, '', undefined, true);
+          const k = this.flowScalar(line, i, end, '', undefined, true);
           const key = k.node;
           const keyText = String(key.value);
           const id = `${typeof key.value}:${keyText}`;
@@ -509,7 +509,7 @@ class Reader {
           seen.add(id);
           key.loc.path = path ? `${path}.${keyText}` : keyText;
           if (text.charCodeAt(k.end) !== COLON || text.charCodeAt(k.end + 1) !== SPACE) bail();
-          const v = this.flowItem(this.skipSpaces(k.end + 1, end), end, key.loc.path, depth + 1);
+          const v = this.flowItem(line, this.skipSpaces(k.end + 1, end), end, key.loc.path, depth + 1);
           entries.push({ key, value: v.node });
           i = v.end;
         }
@@ -522,7 +522,7 @@ class Reader {
       }
     const stop = i + 1;
     this.count();
-    const loc = this.loc(at, stop, path);
+    const loc = this.loc(line, at, stop, path);
     const node: DocNode = isSeq ? { kind: 'seq', items, loc, tag } : { kind: 'map', entries, loc, tag };
     this.flow.add(node);
     return { node, end: stop };
@@ -533,7 +533,7 @@ class Reader {
     return i;
   }
 
-  private flowItem(at: number, end: number, path: string, depth: number): { node: DocNode; end: number } {
+  private flowItem(line: number, at: number, end: number, path: string, depth: number): { node: DocNode; end: number } {
     const { text } = this;
     let tag: string | undefined;
     if (text.charCodeAt(at) === 0x21) {
@@ -543,18 +543,18 @@ class Reader {
       at = this.skipSpaces(t.end, end);
     }
     const c = text.charCodeAt(at);
-    if (c === 0x5b || c === 0x7b) return this.flowNode(at, end, path, depth, tag);
-    return this.flowScalar(at, end, path, tag, false);
+    if (c === 0x5b || c === 0x7b) return this.flowNode(line, at, end, path, depth, tag);
+    return this.flowScalar(line, at, end, path, tag, false);
   }
 
   /** A quoted or plain scalar inside a flow collection (a key when `isKey`: it ends before its `:`). */
-  private flowScalar(at: number, end: number, path: string, tag: string | undefined, isKey: boolean): { node: DocScalar; end: number } {
+  private flowScalar(line: number, at: number, end: number, path: string, tag: string | undefined, isKey: boolean): { node: DocScalar; end: number } {
     const { text } = this;
     const c = text.charCodeAt(at);
     if (c === DQUOTE || c === SQUOTE) {
       const close = this.quoteEnd(at, end);
       if (close > end) bail();
-      return { node: this.scalar(this.quoted(at, close), at, close, path, tag), end: close };
+      return { node: this.scalar(this.quoted(at, close), line, at, close, path, tag), end: close };
     }
     if (at >= end || !this.startsPlain(at, true)) bail();
     let e = at;
@@ -573,6 +573,6 @@ class Reader {
     while (text.charCodeAt(e - 1) === SPACE) e--;
     if (e === at) bail();
     const s = text.slice(at, e);
-    return { node: this.scalar(tag === undefined ? plainValue(s) : s, at, e, path, tag), end: e };
+    return { node: this.scalar(tag === undefined ? plainValue(s) : s, line, at, e, path, tag), end: e };
   }
 }
