@@ -11,7 +11,7 @@
  * not well-formed. The caller then reads the file with the full reader, which also reports what
  * is wrong with it. So this file decides only when the full reader is not needed; what YAML
  * means is always the `yaml` package's word (test/loaders/yaml-fast.test.ts compares the two on
- * the fixtures, the benchmark's files and generated documents).
+ * the fixtures, the benchmark's files, generated documents and mutations of them).
  *
  * Why: the `yaml` package builds a token stream, a concrete syntax tree and a Document before the
  * loader sees a value; on a monorepo of thousands of workflows that was most of a scan.
