@@ -31,49 +31,57 @@ export interface LayoutPair {
   value: LayoutNode | null;
 }
 
-function leaf(n: unknown): LayoutNode | null {
-  if (n === null || typeof n !== 'object') return null;
-  const y = n as { range?: [number, number, number]; anchor?: string; tag?: string; flow?: boolean; value?: unknown };
-  const out: LayoutNode = { kind: isMap(n) ? 'map' : isScalar(n) ? 'scalar' : 'other', start: y.range?.[0] ?? 0, end: contentEnd(n), flow: Boolean(y.flow), anchor: Boolean(y.anchor), tag: Boolean(y.tag) };
-  if (isScalar(n) && (n.value === null || typeof n.value !== 'string' || n.value.length <= 256)) out.value = n.value;
-  return out;
+/** What the outline needs of a reader's tree: a node's outline entry, and a mapping's pairs (key, key text, value). */
+interface Reader<N> {
+  leaf(n: N): LayoutNode | null;
+  pairs(n: N): [key: N, keyText: string | undefined, value: N][] | undefined;
 }
 
-function mapWith(n: unknown, valueOf: (key: string | undefined, v: unknown) => LayoutNode | null): LayoutNode | null {
-  const out = leaf(n);
-  if (out && isMap(n)) out.items = n.items.map((p) => ({ key: leaf(p.key), value: valueOf(isScalar(p.key) ? String(p.key.value) : undefined, p.value) }));
-  return out;
+/** The outline: every top-level entry, into `jobs` (each job's entries) and into every `permissions` mapping. */
+function outline<N>(root: N, r: Reader<N>): LayoutNode | undefined {
+  const mapWith = (n: N, valueOf: (key: string | undefined, v: N) => LayoutNode | null): LayoutNode | null => {
+    const out = r.leaf(n);
+    const pairs = r.pairs(n);
+    if (out && pairs) out.items = pairs.map(([k, keyText, v]) => ({ key: r.leaf(k), value: valueOf(keyText, v) }));
+    return out;
+  };
+  const permissions = (v: N) => mapWith(v, (_k, x) => r.leaf(x));
+  const job = (v: N) => mapWith(v, (k, x) => (k === 'permissions' ? permissions(x) : r.leaf(x)));
+  const jobs = (v: N) => mapWith(v, (_k, x) => job(x));
+  return mapWith(root, (k, x) => (k === 'permissions' ? permissions(x) : k === 'jobs' ? jobs(x) : r.leaf(x))) ?? undefined;
 }
 
-const permissions = (v: unknown) => mapWith(v, (_k, x) => leaf(x));
-const job = (v: unknown) => mapWith(v, (k, x) => (k === 'permissions' ? permissions(x) : leaf(x)));
-const jobs = (v: unknown) => mapWith(v, (_k, x) => job(x));
+/** A scalar's value as the builders keep it: keys, `null` and short values. */
+const keptValue = (v: unknown) => v === null || typeof v !== 'string' || v.length <= 256;
 
 /** The outline of a cleanly parsed workflow document; undefined when it has errors or is not a mapping. */
 export function workflowLayout(doc: Document): LayoutNode | undefined {
   if (doc.errors.length || !isMap(doc.contents)) return undefined;
-  return mapWith(doc.contents, (k, x) => (k === 'permissions' ? permissions(x) : k === 'jobs' ? jobs(x) : leaf(x))) ?? undefined;
+  return outline<unknown>(doc.contents, {
+    leaf(n) {
+      if (n === null || typeof n !== 'object') return null;
+      const y = n as { range?: [number, number, number]; anchor?: string; tag?: string; flow?: boolean };
+      const out: LayoutNode = { kind: isMap(n) ? 'map' : isScalar(n) ? 'scalar' : 'other', start: y.range?.[0] ?? 0, end: contentEnd(n), flow: Boolean(y.flow), anchor: Boolean(y.anchor), tag: Boolean(y.tag) };
+      if (isScalar(n) && keptValue(n.value)) out.value = n.value;
+      return out;
+    },
+    pairs: (n) => (isMap(n) ? n.items.map((p) => [p.key, isScalar(p.key) ? String(p.key.value) : undefined, p.value]) : undefined),
+  });
 }
 
-/** The same outline from the fast reader's tree (positions turned back into offsets). */
+/** The same outline from the fast reader's tree (positions turned back into offsets; it reads no anchors). */
 export function fastLayout(fast: FastYaml): LayoutNode | undefined {
   const { root, lineStarts, flow } = fast;
   if (root?.kind !== 'map') return undefined;
   const offset = (p: Position) => lineStarts[p.line - 1] + p.column - 1;
-  const leaf = (n: DocNode): LayoutNode => {
-    const out: LayoutNode = { kind: n.kind === 'seq' ? 'other' : n.kind, start: offset(n.loc.start), end: offset(n.loc.end), flow: flow.has(n), anchor: false, tag: n.tag !== undefined };
-    if (n.kind === 'scalar' && (n.value === null || typeof n.value !== 'string' || n.value.length <= 256)) out.value = n.value;
-    return out;
-  };
-  const mapWith = (n: DocNode, valueOf: (key: string, v: DocNode) => LayoutNode): LayoutNode => {
-    const out = leaf(n);
-    if (n.kind === 'map') out.items = n.entries.map((e) => ({ key: leaf(e.key), value: valueOf(String(e.key.value), e.value) }));
-    return out;
-  };
-  const permissions = (v: DocNode) => mapWith(v, (_k, x) => leaf(x));
-  const job = (v: DocNode) => mapWith(v, (k, x) => (k === 'permissions' ? permissions(x) : leaf(x)));
-  const jobs = (v: DocNode) => mapWith(v, (_k, x) => job(x));
-  return mapWith(root, (k, x) => (k === 'permissions' ? permissions(x) : k === 'jobs' ? jobs(x) : leaf(x)));
+  return outline<DocNode>(root, {
+    leaf(n) {
+      const out: LayoutNode = { kind: n.kind === 'seq' ? 'other' : n.kind, start: offset(n.loc.start), end: offset(n.loc.end), flow: flow.has(n), anchor: false, tag: n.tag !== undefined };
+      if (n.kind === 'scalar' && keptValue(n.value)) out.value = n.value;
+      return out;
+    },
+    pairs: (n) => (n.kind === 'map' ? n.entries.map((e) => [e.key, String(e.key.value), e.value]) : undefined),
+  });
 }
 
 const layouts = new WeakMap<Workflow, LayoutNode>();
