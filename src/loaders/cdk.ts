@@ -67,10 +67,13 @@ export const MAX_CDK_PARSE_BYTES = 512 * 1024;
 const CDK_IAM_HINT = /aws[-_]iam|WebIdentityPrincipal|OpenIdConnect(?:Principal|Provider)|OidcProviderNative|FederatedPrincipal|GithubActions(?:Role|IdentityProvider)|cdk-github-oidc/;
 
 /** Cheap test, no parsing: a `.ts` file (not `.d.ts`) that mentions CDK IAM or the GitHub OIDC constructs. */
+/** A TypeScript file that may be CDK code, by its path: `.ts`, not a declaration file, not in node_modules. */
+export function isCdkPath(relPath: string): boolean {
+  return /\.ts$/i.test(relPath) && !/\.d\.ts$/i.test(relPath) && !/(^|\/)node_modules\//.test(relPath);
+}
+
 export function mayBeCdkIam(relPath: string, text: string): boolean {
-  if (!/\.ts$/i.test(relPath) || /\.d\.ts$/i.test(relPath)) return false;
-  if (/(^|\/)node_modules\//.test(relPath)) return false;
-  return CDK_IAM_HINT.test(text);
+  return isCdkPath(relPath) && CDK_IAM_HINT.test(text);
 }
 
 type Estree = typeof import('@typescript-eslint/typescript-estree');

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import type { LoadOptions, LoadTask, TaskResult } from './index.js';
 import { isTerraformPath } from './terraform.js';
+import { isCdkPath } from './cdk.js';
 
 /** Tasks per message: few messages, and results reach the calling thread as they come. */
 const BATCH = 16;
@@ -35,7 +36,7 @@ const WORKER_YOUNG_GENERATION_MB = 96;
 
 /** Whether the worker thread loads a file: Terraform (one task per module directory) and TypeScript (AWS CDK). */
 export function workerLoads(relPath: string): boolean {
-  return isTerraformPath(relPath) || (/\.ts$/i.test(relPath) && !/\.d\.ts$/i.test(relPath));
+  return isTerraformPath(relPath) || isCdkPath(relPath);
 }
 
 export function usePool(files: number, options: Pick<LoadOptions, 'threads' | 'poolMinFiles'>): boolean {
