@@ -535,16 +535,16 @@ function match3(pattern: ParsedPattern, ci: boolean, value: ClaimText): Tri {
   const pieces = piecesOf(value);
   const valueKnown = pieces.every((p) => p !== null);
   if (!pattern.uncertain && valueKnown) return globMatch(pattern.toks, ci, pieces.join(''));
-  const a = pattern.toks.map((t) => (t.k === 'u' ? STAR : t));
+  // globsIntersect treats an unknown piece of the pattern (`u`) like `*`.
   const b = pieces.flatMap((p) => (p === null ? [STAR] : litToks(p)));
-  if (!globsIntersect(a, b, ci)) return false;
+  if (!globsIntersect(pattern.toks, b, ci)) return false;
   if (pattern.uncertain) return 'unknown';
   return matchWithHoles(pattern.toks, ci, pieces) ? true : 'unknown';
 }
 
 /** IAM `StringLike` (case-sensitive; `*` any run incl. `:` and `/`, `?` one character, `${*}` literal). */
 export function stringLike(pattern: string, value: string): boolean {
-  return globMatch(parsePolicyString(pattern, true, true).toks.map((t) => (t.k === 'u' ? STAR : t)), false, value);
+  return globMatch(parsePolicyString(pattern, true, true).toks, false, value);
 }
 
 /** Whether a StringLike pattern contains a wildcard (or an unknown policy variable). */
