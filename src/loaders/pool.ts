@@ -74,7 +74,6 @@ export interface WorkerData {
   oidcLintPool: true;
   tasks: LoadTask[];
   maxBytes: number;
-  batch: number;
 }
 
 /** A worker's message: the results of tasks[start…], a batch it could not send, or the end. */
@@ -95,7 +94,7 @@ export interface PoolOptions {
 /** Starts a worker thread loading `tasks`, in order, batch by batch. */
 export function startPool(tasks: LoadTask[], maxBytes: number, options: PoolOptions = {}): Pool {
   const results: (TaskResult | undefined)[] = new Array(tasks.length);
-  const data: WorkerData = { oidcLintPool: true, tasks, maxBytes, batch: BATCH };
+  const data: WorkerData = { oidcLintPool: true, tasks, maxBytes };
   let worker: Worker | undefined;
   let byWorker = 0;
   let settle!: () => void;
@@ -135,10 +134,10 @@ export function startPool(tasks: LoadTask[], maxBytes: number, options: PoolOpti
 
 /** The worker's side: loads the tasks in order, sending each batch's results. */
 export async function runPoolWorker(load: (t: LoadTask, maxBytes: number) => Promise<TaskResult>, post: (m: WorkerMessage) => void, data: WorkerData): Promise<void> {
-  const { tasks, batch } = data;
-  for (let start = 0; start < tasks.length; start += batch) {
+  const { tasks, maxBytes } = data;
+  for (let start = 0; start < tasks.length; start += BATCH) {
     const results: TaskResult[] = [];
-    for (let i = start; i < Math.min(tasks.length, start + batch); i++) results.push(await load(tasks[i], data.maxBytes));
+    for (let i = start; i < Math.min(tasks.length, start + BATCH); i++) results.push(await load(tasks[i], maxBytes));
     try {
       post({ start, results });
     } catch (e) {
