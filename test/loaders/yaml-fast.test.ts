@@ -139,7 +139,7 @@ describe('fast YAML reader', () => {
     const text = 'a: !Ref X\nb: !Sub "x${A}"\nc: !Join\n  - ""\n  - [a, !Ref B]\nd: !If [C, 1, {e: f}]\ng: !Sub |\n  x\nh: !Ref\n';
     expect(compare(text, true)).toBe('fast');
     const root = fastYaml(text, 't.yaml', CFN_TAGS)!.root;
-    expect(root.kind === 'map' && root.entries.map((e) => e.value.tag)).toEqual(['!Ref', '!Sub', '!Join', '!If', '!Sub', '!Ref']);
+    expect(root?.kind === 'map' && root.entries.map((e) => e.value.tag)).toEqual(['!Ref', '!Sub', '!Join', '!If', '!Sub', '!Ref']);
   });
 
   it('resolves plain scalars as the YAML 1.2 core schema does', () => {
