@@ -3,14 +3,14 @@
 // ignores a cache that does not match (another Node.js version, say): the bundle is then compiled as
 // usual. Returns undefined when there is no bundle (a build without esbuild): the caller falls back
 // to the unbundled modules.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { readFileSync } = require('node:fs');
+const path = require('node:path');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
 
-export const BUNDLE = fileURLToPath(new URL('../dist/oidc-lint.cjs', import.meta.url));
-export const CODE_CACHE = `${BUNDLE}.cache`;
+const BUNDLE = path.join(__dirname, '..', 'dist', 'oidc-lint.cjs');
+const CODE_CACHE = `${BUNDLE}.cache`;
 
 function readOrUndefined(file, encoding) {
   try {
@@ -22,8 +22,10 @@ function readOrUndefined(file, encoding) {
 }
 
 /** @param {{ useCache?: boolean }} [options] */
-export function loadBundle(options = {}) {
-  const source = readOrUndefined(BUNDLE, 'utf8');
+function loadBundle(options = {}) {
+  // The bundle is one function expression (scripts/bundle.mjs wraps it) taking the CommonJS arguments
+  // plus two of its own; the file is compiled as it is, so its line numbers are those of stack traces.
+  const source = readOrUndefined(BUNDLE, 'latin1');
   if (source === undefined) return undefined;
   let cachedData;
   try {
@@ -32,15 +34,14 @@ export function loadBundle(options = {}) {
   } catch {
     cachedData = undefined;
   }
-  // The CommonJS wrapper on the first line keeps the bundle's line numbers in stack traces. import()
-  // inside a vm script has no module loader (and the one Node.js 20 offers for it is experimental and
-  // lost with a code cache), so the bundle imports its lazy dependencies through this module's.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __oidcLintBundleUrl, __oidcLintImport) {${source}\n})`, {
-    filename: BUNDLE,
-    cachedData,
-  });
+  const script = new vm.Script(source, { filename: BUNDLE, cachedData });
   const module = { exports: {} };
+  // import() inside a vm script has no module loader (and the one Node.js 20 offers for it is
+  // experimental and lost with a code cache), so the bundle imports its lazy dependencies through
+  // this module's.
   const importLazily = (specifier) => import(specifier);
-  script.runInThisContext()(module.exports, createRequire(BUNDLE), module, BUNDLE, path.dirname(BUNDLE), pathToFileURL(BUNDLE).href, importLazily);
+  script.runInThisContext()(module.exports, require, module, BUNDLE, path.dirname(BUNDLE), pathToFileURL(BUNDLE).href, importLazily);
   return { cli: module.exports, script, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
+
+module.exports = { BUNDLE, CODE_CACHE, loadBundle };

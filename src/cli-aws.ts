@@ -49,7 +49,8 @@ interface Context {
   stderr: (s: string) => void;
   /** Where the progress line is drawn: stderr as is (it writes terminal controls); defaults to `stderr`. */
   progressOut?: (s: string) => void;
-  stderrIsTTY: boolean;
+  /** Asked only with --aws: reading `process.stderr` creates the stream (and loads Node's stream modules). */
+  stderrIsTTY: () => boolean;
 }
 
 /**
@@ -72,7 +73,7 @@ export async function loadAwsSource(o: AwsFlags, ctx: Context): Promise<AwsSourc
       rolePathPrefix = `/${o['aws-role-prefix']}/`.replace(/\/{2,}/g, '/');
       if (!/^\/([\x21-\x7e]+\/)?$/.test(rolePathPrefix)) return fail(`--aws-role-prefix expects an IAM path such as /github/, got '${o['aws-role-prefix']}'`);
     }
-    const progress = ctx.stderrIsTTY ? progressLine(ctx.progressOut ?? ctx.stderr) : undefined;
+    const progress = ctx.stderrIsTTY() ? progressLine(ctx.progressOut ?? ctx.stderr) : undefined;
     let data: AwsAccountData;
     try {
       progress?.update({ phase: 'roles', done: 0, kept: 0 });

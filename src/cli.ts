@@ -77,14 +77,16 @@ interface Io {
 export { poolWorkerMain } from './loaders/pool-worker.js';
 
 export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
-  const out = io.stdout ?? ((s: string) => void process.stdout.write(s));
-  const rawErr = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  const out = io.stdout ?? standardStream('stdout');
+  const rawErr = io.stderr ?? standardStream('stderr');
   // Messages quote paths, config keys and values from the user's files: control characters in them
   // are shown as escapes (reporters/printable.ts), as in the reports.
   const err = (s: string) => rawErr(s.split('\n').map(printable).join('\n'));
   const cwd = io.cwd ?? process.cwd();
   const env = io.env ?? process.env;
   const ruleSet = io.rules ?? rules;
+  // OIDC_LINT_DEBUG=timing: where a run's time went, on stderr at the end.
+  const timing = /\btiming\b/.test(env.OIDC_LINT_DEBUG ?? '') ? phaseTimer() : undefined;
   // `explain <target>`: who can assume one role, and which jobs here use it.
   let explainTarget: string | undefined;
   if (argv[0] === 'explain') {
@@ -211,9 +213,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
 
   const root = await scanRoot(paths, cwd);
   // Live AWS or a saved snapshot (only with --aws / --aws-snapshot): an exit code when it failed.
-  const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, progressOut: rawErr, stderrIsTTY: io.stderrIsTTY ?? process.stderr.isTTY === true });
+  const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, progressOut: rawErr, stderrIsTTY: () => io.stderrIsTTY ?? process.stderr.isTTY === true });
   if (typeof aws === 'number') return aws;
   const repository = config.settings.repository;
+  timing?.lap('options and config');
+  let analysisMs = 0;
   let project = await loadProject(paths, {
     root,
     maxFileBytes,
@@ -224,8 +228,17 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     identity: repository ? { ...repository, source: 'config' } : undefined,
     roleMappings: config.settings.roles,
     // The trust-policy analysis starts while files are still loading (the worker thread's time).
-    onLoaded: explainTarget === undefined ? analyzeEarly : undefined,
+    onLoaded:
+      explainTarget === undefined
+        ? (loaded) => {
+            const t0 = timing ? performance.now() : 0;
+            analyzeEarly(loaded);
+            if (timing) analysisMs += performance.now() - t0;
+          }
+        : undefined,
   });
+  timing?.lap('loading files', analysisMs);
+  if (timing) timing.add('trust-policy analysis (while loading)', analysisMs);
   if (aws) addAwsToProject(project, aws.model);
   if (explainTarget !== undefined) return explain(project, explainTarget, cwd, o.format === 'json', out, err);
   const baselineWhere = (root: string) => ({ projectRoot: root, baselineDir: path.dirname(path.resolve(cwd, (o['write-baseline'] ?? o.baseline)!)) });
@@ -264,6 +277,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     rules: ruleSet,
     options: { color, cwd, repoRoot: repositoryRoot(project.root, env), sarifCategory: o['sarif-category'], githubStepSummary: stepSummary !== undefined },
   };
+  timing?.lap('rules');
   const text = reporter(input);
   if (o['fix-dry-run']) {
     // The diff goes to stdout unless a machine-readable report does.
@@ -280,6 +294,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   if (o['output-file']) writeFileSync(path.resolve(cwd, o['output-file']), text);
   else out(text);
   if (stepSummary) appendFileSync(path.resolve(cwd, stepSummary), githubStepSummary(input, env) + '\n');
+  timing?.lap('report');
+  if (timing) err(timing.text(project.sources.length));
   for (const c of result.crashes) err(`oidc-lint: rule ${c.ruleId} crashed: ${c.message}\n`);
   // A denied AWS call means part of the account was not checked: never exit 0 (nor 1, "problems found").
   const incomplete = awsIncompleteWarnings(aws);
@@ -291,6 +307,46 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     return 1;
   }
   return 0;
+}
+
+/** Phase times for OIDC_LINT_DEBUG=timing; the first line is Node.js's own start-up plus loading the CLI. */
+function phaseTimer() {
+  const phases: [string, number][] = [['start-up (Node.js and the CLI code, before main)', performance.now()]];
+  let last = performance.now();
+  return {
+    /** Ends a phase; `excluding` ms of it are reported as a phase of their own. */
+    lap(name: string, excluding = 0) {
+      const now = performance.now();
+      phases.push([name, now - last - excluding]);
+      last = now;
+    },
+    add(name: string, ms: number) {
+      phases.push([name, ms]);
+    },
+    text(files: number): string {
+      const rows = phases.map(([name, ms]) => `oidc-lint: debug: timing: ${ms.toFixed(1).padStart(7)} ms  ${name}\n`);
+      return `${rows.join('')}oidc-lint: debug: timing: ${performance.now().toFixed(1).padStart(7)} ms  in all since the process started (${files} files)\n`;
+    },
+  };
+}
+
+/**
+ * A writer to stdout or stderr that creates the stream on first use: a run that writes nothing there
+ * (`-o report.sarif`) does not load Node's stream modules (a few ms of a cold start). `oidc-lint … |
+ * head`: when the reader goes away, what it did not read is dropped without a stack trace and the run
+ * still ends with its own exit code.
+ */
+function standardStream(name: 'stdout' | 'stderr'): (s: string) => void {
+  let stream: NodeJS.WriteStream | undefined;
+  return (s) => {
+    if (!stream) {
+      stream = process[name];
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e?.code !== 'EPIPE') throw e;
+      });
+    }
+    stream.write(s);
+  };
 }
 
 /** The scan root: the single directory given, else the common ancestor of the paths (report paths are relative to it). */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
@@ -60,5 +60,41 @@ describe('start-up of the built CLI', () => {
     expect(JSON.parse(got.stdout).findings).toEqual(JSON.parse(expected.stdout).findings);
     const probe = node(['--input-type=module', '-e', `const { loadBundle } = await import(${JSON.stringify(path.join(root, 'bin', 'load-cli.js'))}); console.log(loadBundle().cacheUsed);`]);
     expect(probe.stdout.trim()).toBe('false');
+  });
+});
+
+describe('what a plain run loads', () => {
+  it('writing the report to a file, it loads neither the ES module loader nor the stream modules', () => {
+    requireBundle();
+    const dir = mkdtempSync(path.join(tmpdir(), 'oidc-lint-modules-'));
+    // A preload records Node's own module list at exit (process.moduleLoadList: built-ins as they load).
+    writeFileSync(path.join(dir, 'record.cjs'), `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'modules.json'))}, JSON.stringify(process.moduleLoadList)));\n`);
+    // --no-config: the example's config file is validated with ajv, imported as an ES module.
+    const r = spawnSync(process.execPath, ['--require', path.join(dir, 'record.cjs'), path.join('bin', 'oidc-lint.js'), 'examples/broken', '--no-config', '-f', 'sarif', '-o', path.join(dir, 'out.sarif')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    expect(JSON.parse(readFileSync(path.join(dir, 'out.sarif'), 'utf8')).runs[0].results.length).toBeGreaterThan(0);
+    const modules: string[] = JSON.parse(readFileSync(path.join(dir, 'modules.json'), 'utf8'));
+    expect(modules).toContain('NativeModule vm');
+    for (const heavy of ['NativeModule stream', 'NativeModule internal/fs/promises', 'NativeModule internal/modules/esm/translators', 'NativeModule worker_threads'])
+      expect(modules).not.toContain(heavy);
+  });
+  it('OIDC_LINT_DEBUG=timing prints where the time went: one line per phase, then the total since the process started', () => {
+    requireBundle();
+    const r = node([path.join('bin', 'oidc-lint.js'), 'examples/broken', '-f', 'json']);
+    const timed = spawnSync(process.execPath, [path.join('bin', 'oidc-lint.js'), 'examples/broken', '-f', 'json'], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', OIDC_LINT_DEBUG: 'timing' } });
+    expect(timed.status).toBe(r.code);
+    expect(timed.stdout).toBe(r.stdout);
+    const phases = [...timed.stderr.matchAll(/^oidc-lint: debug: timing: +([\d.]+) ms {2}(.+)$/gm)].map((m) => [m[2].replace(/ \(.*/, ''), Number(m[1])] as const);
+    expect(phases.map(([name]) => name)).toEqual(['start-up', 'options and config', 'loading files', 'trust-policy analysis', 'rules', 'report', 'in all since the process started']);
+    expect(timed.stderr).toMatch(/in all since the process started \(3 files\)/);
+    const total = phases.at(-1)![1];
+    const sum = phases.slice(0, -1).reduce((s, [, ms]) => s + ms, 0);
+    expect(sum).toBeLessThanOrEqual(total + 0.5);
+    expect(sum).toBeGreaterThan(total * 0.8);
   });
 });
