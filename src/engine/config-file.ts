@@ -15,8 +15,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import type { ErrorObject } from 'ajv';
+import { compileSchema, type Validator } from './schema-validators.js';
 import type { RepositoryIdentity, RuleModule, Settings } from './rule.js';
 import { ConfigError, resolveRules, suggest, type LintConfig, type RuleSetting } from './config.js';
 import type { ExternalSuppression } from './suppressions.js';
@@ -120,7 +120,7 @@ function parseConfigText(text: string, file: string): DocNode | undefined {
   return r.root;
 }
 
-let schemaValidator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined;
+let schemaValidator: Validator | undefined;
 
 /** The shipped schema, from src/ (tests), dist/src/ (installed) or dist/ (the bundled CLI). */
 export function configSchemaPath(): string {
@@ -133,11 +133,8 @@ export function configSchemaPath(): string {
 
 function validate(data: unknown, root: DocNode | undefined, file: string): ConfigProblem[] {
   if (!schemaValidator) {
-    // Loaded on first use (only when a config file exists): ajv costs tens of milliseconds at start-up.
-    const mod = createRequire(import.meta.url)('ajv') as { default?: unknown };
-    const Ajv = (mod.default ?? mod) as new (options: object) => { compile(schema: object): NonNullable<typeof schemaValidator> };
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTuples: false, strictRequired: false });
-    schemaValidator = ajv.compile(JSON.parse(readFileSync(configSchemaPath(), 'utf8')));
+    // Loaded on first use (only when a config file exists); precompiled at build time (schema-validators.ts).
+    schemaValidator = compileSchema('config', JSON.parse(readFileSync(configSchemaPath(), 'utf8')));
   }
   if (schemaValidator(data)) return [];
   return explain(schemaValidator.errors ?? []).map((e) => problemAt(root, file, e.segments, e.atKey, e.message));

@@ -3,18 +3,11 @@
  * file (issue 7) and `--rule id=level` flags both end up here; options are validated with ajv
  * against each rule's `meta.schema`.
  */
-import { createRequire } from 'node:module';
 import type { Level, RuleModule, Settings } from './rule.js';
 import type { ExternalSuppression } from './suppressions.js';
 import { DEFAULT_AUDIENCES } from '../model/claims.js';
 
-/** ajv costs tens of milliseconds to load: it is required only when there are user options to validate. */
-type Validator = ((data: unknown) => boolean) & { errors?: { instancePath: string; keyword: string; params: { type?: string }; message?: string }[] | null };
-type AjvLike = { compile(schema: object): Validator };
-function loadAjv(): new (options: object) => AjvLike {
-  const mod = createRequire(import.meta.url)('ajv') as { default?: new (options: object) => AjvLike };
-  return mod.default ?? (mod as unknown as new (options: object) => AjvLike);
-}
+import { compileSchema, ruleOptionsSchema, type Validator } from './schema-validators.js';
 
 export type RuleSetting = Level | [Level, ...unknown[]];
 
@@ -64,17 +57,13 @@ export function defaultSettings(partial: Partial<Settings> = {}): Settings {
   return { ...partial, expectedAudiences: partial.expectedAudiences ?? [...DEFAULT_AUDIENCES], roles: partial.roles ?? {} };
 }
 
-let ajv: AjvLike | undefined;
 const validators = new WeakMap<RuleModule, Validator>();
 
+/** Only user-supplied options are validated, so a run without them never loads a validator. */
 function validatorFor(rule: RuleModule): Validator {
   let v = validators.get(rule);
   if (!v) {
-    ajv ??= new (loadAjv())({ allErrors: true, useDefaults: false, strict: false });
-    const schema = rule.meta.schema.length
-      ? { type: 'array', items: rule.meta.schema, minItems: 0, maxItems: rule.meta.schema.length }
-      : { type: 'array', maxItems: 0 };
-    v = ajv.compile(schema);
+    v = compileSchema('ruleOptions', ruleOptionsSchema(rule));
     validators.set(rule, v);
   }
   return v;
@@ -108,7 +97,7 @@ export function resolveRules(rules: readonly RuleModule[], config: LintConfig): 
     // Defaults are the rule's own and covered by its tests; only user-supplied options are validated.
     const validate = userOptions.length ? validatorFor(rule) : undefined;
     if (validate && !validate(options)) {
-      const err = validate.errors?.[0] ?? { instancePath: '', keyword: '', params: {}, message: 'invalid' };
+      const err = validate.errors?.[0] ?? { instancePath: '', keyword: '', params: {} as Record<string, unknown>, message: 'invalid' };
       const type = err.keyword === 'type' ? String(err.params.type) : undefined;
       const reason = type ? `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}` : (err.message ?? 'invalid');
       throw new ConfigError(`rule '${rule.id}': invalid options at ${err.instancePath || '/'}: ${reason}`, { ruleId: rule.id, kind: 'options', instancePath: err.instancePath, reason });
