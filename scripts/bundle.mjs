@@ -8,6 +8,19 @@ import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const OUT = 'dist/oidc-lint.cjs';
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+// `import path from 'node:path'` in a CommonJS bundle becomes, in every module that has it, a copy of
+// the module object with a getter per export (esbuild's __toESM). One ES module per built-in that
+// default-exports it as it is saves those copies at start-up; a named import of these would now fail
+// the build rather than silently change.
+const builtinDefaults = {
+  name: 'builtin-defaults',
+  setup(b) {
+    b.onResolve({ filter: /^node:path$/ }, (a) => (a.namespace === 'builtin-default' ? undefined : { path: a.path, namespace: 'builtin-default' }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-default' }, (a) => ({ contents: `const m = require(${JSON.stringify(a.path)});\nexport default m;\n`, loader: 'js' }));
+  },
+};
 await build({
   entryPoints: ['dist/src/cli.js'],
   outfile: OUT,
@@ -20,7 +33,8 @@ await build({
   // lets the bundler drop the parts oidc-lint never calls.
   alias: { yaml: './node_modules/yaml/browser/dist/index.js' },
   // bin/load-cli.js passes the bundle's own file URL for the modules that locate files next to them.
-  define: { 'import.meta.url': '__oidcLintBundleUrl' },
+  define: { 'import.meta.url': '__oidcLintBundleUrl', __OIDC_LINT_VERSION__: JSON.stringify(version) },
+  plugins: [builtinDefaults],
   // The file is one function expression that bin/load-cli.js compiles as it is (no copy of a large
   // string to wrap it), called with the CommonJS arguments and two of the loader's own.
   banner: { js: '(function (exports, require, module, __filename, __dirname, __oidcLintBundleUrl, __oidcLintImport) {' },

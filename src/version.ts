@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 
-/** The package version, read once from package.json (works from src/ under vitest and from dist/src/). */
-export const VERSION: string = (() => {
+/** Set by scripts/bundle.mjs to package.json's version: the bundled CLI does not read the file at each start. */
+declare const __OIDC_LINT_VERSION__: string | undefined;
+
+/** The package version: built into the bundle, else read once from package.json (from src/ under vitest and from dist/src/). */
+export const VERSION: string = typeof __OIDC_LINT_VERSION__ === 'string' ? __OIDC_LINT_VERSION__ : (() => {
   for (const rel of ['../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };

@@ -11,7 +11,6 @@
  * thread loaded a file.
  */
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
@@ -40,7 +39,7 @@ export function workerLoads(relPath: string): boolean {
 }
 
 export function usePool(files: number, options: Pick<LoadOptions, 'threads' | 'poolMinFiles'>): boolean {
-  const threads = options.threads ?? (os.availableParallelism() >= 2 ? 2 : 1);
+  const threads = options.threads ?? ((createRequire(import.meta.url)('node:os') as typeof import('node:os')).availableParallelism() >= 2 ? 2 : 1);
   return threads >= 2 && files >= (options.poolMinFiles ?? DEFAULT_MIN_FILES) && workerEntry() !== undefined;
 }
 
