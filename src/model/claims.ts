@@ -368,7 +368,7 @@ export function concatText(...items: ClaimText[]): ClaimText {
 }
 
 /** Glob tokens, one per character: literal, `*`, `?`, or `u` (an unresolved piece of the policy). */
-type GTok = { k: 'c'; c: string } | { k: '*' } | { k: '?' } | { k: 'u'; text?: string };
+export type GTok = { k: 'c'; c: string } | { k: '*' } | { k: '?' } | { k: 'u'; text?: string };
 const STAR: GTok = { k: '*' };
 const ONE: GTok = { k: '?' };
 const UNKNOWN: GTok = { k: 'u' };
@@ -1086,7 +1086,7 @@ export function evaluateTrustPolicy(policy: TrustPolicy, token: TokenClaims, opt
 // (P \ Q = ⋃_lit P ∧ ¬lit). Each field's language (class ∩ globs ∩ ¬globs) is then analysed with a
 // small automaton: empty? finite (which values)? infinite (any owner / any repository)?
 
-type CharClass = 'name' | 'digits' | 'any' | 'noColon' | 'noAt';
+export type CharClass = 'name' | 'digits' | 'any' | 'noColon' | 'noAt';
 
 interface FieldSpec {
   cls: CharClass;
@@ -1140,7 +1140,7 @@ function exactText(l: FieldLit): string | undefined {
 const REPRESENTATIVES = 'qzjkxwvQZJKXW0123456789_-.yuhgfdsapomnlbtrice';
 
 /** One constraint on a field: the value matches (or, `neg`, does not match) a glob; `whenAbsent` when the field is absent. */
-interface FieldLit {
+export interface FieldLit {
   toks: GTok[];
   ci: boolean;
   neg: boolean;
@@ -1227,7 +1227,9 @@ function litKey(l: FieldLit): string {
 const quickCache = new WeakMap<readonly FieldLit[], Map<string, LanguageInfo>>();
 
 function analyzeLanguage(lits: readonly FieldLit[], cls: CharClass, prefix = '', quick = false, unknownAsMark = false): LanguageInfo {
-  if (!unknownAsMark) {
+  // With `unknownAsMark` an unresolved piece stands for one unknown string rather than a wildcard:
+  // without any, the language is the same either way.
+  if (!unknownAsMark || !lits.some((l) => l.toks.some((t) => t.k === 'u'))) {
     // A literal without wildcards pins the language to one string at most: decide by membership.
     // This is the common case (`StringEquals`) and costs one pass per literal: not worth a cache
     // entry (the WeakMap insertions below cost more than the check).
@@ -2446,3 +2448,9 @@ export function conditionValueMatches(c: Condition, v: Value<string>, request: C
   if (!isStringOperator(op)) return 'unknown';
   return match3(conditionPattern(v, op, version), /IgnoreCase$/.test(op), request);
 }
+
+/** Test hook: the language analysis with and without its shortcuts and caches (test/model/claims.test.ts). */
+export const languageAnalysisForTests = {
+  analyze: (lits: readonly FieldLit[], cls: CharClass, prefix: string, quick: boolean, unknownAsMark: boolean) => analyzeLanguage(lits, cls, prefix, quick, unknownAsMark),
+  uncached: (lits: readonly FieldLit[], cls: CharClass, prefix: string, quick: boolean, unknownAsMark: boolean) => analyzeLanguageUncached(lits, cls, prefix, quick, unknownAsMark),
+};

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   analyzeSubjectPattern,
+  languageAnalysisForTests,
   formatSubject,
   githubIssuerOfPrincipal,
   parseConditionKey,
@@ -229,5 +230,28 @@ describe('three-valued helpers', () => {
     expect(conditionValueMatches(c, v, partial('repo:o/r:ref:'))).toBe(true);
     expect(conditionValueMatches(c, v, partial('repo:x/'))).toBe(false);
     expect(conditionValueMatches(c, v, partial('repo:'))).toBe('unknown');
+  });
+});
+
+describe('language analysis shortcuts', () => {
+  const { analyze, uncached } = languageAnalysisForTests;
+  const tok = fc.oneof(
+    fc.constantFrom('a', 'b', 'B', ':', '/', 'r', 'e', 'f').map((c) => ({ k: 'c' as const, c })),
+    fc.constant({ k: '*' as const }),
+    fc.constant({ k: '?' as const }),
+    fc.constant({ k: 'u' as const }),
+  );
+  const lit = fc.record({ toks: fc.array(tok, { maxLength: 6 }), ci: fc.boolean(), neg: fc.boolean() }).map((l) => ({ ...l, whenAbsent: false, text: '' }));
+  const exactLit = fc.array(fc.constantFrom('a', 'b', ':', 'r', 'e', 'f'), { minLength: 0, maxLength: 8 }).map((cs) => ({ toks: cs.map((c) => ({ k: 'c' as const, c })), ci: false, neg: false, whenAbsent: false, text: cs.join('') }));
+  const shape = (i: { nonEmpty: boolean; infinite: boolean; values?: string[] }) => ({ nonEmpty: i.nonEmpty, infinite: i.nonEmpty && i.infinite, values: i.nonEmpty ? i.values : [] });
+
+  it('the exact-value shortcut answers as the automaton does, with unresolved pieces as wildcards or as marks', () => {
+    fc.assert(
+      fc.property(exactLit, fc.array(lit, { maxLength: 3 }), fc.constantFrom('name', 'digits', 'any', 'noColon', 'noAt'), fc.constantFrom('', 'ref:', 'a'), fc.boolean(), (exact, others, cls, prefix, mark) => {
+        const lits = [exact, ...others];
+        expect(shape(analyze(lits, cls as never, prefix, false, mark))).toEqual(shape(uncached(lits, cls as never, prefix, false, mark)));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
