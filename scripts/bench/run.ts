@@ -127,7 +127,7 @@ async function main() {
     console.log('import cost of heavy dependencies (fresh process, median of 5, minus bare node)');
     for (const [name, code] of [
       ['yaml', "await import('yaml')"],
-      ['ajv', "await import('ajv')"],
+      ['ajv (only for a schema the build did not compile)', "await import('ajv')"],
       ['@typescript-eslint/typescript-estree (CDK .ts only)', "await import('@typescript-eslint/typescript-estree')"],
       ['web-tree-sitter + terraform grammar (.tf only)', "const T = await import('web-tree-sitter'); const P = T.Parser ?? T.default; await P.init(); await (T.Language ?? P.Language).load((await import('node:module')).createRequire(import.meta.url).resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'))"],
       ['@aws-sdk/client-iam (--aws only)', "await import('@aws-sdk/client-iam')"],
