@@ -18,6 +18,9 @@ describe('secrets in output', () => {
   const dir = writeTree({
     '.github/workflows/leak.yml': `on: push\njobs:\n  a:\n    runs-on: x\n    env:\n      AWS_ACCESS_KEY_ID: ${KEY_ID}\n      AWS_SECRET_ACCESS_KEY: ${SECRET}\n      OTHER: ${TEMP_KEY_ID}\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: ${KEY_ID}\n          aws-secret-access-key: ${SECRET}\n          aws-region: us-east-1\n`,
     'iam/wild.json': `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:x/*:${SECRET}"}}}]}`,
+    // A syntax error quoting the key (the message cuts the bad token short), and a key id inside a longer word.
+    'infra/bad.tf': `"${SECRET}" = {\n`,
+    'infra/glued/main.tf': `x"${KEY_ID}Zx9" = {\n`,
     'iam/trust.json': `{"Statement":[{"Sid":"${KEY_ID}","Effect":"Allow","Principal":{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"token.actions.githubusercontent.com:sub":"${SECRET}"}}}]}`,
   });
   for (const format of ['text', 'json', 'sarif', 'github']) {

@@ -16,6 +16,7 @@ import type { Parser as TsParser } from 'web-tree-sitter';
 import type { SourceLocation } from '../model/location.js';
 import { SourceText } from './source-text.js';
 import { importLazily } from '../lazy-import.js';
+import { clipRedacted } from '../model/secrets.js';
 
 // ---------------------------------------------------------------------------------------------
 // Syntax tree
@@ -300,8 +301,7 @@ function firstError(root: SNode, conv: Converter): SyntaxProblem {
     const n = stack.pop()!;
     if (n.missing) return { loc: conv.loc(n.start, n.start), message: `Terraform syntax error: missing ${describeToken(n.type)}` };
     if (n.type === 'ERROR') {
-      const firstLine = conv.slice(n.start, n.end).split(/\r?\n/)[0].trim();
-      const shown = firstLine.length > 40 ? firstLine.slice(0, 40) + '…' : firstLine;
+      const shown = clipRedacted(conv.slice(n.start, n.end).split(/\r?\n/)[0].trim(), 40);
       return { loc: conv.loc(n.start, n.end), message: shown ? `Terraform syntax error: unexpected "${shown}"` : 'Terraform syntax error' };
     }
     if (!n.hasError) continue;

@@ -5,6 +5,11 @@
 
 /** Access key ids: long-term (AKIA), temporary (ASIA), and the other credential prefixes AWS documents. */
 export const ACCESS_KEY_ID = /\b(AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/g;
+/**
+ * For hiding rather than finding: an access key id anywhere, even inside a longer word
+ * (`xAKIA…9`), where ACCESS_KEY_ID's word boundaries would not see it. Hiding too much is harmless.
+ */
+export const ACCESS_KEY_ID_ANYWHERE = /(AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}/g;
 /** 40 characters of base64 alphabet, not part of a longer token. */
 export const SECRET_KEY_SHAPE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
 
@@ -27,6 +32,15 @@ export function redact(secret: string): string {
 /** Redacts every access-key-id and secret-key-shaped token in free text (code frames, messages). */
 export function redactSecrets(text: string): string {
   return text
-    .replace(ACCESS_KEY_ID, (m) => redact(m))
+    .replace(ACCESS_KEY_ID_ANYWHERE, (m) => redact(m))
     .replace(SECRET_KEY_SHAPE, (m) => (looksLikeSecretKey(m) ? redact(m) : m));
+}
+
+/**
+ * At most `max` characters of `text` for a message, with `…` when cut — redacted first: a key cut
+ * to 39 characters no longer has a key's shape, so redacting the message later would miss it.
+ */
+export function clipRedacted(text: string, max: number): string {
+  const t = [...redactSecrets(text)];
+  return t.length > max ? t.slice(0, max).join('') + '…' : t.join('');
 }
