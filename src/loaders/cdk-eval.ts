@@ -454,6 +454,24 @@ function setField(cls: ClassInfo, name: string, expr: Expr, ctx: Ctx): void {
 
 const MAX_EVAL_DEPTH = 64;
 const MAX_ITEMS = 1000;
+/**
+ * Evaluation steps per file (a node evaluated, a string part or an array item produced). Real stacks
+ * take thousands; a 1 KB file that doubles a string 24 times, or maps an array inside a map of it,
+ * would take billions and gigabytes.
+ */
+export const CDK_EVAL_BUDGET = 1_000_000;
+/** Characters in one evaluated string: IAM policy values are a few hundred at most. */
+export const MAX_CDK_STRING = 1 << 20;
+
+/** The evaluation of a file ran over CDK_EVAL_BUDGET or built a string over MAX_CDK_STRING; `node` is where. */
+export class CdkBudgetError extends Error {
+  constructor(
+    message: string,
+    readonly node: N,
+  ) {
+    super(message);
+  }
+}
 
 export interface Evaluator {
   evaluate(node: N, ctx: Ctx): Val;
@@ -494,6 +512,19 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
   const roles: RoleC[] = [];
   const providers: ProviderC[] = [];
   let depth = 0;
+  let work = 0;
+  const spend = (n: number, node: N) => {
+    work += n;
+    if (work > CDK_EVAL_BUDGET) throw new CdkBudgetError(`evaluating it takes more than ${CDK_EVAL_BUDGET.toLocaleString('en')} steps`, node);
+  };
+  /** A string value built by the evaluator, its size paid for and bounded. */
+  const built = (parts: ValuePart[], node: N): ValuePart[] => {
+    let chars = 0;
+    for (const p of parts) chars += p.text.length;
+    spend(parts.length + (chars >> 6), node);
+    if (chars > MAX_CDK_STRING) throw new CdkBudgetError(`it builds a string of more than ${MAX_CDK_STRING.toLocaleString('en')} characters`, node);
+    return parts;
+  };
 
   const text = (node: N) => source.slice(node.range[0], node.range[1]).replace(/\s+/g, ' ');
   const unknown = (node: N): Val => ({ kind: 'unknown', node });
@@ -631,6 +662,7 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       if (m) return m;
     }
     if (active.has(node) || depth > MAX_EVAL_DEPTH) return unknown(node);
+    spend(1, node);
     active.add(node);
     depth++;
     try {
@@ -658,7 +690,7 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
           const e = node.expressions[i];
           if (e) for (const p of strParts(evaluate(e, ctx))) pushPart(parts, p);
         });
-        return { kind: 'str', parts, node, computed: node.expressions.length > 0 };
+        return { kind: 'str', parts: built(parts, node), node, computed: node.expressions.length > 0 };
       }
       case 'BinaryExpression': {
         if (node.operator !== '+') return unknown(node);
@@ -666,7 +698,7 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
         const r = evaluate(node.right, ctx);
         if (l.kind === 'num' && r.kind === 'num') return { kind: 'num', value: l.value + r.value, node };
         if (l.kind !== 'str' && r.kind !== 'str') return unknown(node);
-        return { kind: 'str', parts: joinParts(strParts(l), strParts(r)), node, computed: true };
+        return { kind: 'str', parts: built(joinParts(strParts(l), strParts(r)), node), node, computed: true };
       }
       case 'Identifier':
         return evalIdentifier(node, ctx);
@@ -735,6 +767,7 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
           } else items.push(evaluate(e, ctx));
           if (items.length > MAX_ITEMS) break;
         }
+        spend(items.length, node);
         return { kind: 'arr', items, node };
       }
       case 'ArrowFunctionExpression':
@@ -1002,14 +1035,16 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
           if (i) for (const p of sep) pushPart(parts, p);
           for (const p of strParts(it)) pushPart(parts, p);
         });
-        return { kind: 'str', parts, node, computed: true };
+        return { kind: 'str', parts: built(parts, node), node, computed: true };
       }
       if (name === 'concat') {
         const items = [...target.items];
         for (const x of a()) {
-          if (x.kind === 'arr') items.push(...x.items);
+          if (x.kind === 'arr') items.push(...x.items.slice(0, MAX_ITEMS));
           else items.push(x);
+          if (items.length > MAX_ITEMS) break;
         }
+        spend(items.length, node);
         return { kind: 'arr', items, node };
       }
     }

@@ -36,6 +36,7 @@ import {
   ACCOUNT,
   PARTITION,
   collect,
+  CdkBudgetError,
   createEvaluator,
   GITHUB_ISSUER,
   joinParts,
@@ -119,6 +120,12 @@ export async function loadCdk(text: string, file: string): Promise<CdkLoadResult
   try {
     analyse(program, text, file, result);
   } catch (e) {
+    if (e instanceof CdkBudgetError) {
+      result.roles = [];
+      result.providers = [];
+      result.errors.push({ type: 'LoadError', kind: 'limit', loc: locOf(file, e.node), message: `TypeScript: ${e.message}; the IAM roles of this file were not read` });
+      return result;
+    }
     // The parser survived the nesting but the analysis did not: keep what was found, say what was not.
     if (!(e instanceof RangeError)) throw e;
     result.errors.push({ type: 'LoadError', kind: 'limit', loc: { file, start: at1, end: at1 }, message: 'TypeScript nested too deeply to analyse; some IAM roles may not have been read' });

@@ -486,6 +486,21 @@ describe('CDK loader: errors and limits', () => {
     const { errors } = await load(src);
     expect(errors.map((e) => [e.kind, e.message])).toEqual([['limit', 'TypeScript nested too deeply to parse; its IAM roles were not read']]);
   });
+  it.each([
+    ['a string doubled 24 times (a 268-million-character value)', (n: number) => `const a0 = 'repo:xxxxxxxxxxxxxxxx';\n${Array.from({ length: n }, (_, i) => `const a${i + 1} = a${i} + a${i};`).join('\n')}\nconst sub = a${n};`, 24, /builds a string of more than 1,048,576 characters/],
+    ['a template doubling unknown parts 40 times', (n: number) => `declare const x: string;\nconst a0 = \`\${x}\`;\n${Array.from({ length: n }, (_, i) => `const a${i + 1} = \`\${a${i}}\${a${i}}\`;`).join('\n')}\nconst sub = a${n};`, 40, /builds a string of more than 1,048,576 characters/],
+    ['an array mapped inside a map of itself', (n: number) => `const A = [${Array.from({ length: n }, (_, i) => `'r${i}'`).join(', ')}];\nconst sub = A.map((a) => A.map((b) => A.map((c) => a + b + c).join(',')).join(',')).join(',');`, 200, /takes more than 1,000,000 steps/],
+  ])('stops %s at its evaluation budget with a limit error at the place, quickly', async (_name, make, n, message) => {
+    const src = `import * as iam from 'aws-cdk-lib/aws-iam';\n${make(n)}\nnew iam.Role(this, 'R', { assumedBy: new iam.WebIdentityPrincipal('${GITHUB_ARN}', { StringLike: { '${ISSUER}:sub': sub } }) });\n`;
+    const t0 = performance.now();
+    const { roles, errors } = await load(src);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+    expect(roles).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ kind: 'limit', message: expect.stringMatching(message) });
+    expect(errors[0].message).toMatch(/the IAM roles of this file were not read$/);
+    expect(errors[0].loc.start.line).toBeGreaterThan(1);
+  });
   it('leaves self-referencing constants unresolved', async () => {
     const src = `import * as iam from 'aws-cdk-lib/aws-iam';
 const a: string = b + '/x';
