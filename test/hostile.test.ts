@@ -190,6 +190,21 @@ describe('hostile input', () => {
     expectIsolated(doc, 'iam/big.json', /trust policy has 50,000 statements; only the first 1,000 were checked/);
     expect(doc.findings.filter((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/big.json')).toHaveLength(1000);
   });
+  it('a condition value longer than a trust policy can be is reported and counts as unknown (JSON and Terraform)', async () => {
+    const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    // 100,000 characters of policy variables (the glob analysis of this took seconds, of 9 MB minutes and gigabytes).
+    const long = `repo:o/r:${'${aws:x}'.repeat(12_500)}`;
+    const statement = { Effect: 'Allow', Principal: { Federated: fed }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': long } } };
+    // Terraform: 19 doublings of a local make a 15 MB string from an 800-byte file.
+    const locals = Array.from({ length: 19 }, (_, i) => `  a${i + 1} = "\${local.a${i}}\${local.a${i}}"`).join('\n');
+    const tf = `locals {\n  a0 = "repo:o/r:xxxxxxxxxxxxxxxxxxxxx"\n${locals}\n}\nresource "aws_iam_role" "r" {\n  name = "r"\n  assume_role_policy = jsonencode({\n    Version = "2012-10-17"\n    Statement = [{ Effect = "Allow", Principal = { Federated = "${fed}" }, Action = "sts:AssumeRoleWithWebIdentity", Condition = { StringEquals = { "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com" }, StringLike = { "token.actions.githubusercontent.com:sub" = local.a19 } } }]\n  })\n}\n`;
+    const dir = writeTree({ 'iam/long.json': JSON.stringify({ Version: '2012-10-17', Statement: [statement] }), 'infra/main.tf': tf, 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expectIsolated(doc, 'iam/long.json', /condition value of 100,009 characters: longer than IAM accepts for a whole trust policy \(4,096 at most\); it was not analysed and counts as unknown/);
+    expectIsolated(doc, 'infra/main.tf', /condition value of 15,728,640 characters/);
+    // Unknown, not permissive: neither role is reported as trusting any repository.
+    expect(doc.findings.filter((f) => ['no-wildcard-subject', 'no-overbroad-trust'].includes(f.ruleId) && f.location.file !== 'iam/ok.json')).toEqual([]);
+  });
   describe.skipIf(process.platform === 'win32')('files that are not regular files, and symlinks', () => {
     it('a named pipe, a device, a loop, a dangling link or a link out of the root is reported (where it stands for a workflow or Terraform), never read', async () => {
       const outside = writeTree({ 'policy.json': GOOD_POLICY });

@@ -6,7 +6,8 @@
 import { getEntryCI, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode } from './doc.js';
 import type { Condition, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
 import { parseOperator } from '../model/iam.js';
-import type { SourceLocation } from '../model/location.js';
+import type { SourceLocation, Value } from '../model/location.js';
+import { clipRedacted } from '../model/secrets.js';
 
 export interface PolicyProblem {
   message: string;
@@ -19,6 +20,14 @@ export interface PolicyProblem {
  * tens of thousands of them would take hours. The rest are reported, not read.
  */
 export const MAX_STATEMENTS = 1000;
+
+/**
+ * A condition value longer than a whole trust policy can be. The analysis of a glob is at least
+ * linear and sometimes quadratic in its length; a value of megabytes (a generated file, a Terraform
+ * string doubled a few times) would take minutes and gigabytes. Such a value is reported and then
+ * treated as unknown, as an unresolved reference would be.
+ */
+export const MAX_CONDITION_VALUE = 4096;
 
 /** Whether a document looks like an IAM trust policy: a statement with a Federated principal or an sts:AssumeRole* action. */
 export function looksLikeTrustPolicy(root: DocNode): boolean {
@@ -61,6 +70,16 @@ export function readTrustPolicy(root: DocNode, role: Role, problems: PolicyProbl
     policy.statements.push(readStatement(node, policy, policy.statements.length, problems));
   });
   return policy;
+}
+
+function boundedConditionValue(v: Value<string>, problems: PolicyProblem[]): Value<string> {
+  if (v.value.length <= MAX_CONDITION_VALUE) return v;
+  problems.push({
+    message: `condition value of ${v.value.length.toLocaleString('en')} characters: longer than IAM accepts for a whole trust policy (${MAX_CONDITION_VALUE.toLocaleString('en')} at most); it was not analysed and counts as unknown`,
+    loc: v.loc,
+  });
+  const shown = clipRedacted(v.value, 60);
+  return { value: shown, raw: shown, loc: v.loc, resolution: 'unresolved' };
 }
 
 function readPrincipals(node: DocNode | undefined, problems: PolicyProblem[]): Principal[] {
@@ -124,7 +143,7 @@ function readStatement(node: DocMap, parent: TrustPolicy, index: number, problem
             qualifier: parsed.qualifier,
             ifExists: parsed.ifExists,
             key: scalarValue(keyEntry.key),
-            values: stringList(keyEntry.value),
+            values: stringList(keyEntry.value).map((v) => boundedConditionValue(v, problems)),
           };
           st.conditions.push(c);
         }
