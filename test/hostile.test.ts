@@ -161,6 +161,13 @@ describe('hostile input', () => {
     expectIsolated(doc, 'infra/broken.tf', /Terraform syntax error/);
     for (const file of ['infra/ok.tf', 'other/main.tf']) expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === file)).toBe(true);
   });
+  it('4,000 nested Terraform %{if} directives do not overflow the stack nor lose the other file of their module', async () => {
+    const role = `resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }, Action = "sts:AssumeRoleWithWebIdentity" }] })\n}\n`;
+    const dir = writeTree({ 'infra/deep.tf': `locals {\n  x = "${'%{if true}'.repeat(4000)}x${'%{endif}'.repeat(4000)}"\n}\n`, 'infra/role.tf': role, 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expect(doc.findings.filter((f) => f.ruleId === 'parse-error'), JSON.stringify(doc.findings)).toEqual([]);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'infra/role.tf')).toBe(true);
+  });
   it('Terraform locals that grow exponentially stop at the evaluation budget; the rest of the module is read', async () => {
     const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     const doubling = Array.from({ length: 59 }, (_, i) => `  s${i + 1} = "\${local.s${i}}\${local.s${i}}"`).join('\n');

@@ -604,10 +604,16 @@ class Converter {
     const elseIntro = kids.find((x) => x.type === 'template_else_intro');
     const end = kids.find((x) => x.type === 'template_if_end');
     const cond = intro && named(intro).find((x) => x.type === 'expression');
-    if (!intro || !end || !cond) return { kind: 'directive', ...whole };
-    const thenParts = this.templateParts(kids, intro.end, elseIntro?.start ?? end.start, heredoc);
-    const elseParts = elseIntro ? this.templateParts(kids, elseIntro.end, end.start, heredoc) : [];
-    return { kind: 'if', cond: this.expression(cond), then: thenParts, else: elseParts, ...whole };
+    // Nested `%{if}`s count as nesting too: 4,000 of them overflowed the stack.
+    if (!intro || !end || !cond || this.depth >= MAX_NESTING) return { kind: 'directive', ...whole };
+    this.depth++;
+    try {
+      const thenParts = this.templateParts(kids, intro.end, elseIntro?.start ?? end.start, heredoc);
+      const elseParts = elseIntro ? this.templateParts(kids, elseIntro.end, end.start, heredoc) : [];
+      return { kind: 'if', cond: this.expression(cond), then: thenParts, else: elseParts, ...whole };
+    } finally {
+      this.depth--;
+    }
   }
 }
 

@@ -65,7 +65,15 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
   const configs: ParsedFile[] = [];
   const vars: ParsedFile[] = [];
   for (const f of files) {
-    const body = parseFile(parser, f, sink.errors);
+    let body: Body | undefined;
+    try {
+      body = parseFile(parser, f, sink.errors);
+    } catch (e) {
+      // Nesting the converter's own bounds did not foresee: this file is reported, the module's other files are read.
+      if (!(e instanceof RangeError)) throw e;
+      sink.errors.push({ type: 'LoadError', kind: 'limit', loc: startOf(f.relPath), message: 'Terraform nested too deeply to read; this file was not read' });
+      continue;
+    }
     if (!body) continue;
     if (/\.tfvars(\.json)?$/i.test(f.relPath)) {
       // Only the automatic tfvars apply; `prod.tfvars` needs `-var-file` and may be one of several.
@@ -86,8 +94,9 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
     try {
       return compute();
     } catch (e) {
-      if (!(e instanceof TfBudgetError)) throw e;
-      sink.errors.push({ type: 'LoadError', kind: 'limit', loc: def.item.typeLoc, message: `${what} was not evaluated: ${e.message}` });
+      if (!(e instanceof TfBudgetError) && !(e instanceof RangeError)) throw e;
+      const why = e instanceof TfBudgetError ? e.message : 'it is nested too deeply';
+      sink.errors.push({ type: 'LoadError', kind: 'limit', loc: def.item.typeLoc, message: `${what} was not evaluated: ${why}` });
       return undefined;
     }
   };
