@@ -168,6 +168,14 @@ describe('hostile input', () => {
     expect(doc.findings.filter((f) => f.ruleId === 'parse-error'), JSON.stringify(doc.findings)).toEqual([]);
     expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'infra/role.tf')).toBe(true);
   });
+  it('a Terraform file over the parse bound is reported unread; the other file of its module is read', async () => {
+    const role = `resource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }, Action = "sts:AssumeRoleWithWebIdentity" }] })\n}\n`;
+    const big = Array.from({ length: 250_000 }, (_, i) => `a${i} = [${i}]`).join('\n');
+    const dir = writeTree({ 'infra/big.tf': `locals {\n${big}\n}\n`, 'infra/role.tf': role, 'iam/ok.json': GOOD_POLICY });
+    const { doc } = await lintJson(dir);
+    expectIsolated(doc, 'infra/big.tf', /^Not scanned: Terraform file is \d+ KiB, over the 2048 KiB the Terraform loader parses; it was not read/);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'infra/role.tf')).toBe(true);
+  });
   it('Terraform locals that grow exponentially stop at the evaluation budget; the rest of the module is read', async () => {
     const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     const doubling = Array.from({ length: 59 }, (_, i) => `  s${i + 1} = "\${local.s${i}}\${local.s${i}}"`).join('\n');
