@@ -197,6 +197,19 @@ describe('hostile input', () => {
     const { doc } = await lintJson(dir);
     expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'main.tf')).toBe(true);
   });
+  it('Terraform: 300 roles each reading one of 5,000 for_each instances, and lookups in a 20,000-key map, bind the right values', async () => {
+    // Each reference rebuilt every instance, and each map lookup scanned the map: quadratic (10,000 instances × 1,000 roles took 30 s).
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${i}`).join(',');
+    const doc = `data "aws_iam_policy_document" "d" {\n  for_each = toset(split(",", "${keys}"))\n  statement {\n    actions = ["sts:AssumeRoleWithWebIdentity"]\n    principals {\n      type = "Federated"\n      identifiers = ["arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"]\n    }\n    condition {\n      test = "StringLike"\n      variable = "token.actions.githubusercontent.com:sub"\n      values = ["repo:o/\${each.key}:*"]\n    }\n  }\n}\n`;
+    const roles = Array.from({ length: 300 }, (_, i) => `resource "aws_iam_role" "r${i}" {\n  assume_role_policy = data.aws_iam_policy_document.d["k${i * 16}"].json\n}\n`).join('');
+    const names = Array.from({ length: 20_000 }, (_, i) => `"v${i}"`).join(',');
+    const lookups = `locals {\n  names = [${names}]\n  m = { for v in local.names : v => "repo:p/\${v}:*" }\n  subs = [for v in local.names : local.m[v]]\n}\nresource "aws_iam_role" "last" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com" }, Action = "sts:AssumeRoleWithWebIdentity", Condition = { StringLike = { "token.actions.githubusercontent.com:sub" = local.subs[19999] } } }] })\n}\n`;
+    const dir = writeTree({ 'infra/main.tf': doc + roles, 'infra/lookups.tf': lookups, 'iam/ok.json': GOOD_POLICY });
+    const { doc: out } = await lintJson(dir);
+    const wild = out.findings.filter((f) => f.ruleId === 'no-wildcard-subject').map((f) => /sub pattern "([^"]+)"/.exec(f.message)?.[1]);
+    expect(wild).toHaveLength(301);
+    expect(new Set(wild)).toEqual(new Set([...Array.from({ length: 300 }, (_, i) => `repo:o/k${i * 16}:*`), 'repo:p/v19999:*']));
+  });
   it('a trust policy of 50,000 statements is read up to a bound, and says so', async () => {
     const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     const statements = Array.from({ length: 50_000 }, () => ({ Effect: 'Allow', Principal: { Federated: fed }, Action: 'sts:AssumeRoleWithWebIdentity' }));

@@ -120,6 +120,23 @@ const UNKNOWN_LENGTH = new WeakSet<DocSeq>();
 /** The deploying account, which a configuration never states. */
 export const ACCOUNT_PLACEHOLDER = '${account_id}';
 
+const entryIndexes = new WeakMap<DocMap, Map<string, DocEntry>>();
+
+/** The first entry of `m` with this key; large maps are indexed once (a lookup per element of a 30,000-key map was quadratic). */
+function mapEntry(m: DocMap, key: string): DocEntry | undefined {
+  if (m.entries.length < 16) return m.entries.find((x) => String(x.key.value) === key);
+  let index = entryIndexes.get(m);
+  if (!index) {
+    index = new Map();
+    for (const e of m.entries) {
+      const k = String(e.key.value);
+      if (!index.has(k)) index.set(k, e);
+    }
+    entryIndexes.set(m, index);
+  }
+  return index.get(key);
+}
+
 export class TfEvaluator {
   private readonly localMemo = new Map<Attribute, DocNode>();
   /** `aws_iam_policy_document` blocks some expression rendered (a role's policy, another document's source). */
@@ -131,6 +148,8 @@ export class TfEvaluator {
   private totalWork = 0;
   /** Locals and variables whose evaluation ran out of budget: reported once, then unknown. */
   private readonly overBudget = new Map<unknown, DocNode>();
+  /** `for_each` instances of a block in its own file's scope, by key: 1,000 references to one of 10,000 instances rebuilt them all each time. */
+  private readonly instanceCache = new Map<Block, { first?: Scope; byKey: Map<string, Scope> }>();
 
   constructor(readonly mod: TfModule) {}
 
@@ -384,7 +403,7 @@ export class TfEvaluator {
       case 'lookup': {
         const [m, k, d] = args();
         if (isMap(m) && isScalar(k) && k.resolution !== 'unresolved') {
-          const e = m.entries.find((x) => String(x.key.value) === String(k.value));
+          const e = mapEntry(m, String(k.value));
           if (e) return e.value;
           if (d) return d;
         }
@@ -535,7 +554,7 @@ export class TfEvaluator {
       if (isScalar(cur) && cur.resolution === 'unresolved') return unknown(whole, path);
       if (s.kind === 'attr') {
         if (!isMap(cur)) return unknown(whole, path);
-        const e = cur.entries.find((x) => String(x.key.value) === s.name);
+        const e = mapEntry(cur, s.name);
         if (!e) return unknown(whole, path);
         cur = e.value;
       } else if (s.kind === 'index') {
@@ -546,7 +565,7 @@ export class TfEvaluator {
           if (!item) return unknown(whole, path);
           cur = item;
         } else if (isMap(cur)) {
-          const e = cur.entries.find((x) => String(x.key.value) === String(k.value));
+          const e = mapEntry(cur, String(k.value));
           if (!e) return unknown(whole, path);
           cur = e.value;
         } else return unknown(whole, path);
@@ -646,11 +665,18 @@ export class TfEvaluator {
   /** Skips an instance key (`x[0]`, `x["k"]`) and binds `each` / `count` for that instance when known. */
   private instanceOf(def: Def<Block>, steps: TraversalStep[], scope: Scope): { instanceScope: Scope; rest: TraversalStep[] } {
     const base = fileScope(def.file);
-    if (steps[0]?.kind !== 'index') return { instanceScope: this.instances(def.item, base)[0]?.scope ?? base, rest: steps };
+    let cached = this.instanceCache.get(def.item);
+    if (!cached) {
+      const all = this.instances(def.item, base);
+      this.spend(all.length);
+      cached = { first: all[0]?.scope, byKey: new Map() };
+      for (const i of all) if (i.key !== undefined && !cached.byKey.has(String(i.key))) cached.byKey.set(String(i.key), i.scope);
+      this.instanceCache.set(def.item, cached);
+    }
+    if (steps[0]?.kind !== 'index') return { instanceScope: cached.first ?? base, rest: steps };
     const key = this.eval(steps[0].key, scope);
-    const all = this.instances(def.item, base);
-    const found = isScalar(key) && key.resolution !== 'unresolved' ? all.find((i) => i.key !== undefined && String(i.key) === String(key.value)) : undefined;
-    return { instanceScope: found?.scope ?? bind(base, { each: undefined, count: undefined }), rest: steps.slice(1) };
+    const found = isScalar(key) && key.resolution !== 'unresolved' ? cached.byKey.get(String(key.value)) : undefined;
+    return { instanceScope: found ?? bind(base, { each: undefined, count: undefined }), rest: steps.slice(1) };
   }
 
   /**
