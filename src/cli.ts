@@ -281,7 +281,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   const text = reporter(input);
   if (o['fix-dry-run']) {
     // The diff goes to stdout unless a machine-readable report does.
-    const diff = changes.map((c) => unifiedDiff(displayPath(project.root, c.file, cwd), c.before, c.after)).join('');
+    // The diff quotes the files' lines: keys in them are redacted as in every report (the change itself never touches one).
+    const diff = redactSecrets(changes.map((c) => unifiedDiff(displayPath(project.root, c.file, cwd), c.before, c.after)).join(''));
     if (o['output-file'] || o.format === 'text') out(diff + (diff && !o['output-file'] ? '\n' : ''));
     else rawErr(diff);
   } else if (changes.length) {

@@ -210,6 +210,19 @@ describe('hostile input', () => {
     expect(wild).toHaveLength(301);
     expect(new Set(wild)).toEqual(new Set([...Array.from({ length: 300 }, (_, i) => `repo:o/k${i * 16}:*`), 'repo:p/v19999:*']));
   });
+  it('200,000 actions from a CloudFormation !Split, and 130,000 duplicate JSON keys, are read without overflowing the stack', async () => {
+    // `push(...items)` and `or3(...values)` pass each item as an argument: past ~100,000 the stack overflows.
+    const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    const cfn = `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: {Federated: "${fed}"}\n            Action: [!Split [",", "${','.repeat(200_000)}"]]\n`;
+    const dup = `{"Statement":[{"Effect":"Allow","Principal":{"Federated":"${fed}"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{${'"a":1,'.repeat(130_000)}"b":2}}}]}`;
+    const dir = writeTree({ 'cfn/template.yaml': cfn, 'iam/dup.json': dup, 'iam/ok.json': GOOD_POLICY });
+    const { doc, code } = await lintJson(dir);
+    expect(code).toBe(1);
+    expect(doc.findings.filter((f) => /internal error|Maximum call stack/.test(f.message))).toEqual([]);
+    expect(doc.findings.some((f) => f.ruleId === 'require-web-identity-action' && f.location.file === 'cfn/template.yaml')).toBe(true);
+    expect(doc.findings.filter((f) => f.ruleId === 'parse-error' && f.location.file === 'iam/dup.json').length).toBeGreaterThan(100_000);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
+  });
   it('a trust policy of 50,000 statements is read up to a bound, and says so', async () => {
     const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     const statements = Array.from({ length: 50_000 }, () => ({ Effect: 'Allow', Principal: { Federated: fed }, Action: 'sts:AssumeRoleWithWebIdentity' }));

@@ -35,3 +35,16 @@ describe('secrets in output', () => {
     });
   }
 });
+
+describe('secrets in the --fix-dry-run diff', () => {
+  it('context lines quoting a key are redacted', async () => {
+    const dir = writeTree({
+      '.github/workflows/deploy.yml': `on: push\nenv:\n  AWS_ACCESS_KEY_ID: ${KEY_ID}\n  AWS_SECRET_ACCESS_KEY: ${SECRET}\npermissions:\n  contents: read\njobs:\n  d:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n`,
+    });
+    let out = '';
+    await main(['.', '--fix-dry-run'], { cwd: dir, stdout: (s) => (out += s), stderr: (s) => (out += s), env: {} });
+    expect(out).toMatch(/^\+ +id-token: write$/m);
+    expect(out).toContain('AKIA…RX');
+    for (const secret of [KEY_ID, SECRET]) expect(out).not.toContain(secret.slice(0, 12));
+  });
+});

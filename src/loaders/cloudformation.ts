@@ -15,6 +15,7 @@
  * (the commercial partition); the account, region and stack are unknown. A Parameter default is
  * what the template says, so values computed from it are `expression`, not `literal`.
  */
+import { pushAll } from '../arrays.js';
 import type { Tags } from 'yaml';
 import { get, getEntry, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
 import { parseYaml } from './yaml-doc.js';
@@ -103,9 +104,9 @@ export function loadYamlTemplate(text: string, file: string, explicit: boolean):
   if (parsed.documents > 1)
     out.errors.push({ type: 'LoadError', kind: 'structure', loc: startOf(file), message: 'a CloudFormation template must be a single YAML document; only the first was read' });
   const r = readTemplate(parsed.root, file, text);
-  out.roles.push(...r.roles);
-  out.providers.push(...r.providers);
-  out.errors.push(...r.errors);
+  pushAll(out.roles, r.roles);
+  pushAll(out.providers, r.providers);
+  pushAll(out.errors, r.errors);
   return out;
 }
 
@@ -325,12 +326,12 @@ class Evaluator {
         if (fx2?.fn === 'Fn::If') {
           // In a list, a conditional object may be either variant: keep both (e.g. two statements).
           const branches = this.ifBranches(fx2.arg);
-          if (branches.some((b) => !isScalar(b))) items.push(...branches);
+          if (branches.some((b) => !isScalar(b))) pushAll(items, branches);
           else if (branches.length) items.push(this.unresolvedIf(it, branches as DocScalar[]));
           continue;
         }
         const v = this.normalize(it);
-        if (isSeq(v) && fx2) items.push(...v.items); // a list-valued intrinsic inside a list
+        if (isSeq(v) && fx2) pushAll(items, v.items); // a list-valued intrinsic inside a list
         else if (v) items.push(v);
       }
       return { ...node, items };
@@ -394,7 +395,7 @@ class Evaluator {
       for (const it of node.items) {
         const e = this.evaluate(it);
         if (e.kind === 'str') items.push(e);
-        else if (e.kind === 'list') items.push(...e.items);
+        else if (e.kind === 'list') pushAll(items, e.items);
       }
       return { kind: 'list', items, loc: node.loc };
     }

@@ -2,6 +2,7 @@
  * Loading: discover files, read each once, hand it to the loader for its format, and assemble one
  * Project. New formats plug in by adding a FileLoader to LOADERS; rules never change.
  */
+import { pushAll } from '../arrays.js';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { discover, specialKind, type DiscoveredFile } from './discover.js';
@@ -65,7 +66,7 @@ export const workflowLoader: FileLoader = {
   load(f, sink) {
     const { workflow, errors } = loadWorkflow(f.text, f.relPath);
     if (workflow) sink.workflows.push(workflow);
-    sink.errors.push(...errors);
+    pushAll(sink.errors, errors);
     sink.kind = 'workflow';
   },
 };
@@ -88,15 +89,16 @@ export const jsonLoader: FileLoader = {
   load(f, sink) {
     const { root, errors } = parseJsonFile(f.text, f.relPath);
     if (!root) {
-      sink.errors.push(...errors);
+      pushAll(sink.errors, errors);
       sink.kind = mayBeJsonTemplate(f.text) ? 'cloudformation' : 'policy-json';
       return;
     }
     if (isCloudFormationTemplate(root)) {
       const t = readTemplate(root, f.relPath, f.text);
-      sink.roles.push(...t.roles);
-      sink.providers.push(...t.providers);
-      sink.errors.push(...errors, ...t.errors);
+      pushAll(sink.roles, t.roles);
+      pushAll(sink.providers, t.providers);
+      pushAll(sink.errors, errors);
+      pushAll(sink.errors, t.errors);
       sink.kind = 'cloudformation';
       return;
     }
@@ -105,7 +107,7 @@ export const jsonLoader: FileLoader = {
     if (role) {
       sink.roles.push(role);
       sink.kind = 'policy-json';
-      sink.errors.push(...errors);
+      pushAll(sink.errors, errors);
     } else if (provider) {
       sink.providers.push(provider);
       sink.kind = 'policy-json';
@@ -122,9 +124,9 @@ export const yamlLoader: FileLoader = {
   accepts: (f) => /\.(ya?ml|template)$/i.test(f.relPath) && !isWorkflowPath(f.relPath) && (f.explicit || mayBeYamlTemplate(f.text)),
   load(f, sink) {
     const t = loadYamlTemplate(f.text, f.relPath, f.explicit);
-    sink.roles.push(...t.roles);
-    sink.providers.push(...t.providers);
-    sink.errors.push(...t.errors);
+    pushAll(sink.roles, t.roles);
+    pushAll(sink.providers, t.providers);
+    pushAll(sink.errors, t.errors);
     if (t.recognised) sink.kind = 'cloudformation';
     else if (f.explicit) {
       sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: 'neither a GitHub Actions workflow (no top-level jobs) nor a CloudFormation template (no AWSTemplateFormatVersion, no Resources with AWS:: types)' });
@@ -139,9 +141,9 @@ export const cdkLoader: FileLoader = {
   accepts: (f) => mayBeCdkIam(f.relPath, f.text),
   async load(f, sink) {
     const { roles, providers, errors } = await loadCdk(f.text, f.relPath);
-    sink.roles.push(...roles);
-    sink.providers.push(...providers);
-    sink.errors.push(...errors);
+    pushAll(sink.roles, roles);
+    pushAll(sink.providers, providers);
+    pushAll(sink.errors, errors);
     if (roles.length || providers.length || errors.length || f.explicit) sink.kind = 'cdk';
   },
 };
@@ -418,10 +420,10 @@ function sourceOf(f: FileInput, kind: SourceFile['kind']): SourceFile {
 }
 
 function addResults(project: Project, sink: LoadSink): void {
-  project.workflows.push(...sink.workflows);
-  project.roles.push(...sink.roles);
-  project.providers.push(...sink.providers);
-  project.loadErrors.push(...sink.errors);
+  pushAll(project.workflows, sink.workflows);
+  pushAll(project.roles, sink.roles);
+  pushAll(project.providers, sink.providers);
+  pushAll(project.loadErrors, sink.errors);
 }
 
 /** Extensions any loader may want; everything else is never read. */

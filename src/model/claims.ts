@@ -17,6 +17,7 @@
  *
  * Everything is three-valued where the input may be unresolved: `true`, `false`, or `'unknown'`.
  */
+import { pushAll } from '../arrays.js';
 import type { Condition, Principal, Statement, TrustPolicy } from './iam.js';
 import type { Resolution, Value, ValuePart } from './location.js';
 
@@ -310,12 +311,20 @@ export function isNegatedOperator(baseOperator: string): boolean {
 export type Tri = boolean | 'unknown';
 
 export function and3(...xs: Tri[]): Tri {
-  if (xs.some((x) => x === false)) return false;
-  return xs.every((x) => x === true) ? true : 'unknown';
+  return allOf3(xs);
 }
 export function or3(...xs: Tri[]): Tri {
+  return anyOf3(xs);
+}
+/** `or3` of a list of any length (a spread of 200,000 actions overflowed the stack). */
+export function anyOf3(xs: readonly Tri[]): Tri {
   if (xs.some((x) => x === true)) return true;
   return xs.every((x) => x === false) ? false : 'unknown';
+}
+/** `and3` of a list of any length. */
+export function allOf3(xs: readonly Tri[]): Tri {
+  if (xs.some((x) => x === false)) return false;
+  return xs.every((x) => x === true) ? true : 'unknown';
 }
 export function not3(x: Tri): Tri {
   return x === 'unknown' ? 'unknown' : !x;
@@ -426,7 +435,7 @@ function parsePolicyString(text: ClaimText, wildcards: boolean, variables: boole
           if (value === undefined) {
             toks.push(UNKNOWN);
             uncertain = true;
-          } else toks.push(...litToks(value));
+          } else pushAll(toks, litToks(value));
           continue;
         }
       }
@@ -937,7 +946,7 @@ function evaluateCondition(c: Condition, env: EvalEnv): ConditionVerdict {
     const present: Tri = look.state === 'unknown' ? 'unknown' : look.state === 'present';
     const wants = c.values.map((v) => knownText(v)?.toLowerCase());
     const results: Tri[] = wants.map((w) => (w === 'true' ? not3(present) : w === 'false' ? present : 'unknown'));
-    return { condition: c, result: or3(...results), present };
+    return { condition: c, result: anyOf3(results), present };
   }
   if (look.state === 'unknown') return unknown('unknown');
   if (look.state === 'absent') return { condition: c, result: absentResult(c), present: false };
@@ -952,7 +961,7 @@ function evaluateCondition(c: Condition, env: EvalEnv): ConditionVerdict {
     if (r === true && !matched) matched = v;
     results.push(r);
   }
-  const any = or3(...results);
+  const any = anyOf3(results);
   return { condition: c, result: negated ? not3(any) : any, present: true, matched };
 }
 
@@ -994,7 +1003,7 @@ export function principalMatchesIssuer(p: Principal, issuer: string, account?: s
 
 function principalApplies(st: Statement, env: EvalEnv): Tri {
   if (!st.principals.length) return st.notPrincipals.length ? 'unknown' : false;
-  return or3(...st.principals.map((p) => principalMatchesIssuer(p, env.token.issuer, env.token.providerAccount)));
+  return anyOf3(st.principals.map((p) => principalMatchesIssuer(p, env.token.issuer, env.token.providerAccount)));
 }
 
 /** Whether a statement's Action / NotAction covers an action (three-valued for unresolved values). */
@@ -1003,8 +1012,8 @@ export function actionApplies(st: Statement, action: string = WEB_IDENTITY_ACTIO
     const t = knownText(v);
     return t === undefined ? 'unknown' : actionMatches(t, action);
   };
-  if (st.actions.length) return or3(...st.actions.map(m));
-  if (st.notActions.length) return not3(or3(...st.notActions.map(m)));
+  if (st.actions.length) return anyOf3(st.actions.map(m));
+  if (st.notActions.length) return not3(anyOf3(st.notActions.map(m)));
   return false;
 }
 
@@ -1032,8 +1041,8 @@ export function evaluateTrustPolicy(policy: TrustPolicy, token: TokenClaims, opt
   const denyish = statements.filter((s) => s.effect !== 'Allow');
   const allowApplies = (s: StatementVerdict): Tri => (s.effect === 'Allow' ? s.applies : and3(s.applies, 'unknown'));
   const denyApplies = (s: StatementVerdict): Tri => (s.effect === 'Deny' ? s.applies : and3(s.applies, 'unknown'));
-  const allowed = or3(...allowish.map(allowApplies));
-  const denied = or3(...denyish.map(denyApplies));
+  const allowed = anyOf3(allowish.map(allowApplies));
+  const denied = anyOf3(denyish.map(denyApplies));
   const admitted = and3(allowed, not3(denied));
   const allowedBy = statements.find((s) => s.effect === 'Allow' && s.applies === true)?.statement;
   const deniedBy = statements.find((s) => s.effect === 'Deny' && s.applies === true)?.statement;
@@ -1333,6 +1342,11 @@ function analyzeLanguageUncached(lits: readonly FieldLit[], cls: CharClass, pref
   const alphabet = [...mentioned].filter((c) => c.length === 1 && (classHas(cls, c) || c === UNRESOLVED_MARK)).sort();
   const rep = [...REPRESENTATIVES].find((c) => classHas(cls, c) && !mentioned.has(c));
   const symbols = rep ? [...alphabet, OTHER] : alphabet;
+  // The tables below are positions × symbols: 3,000 distinct characters after a `*` took 33 s and
+  // 1.7 GB. Past a bound the answer is the over-approximation a truncated search gives.
+  let positions = 0;
+  for (const g of globs) positions += g.toks.length + 1;
+  if (positions * symbols.length > 200_000) return { nonEmpty: true, infinite: true, truncated: true };
   // Per glob and position: the positions reached by each symbol (after ε-closure), precomputed.
   const closures = globs.map((g) => g.toks.map((_, i) => [...closure(g.toks, new Set([i]))].sort((a, b) => a - b)).concat([[g.toks.length]]));
   const tables = globs.map((g, gi) =>
@@ -1583,12 +1597,21 @@ function toksKey(toks: GTok[]): string {
  * union of the results is exactly the glob's language restricted to the grammar. `allowed` tells
  * which literal characters a field can contain (a slice with another literal is dropped early).
  */
-function cutGlob(toks: GTok[], ci: boolean, grammar: GElem[], allowed: (field: string, ch: string) => boolean, limit = 256): Map<string, GTok[]>[] | undefined {
+/** Candidate cuts cutGlob tries before giving up (a `sub` of 1,000 `*`s took minutes, `*?` × 2,000 20 s). */
+const CUT_STEPS = 20_000;
+
+function cutGlob(toks0: GTok[], ci: boolean, grammar: GElem[], allowed: (field: string, ch: string) => boolean, limit = 256): Map<string, GTok[]>[] | undefined {
+  // `**` matches what `*` matches: one star per run, so a run of stars is not cut every way.
+  const toks = toks0.some((t, i) => t.k === '*' && toks0[i - 1]?.k === '*') ? toks0.filter((t, i) => !(t.k === '*' && toks0[i - 1]?.k === '*')) : toks0;
   const out = new Map<string, Map<string, GTok[]>>();
   let overflow = false;
+  let steps = 0;
   const n = toks.length;
   const rec = (gi: number, cursors: Cursor[], acc: Map<string, GTok[]>) => {
-    if (overflow) return;
+    if (overflow || ++steps > CUT_STEPS) {
+      overflow = true;
+      return;
+    }
     if (gi === grammar.length) {
       if (cursorClosure(toks, cursors).some((c) => !c.star && c.i === n)) {
         const key = [...acc].map(([f, t]) => `${f}=${toksKey(t)}`).join('\u0001');
@@ -1620,6 +1643,10 @@ function cutGlob(toks: GTok[], ci: boolean, grammar: GElem[], allowed: (field: s
       }
       if (a.star && !last) ends.push({ i: a.i, star: true });
       for (const b of ends) {
+        if (++steps > CUT_STEPS) {
+          overflow = true;
+          return;
+        }
         const slice = sliceGlob(toks, a, b);
         if (!slice || !slice.length) continue;
         const sk = toksKey(slice);
@@ -1903,7 +1930,7 @@ function statementRegion(st: Statement, env: SummaryEnv): StatementRegion {
     const alternatives: Product[] = [];
     for (const v of c.values) {
       const pattern = conditionPattern(v, op, env.version);
-      alternatives.push(...valueProducts(claim, pattern, ci, isNegatedOperator(op) ? false : whenAbsent, { condition: c, value: v }, env));
+      pushAll(alternatives, valueProducts(claim, pattern, ci, isNegatedOperator(op) ? false : whenAbsent, { condition: c, value: v }, env));
       if (pattern.uncertain) region.uncertain = true;
     }
     const field = firstField(claim);
@@ -2057,14 +2084,14 @@ function productAdmits(p: Product, facts: TokenFacts): Tri {
     const v = fieldValue(facts, f);
     for (const l of ls) rs.push(litHolds(l, v));
   }
-  const base = and3(...rs);
+  const base = allOf3(rs);
   return p.opaque.length || p.maybe ? and3(base, 'unknown') : base;
 }
 
 function regionAdmits(products: Product[], pending: Product[], facts: TokenFacts): Tri {
-  const inside = or3(...products.map((p) => productAdmits(p, facts)));
+  const inside = anyOf3(products.map((p) => productAdmits(p, facts)));
   if (inside === false) return false;
-  return and3(inside, not3(or3(...pending.map((q) => productAdmits(q, facts)))));
+  return and3(inside, not3(anyOf3(pending.map((q) => productAdmits(q, facts)))));
 }
 
 // ---- the summary --------------------------------------------------------------------------------
@@ -2236,7 +2263,7 @@ export function summarizeTrustPolicy(policy: TrustPolicy, options: EvaluationOpt
         if (!d.r.products.length && !d.r.pending.length) continue;
         if (d.r.pending.length) {
           // A Deny whose own extent is not exact: anything it may cover becomes 'unknown'.
-          pending.push(...d.r.products.map((q) => ({ ...q, maybe: true })));
+          pushAll(pending, d.r.products.map((q) => ({ ...q, maybe: true })));
           unc = true;
           continue;
         }
@@ -2268,7 +2295,7 @@ export function summarizeTrustPolicy(policy: TrustPolicy, options: EvaluationOpt
       anyOwner: regions.some((r) => r.breadth === 'any-owner'),
       admits: (facts: TokenFacts): Tri => {
         if (!sameIssuer(facts.issuer ?? GITHUB_ISSUER_HOST, issuer.host)) return false;
-        return or3(...regionParts.map((rp) => regionAdmits(rp.products, rp.pending, facts)));
+        return anyOf3(regionParts.map((rp) => regionAdmits(rp.products, rp.pending, facts)));
       },
     };
   };
