@@ -519,17 +519,26 @@ class Evaluator {
 
   private sub(template: string, vars: DocMap | undefined, loc: SourceLocation): EvStr {
     const pieces: EvStr[] = [];
+    // The variables by name (first entry wins, as getEntry): a lookup per placeholder in a long list was quadratic.
+    const byName = new Map<string, DocNode>();
+    if (vars) for (const e of vars.entries) if (!byName.has(String(e.key.value))) byName.set(String(e.key.value), e.value);
     let last = 0;
-    for (const m of template.matchAll(/\$\{([^}]*)\}/g)) {
-      pieces.push(known(template.slice(last, m.index), loc));
-      last = m.index! + m[0].length;
-      const inner = m[1];
+    // Each `${` up to the first `}` after it, as /\$\{([^}]*)\}/g matches, in linear time (the
+    // expression rescanned to the end from every `${` of a template that never closes one).
+    for (;;) {
+      const open = template.indexOf('${', last);
+      if (open < 0) break;
+      const close = template.indexOf('}', open + 2);
+      if (close < 0) break;
+      pieces.push(known(template.slice(last, open), loc));
+      last = close + 1;
+      const inner = template.slice(open + 2, close);
       if (inner.startsWith('!')) {
         pieces.push(known(`\${${inner.slice(1)}}`, loc)); // `${!Literal}` renders as `${Literal}`
         continue;
       }
       const name = inner.trim();
-      const v = vars ? getEntry(vars, name)?.value : undefined;
+      const v = byName.get(name);
       let e: Ev;
       if (v) e = this.evaluate(v);
       else if (!name.startsWith('AWS::') && name.includes('.')) {
