@@ -94,13 +94,21 @@ describe('hostile input', () => {
   it('too deep YAML is refused at the same place on every run, whatever the stack or the JIT', () => {
     const text = 'on: push\njobs:\n  a:\n    env: ' + '['.repeat(3_000) + ']'.repeat(3_000);
     const first = parseYaml(text, 'deep.yml').errors;
-    expect(first).toEqual([{ message: 'nesting deeper than 256 levels', code: 'LIMIT', loc: { file: 'deep.yml', start: { line: 4, column: 263 }, end: { line: 4, column: 263 } } }]);
+    // Flow brackets are counted before any syntax tree is built: refused at the 257th `[`.
+    expect(first).toEqual([{ message: 'nesting deeper than 256 levels', code: 'LIMIT', loc: { file: 'deep.yml', start: { line: 4, column: 266 }, end: { line: 4, column: 266 } } }]);
     // Where a recursive composer overflows moves as its code gets optimised; this limit does not.
     for (let i = 0; i < 20; i++) expect(parseYaml(text, 'deep.yml').errors).toEqual(first);
     // Block style counts the same way: 256 levels read, 257 refused.
     const block = (levels: number) => Array.from({ length: levels }, (_v, i) => `${' '.repeat(i)}k:`).join('\n') + ' 1\n';
     expect(parseYaml(block(256), 'ok.yml').errors).toEqual([]);
     expect(parseYaml(block(257), 'no.yml').errors.map((e) => e.message)).toEqual(['nesting deeper than 256 levels']);
+  });
+  it('2,000,000 unclosed `[` are refused from the brackets, before a syntax tree of gigabytes is built', () => {
+    const r = parseYaml(`on: push\njobs: ${'['.repeat(2_000_000)}`, 'deep.yml');
+    expect(r.errors).toEqual([{ message: 'nesting deeper than 256 levels', code: 'LIMIT', loc: { file: 'deep.yml', start: { line: 2, column: 263 }, end: { line: 2, column: 263 } } }]);
+    // Nesting under the bound, with more brackets than it in all, is read.
+    const many = `on: push\nx: [${Array.from({ length: 400 }, () => '[1]').join(', ')}]\n`;
+    expect(parseYaml(many, 'many.yml', { full: true }).errors).toEqual([]);
   });
   it('a 50 MB file is skipped with a clear finding (limit configurable)', async () => {
     const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });

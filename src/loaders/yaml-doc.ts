@@ -4,7 +4,7 @@
  * wrong with a file. Aliases are followed with a budget so that "billion laughs" documents cannot
  * blow up time or memory.
  */
-import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, visit, type CST, type Document, type Node as YNode, type Tags } from 'yaml';
+import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, visit, type CST, type Document, type Node as YNode, type Tags } from 'yaml';
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
 import type { Position, SourceLocation } from '../model/location.js';
 import { fastYaml, type FastYaml } from './yaml-fast.js';
@@ -67,7 +67,10 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
   // A document nested deeper than the limit is refused before it is composed: composing recurses,
   // and where a deep document would overflow the stack depends on the thread and on how much of
   // the code is compiled, so the error (and its position) would not be the same from run to run.
-  let tooDeepAt: number | undefined;
+  // Flow collections are checked before the parser builds anything: `[` × 2,000,000 with no `]`
+  // made a syntax tree of 1.8 GB before its depth could be looked at. Only a text with more
+  // brackets than the bound can nest that deep, so most texts skip the extra lexing.
+  let tooDeepAt: number | undefined = flowDeeperThan(text, MAX_DEPTH);
   function* shallow(tokens: Iterable<CstToken>): Generator<CstToken> {
     for (const t of tokens) {
       tooDeepAt = deeperThan(t, MAX_DEPTH);
@@ -75,10 +78,11 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
       yield t;
     }
   }
-  for (const d of composer.compose(shallow(parser.parse(text)))) {
-    docs.push(d as Document);
-    if (docs.length === 2) break;
-  }
+  if (tooDeepAt === undefined)
+    for (const d of composer.compose(shallow(parser.parse(text)))) {
+      docs.push(d as Document);
+      if (docs.length === 2) break;
+    }
   const position = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
@@ -87,7 +91,11 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
   const errors: YamlIssue[] = [];
   const warnings: YamlIssue[] = [];
   if (tooDeepAt !== undefined) {
-    errors.push({ message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'LIMIT', loc: at(tooDeepAt) });
+    // The parser may not have run (the flow check refuses first), so the line table may be empty.
+    const line = (text.slice(0, tooDeepAt).match(/\r\n|\r|\n/g) ?? []).length + 1;
+    const column = tooDeepAt - Math.max(text.lastIndexOf('\n', tooDeepAt - 1), text.lastIndexOf('\r', tooDeepAt - 1));
+    const p = { line, column };
+    errors.push({ message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'LIMIT', loc: { file, start: p, end: { ...p } } });
     return { errors, warnings, documents: docs.length + 1 };
   }
   for (const d of docs) {
@@ -219,6 +227,26 @@ export function resolveAliases(doc: Document): Map<unknown, unknown> {
 }
 
 /** The offset of the first collection nested deeper than `max` levels in a parsed (CST) token, if any. Iterative. */
+/** The offset where flow collections (`[`, `{`) nest deeper than `max`, from the lexer's tokens; undefined if they do not. */
+function flowDeeperThan(text: string, max: number): number | undefined {
+  let brackets = 0;
+  for (let i = 0; i < text.length && brackets <= max; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) brackets++;
+  }
+  if (brackets <= max) return undefined;
+  let depth = 0;
+  let offset = 0;
+  for (const tok of new Lexer().lex(text)) {
+    if (tok === '[' || tok === '{') {
+      if (++depth > max) return offset;
+    } else if (tok === ']' || tok === '}') depth = Math.max(0, depth - 1);
+    // Tokens are the text itself, except the lexer's markers (document start, flow end, scalar), which take no room.
+    if (tok !== '\x02' && tok !== '\x18' && tok !== '\x1f') offset += tok.length;
+  }
+  return undefined;
+}
+
 function deeperThan(token: CstToken, max: number): number | undefined {
   const nodes: CstToken[] = [token];
   const depths: number[] = [0];
