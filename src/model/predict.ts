@@ -143,18 +143,32 @@ export function predictProject(project: Project): Map<Job, JobPrediction> {
       if (target) callers.set(target, [...(callers.get(target) ?? []), j]);
     }
   const own = new Map(project.workflows.map((w) => [w, triggerContexts(w, def)]));
+  // A workflow's contexts are computed once: without this, a chain of reusable workflows each
+  // called twice by the next was walked once per path (2^n; 22 files took 20 s). A result is kept
+  // unless a call cycle was cut below it (GitHub refuses cyclic calls; the cut only stops the walk).
+  const memo = new Map<Workflow, { contexts: PredictedContext[]; unknown: boolean }>();
+  let cut = false;
   const wfContexts = (w: Workflow, seen: Set<Workflow>): { contexts: PredictedContext[]; unknown: boolean } => {
+    const known = memo.get(w);
+    if (known) return known;
     const { contexts, callOnly } = own.get(w)!;
-    const all = [...contexts];
+    // Copies: push() adds events to the entries of the list it is given.
+    const all = contexts.map((c) => ({ ...c, events: [...c.events] }));
     let unknown = callOnly;
-    if (w.reusable && !seen.has(w)) {
+    const cutAbove = cut;
+    cut = false;
+    if (w.reusable && seen.has(w)) cut = true;
+    else if (w.reusable) {
       for (const caller of callers.get(w) ?? []) {
         const c = jobContexts(caller, new Set([...seen, w]));
         if (!c.unknown) unknown = false;
         for (const x of c.contexts) for (const e of x.events) push(all, x, e);
       }
     }
-    return { contexts: all, unknown: unknown && all.length === 0 };
+    const result = { contexts: all, unknown: unknown && all.length === 0 };
+    if (!cut) memo.set(w, result);
+    cut ||= cutAbove;
+    return result;
   };
   const jobContexts = (job: Job, seen: Set<Workflow>): { contexts: PredictedContext[]; unknown: boolean } => {
     const base = wfContexts(job.parent, seen);

@@ -63,4 +63,15 @@ describe('predicting token contexts', () => {
     expect(filterToPattern('release/**')).toBe('release/*');
     expect(filterToPattern('v[0-9]+.*')).toBe('v?*.*');
   });
+  it('a chain of 30 reusable workflows, each called twice by the one before, is predicted once per workflow', async () => {
+    // Walked once per path, this took 2^30 steps (22 files took 20 s).
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++)
+      files[`.github/workflows/r${i}.yml`] =
+        i < 29
+          ? `on: ${i === 0 ? 'push' : 'workflow_call'}\njobs:\n  a:\n    uses: ./.github/workflows/r${i + 1}.yml\n  b:\n    uses: ./.github/workflows/r${i + 1}.yml\n`
+          : `on: workflow_call\n${job()}`;
+    const r = await predict(files);
+    expect(r['r29.yml#d']).toEqual(['ref:refs/heads/*[push]', 'ref:refs/tags/*[push]']);
+  });
 });
