@@ -241,6 +241,16 @@ describe('hostile input', () => {
     expectIsolated(doc, 'iam/alternating.json', /trust policy has 1,000 statements; only the first 100 were checked/);
     expectIsolated(doc, 'iam/negated.json', /condition has 8,000 values; more than 256 do not fit in a trust policy IAM accepts \(4,096 characters at most\): they were not analysed and count as one unknown value/);
   });
+  it('a .gitignore of 20,000 patterns applies the first 2,000 and says so', async () => {
+    const patterns = ['early/', ...Array.from({ length: 19_998 }, (_, i) => `**/a*b*c*d*e*f*g*${i}*`), 'iam/late.json'];
+    const files: Record<string, string> = { '.gitignore': patterns.join('\n') + '\n', 'early/trust.json': GOOD_POLICY, 'iam/late.json': GOOD_POLICY, 'iam/ok.json': GOOD_POLICY };
+    for (let i = 0; i < 200; i++) files[`src/f${i}.txt`] = 'x';
+    const { doc } = await lintJson(writeTree(files));
+    const pe = doc.findings.filter((f) => f.ruleId === 'parse-error');
+    expect(pe.map((f) => [f.location.file, f.message])).toEqual([['.gitignore', expect.stringMatching(/^Not scanned: \.gitignore has 20,000 patterns; only the first 2,000 were applied/)]]);
+    const linted = new Set(doc.findings.filter((f) => f.ruleId === 'require-subject-condition').map((f) => f.location.file));
+    expect(linted).toEqual(new Set(['iam/late.json', 'iam/ok.json']));
+  });
   it('a trust policy of 50,000 statements is read up to a bound, and says so', async () => {
     const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     const statements = Array.from({ length: 50_000 }, () => ({ Effect: 'Allow', Principal: { Federated: fed }, Action: 'sts:AssumeRoleWithWebIdentity' }));

@@ -226,7 +226,6 @@ export function resolveAliases(doc: Document): Map<unknown, unknown> {
   return targets;
 }
 
-/** The offset of the first collection nested deeper than `max` levels in a parsed (CST) token, if any. Iterative. */
 /** The offset where flow collections (`[`, `{`) nest deeper than `max`, from the lexer's tokens; undefined if they do not. */
 function flowDeeperThan(text: string, max: number): number | undefined {
   let brackets = 0;
@@ -247,6 +246,7 @@ function flowDeeperThan(text: string, max: number): number | undefined {
   return undefined;
 }
 
+/** The offset of the first collection nested deeper than `max` levels in a parsed (CST) token, if any. Iterative. */
 function deeperThan(token: CstToken, max: number): number | undefined {
   const nodes: CstToken[] = [token];
   const depths: number[] = [0];
