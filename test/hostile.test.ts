@@ -251,6 +251,17 @@ describe('hostile input', () => {
     const linted = new Set(doc.findings.filter((f) => f.ruleId === 'require-subject-condition').map((f) => f.location.file));
     expect(linted).toEqual(new Set(['iam/late.json', 'iam/ok.json']));
   });
+  it.skipIf(process.platform !== 'linux')('a workflow whose file name is not valid UTF-8 is reported by what is wrong with it', async () => {
+    const dir = writeTree({ 'iam/ok.json': GOOD_POLICY });
+    mkdirSync(path.join(dir, '.github', 'workflows'), { recursive: true });
+    // Linux file names are bytes: 0xff is not UTF-8.
+    writeFileSync(Buffer.concat([Buffer.from(path.join(dir, '.github', 'workflows', 'bad')), Buffer.from([0xff]), Buffer.from('.yml')]), 'on: push\n');
+    const { doc } = await lintJson(dir);
+    const pe = doc.findings.filter((f) => f.ruleId === 'parse-error');
+    expect(pe).toHaveLength(1);
+    expect(pe[0].message).toMatch(/its name is not valid UTF-8, and Node\.js cannot open a file by such a name; rename it to read it/);
+    expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
+  });
   it('a trust policy of 50,000 statements is read up to a bound, and says so', async () => {
     const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     const statements = Array.from({ length: 50_000 }, () => ({ Effect: 'Allow', Principal: { Federated: fed }, Action: 'sts:AssumeRoleWithWebIdentity' }));

@@ -321,7 +321,10 @@ function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
     }
     return { buf: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total) };
   } catch (e) {
-    return fail('io', `cannot read file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    const code = (e as NodeJS.ErrnoException).code;
+    // Node.js decodes file names as UTF-8: a name with other bytes comes back with U+FFFD in it and no longer names the file.
+    if (code === 'ENOENT' && f.absPath.includes('\uFFFD')) return fail('io', 'its name is not valid UTF-8, and Node.js cannot open a file by such a name; rename it to read it');
+    return fail('io', `cannot read file: ${code ?? String(e)}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
