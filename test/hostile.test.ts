@@ -262,6 +262,15 @@ describe('hostile input', () => {
     expect(pe[0].message).toMatch(/its name is not valid UTF-8, and Node\.js cannot open a file by such a name; rename it to read it/);
     expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
   });
+  it('a sub of many wildcards, too many ways to cut, is still reported on: any owner (medium) and the missing audience', async () => {
+    // Left undescribed, the region vanished and so did every finding about the role.
+    const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: fed }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': '*?'.repeat(40) } } }] };
+    const { doc } = await lintJson(writeTree({ 'iam/wild.json': JSON.stringify(policy) }));
+    const byRule = Object.fromEntries(doc.findings.map((f) => [f.ruleId, f]));
+    expect(Object.keys(byRule).sort()).toEqual(['no-wildcard-subject', 'require-audience-condition']);
+    expect(byRule['no-wildcard-subject']).toMatchObject({ confidence: 'medium', message: expect.stringMatching(/^Any GitHub repository of any owner can assume this role/) });
+  });
   it('a trust policy of 50,000 statements is read up to a bound, and says so', async () => {
     const fed = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
     const statements = Array.from({ length: 50_000 }, () => ({ Effect: 'Allow', Principal: { Federated: fed }, Action: 'sts:AssumeRoleWithWebIdentity' }));

@@ -1791,7 +1791,9 @@ function valueProducts(claim: string, pattern: ParsedPattern, ci: boolean, whenA
     for (const g of env.grammars) {
       const cuts = cutGlob(toks, ci, g.grammar, sliceAllows);
       if (!cuts) {
-        out.push({ ...mk(new Map([['format', [fmtLit(g.id, false)]], ['sub', [{ toks, ci, neg: false, whenAbsent, text: globText(toks) }]]])), fallback: true, uncertain: true });
+        // Too many ways to cut it (a run of `*?`): described with its fields unbounded, uncertain,
+        // so that the region is still reported on (left undescribed, a missing audience went unsaid).
+        out.push({ ...mk(new Map([['format', [fmtLit(g.id, false)]], ['sub', [{ toks, ci, neg: false, whenAbsent, text: globText(toks) }]]])), uncertain: true });
         continue;
       }
       for (const cut of cuts) {
