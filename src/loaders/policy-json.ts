@@ -21,13 +21,19 @@ export interface JsonLoadResult {
   errors: LoadError[];
 }
 
+/** Duplicate keys reported one by one per file; the rest are one finding (130,000 of them made as many findings). */
+export const MAX_DUPLICATE_REPORTS = 100;
+
 /** Parses JSON into a DocNode, turning syntax errors and duplicate keys into load errors. */
 export function parseJsonFile(text: string, file: string): JsonLoadResult {
   const errors: LoadError[] = [];
   try {
     const { root, duplicateKeys } = parseJson(text, file);
-    for (const d of duplicateKeys)
+    for (const d of duplicateKeys.slice(0, MAX_DUPLICATE_REPORTS))
       errors.push({ type: 'LoadError', kind: 'structure', loc: d.loc, message: `duplicate key "${d.key}": AWS and most JSON readers keep only one of them; remove the duplicate` });
+    const more = duplicateKeys.length - MAX_DUPLICATE_REPORTS;
+    if (more > 0)
+      errors.push({ type: 'LoadError', kind: 'structure', loc: duplicateKeys[MAX_DUPLICATE_REPORTS].loc, message: `${more.toLocaleString('en')} more duplicate keys from here on (the first ${MAX_DUPLICATE_REPORTS} are reported one by one)` });
     return { root, errors };
   } catch (e) {
     if (e instanceof JsonSyntaxError) {
