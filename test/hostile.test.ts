@@ -157,10 +157,19 @@ describe('hostile input', () => {
     const envNode = parsed.root?.kind === 'map' ? parsed.root.entries.find((e) => e.key.value === 'jobs') : undefined;
     expect(envNode).toBeDefined();
   });
-  it('a stream of a million YAML documents is not composed past the second', () => {
-    const r = parseYaml('on: push\njobs: {}\n' + '---\na: 1\n'.repeat(1_000_000), '.github/workflows/many.yml');
+  it('a stream of 400,000 YAML documents is not composed past the second', () => {
+    const r = parseYaml('on: push\njobs: {}\n' + '---\na: 1\n'.repeat(400_000), '.github/workflows/many.yml');
     expect(r.documents).toBe(2);
     expect(r.root?.kind).toBe('map');
+  });
+  it('YAML over 4 MiB that only the full reader reads is refused by its size; the fast reader still reads larger files', () => {
+    const jobs = Array.from({ length: 60_000 }, (_, i) => `  job${i}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${i}\n`).join('');
+    // An anchor sends it to the yaml package (9 MB: 22 s and 1.1 GB before this bound).
+    const r = parseYaml(`on: push\nx: &a 1\njobs:\n${jobs}`, 'big.yml');
+    expect(r.errors.map((e) => [e.code, e.message])).toEqual([['LIMIT', expect.stringMatching(/^\d+\.\d MiB of YAML that only the full reader reads .*; it is given at most 4 MiB$/)]]);
+    const fast = parseYaml(`on: push\njobs:\n${jobs}`, 'big.yml');
+    expect(fast.errors).toEqual([]);
+    expect(fast.fast).toBeDefined();
   });
   it('a Terraform syntax error is reported and every other file, in its directory and elsewhere, is still read', async () => {
     const role = (name: string) => `resource "aws_iam_role" "${name}" {\n  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }, Action = "sts:AssumeRoleWithWebIdentity" }] })\n}\n`;
