@@ -43,10 +43,14 @@ function loadPrecompiled(): Precompiled | null {
 
 const ajvs: Partial<Record<ValidatorKind, { compile(schema: object): Validator }>> = {};
 
+function precompiledFor(kind: ValidatorKind, schema: object): Validator | undefined {
+  if (precompiled === undefined) precompiled = loadPrecompiled();
+  return precompiled?.[kind]?.[JSON.stringify(schema)];
+}
+
 /** The validator for `schema`: precompiled when the build made one for this very schema, else compiled with ajv now. */
 export function compileSchema(kind: ValidatorKind, schema: object): Validator {
-  if (precompiled === undefined) precompiled = loadPrecompiled();
-  const ready = precompiled?.[kind]?.[JSON.stringify(schema)];
+  const ready = precompiledFor(kind, schema);
   if (ready) return ready;
   if (!ajvs[kind]) {
     const mod = createRequire(import.meta.url)('ajv') as { default?: unknown };
@@ -58,6 +62,5 @@ export function compileSchema(kind: ValidatorKind, schema: object): Validator {
 
 /** Test hook: whether `schema` has a precompiled validator of `kind` (loaded as compileSchema would). */
 export function hasPrecompiled(kind: ValidatorKind, schema: object): boolean {
-  if (precompiled === undefined) precompiled = loadPrecompiled();
-  return Boolean(precompiled?.[kind]?.[JSON.stringify(schema)]);
+  return precompiledFor(kind, schema) !== undefined;
 }

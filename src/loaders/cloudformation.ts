@@ -17,7 +17,7 @@
  */
 import { pushAll } from '../arrays.js';
 import type { Tags } from 'yaml';
-import { get, getEntry, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
+import { get, getEntry, getEntryIndexed, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
 import { parseYaml } from './yaml-doc.js';
 import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import type { OidcProvider, Role } from '../model/iam.js';
@@ -519,9 +519,6 @@ class Evaluator {
 
   private sub(template: string, vars: DocMap | undefined, loc: SourceLocation): EvStr {
     const pieces: EvStr[] = [];
-    // The variables by name (first entry wins, as getEntry): a lookup per placeholder in a long list was quadratic.
-    const byName = new Map<string, DocNode>();
-    if (vars) for (const e of vars.entries) if (!byName.has(String(e.key.value))) byName.set(String(e.key.value), e.value);
     let last = 0;
     // Each `${` up to the first `}` after it, as /\$\{([^}]*)\}/g matches, in linear time (the
     // expression rescanned to the end from every `${` of a template that never closes one).
@@ -538,7 +535,7 @@ class Evaluator {
         continue;
       }
       const name = inner.trim();
-      const v = byName.get(name);
+      const v = vars ? getEntryIndexed(vars, name)?.value : undefined;
       let e: Ev;
       if (v) e = this.evaluate(v);
       else if (!name.startsWith('AWS::') && name.includes('.')) {

@@ -51,6 +51,26 @@ export function isScalar(n: DocNode | undefined): n is DocScalar {
 export function getEntry(map: DocMap, key: string): DocEntry | undefined {
   return map.entries.find((e) => String(e.key.value) === key);
 }
+const entryIndexes = new WeakMap<DocMap, Map<string, DocEntry>>();
+
+/**
+ * `getEntry` for lookups repeated on one finished map: a map of 16 entries or more is indexed on
+ * its first lookup (a lookup per element of a 30,000-key map, or per placeholder of a !Sub with
+ * 60,000 variables, was quadratic). Only for maps that no longer change.
+ */
+export function getEntryIndexed(map: DocMap, key: string): DocEntry | undefined {
+  if (map.entries.length < 16) return getEntry(map, key);
+  let index = entryIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const e of map.entries) {
+      const k = String(e.key.value);
+      if (!index.has(k)) index.set(k, e);
+    }
+    entryIndexes.set(map, index);
+  }
+  return index.get(key);
+}
 /** First entry with this key, ignoring case. */
 export function getEntryCI(map: DocMap, key: string): DocEntry | undefined {
   const k = key.toLowerCase();

@@ -10,7 +10,7 @@
  * template, a function call) is located at the expression that computes it.
  */
 import type { Resolution, ValuePart } from '../model/location.js';
-import { isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
+import { getEntryIndexed, isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
 import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, TraversalExpr, TraversalStep } from './hcl.js';
 import { getAttr } from './hcl.js';
 import { parseJson, JsonSyntaxError } from './json-ast.js';
@@ -119,23 +119,6 @@ const UNKNOWN_LENGTH = new WeakSet<DocSeq>();
 
 /** The deploying account, which a configuration never states. */
 export const ACCOUNT_PLACEHOLDER = '${account_id}';
-
-const entryIndexes = new WeakMap<DocMap, Map<string, DocEntry>>();
-
-/** The first entry of `m` with this key; large maps are indexed once (a lookup per element of a 30,000-key map was quadratic). */
-function mapEntry(m: DocMap, key: string): DocEntry | undefined {
-  if (m.entries.length < 16) return m.entries.find((x) => String(x.key.value) === key);
-  let index = entryIndexes.get(m);
-  if (!index) {
-    index = new Map();
-    for (const e of m.entries) {
-      const k = String(e.key.value);
-      if (!index.has(k)) index.set(k, e);
-    }
-    entryIndexes.set(m, index);
-  }
-  return index.get(key);
-}
 
 export class TfEvaluator {
   private readonly localMemo = new Map<Attribute, DocNode>();
@@ -403,7 +386,7 @@ export class TfEvaluator {
       case 'lookup': {
         const [m, k, d] = args();
         if (isMap(m) && isScalar(k) && k.resolution !== 'unresolved') {
-          const e = mapEntry(m, String(k.value));
+          const e = getEntryIndexed(m, String(k.value));
           if (e) return e.value;
           if (d) return d;
         }
@@ -554,7 +537,7 @@ export class TfEvaluator {
       if (isScalar(cur) && cur.resolution === 'unresolved') return unknown(whole, path);
       if (s.kind === 'attr') {
         if (!isMap(cur)) return unknown(whole, path);
-        const e = mapEntry(cur, s.name);
+        const e = getEntryIndexed(cur, s.name);
         if (!e) return unknown(whole, path);
         cur = e.value;
       } else if (s.kind === 'index') {
@@ -565,7 +548,7 @@ export class TfEvaluator {
           if (!item) return unknown(whole, path);
           cur = item;
         } else if (isMap(cur)) {
-          const e = mapEntry(cur, String(k.value));
+          const e = getEntryIndexed(cur, String(k.value));
           if (!e) return unknown(whole, path);
           cur = e.value;
         } else return unknown(whole, path);

@@ -8,6 +8,7 @@ import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, 
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
 import type { Position, SourceLocation } from '../model/location.js';
 import { fastYaml, type FastYaml } from './yaml-fast.js';
+import { SourceText } from './source-text.js';
 
 type CstToken = CST.Token;
 
@@ -102,11 +103,8 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
   const errors: YamlIssue[] = [];
   const warnings: YamlIssue[] = [];
   if (tooDeepAt !== undefined) {
-    // The parser may not have run (the flow check refuses first), so the line table may be empty.
-    const line = (text.slice(0, tooDeepAt).match(/\r\n|\r|\n/g) ?? []).length + 1;
-    const column = tooDeepAt - Math.max(text.lastIndexOf('\n', tooDeepAt - 1), text.lastIndexOf('\r', tooDeepAt - 1));
-    const p = { line, column };
-    errors.push({ message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'LIMIT', loc: { file, start: p, end: { ...p } } });
+    // The parser may not have run (the flow check refuses first), so its line table may be empty.
+    errors.push({ message: `nesting deeper than ${MAX_DEPTH} levels`, code: 'LIMIT', loc: new SourceText(file, text).loc(tooDeepAt, tooDeepAt) });
     return { errors, warnings, documents: docs.length + 1 };
   }
   for (const d of docs) {
