@@ -42,7 +42,8 @@ export interface Explanation {
     owners: string;
     repositories: string[];
     contexts: string[];
-    patterns: { operator: string; key: string; value: string; location: string }[];
+    /** `when`: the input under which the source uses this value (one branch of a conditional). */
+    patterns: { operator: string; key: string; value: string; location: string; when?: string }[];
   }[];
   uncertain: boolean;
   jobs: { workflow: string; job: string; match: string; runs: { events: string[]; sub: string; admitted: boolean | 'unknown' }[] }[];
@@ -83,7 +84,7 @@ export function explainRole(project: Project, role: Role): Explanation {
     const patterns: Explanation['issuers'][number]['patterns'] = [];
     for (const st of adm.statements)
       for (const claim of ['sub', 'job_workflow_ref'])
-        for (const c of claimConditions(st, claim)) for (const v of c.values) patterns.push({ operator: c.operator.value, key: c.key.value, value: v.value, location: formatLocation(v.loc) });
+        for (const c of claimConditions(st, claim)) for (const v of c.values) patterns.push({ operator: c.operator.value, key: c.key.value, value: v.value, location: formatLocation(v.loc), ...(v.when ? { when: v.when.text } : {}) });
     ex.issuers.push({
       issuer: adm.issuer.host,
       anyOwner: adm.anyOwner,
@@ -122,7 +123,7 @@ export function renderExplanation(ex: Explanation): string {
     for (const c of i.contexts) out.push(`    ${c}`);
     if (i.patterns.length) {
       out.push('  patterns:');
-      for (const p of i.patterns) out.push(`    ${p.operator} ${p.key} = ${p.value}   (${p.location})`);
+      for (const p of i.patterns) out.push(`    ${p.operator} ${p.key} = ${p.value}   (${p.location}${p.when ? `; when ${p.when}` : ''})`);
     }
   }
   out.push('');

@@ -65,3 +65,39 @@ describe('engine', () => {
     expect(new Set(fa).size).toBe(fa.length);
   });
 });
+
+describe('findings on possible values', () => {
+  const reporter = (when: { text: string; isDefault: boolean } | undefined, confidence?: 'low') =>
+    createRule({
+      id: 'no-possible-test',
+      meta: {
+        kind: 'problem',
+        appliesTo: ['trust-policy'],
+        severity: 'low',
+        defaultLevel: 'error',
+        docs: { description: 'test rule', rationale: 'test', remediation: 'test', references: [], recommended: true },
+        messages: { x: 'x' },
+        schema: [],
+      },
+      create(context) {
+        return {
+          Statement(st) {
+            context.report({ node: { ...st.effect, ...(when ? { when } : {}) }, messageId: 'x', confidence });
+          },
+        };
+      },
+    });
+  const run = async (when: { text: string; isDefault: boolean } | undefined, confidence?: 'low') => {
+    const project = await loadTree({ [POLICY]: trustPolicy({}) });
+    const { findings } = lintProject(project, [reporter(when, confidence)], { rules: {}, settings: {} });
+    return findings.map((f) => `${f.level}/${f.confidence}`);
+  };
+  it('a value taken only under some input is at most a warning of medium confidence', async () => {
+    expect(await run(undefined)).toEqual(['error/high']);
+    expect(await run({ text: 'var.all is true', isDefault: false })).toEqual(['warn/medium']);
+    expect(await run({ text: 'var.all is true', isDefault: false }, 'low')).toEqual(['warn/low']);
+  });
+  it('a default (taken when the input is left out) keeps the rule level', async () => {
+    expect(await run({ text: 'props.filter is not given', isDefault: true })).toEqual(['error/high']);
+  });
+});

@@ -9,7 +9,7 @@ import { resolveRules, defaultSettings, type LintConfig } from './config.js';
 import { traverse } from './traverse.js';
 import { applySuppressions } from './suppressions.js';
 import type { Project } from '../model/project.js';
-import { compareLocations } from '../model/location.js';
+import { compareLocations, type ValueCondition } from '../model/location.js';
 import { redactSecrets } from '../model/secrets.js';
 import { printable } from '../model/printable.js';
 import { summaryOf } from '../model/claims.js';
@@ -119,15 +119,19 @@ function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescrip
   if (template === undefined) throw new Error(`rule ${rule.id} reported unknown messageId '${d.messageId}'`);
   const loc = d.loc ?? d.node?.loc;
   if (!loc) throw new Error(`rule ${rule.id} reported without a location`);
+  // A possible value that the source takes only under some input (a branch of a conditional whose
+  // test is not known) may never be used: its finding is at most a warning, of at most medium confidence.
+  const when = (d.node as { when?: ValueCondition } | undefined)?.when;
+  const onlyUnderInput = !!when && !when.isDefault;
   const f: Finding = {
     ruleId: rule.id,
     messageId: d.messageId,
     // Defence in depth: whatever a rule interpolates, a key never reaches a report; control
     // characters from the scanned files are shown as escapes in every format (model/printable.ts).
     message: printable(redactSecrets(interpolate(template, d.data))),
-    level,
+    level: onlyUnderInput ? 'warn' : level,
     severity: d.severity ?? rule.meta.severity,
-    confidence: d.confidence ?? 'high',
+    confidence: onlyUnderInput && (d.confidence ?? 'high') === 'high' ? 'medium' : (d.confidence ?? 'high'),
     location: loc,
     related: (d.related ?? []).map((r) => ({ ...r, message: printable(redactSecrets(r.message)) })),
     fingerprint: '',

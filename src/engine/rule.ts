@@ -64,7 +64,10 @@ export interface Fix {
 }
 
 export interface ReportDescriptor {
-  /** Anything with a location: a model node or a Value. */
+  /**
+   * Anything with a location: a model node or a Value. A Value that is a possible value taken only
+   * under some input (`when`, not a default) makes the finding at most a warning of medium confidence.
+   */
   node?: { loc: SourceLocation };
   loc?: SourceLocation;
   messageId: string;

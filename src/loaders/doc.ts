@@ -3,7 +3,7 @@
  * CloudFormation), Terraform `jsonencode` objects and CDK object literals are all turned into it,
  * so that one policy reader (`policy-doc.ts`) serves every format.
  */
-import type { SourceLocation, Value, Resolution, ValuePart } from '../model/location.js';
+import type { SourceLocation, Value, Resolution, ValuePart, ValueCondition } from '../model/location.js';
 
 export interface DocScalar {
   kind: 'scalar';
@@ -14,6 +14,13 @@ export interface DocScalar {
   parts?: ValuePart[];
   /** YAML tag (e.g. `!Ref`), when present. */
   tag?: string;
+  /** A possible value (a branch of a conditional): the input under which the source takes it. */
+  when?: ValueCondition;
+  /**
+   * The value is one of these (each with its `when`): the branches of a conditional whose test
+   * is not known. The scalar itself stays the unresolved whole, for readers that want one value.
+   */
+  alternatives?: DocScalar[];
 }
 
 export interface DocEntry {
@@ -89,14 +96,20 @@ export function scalarValue(n: DocScalar): Value<string> {
     resolution: n.resolution,
   };
   if (n.parts) v.parts = n.parts;
+  if (n.when) v.when = n.when;
   return v;
 }
 
-/** A string or a list of strings (`"a"` or `["a","b"]`) as values; non-scalars are skipped. */
+/** A scalar as its possible values: its alternatives when it has some, else itself. */
+export function possibleScalars(n: DocScalar): DocScalar[] {
+  return n.alternatives?.length ? n.alternatives : [n];
+}
+
+/** A string or a list of strings (`"a"` or `["a","b"]`) as values, a scalar with alternatives as its possible values; non-scalars are skipped. */
 export function stringList(n: DocNode | undefined): Value<string>[] {
   if (!n) return [];
-  if (isScalar(n)) return n.value === null ? [] : [scalarValue(n)];
-  if (isSeq(n)) return n.items.filter(isScalar).filter((s) => s.value !== null).map(scalarValue);
+  if (isScalar(n)) return possibleScalars(n).filter((s) => s.value !== null).map(scalarValue);
+  if (isSeq(n)) return n.items.filter(isScalar).flatMap(possibleScalars).filter((s) => s.value !== null).map(scalarValue);
   return [];
 }
 

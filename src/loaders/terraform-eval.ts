@@ -9,7 +9,7 @@
  * keeps the location of that literal, because that is the token a user edits; a computed value (a
  * template, a function call) is located at the expression that computes it.
  */
-import type { Resolution, ValuePart } from '../model/location.js';
+import { bothConditions, type Resolution, type ValueCondition, type ValuePart } from '../model/location.js';
 import { getEntryIndexed, isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
 import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, TraversalExpr, TraversalStep } from './hcl.js';
 import { getAttr } from './hcl.js';
@@ -70,16 +70,37 @@ export interface Scope {
   file: string;
   /** Bound names: `each`, `count`, dynamic-block iterators, `for` variables. Unknown when bound to undefined. */
   bindings: Map<string, DocNode | undefined>;
+  /** Unknown bound names in words, for conditions on them: a `for` variable over an unknown list is `an entry of var.repos`. */
+  described?: Map<string, string>;
 }
 
 export function fileScope(file: string): Scope {
   return { file, bindings: new Map() };
 }
 
-export function bind(scope: Scope, names: Record<string, DocNode | undefined>): Scope {
+export function bind(scope: Scope, names: Record<string, DocNode | undefined>, described?: Record<string, string>): Scope {
   const bindings = new Map(scope.bindings);
   for (const [k, v] of Object.entries(names)) bindings.set(k, v);
-  return { file: scope.file, bindings };
+  let words = scope.described;
+  if (words || described) {
+    words = new Map(words);
+    for (const k of Object.keys(names)) words.delete(k);
+    for (const [k, v] of Object.entries(described ?? {})) words.set(k, v);
+  }
+  return words?.size ? { file: scope.file, bindings, described: words } : { file: scope.file, bindings };
+}
+
+/**
+ * Possible values one expression may have (the branches of conditionals whose test is unknown,
+ * multiplied through the templates that use them). Past this many, the value is left as one
+ * unknown value: a real configuration has two or four.
+ */
+export const MAX_ALTERNATIVES = 16;
+
+/** One way a template may come out: its pieces, and the input under which it does. */
+interface Variant {
+  parts: ValuePart[];
+  when?: ValueCondition;
 }
 
 export interface EvalProblem {
@@ -212,7 +233,7 @@ export class TfEvaluator {
       case 'conditional': {
         const t = this.eval(expr.test, scope);
         if (isScalar(t) && t.resolution !== 'unresolved' && typeof t.value === 'boolean') return this.eval(t.value ? expr.then : expr.else, scope, path);
-        return unknown(expr, path);
+        return this.eitherBranch(expr, scope, path);
       }
       case 'for':
         return this.forExpr(expr, scope, path);
@@ -236,6 +257,9 @@ export class TfEvaluator {
     if (l && e.op === '&&' && l.value === false) return computedScalar(false, e, path);
     if (l && e.op === '||' && l.value === true) return computedScalar(true, e, path);
     const r = known(this.eval(e.right, scope));
+    // `x || true` and `x && false` do not need x either.
+    if (r && e.op === '&&' && r.value === false) return computedScalar(false, e, path);
+    if (r && e.op === '||' && r.value === true) return computedScalar(true, e, path);
     if (!l || !r) return unknown(e, path);
     const a = l.value;
     const b = r.value;
@@ -269,27 +293,167 @@ export class TfEvaluator {
     // A template that is exactly one interpolation yields that value unchanged (HCL semantics).
     if (t.parts.length === 1 && interps.length === 1 && t.parts[0].kind === 'interp' && t.parts[0].expr && !t.heredoc) return this.eval(t.parts[0].expr, scope, path);
     const parts: ValuePart[] = [];
-    const computed = this.templateParts(t.parts, t, scope, parts);
-    return fromParts(this.spend, parts, t.raw, loc, computed ? 'expression' : 'literal');
+    const { computed, variants } = this.templateParts(t.parts, t, scope, parts, [{ parts: [] }]);
+    const whole = fromParts(this.spend, parts, t.raw, loc, computed ? 'expression' : 'literal');
+    // Several ways the template may come out (an `%{if}` or an interpolated conditional whose test is unknown).
+    if (variants && (variants.length > 1 || variants[0]?.when)) {
+      whole.alternatives = variants.map((v) => {
+        const alt = fromParts(this.spend, v.parts, t.raw, loc, 'expression');
+        if (v.when) alt.when = v.when;
+        return alt;
+      });
+      if (whole.resolution !== 'unresolved') return whole.alternatives.length === 1 ? whole.alternatives[0] : { ...whole, resolution: 'unresolved', parts: [{ text: String(whole.value), known: false }] };
+    }
+    return whole;
   }
 
-  /** Appends the pieces of template parts; returns whether anything was computed (not plain text). */
-  private templateParts(list: TemplatePart[], t: TemplateExpr, scope: Scope, out: ValuePart[]): boolean {
+  /**
+   * Appends the pieces of template parts to `out` (an `%{if}` with an unknown test as one unknown
+   * piece) and, while there are at most MAX_ALTERNATIVES, extends `variants` with every way the
+   * parts may come out. Returns whether anything was computed (not plain text).
+   */
+  private templateParts(list: TemplatePart[], t: TemplateExpr, scope: Scope, out: ValuePart[], variants: Variant[] | null): { computed: boolean; variants: Variant[] | null } {
     let computed = false;
     for (const p of list) {
-      if (p.kind === 'text') out.push({ text: p.text, known: true });
-      else if (p.kind === 'if') {
+      if (p.kind === 'text') {
+        out.push({ text: p.text, known: true });
+        variants = this.extend(variants, [{ parts: [{ text: p.text, known: true }] }]);
+      } else if (p.kind === 'if') {
         computed = true;
         const c = this.eval(p.cond, scope);
-        if (isScalar(c) && c.resolution !== 'unresolved' && typeof c.value === 'boolean') this.templateParts(c.value ? p.then : p.else, t, scope, out);
-        else out.push({ text: t.src.text.slice(p.start, p.end), known: false });
-      } else if (p.kind === 'directive' || !p.expr) out.push({ text: t.src.text.slice(p.start, p.end), known: false });
-      else {
+        if (isScalar(c) && c.resolution !== 'unresolved' && typeof c.value === 'boolean') variants = this.templateParts(c.value ? p.then : p.else, t, scope, out, variants).variants;
+        else {
+          out.push({ text: t.src.text.slice(p.start, p.end), known: false });
+          const yes = this.templateParts(p.then, t, scope, [], [{ parts: [], when: this.describeTest(p.cond, scope, true) }]).variants;
+          const no = this.templateParts(p.else, t, scope, [], [{ parts: [], when: this.describeTest(p.cond, scope, false) }]).variants;
+          variants = yes && no ? this.extend(variants, [...yes, ...no]) : null;
+        }
+      } else if (p.kind === 'directive' || !p.expr) {
+        const piece = { text: t.src.text.slice(p.start, p.end), known: false };
+        out.push(piece);
+        variants = this.extend(variants, [{ parts: [piece] }]);
+      } else {
         computed = true;
-        out.push(...stringParts(this.eval(p.expr, scope), '${' + p.expr.raw + '}'));
+        const fallback = '${' + p.expr.raw + '}';
+        const v = this.eval(p.expr, scope);
+        out.push(...stringParts(v, fallback));
+        variants = this.extend(variants, isScalar(v) ? possibleOf(v).map((a) => ({ parts: stringParts(a, fallback), when: a.when })) : [{ parts: stringParts(v, fallback) }]);
       }
     }
-    return computed;
+    return { computed, variants };
+  }
+
+  /** A list element kept by a `for` filter whose test `c` is not known: a possible value, there only when the test holds. */
+  private onlyIf(item: DocScalar, c: DocNode, cond: Expr, scope: Scope): DocScalar {
+    if (isScalar(c) && c.resolution !== 'unresolved') return item;
+    const alternatives = underCondition(item, this.describeTest(cond, scope, true));
+    return alternatives.length === 1 ? alternatives[0] : { ...item, alternatives };
+  }
+
+  /** Every variant followed by every option; null once there are more than MAX_ALTERNATIVES. */
+  private extend(variants: Variant[] | null, options: Variant[]): Variant[] | null {
+    if (!variants) return null;
+    if (options.length === 1) {
+      // Every variant owns its `parts` (built here): append in place, linear in the template's length.
+      const o = options[0];
+      for (const v of variants) {
+        for (const p of o.parts) v.parts.push(p);
+        if (o.when) v.when = bothConditions(v.when, o.when);
+      }
+      return variants;
+    }
+    if (variants.length * options.length > MAX_ALTERNATIVES) return null;
+    const out: Variant[] = [];
+    for (const v of variants) for (const o of options) out.push({ parts: [...v.parts, ...o.parts], when: bothConditions(v.when, o.when) });
+    this.spend(out.length);
+    return out;
+  }
+
+  /**
+   * `test ? a : b` whose test is not known: both branches are possible values, each taken under
+   * its input. Scalars become one unresolved scalar with the branches as alternatives; lists of
+   * scalars become one list of every item (its length unknown). Anything else stays unknown.
+   */
+  private eitherBranch(expr: Extract<Expr, { kind: 'conditional' }>, scope: Scope, path?: string): DocNode {
+    let a = this.eval(expr.then, scope, path);
+    let b = this.eval(expr.else, scope, path);
+    const yes = this.describeTest(expr.test, scope, true);
+    const no = this.describeTest(expr.test, scope, false);
+    if (isScalar(a) && isScalar(b)) {
+      const alternatives = [...underCondition(a, yes), ...underCondition(b, no)];
+      if (alternatives.length > MAX_ALTERNATIVES) return unknown(expr, path);
+      return { ...unknown(expr, path), alternatives };
+    }
+    // `length(var.subjects) > 0 ? var.subjects : ["repo:octo-org/*"]`: an unknown list stands as one unknown item.
+    const asList = (n: DocNode, other: DocNode): DocNode => (isScalar(n) && n.resolution === 'unresolved' && !n.alternatives && isSeq(other) ? { kind: 'seq', loc: n.loc, items: [n] } : n);
+    [a, b] = [asList(a, b), asList(b, a)];
+    if (isSeq(a) && isSeq(b) && [...a.items, ...b.items].every(isScalar)) {
+      const items = [...(a.items as DocScalar[]).flatMap((x) => underCondition(x, yes)), ...(b.items as DocScalar[]).flatMap((x) => underCondition(x, no))];
+      this.spend(items.length);
+      const seq: DocSeq = { kind: 'seq', loc: at(expr.loc, path), items };
+      UNKNOWN_LENGTH.add(seq);
+      return seq;
+    }
+    return unknown(expr, path);
+  }
+
+  /**
+   * A test that is not known, in words, as true (`truth`) or false: `var.allow_all is true`,
+   * `an entry of var.repositories has no ':'` for `length(regexall(":+", repo)) > 0` inside a
+   * `for` over an unknown list, `var.branch is null`.
+   */
+  describeTest(e: Expr, scope: Scope, truth: boolean): ValueCondition {
+    return { text: this.testWords(e, scope, truth), isDefault: false };
+  }
+
+  private testWords(e: Expr, scope: Scope, truth: boolean): string {
+    const name = (x: Expr): string => {
+      if (x.kind === 'traversal' && typeof x.root === 'string' && !x.steps.length) {
+        const d = scope.described?.get(x.root);
+        if (d) return d;
+      }
+      return x.raw;
+    };
+    const lit = (x: Expr) => (x.kind === 'literal' ? x.value : x.kind === 'template' && x.parts.length === 1 && x.parts[0].kind === 'text' ? x.parts[0].text : undefined);
+    const matches = (subject: Expr, re: Expr, yes: boolean): string | undefined => {
+      const pattern = lit(re);
+      if (typeof pattern !== 'string') return undefined;
+      const single = /^(?:\\(.)|([^\\.*+?^$()[\]{}|]))\+?$/.exec(pattern);
+      if (single) return `${name(subject)} ${yes ? 'has a' : 'has no'} '${single[1] ?? single[2]}'`;
+      return `${name(subject)} ${yes ? 'matches' : 'does not match'} /${pattern}/`;
+    };
+    const call = (x: Expr, fn: string) => (x.kind === 'call' && x.name === fn ? x : undefined);
+    /** `length(regexall(re, s))` → [s, re] */
+    const regexCount = (x: Expr): [Expr, Expr] | undefined => {
+      const len = call(x, 'length');
+      const all = len?.args.length === 1 ? call(len.args[0], 'regexall') : undefined;
+      return all?.args.length === 2 ? [all.args[1], all.args[0]] : undefined;
+    };
+    if (e.kind === 'unary' && e.op === '!') return this.testWords(e.operand, scope, !truth);
+    if (e.kind === 'binary') {
+      const rc = regexCount(e.left);
+      const r = lit(e.right);
+      if (rc && r === 0 && (e.op === '>' || e.op === '!=' || e.op === '==')) {
+        const words = matches(rc[0], rc[1], e.op === '==' ? !truth : truth);
+        if (words) return words;
+      }
+      const len = call(e.left, 'length');
+      if (!rc && len?.args.length === 1 && r === 0 && (e.op === '>' || e.op === '!=' || e.op === '==')) return `${name(len.args[0])} ${(e.op === '==') === truth ? 'is empty' : 'is not empty'}`;
+      if ((e.op === '==' || e.op === '!=') && e.right.kind === 'literal' && e.right.value === null) return `${name(e.left)} ${(e.op === '!=') === truth ? 'is set' : 'is null'}`;
+      if ((e.op === '==' || e.op === '!=') && e.right.kind === 'literal' && e.right.value === '') return `${name(e.left)} ${(e.op === '!=') === truth ? 'is not empty' : 'is empty'}`;
+    }
+    const can = call(e, 'can');
+    const rx = can?.args.length === 1 ? call(can.args[0], 'regex') : undefined;
+    if (rx?.args.length === 2) {
+      const words = matches(rx.args[1], rx.args[0], truth);
+      if (words) return words;
+    }
+    const sc = call(e, 'strcontains');
+    if (sc?.args.length === 2 && typeof lit(sc.args[1]) === 'string') return `${name(sc.args[0])} ${truth ? 'contains' : 'does not contain'} '${String(lit(sc.args[1]))}'`;
+    if (e.kind === 'traversal' && !(typeof e.root === 'string' && scope.described?.has(e.root))) return `${e.raw} is ${truth}`;
+    const words = [...(scope.described ?? [])].filter(([k]) => new RegExp(`\\b${k}\\b`).test(e.raw));
+    const prefix = words.length ? `for ${words.map(([k, d]) => `${d} (${k})`).join(', ')}, ` : '';
+    return `${prefix}${e.raw} is ${truth}`;
   }
 
   private forExpr(f: Extract<Expr, { kind: 'for' }>, scope: Scope, path?: string): DocNode {
@@ -299,7 +463,8 @@ export class TfEvaluator {
     else if (isMap(coll)) for (const e of coll.entries) pairs.push([e.key, e.value]);
     else {
       // Unknown collection: one element computed with the iterator unknown.
-      const s = bind(scope, { [f.valueVar]: undefined, ...(f.keyVar ? { [f.keyVar]: undefined } : {}) });
+      const s = bind(scope, { [f.valueVar]: undefined, ...(f.keyVar ? { [f.keyVar]: undefined } : {}) }, { [f.valueVar]: `an entry of ${f.collection.raw}`, ...(f.keyVar ? { [f.keyVar]: `a key of ${f.collection.raw}` } : {}) });
+      // A filter (`if cond`) on an unknown entry is not a condition on the input: whether elements exist is already unknown.
       const item = this.eval(f.body, s, path === undefined ? undefined : `${path}[0]`);
       if (f.object) return unknown(f, path);
       const seq: DocSeq = { kind: 'seq', loc: at(f.loc, path), items: [markUnresolved(item)] };
@@ -311,8 +476,9 @@ export class TfEvaluator {
     this.spend(pairs.length);
     for (const [k, v] of pairs) {
       const s = bind(scope, f.keyVar ? { [f.keyVar]: k, [f.valueVar]: v } : { [f.valueVar]: v });
+      let c: DocNode | undefined;
       if (f.cond) {
-        const c = this.eval(f.cond, s);
+        c = this.eval(f.cond, s);
         if (isScalar(c) && c.resolution !== 'unresolved' && c.value === false) continue;
       }
       const p = path === undefined ? undefined : `${path}[${items.length + entries.length}]`;
@@ -320,7 +486,10 @@ export class TfEvaluator {
         const key = this.eval(f.keyBody, s);
         if (!isScalar(key)) return unknown(f, path);
         entries.push({ key: { ...key, value: key.value === null ? '' : String(key.value) }, value: this.eval(f.body, s, p) });
-      } else items.push(this.eval(f.body, s, p));
+      } else {
+        const item = this.eval(f.body, s, p);
+        items.push(f.cond && c && isScalar(item) ? this.onlyIf(item, c, f.cond, s) : item);
+      }
     }
     return f.object ? { kind: 'map', loc: at(f.loc, path), entries } : { kind: 'seq', loc: at(f.loc, path), items };
   }
@@ -423,13 +592,13 @@ export class TfEvaluator {
       case 'contains': {
         const [list, v] = args();
         const needle = known(v);
-        if (!isSeq(list) || !needle || !list.items.every((i) => known(i))) return unknown(c, path);
+        if (!isSeq(list) || !needle || hasPossible(list) || !list.items.every((i) => known(i))) return unknown(c, path);
         this.spend(list.items.length);
         return computedScalar(list.items.some((i) => (i as DocScalar).value === needle.value), c, path);
       }
       case 'join': {
         const [sep, list] = args();
-        if (!isScalar(sep) || sep.resolution === 'unresolved' || !isSeq(list)) return unknown(c, path);
+        if (!isScalar(sep) || sep.resolution === 'unresolved' || !isSeq(list) || hasPossible(list)) return unknown(c, path);
         const parts: ValuePart[] = [];
         this.spend(list.items.length);
         list.items.forEach((it, i) => {
@@ -738,7 +907,8 @@ export class TfEvaluator {
         const iterator = itAttr?.expr.kind === 'traversal' && typeof itAttr.expr.root === 'string' ? itAttr.expr.root : type;
         const coll = this.eval(fe.expr, scope);
         // Content generated from a collection we cannot see is not modelled (see the loader notes).
-        const pairs: [DocNode, DocNode][] = isSeq(coll) ? coll.items.map((v, i) => [num(i, v), v]) : isMap(coll) ? coll.entries.map((e) => [e.key, e.value]) : [];
+        // So is a block whose presence depends on an unknown test (`for_each = var.on ? [1] : []`).
+        const pairs: [DocNode, DocNode][] = isSeq(coll) && !hasPossible(coll) ? coll.items.map((v, i) => [num(i, v), v]) : isMap(coll) ? coll.entries.map((e) => [e.key, e.value]) : [];
         for (const [k, v] of pairs) out.push({ block: content, body: content.body, scope: bind(scope, { [iterator]: { kind: 'map', loc: v.loc, entries: [entry('key', k), entry('value', v)] } }) });
       }
     }
@@ -1093,7 +1263,27 @@ function innerInterps<T extends { start: number; end: number }>(sorted: T[], sta
 function markUnresolved(n: DocNode): DocNode {
   if (n.kind !== 'scalar') return n;
   const text = n.value === null ? '' : String(n.value);
-  return { ...n, resolution: 'unresolved', parts: n.parts ?? [{ text, known: false }] };
+  const out: DocScalar = { ...n, resolution: 'unresolved', parts: n.parts ?? [{ text, known: false }] };
+  if (n.alternatives) out.alternatives = n.alternatives.map((a) => markUnresolved(a) as DocScalar);
+  return out;
+}
+
+/** A list some of whose items are there only under some input (the branches of a conditional between lists). */
+function hasPossible(seq: DocSeq): boolean {
+  return seq.items.some((i) => isScalar(i) && (i.when || i.alternatives));
+}
+
+/** The possible values of a scalar: its alternatives, or itself. */
+function possibleOf(n: DocScalar): DocScalar[] {
+  return n.alternatives?.length ? n.alternatives : [n];
+}
+
+/** The possible values of a scalar, each taken only under `when` as well. */
+function underCondition(n: DocScalar, when: ValueCondition): DocScalar[] {
+  return possibleOf(n).map((a) => {
+    const { alternatives: _, ...one } = a;
+    return { ...one, when: bothConditions(when, a.when) };
+  });
 }
 
 /** A value as string pieces; maps, lists and unknowns become one unknown piece with `fallback` as text. */

@@ -564,6 +564,16 @@ export function hasWildcard(pattern: string): boolean {
   return parsePolicyString(pattern, true, true).toks.some((t) => t.k !== 'c');
 }
 
+/**
+ * Whether a condition value writes a wildcard of its own: a `*` or `?` in its known text under a
+ * StringLike-family operator. An unresolved piece is one name the source does not show, not a
+ * wildcard: a value that is nothing but unresolved pieces does not widen a role by itself.
+ */
+export function writesWildcard(c: Condition, v: Value<string>): boolean {
+  if (!isLikeOperator(canonicalOperator(c.baseOperator))) return false;
+  return piecesOf(v).some((p) => p !== null && /[*?]/.test(p));
+}
+
 /** Matches one condition value against one request value for a base string operator. */
 export function matchStringOperator(baseOperator: string, conditionValue: string, requestValue: string): boolean | undefined {
   switch (canonicalOperator(baseOperator)) {
@@ -2283,7 +2293,8 @@ export function summarizeTrustPolicy(policy: TrustPolicy, options: EvaluationOpt
       // One region per choice of positive values.
       const groups = new Map<string, Product[]>();
       for (const p of products) {
-        const key = p.sources.map((x) => `${x.condition.loc.start.line}:${x.condition.loc.start.column}:${x.value.loc.start.line}:${x.value.loc.start.column}`).join('|');
+        // Possible values of one expression share its location: the input each is taken under tells them apart.
+        const key = p.sources.map((x) => `${x.condition.loc.start.line}:${x.condition.loc.start.column}:${x.value.loc.start.line}:${x.value.loc.start.column}${x.value.when ? `\u0001${x.value.when.text}` : ''}`).join('|');
         groups.set(key, [...(groups.get(key) ?? []), p]);
       }
       // Regions whose tokens are all in formats the summary does not cut are not described.

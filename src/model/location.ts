@@ -43,6 +43,18 @@ export interface ValuePart {
   known: boolean;
 }
 
+/**
+ * The input under which a possible value is taken. Infrastructure code often computes a value one
+ * of several ways (a Terraform `%{if}` or `c ? a : b`, a CDK `??`, `||`, ternary or default
+ * parameter) from inputs the source does not fix; each way is then a separate possible value.
+ */
+export interface ValueCondition {
+  /** The input in words, e.g. `var.allow_all is true`, `an entry of var.repositories has no ':'`, `props.filter is not given`. */
+  text: string;
+  /** The value is the one used when an input is left out (a default): the path a caller takes by doing nothing. */
+  isDefault: boolean;
+}
+
 export interface Value<T = string> {
   value: T;
   /** The source text the value came from (e.g. `${{ vars.ROLE_ARN }}` or `!Sub repo:${Org}/*`). */
@@ -51,6 +63,19 @@ export interface Value<T = string> {
   resolution: Resolution;
   /** For partially resolved strings: the known and unknown pieces, in order. */
   parts?: ValuePart[];
+  /**
+   * Set on a possible value: the source computes this value only under this input; its siblings
+   * (the other branches) are listed next to it. Unset: the value is the one the source takes.
+   */
+  when?: ValueCondition;
+}
+
+/** Both conditions at once (a branch inside a branch). */
+export function bothConditions(a: ValueCondition | undefined, b: ValueCondition | undefined): ValueCondition | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  if (a.text === b.text) return { text: a.text, isDefault: a.isDefault && b.isDefault };
+  return { text: `${a.text} and ${b.text}`, isDefault: a.isDefault && b.isDefault };
 }
 
 export function pos(line: number, column: number): Position {

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/create-rule.js';
 import type { Confidence } from '../engine/rule.js';
 import type { Value } from '../model/location.js';
-import { UNRESOLVED_MARK, canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, type AdmittedRegion, type FieldScope } from '../model/claims.js';
+import { UNRESOLVED_MARK, canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, writesWildcard, type AdmittedRegion, type FieldScope } from '../model/claims.js';
 
 /** Claims whose values name who may assume the role; a wildcard in them widens the role. */
 const IDENTITY_CLAIMS = new Set(['sub', 'repository']);
@@ -25,7 +25,7 @@ export default createRule({
     docs: {
       description: 'A `sub` condition must not use wildcards that admit any owner, any repository of an owner, or every context of a repository.',
       rationale:
-        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard.',
+        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard. Every branch of a template counts as a possible value (a Terraform `%{if}` or conditional, a CDK `??`, ternary or default parameter whose input the file does not fix): the finding says under which input the wildcard is used, and is a warning when that input must be set on purpose (an error when the wildcard is the default).',
       remediation:
         'Name the exact repository and context: `repo:org/repo:ref:refs/heads/main` for a branch, `repo:org/repo:environment:production` for an environment (protect it with required reviewers). List several exact values rather than one wildcard, or pin the repository with `repository_id` and a reusable workflow with `job_workflow_ref`.',
       references: [
@@ -39,6 +39,9 @@ export default createRule({
       anyRepo: 'Every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
       anyContext: 'Every branch, pull request or environment of {{owner}}/{{repo}} can assume this role: sub pattern "{{pattern}}".',
       anyContextById: 'Every branch, pull request or environment of the repository with id {{repoId}} can assume this role: sub pattern "{{pattern}}".',
+      anyOwnerWhen: 'When {{when}}, any GitHub repository of any owner can assume this role: sub pattern "{{pattern}}" does not pin the owner.',
+      anyRepoWhen: 'When {{when}}, every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
+      anyContextWhen: 'When {{when}}, every branch, pull request or environment of {{repository}} can assume this role: sub pattern "{{pattern}}".',
     },
     schema: [],
   },
@@ -53,6 +56,8 @@ export default createRule({
             for (const src of region.sources) {
               const claim = parseConditionKey(src.condition.key.value)?.claim;
               if (!claim || !IDENTITY_CLAIMS.has(claim) || isNegatedOperator(canonicalOperator(src.condition.baseOperator))) continue;
+              // Only a value with a wildcard of its own is reported; a wholly unresolved one is not a wildcard.
+              if (!writesWildcard(src.condition, src.value)) continue;
               const prev = worst.get(src.value);
               if (!prev || RANK[region.breadth] > RANK[prev.breadth]) worst.set(src.value, region);
             }
@@ -60,6 +65,15 @@ export default createRule({
         for (const [v, region] of worst) {
           const confidence: Confidence = v.resolution === 'unresolved' || region.uncertain ? 'medium' : 'high';
           const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
+          if (v.when) {
+            // A possible value (one branch of the source): say under which input it is used.
+            const when = v.when.text;
+            // An unresolved piece that stands for `owner/repo` at once is shown once.
+            const repository = region.repo.values?.length || region.repo.patterns.length ? (data.owner === data.repo ? data.owner : `${data.owner}/${data.repo}`) : `the repository with id ${region.repoId.values?.join(', ') ?? '?'}`;
+            const severity = region.breadth === 'any-owner' ? 'critical' : region.breadth === 'any-repo' ? 'high' : 'low';
+            context.report({ node: v, messageId: `${region.breadth === 'any-owner' ? 'anyOwner' : region.breadth === 'any-repo' ? 'anyRepo' : 'anyContext'}When`, data: { ...data, when, repository }, severity, confidence });
+            continue;
+          }
           if (region.breadth === 'any-owner') context.report({ node: v, messageId: 'anyOwner', data, severity: 'critical', confidence });
           else if (region.breadth === 'any-repo') context.report({ node: v, messageId: 'anyRepo', data, severity: 'high', confidence });
           else if (!region.repo.values?.length && region.repoId.values?.length)

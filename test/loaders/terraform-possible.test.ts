@@ -1,0 +1,207 @@
+/**
+ * Terraform: every branch of a template is a possible value. A conditional or `%{if}` whose test the
+ * module does not fix gives each branch as a separate condition value, with the input it is taken
+ * under in words (`when`); a test that defaults fix takes its one branch, as before.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadTree } from '../helpers/project.js';
+import type { Condition, Role } from '../../src/model/iam.js';
+import type { Project } from '../../src/model/project.js';
+import { MAX_ALTERNATIVES } from '../../src/loaders/terraform-eval.js';
+
+const GH = 'token.actions.githubusercontent.com';
+const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${GH}`;
+
+function at(text: string, needle: string, nth = 0): { line: number; column: number } {
+  let i = -1;
+  for (let k = 0; k <= nth; k++) {
+    i = text.indexOf(needle, i + 1);
+    if (i < 0) throw new Error(`"${needle}" not found`);
+  }
+  const before = text.slice(0, i);
+  return { line: before.split('\n').length, column: i - before.lastIndexOf('\n') };
+}
+
+function role(p: Project, logicalId: string): Role {
+  const r = p.roles.find((x) => x.origin.logicalId === logicalId);
+  if (!r) throw new Error(`no role ${logicalId}`);
+  return r;
+}
+
+function sub(p: Project, id = 'aws_iam_role.r', op?: string): Condition {
+  const c = role(p, id).trustPolicy?.statements[0]?.conditions.find((x) => x.key.value === `${GH}:sub` && (!op || x.operator.value === op));
+  if (!c) throw new Error('no sub condition');
+  return c;
+}
+
+/** A role whose StringLike sub value is the HCL expression `expr`, with extra declarations before it. */
+function roleWith(expr: string, decls = ''): string {
+  return `${decls}
+resource "aws_iam_role" "r" {
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = "${PROVIDER_ARN}" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = { StringLike = { "${GH}:sub" = ${expr} } }
+    }]
+  })
+}
+`;
+}
+
+const brief = (c: Condition) => c.values.map((v) => ({ value: v.value, when: v.when?.text, isDefault: v.when?.isDefault }));
+
+describe('possible values of Terraform templates', () => {
+  it('an %{if} inside a for over an unknown list: both shapes, the test in words of the list entry', async () => {
+    const text = `variable "github_repositories" { type = list(string) }
+data "aws_iam_policy_document" "t" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["${PROVIDER_ARN}"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "${GH}:sub"
+      values   = [for repo in var.github_repositories : "repo:%{if length(regexall(":+", repo)) > 0}\${repo}%{else}\${repo}:*%{endif}"]
+    }
+  }
+}
+resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.t.json }
+`;
+    const p = await loadTree({ 'main.tf': text });
+    const c = sub(p);
+    expect(brief(c)).toEqual([
+      { value: 'repo:${repo}', when: "an entry of var.github_repositories has a ':'", isDefault: false },
+      { value: 'repo:${repo}:*', when: "an entry of var.github_repositories has no ':'", isDefault: false },
+    ]);
+    expect(c.values[1]).toMatchObject({
+      resolution: 'unresolved',
+      parts: [
+        { text: 'repo:', known: true },
+        { text: '${repo}', known: false },
+        { text: ':*', known: true },
+      ],
+      loc: { start: at(text, '"repo:%{if') },
+    });
+  });
+
+  it('a conditional expression with an unknown test: each branch at its own position', async () => {
+    const text = roleWith('var.all ? "repo:octo-org/*" : "repo:octo-org/app:ref:refs/heads/main"', 'variable "all" { type = bool }');
+    const c = sub(await loadTree({ 'main.tf': text }));
+    expect(brief(c)).toEqual([
+      { value: 'repo:octo-org/*', when: 'var.all is true', isDefault: false },
+      { value: 'repo:octo-org/app:ref:refs/heads/main', when: 'var.all is false', isDefault: false },
+    ]);
+    expect(c.values[0].loc.start).toEqual(at(text, '"repo:octo-org/*"'));
+    expect(c.values[1].loc.start).toEqual(at(text, '"repo:octo-org/app'));
+  });
+
+  it('a test the defaults fix takes its one branch, with no condition attached', async () => {
+    const text = roleWith('var.all ? "repo:octo-org/*" : "repo:octo-org/app:ref:refs/heads/main"', 'variable "all" {\n  type    = bool\n  default = false\n}');
+    expect(brief(sub(await loadTree({ 'main.tf': text })))).toEqual([{ value: 'repo:octo-org/app:ref:refs/heads/main', when: undefined, isDefault: undefined }]);
+  });
+
+  it('a conditional between lists: every item, each under its branch', async () => {
+    const text = roleWith('var.strict ? ["repo:octo-org/app:ref:refs/heads/main"] : ["repo:octo-org/app:*", "repo:octo-org/lib:*"]', 'variable "strict" { type = bool }');
+    expect(brief(sub(await loadTree({ 'main.tf': text })))).toEqual([
+      { value: 'repo:octo-org/app:ref:refs/heads/main', when: 'var.strict is true', isDefault: false },
+      { value: 'repo:octo-org/app:*', when: 'var.strict is false', isDefault: false },
+      { value: 'repo:octo-org/lib:*', when: 'var.strict is false', isDefault: false },
+    ]);
+  });
+
+  it('a conditional interpolated into a template, through a local: the template comes out both ways', async () => {
+    const decls = `variable "branch" { type = string }
+locals {
+  context = var.branch != null ? "ref:refs/heads/\${var.branch}" : "*"
+}`;
+    const text = roleWith('"repo:octo-org/app:${local.context}"', decls);
+    expect(brief(sub(await loadTree({ 'main.tf': text })))).toEqual([
+      { value: 'repo:octo-org/app:ref:refs/heads/${var.branch}', when: 'var.branch is set', isDefault: false },
+      { value: 'repo:octo-org/app:*', when: 'var.branch is null', isDefault: false },
+    ]);
+  });
+
+  it('nested branches join their conditions; negation, can(regex()) and strcontains() are put in words', async () => {
+    const decls = `variable "a" { type = bool }
+variable "s" { type = string }`;
+    const text = roleWith('"repo:o/r:%{if !var.a}x%{else}%{if can(regex("^env", var.s))}y%{else}%{if strcontains(var.s, "/")}z%{endif}%{endif}%{endif}"', decls);
+    expect(brief(sub(await loadTree({ 'main.tf': text })))).toEqual([
+      { value: 'repo:o/r:x', when: 'var.a is false', isDefault: false },
+      { value: 'repo:o/r:y', when: 'var.a is true and var.s matches /^env/', isDefault: false },
+      { value: 'repo:o/r:z', when: "var.a is true and var.s does not match /^env/ and var.s contains '/'", isDefault: false },
+      { value: 'repo:o/r:', when: "var.a is true and var.s does not match /^env/ and var.s does not contain '/'", isDefault: false },
+    ]);
+  });
+
+  it(`past ${MAX_ALTERNATIVES} combinations the value is one unresolved value, as before`, async () => {
+    const decls = Array.from({ length: 5 }, (_, i) => `variable "v${i}" { type = bool }`).join('\n');
+    const tpl = Array.from({ length: 5 }, (_, i) => `%{if var.v${i}}a%{else}b%{endif}`).join('');
+    const c = sub(await loadTree({ 'main.tf': roleWith(`"repo:o/r:${tpl}"`, decls) }));
+    expect(c.values).toHaveLength(1);
+    expect(c.values[0]).toMatchObject({ resolution: 'unresolved' });
+    expect(c.values[0].when).toBeUndefined();
+  });
+
+  it('a for filter with an unknown test over a known list: the element is a possible value', async () => {
+    const text = roleWith('[for s in ["repo:octo-org/app:ref:refs/heads/main", "repo:octo-org/*"] : s if var.wide || s != "repo:octo-org/*"]', 'variable "wide" { type = bool }');
+    expect(brief(sub(await loadTree({ 'main.tf': text })))).toEqual([
+      { value: 'repo:octo-org/app:ref:refs/heads/main', when: undefined, isDefault: undefined },
+      { value: 'repo:octo-org/*', when: 'var.wide || s != "repo:octo-org/*" is true', isDefault: false },
+    ]);
+  });
+
+  it('a list of branches is not joined, searched or used to repeat a dynamic block as if all were there', async () => {
+    const text = `variable "on" { type = bool }
+locals {
+  subs   = var.on ? ["repo:o/a:*"] : ["repo:o/b:*"]
+  joined = join(",", local.subs)
+  has_a  = contains(local.subs, "repo:o/a:*")
+}
+data "aws_iam_policy_document" "t" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["${PROVIDER_ARN}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${GH}:aud"
+      values   = [local.joined, local.has_a ? "x" : "y"]
+    }
+    dynamic "condition" {
+      for_each = var.on ? [1] : []
+      content {
+        test     = "StringLike"
+        variable = "${GH}:sub"
+        values   = ["repo:o/*"]
+      }
+    }
+  }
+}
+resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.t.json }
+`;
+    const st = role(await loadTree({ 'main.tf': text }), 'aws_iam_role.r').trustPolicy!.statements[0];
+    expect(st.conditions.map((c) => c.key.value)).toEqual([`${GH}:aud`]);
+    expect(st.conditions[0].values.map((v) => [v.value, v.resolution, v.when?.text])).toEqual([
+      ['${join(",", local.subs)}', 'unresolved', undefined],
+      ['x', 'literal', 'local.has_a is true'],
+      ['y', 'literal', 'local.has_a is false'],
+    ]);
+  });
+
+  it('a name or other single value keeps reading as one unresolved value', async () => {
+    const text = `variable "prod" { type = bool }
+resource "aws_iam_role" "r" {
+  name = var.prod ? "deploy" : "deploy-staging"
+  assume_role_policy = jsonencode({ Statement = [{ Effect = "Allow", Principal = { Federated = "${PROVIDER_ARN}" }, Action = "sts:AssumeRoleWithWebIdentity" }] })
+}
+`;
+    const r = role(await loadTree({ 'main.tf': text }), 'aws_iam_role.r');
+    expect(r.name).toMatchObject({ value: '${var.prod ? "deploy" : "deploy-staging"}', resolution: 'unresolved' });
+  });
+});
