@@ -2468,13 +2468,15 @@ export function isRestrictingCondition(c: Condition): boolean {
 
 /**
  * Whether a condition value under this operator can ever match a GitHub subject: a wildcard written
- * under StringEquals is literal (domain.md §C.5), so `"*"` there matches only the string `*`.
+ * under StringEquals is literal (domain.md §C.5), so `"*"` there matches only the string `*`. Also
+ * true when other pieces of the value are unresolved, as long as the wildcard is in a known piece.
  */
 export function hasLiteralWildcard(c: Condition, v: Value<string>): boolean {
   const op = canonicalOperator(c.baseOperator);
   if (isLikeOperator(op) || !isStringOperator(op)) return false;
-  const t = knownText(v);
-  return t !== undefined && /[*?]/.test(t);
+  // A `*` written in a known piece is literal whatever the unresolved pieces turn out to be
+  // (`"repo:${var.org}/${var.repo}:*"`); an unresolved piece itself is never taken for one.
+  return piecesOf(v).some((p) => p !== null && /[*?]/.test(p));
 }
 
 /** Language facts about one condition value on its own (for per-value rules): how many strings it admits. */

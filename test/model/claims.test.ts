@@ -15,6 +15,7 @@ import {
   awsEvaluation,
   buildSubject,
   conditionValueMatches,
+  hasLiteralWildcard,
   diagnoseConditionKey,
   inferSubjectTemplate,
   knownText,
@@ -231,6 +232,21 @@ describe('three-valued helpers', () => {
     expect(conditionValueMatches(c, v, partial('repo:o/r:ref:'))).toBe(true);
     expect(conditionValueMatches(c, v, partial('repo:x/'))).toBe(false);
     expect(conditionValueMatches(c, v, partial('repo:'))).toBe('unknown');
+  });
+});
+
+describe('hasLiteralWildcard', () => {
+  const loc = { file: '', start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+  const unresolved = (...parts: [string, boolean][]) => ({ value: parts.map((p) => p[0]).join(''), raw: '', loc, resolution: 'unresolved' as const, parts: parts.map(([text, known]) => ({ text, known })) });
+  it.each([
+    ['StringEquals', unresolved(['repo:', true], ['${var.org}', false], ['/', true], ['${var.repo}', false], [':*', true]), true],
+    ['StringEquals', unresolved(['repo:', true], ['${var.sub}', false]), false],
+    ['StringEquals', unresolved(['${*}', false]), false],
+    ['StringLike', unresolved(['repo:', true], ['${var.org}', false], ['/*', true]), false],
+    ['StringEqualsIgnoreCase', unresolved(['repo:o/', true], ['${r}', false], [':ref:refs/heads/?', true]), true],
+    ['StringEquals', { value: 'repo:o/r:*', raw: '', loc, resolution: 'literal' as const }, true],
+  ])('%s %j', (baseOperator, v, expected) => {
+    expect(hasLiteralWildcard({ baseOperator } as Condition, v)).toBe(expected);
   });
 });
 
