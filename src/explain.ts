@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Project, RoleLink } from './model/project.js';
 import type { Role } from './model/iam.js';
-import { claimConditions, hasWildcard, summarizeTrustPolicy, type FieldScope } from './model/claims.js';
+import { claimConditions, hasWildcard, summarizeTrustPolicy, type AdmittedRegion, type FieldScope } from './model/claims.js';
 import { judge, overbroad, predictionsOf, roleLabel } from './model/crosscheck.js';
 import { roleNameFromArn, roleNameFromPolicyFile } from './model/links.js';
 import { formatLocation } from './model/location.js';
@@ -55,6 +55,13 @@ function field(f: FieldScope): string {
   return (f.values ?? f.patterns).join(', ');
 }
 
+/** "any owner", saying so when it is through a reusable workflow only (the same verdict as require-subject-condition). */
+function anyOwnerText(regions: AdmittedRegion[]): string {
+  const open = regions.filter((r) => r.breadth === 'any-owner');
+  if (!open.length || !open.every((r) => r.workflowOnly)) return 'any owner';
+  return `any owner whose workflow calls ${[...new Set(open.map((r) => field(r.jobWorkflow)))].join(', ')} (when that workflow's repository is public)`;
+}
+
 export function explainRole(project: Project, role: Role): Explanation {
   const summary = role.trustPolicy ? summarizeTrustPolicy(role.trustPolicy) : undefined;
   const links: RoleLink[] = project.links.byRole.get(role) ?? [];
@@ -88,7 +95,7 @@ export function explainRole(project: Project, role: Role): Explanation {
     ex.issuers.push({
       issuer: adm.issuer.host,
       anyOwner: adm.anyOwner,
-      owners: adm.anyOwner ? 'any owner' : field(adm.owners),
+      owners: adm.anyOwner ? anyOwnerText(adm.regions) : field(adm.owners),
       repositories: adm.repositories.map((r) => `${field(r.owner)}/${field(r.repo)}`),
       contexts: [...contexts],
       patterns,
@@ -117,7 +124,7 @@ export function renderExplanation(ex: Explanation): string {
   if (!ex.issuers.length) out.push('', 'Who can assume it: no statement trusts a GitHub OIDC provider for sts:AssumeRoleWithWebIdentity.');
   for (const i of ex.issuers) {
     out.push('', `Who can assume it with a token from ${i.issuer}${ex.uncertain ? ' (partly unresolved: read as an upper bound)' : ''}:`);
-    out.push(`  owners:       ${i.anyOwner ? 'ANY GitHub owner' : i.owners}`);
+    out.push(`  owners:       ${i.anyOwner ? i.owners.replace(/^any owner/, 'ANY GitHub owner') : i.owners}`);
     out.push(`  repositories: ${i.repositories.join('; ') || '—'}`);
     out.push('  contexts:');
     for (const c of i.contexts) out.push(`    ${c}`);

@@ -75,4 +75,12 @@ describe('cross-check', () => {
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/no role matching 'nope'/);
   });
+  it('explain and the rules give one verdict on a role restricted only by job_workflow_ref', async () => {
+    const jwr = 'octo-org/deploy-workflows/.github/workflows/deploy.yml@refs/heads/main';
+    const dir = writeTree({ 'iam/deploy-trust.json': POLICY('x').replace('"token.actions.githubusercontent.com:sub":"x"', `"token.actions.githubusercontent.com:job_workflow_ref":"${jwr}"`) });
+    const text = await run(dir, ['explain', 'deploy', '.', '--no-config']);
+    expect(text.out).toContain('owners:       ANY GitHub owner whose workflow calls octo-org/deploy-workflows/.github/workflows/deploy.yml');
+    const lint = JSON.parse((await run(dir, ['.', '--no-config', '-f', 'json'])).out);
+    expect(lint.findings.map((f: any) => `${f.ruleId}/${f.messageId}/${f.severity}`)).toEqual(['require-subject-condition/workflowOnly/high']);
+  });
 });

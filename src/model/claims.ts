@@ -2010,6 +2010,12 @@ export interface AdmittedRegion {
   breadth: 'any-owner' | 'any-repo' | 'any-context' | 'narrow';
   /** Pinned by `job_workflow_ref` (a reusable workflow at a fixed path), the docs-recommended anchor. */
   anchoredByWorkflow: boolean;
+  /**
+   * Restricted by `job_workflow_ref` but by nothing about the caller (owner, repository, their
+   * ids): every repository that can call the workflow gets in, of any owner when the workflow's
+   * repository is public. Such a region is `any-owner`.
+   */
+  workflowOnly: boolean;
   /** Depends on unresolved values, unmodelled conditions, or exclusions that could not be subtracted. */
   uncertain: boolean;
   /** Conditions the summary could not model (non-GitHub keys, unresolved keys, unconfirmed claims). */
@@ -2159,7 +2165,12 @@ function describeRegion(st: Statement, all: Product[], pending: Product[], uncer
   // A restricting condition on an owner-id claim AWS may or may not evaluate: it pins the owner, or
   // (if not evaluated) it never matches — either way no other owner gets in.
   const opaquePin = all.some((p) => p.opaque.some((c) => parseConditionKey(c.key.value)?.claim === 'repository_owner_id' && isRestrictingCondition(c)));
-  const ownerPinned = !products.length || bounded(owner) || bounded(ownerId) || bounded(repoId) || anchoredByWorkflow || opaquePin;
+  // `job_workflow_ref` names the workflow that runs, not who runs it: a reusable workflow in a
+  // public repository can be called from any repository of any owner, so only a condition on the
+  // caller (owner, repository, their ids) pins the owner (issue 16 item 7).
+  const callerPinned = bounded(owner) || bounded(ownerId) || bounded(repoId) || opaquePin;
+  const ownerPinned = !products.length || callerPinned;
+  const workflowOnly = !!products.length && !callerPinned && jobWorkflow.constrained;
   const repoPinned = ownerPinned && (bounded(repoId) || bounded(repo) || anchoredByWorkflow);
   const otherContextClaims = ['ref', 'environment', 'workflow'].some((c) => claims.get(c)?.constrained);
   const breadth = !ownerPinned ? 'any-owner' : !repoPinned ? 'any-repo' : !anchoredByWorkflow && !otherContextClaims && contextsOf().any ? 'any-context' : 'narrow';
@@ -2181,6 +2192,7 @@ function describeRegion(st: Statement, all: Product[], pending: Product[], uncer
     claims,
     breadth,
     anchoredByWorkflow,
+    workflowOnly,
     uncertain: uncertain || all.some((p) => p.uncertain || p.maybe) || opaque.length > 0 || pending.length > 0,
     opaque,
     admits: (facts) => regionAdmits(all, pending, facts),

@@ -52,7 +52,8 @@ export default createRule({
         const worst = new Map<Value<string>, AdmittedRegion>();
         for (const issuer of summaryOf(tp).issuers)
           for (const region of issuer.regions) {
-            if (region.breadth === 'narrow') continue;
+            // Restricted only by job_workflow_ref: require-subject-condition reports it (one finding per region).
+            if (region.breadth === 'narrow' || region.workflowOnly) continue;
             for (const src of region.sources) {
               const claim = parseConditionKey(src.condition.key.value)?.claim;
               if (!claim || !IDENTITY_CLAIMS.has(claim) || isNegatedOperator(canonicalOperator(src.condition.baseOperator))) continue;

@@ -33,9 +33,9 @@ export default createRule({
     docs: {
       description: 'A trust policy that lets a GitHub OIDC provider assume a role must restrict the token subject (`sub`, or `job_workflow_ref`).',
       rationale:
-        'The GitHub OIDC provider is shared by every repository on github.com. Without a condition on `sub`, any workflow in any repository — including an attacker\'s — can request a token with the right audience and assume the role. Datadog found hundreds of such roles in the wild. A negated operator (`StringNotLike`) as the only subject condition admits every repository it does not name; a condition on a key the token never carries (a misspelled key, a key for another issuer) restricts nothing when its operator is negated, `…IfExists` or `ForAllValues:`. Each Allow statement is judged on its own — a second, looser statement defeats a tight one — and a Deny statement that limits the subject counts. Since 2025 IAM also refuses to create or update such policies unless they evaluate `sub` or `job_workflow_ref`.',
+        'The GitHub OIDC provider is shared by every repository on github.com. Without a condition on `sub`, any workflow in any repository — including an attacker\'s — can request a token with the right audience and assume the role. Datadog found hundreds of such roles in the wild. A negated operator (`StringNotLike`) as the only subject condition admits every repository it does not name; a condition on a key the token never carries (a misspelled key, a key for another issuer) restricts nothing when its operator is negated, `…IfExists` or `ForAllValues:`. `job_workflow_ref` alone names the workflow that runs, not who runs it: a reusable workflow in a public repository can be called from any repository of any owner, so a statement restricted only by `job_workflow_ref` is reported too (high severity, medium confidence: the workflow repository\'s visibility is not in the files). Each Allow statement is judged on its own — a second, looser statement defeats a tight one — and a Deny statement that limits the subject counts. Since 2025 IAM also refuses to create or update such policies unless they evaluate `sub` or `job_workflow_ref`.',
       remediation:
-        'Add a `StringEquals` (or `StringLike`) condition on `token.actions.githubusercontent.com:sub` naming your repository and the branch or environment that deploys, e.g. `repo:octo-org/octo-repo:environment:production`.',
+        'Add a `StringEquals` (or `StringLike`) condition on `token.actions.githubusercontent.com:sub` naming your repository and the branch or environment that deploys, e.g. `repo:octo-org/octo-repo:environment:production`. With `job_workflow_ref`, keep a condition on the caller as GitHub recommends: `sub` `repo:octo-org/*` (or `repository_owner_id`).',
       references: [
         'https://docs.github.com/en/actions/reference/security/oidc',
         'https://securitylabs.datadoghq.com/articles/exploring-github-to-aws-keyless-authentication-flaws/',
@@ -48,6 +48,8 @@ export default createRule({
       negatedOnly: 'Any GitHub repository can assume this role: the only subject condition is {{operator}}, which admits every repository it does not name.',
       absentKey: 'Any GitHub repository can assume this role: the only subject condition is on {{key}}, a key tokens from {{issuer}} never carry, and {{operator}} is true when the key is absent.',
       notRestricting: 'Any GitHub repository can assume this role: the subject condition ({{operator}}) does not restrict who can assume it.',
+      workflowOnly:
+        'The statement restricts only job_workflow_ref ("{{pattern}}"), not the caller: any repository whose job calls a matching reusable workflow can assume this role, of any owner when the workflow\'s repository is public. Add a condition on the caller: sub "repo:{{owner}}/*" (or your repositories), or repository_owner_id.',
       guardrail: 'The statement pins the repository through {{key}} but does not evaluate {{issuer}}:sub or :job_workflow_ref with StringEquals or StringLike; IAM refuses to create or update such a trust policy for the shared GitHub provider.',
     },
     schema: [],
@@ -68,6 +70,11 @@ export default createRule({
             );
             if (open) {
               report(st, issuer, open.uncertain);
+              break;
+            }
+            const viaWorkflow = regions.find((r) => r.breadth === 'any-owner' && r.workflowOnly);
+            if (viaWorkflow) {
+              workflowOnly(st);
               break;
             }
             guardrail(st, issuer);
@@ -104,6 +111,22 @@ export default createRule({
       }
       const c = subjectConds[0];
       context.report({ node: c.operator, messageId: 'notRestricting', data: { operator: c.operator.value }, confidence });
+    }
+
+    /** Restricted by `job_workflow_ref` alone: any repository that can call the workflow gets in. */
+    function workflowOnly(st: Statement) {
+      const c = st.conditions.find((x) => claimOf(x) === 'job_workflow_ref' && !isNegatedOperator(canonicalOperator(x.baseOperator)) && x.values.length);
+      const v = c?.values[0];
+      // The workflow's owner, when the pattern names one (`octo-org/deploy/...` or `octo-org/*`).
+      const owner = v ? /^([A-Za-z0-9-]+)\//.exec(v.value)?.[1] : undefined;
+      context.report({
+        node: v ?? c?.key ?? st,
+        messageId: 'workflowOnly',
+        data: { pattern: v?.value ?? '', owner: owner ?? '<your organisation>' },
+        severity: 'high',
+        // Whether other owners can call the workflow depends on its repository's visibility, which files do not tell.
+        confidence: 'medium',
+      });
     }
 
     function guardrail(st: Statement, issuer: GitHubIssuer) {

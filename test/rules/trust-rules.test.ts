@@ -63,7 +63,6 @@ describe('no finding on policies a careful reviewer accepts', () => {
     ['release branches', [st({ StringEquals: aud(), StringLike: { [`${T}:sub`]: 'repo:octo-org/octo-repo:ref:refs/heads/release/*' } })]],
     ['environments by prefix', [st({ StringEquals: aud(), StringLike: { [`${T}:sub`]: 'repo:octo-org/octo-repo:environment:prod-*' } })]],
     ['job_workflow_ref anchor with an org-wide subject', [st({ StringEquals: { ...aud(), [`${T}:job_workflow_ref`]: JWR }, StringLike: { [`${T}:sub`]: 'repo:octo-org/*' } })]],
-    ['job_workflow_ref as the only anchor', [st({ StringEquals: { ...aud(), [`${T}:job_workflow_ref`]: JWR } })]],
     ['enterprise issuer', [st({ StringEquals: { ...aud(ENT), [`${ENT}:sub`]: 'repo:octo-org/octo-repo:environment:production' } }, { Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${ENT}` } })]],
     ['GHES issuer', [st({ StringEquals: { ...aud(GHES), [`${GHES}:sub`]: 'repo:octo-org/octo-repo:ref:refs/heads/main' } }, { Principal: { Federated: `arn:aws-us-gov:iam::123456789012:oidc-provider/${GHES}` } })]],
     ['customised template', [st({ StringEquals: { ...aud(), [`${T}:sub`]: 'repository_owner_id:1342004:repository_id:1296269:environment:production' } })]],
@@ -172,6 +171,27 @@ describe('adversarial policies', () => {
   it('GitHub default audience', async () => {
     const text = doc([st({ StringEquals: { [`${T}:aud`]: 'https://github.com/octo-org', [`${T}:sub`]: 'repo:octo-org/octo-repo:ref:refs/heads/main' } })]);
     expect(show(await lintTrust(text))).toEqual([at(text, 'require-audience-condition', 'githubDefault', 'https://github.com/octo-org')]);
+  });
+  it('job_workflow_ref as the only restriction: any caller of the workflow (issue 16 item 7)', async () => {
+    const text = doc([st({ StringEquals: { ...aud(), [`${T}:job_workflow_ref`]: JWR } })]);
+    const fs = await lintTrust(text);
+    expect(show(fs)).toEqual([at(text, 'require-subject-condition', 'workflowOnly', JWR)]);
+    expect([fs[0].severity, fs[0].confidence]).toEqual(['high', 'medium']);
+    expect(fs[0].message).toContain('sub "repo:octo-org/*"');
+  });
+  it('job_workflow_ref with a wildcard sub is one finding, not two', async () => {
+    const text = doc([st({ StringEquals: { ...aud(), [`${T}:job_workflow_ref`]: JWR }, StringLike: { [`${T}:sub`]: 'repo:*' } })]);
+    expect(show(await lintTrust(text))).toEqual([at(text, 'require-subject-condition', 'workflowOnly', JWR)]);
+  });
+  it('job_workflow_ref pinned to an unknown owner', async () => {
+    const text = doc([st({ StringEquals: aud(), StringLike: { [`${T}:job_workflow_ref`]: '*/.github/workflows/deploy.yml@*' } })]);
+    const fs = await lintTrust(text);
+    expect(show(fs)).toEqual([at(text, 'require-subject-condition', 'workflowOnly', '*/.github/workflows/deploy.yml@*')]);
+    expect(fs[0].message).toContain('sub "repo:<your organisation>/*"');
+  });
+  it('job_workflow_ref with the caller pinned by repository_id is accepted', async () => {
+    const text = doc([st({ StringEquals: { ...aud(), [`${T}:job_workflow_ref`]: JWR, [`${T}:repository_id`]: '1296269' } })]);
+    expect(show(await lintTrust(text))).toEqual([]);
   });
   it('a literal wildcard under StringEquals', async () => {
     const text = doc([st({ StringEquals: { ...aud(), [`${T}:sub`]: 'repo:octo-org/octo-repo:*' } })]);
