@@ -10,6 +10,7 @@ import { isWorkflowPath, loadWorkflow } from './workflow.js';
 import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
 import { isTerraformPath, terraformLoader } from './terraform.js';
+import { hasPlaceholders, isPolicyTemplatePath, readPolicyTemplate } from './policy-template.js';
 import { loadCdk, mayBeCdkIam } from './cdk.js';
 import { emptyLinks, type LoadError, type Project, type RepoIdentity, type SourceFile } from '../model/project.js';
 import { identityFromGit } from './repo-identity.js';
@@ -26,6 +27,11 @@ export interface LoadSink {
   errors: LoadError[];
   /** Set by a loader that recognised the file, so that it is kept as a source. */
   kind?: SourceFile['kind'];
+  /**
+   * Files this loader read as part of something else (a policy template Terraform renders with its
+   * variables): the roles and errors of their own standalone reading are left out.
+   */
+  supersedes?: { relPath: string; absPath: string; text: string }[];
 }
 
 export interface FileInput {
@@ -88,6 +94,17 @@ export const jsonLoader: FileLoader = {
   accepts: (f) => isJsonFile(f) && (f.explicit || (!CDK_OUT_NOISE.test(f.relPath) && (mayBePolicyJson(f.relPath, f.text) || mayBeJsonTemplate(f.text)))),
   load(f, sink) {
     const { root, errors } = parseJsonFile(f.text, f.relPath);
+    // A policy kept as a template (`"Federated": ${oidc_arn}`, `"repo:${org}/*"`): placeholders are unresolved values.
+    const template = (!root || !isCloudFormationTemplate(root)) && hasPlaceholders(f.text) ? readPolicyTemplate(f.text, f.relPath) : undefined;
+    if (template && 'root' in template) {
+      const role = trustPolicyRoleFromJson(template.root, f.relPath, sink.errors);
+      if (role) {
+        sink.roles.push(role);
+        sink.kind = 'policy-json';
+        if (root) pushAll(sink.errors, errors);
+        return;
+      }
+    }
     if (!root) {
       pushAll(sink.errors, errors);
       sink.kind = mayBeJsonTemplate(f.text) ? 'cloudformation' : 'policy-json';
@@ -115,6 +132,42 @@ export const jsonLoader: FileLoader = {
       sink.errors.push({ type: 'LoadError', kind: 'structure', loc: root.loc, message: 'neither an IAM trust policy (no statement with a Federated principal or an sts:AssumeRole* action) nor a CloudFormation template (no AWSTemplateFormatVersion, no Resources with AWS:: types)' });
       sink.kind = 'other';
     }
+  },
+};
+
+/**
+ * Policy templates (`trust.json.tpl`, `trust.tftpl`): read as JSON with each placeholder unresolved.
+ * A template that is not JSON once its placeholders are set aside (a shell script, YAML, a policy
+ * built by directives) is not ours to judge, unless it was named on the command line.
+ */
+export const templateLoader: FileLoader = {
+  name: 'policy-template',
+  accepts: (f) => isPolicyTemplatePath(f.relPath) && (f.explicit || mayBePolicyJson(f.relPath, f.text)),
+  load(f, sink) {
+    const r = readPolicyTemplate(f.text, f.relPath);
+    if ('root' in r) {
+      if (isCloudFormationTemplate(r.root)) {
+        const t = readTemplate(r.root, f.relPath, f.text);
+        pushAll(sink.roles, t.roles);
+        pushAll(sink.providers, t.providers);
+        pushAll(sink.errors, t.errors);
+        sink.kind = 'cloudformation';
+        return;
+      }
+      const errors: LoadError[] = [];
+      const role = trustPolicyRoleFromJson(r.root, f.relPath, errors);
+      if (role) {
+        sink.roles.push(role);
+        pushAll(sink.errors, errors);
+        sink.kind = 'policy-json';
+        return;
+      }
+    }
+    if (!f.explicit) return;
+    const p = 'error' in r ? { line: r.error.line, column: r.error.column } : { line: 1, column: 1 };
+    const message = 'error' in r ? `policy template: JSON (placeholders set aside): ${r.error.message}` : 'policy template: not an IAM trust policy (no statement with a Federated principal or an sts:AssumeRole* action)';
+    sink.errors.push({ type: 'LoadError', kind: 'error' in r ? 'syntax' : 'structure', loc: { file: f.relPath, start: p, end: p }, message });
+    sink.kind = 'other';
   },
 };
 
@@ -149,7 +202,7 @@ export const cdkLoader: FileLoader = {
 };
 
 /** Registry, in priority order: the first loader that accepts a file loads it. */
-export const LOADERS: Loader[] = [workflowLoader, terraformLoader, jsonLoader, yamlLoader, cdkLoader];
+export const LOADERS: Loader[] = [workflowLoader, terraformLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader];
 
 export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
@@ -240,14 +293,24 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   }
   // Applied in discovery order whichever thread loaded what: each file's source and results, then
   // each module's (in the order their directories first appear).
+  const rendered = results.flatMap((r) => r.directorySink?.supersedes ?? []);
+  const superseded = new Set(rendered.map((r) => r.relPath));
   const next = results.map(() => 0);
   for (let i = 0; i < wanted.length; i++) {
     const t = taskOf[i];
     const o = results[t].outcomes[next[t]++];
     if (o.source) project.sources.push(o.source);
-    if (o.sink) addResults(project, o.sink);
+    // A policy template Terraform rendered with its variables: that reading replaces this one.
+    if (o.sink && !(superseded.has(wanted[i].relPath) && o.source?.kind === 'policy-json')) addResults(project, o.sink);
   }
   for (const r of results) if (r.directorySink) addResults(project, r.directorySink);
+  // A rendered file no loader took on its own (`trust.tmpl`) is still a source: findings point into it.
+  const known = new Set(project.sources.map((s) => s.path));
+  for (const r of rendered)
+    if (!known.has(r.relPath)) {
+      known.add(r.relPath);
+      project.sources.push(sourceOf({ ...r, explicit: false }, 'policy-json'));
+    }
   project.identity = options.identity ?? identityFromGit(root);
   project.roleMappings = options.roleMappings;
   project.links = linkProject(project);
@@ -431,5 +494,5 @@ function addResults(project: Project, sink: LoadSink): void {
 
 /** Extensions any loader may want; everything else is never read. */
 export function isCandidatePath(relPath: string): boolean {
-  return isWorkflowPath(relPath) || /\.(json|ya?ml|template|tf|tfvars|ts)$/i.test(relPath);
+  return isWorkflowPath(relPath) || /\.(json|ya?ml|template|tf|tfvars|ts|tpl|tftpl)$/i.test(relPath);
 }

@@ -15,6 +15,7 @@ import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, Traversa
 import { getAttr } from './hcl.js';
 import { parseJson, JsonSyntaxError } from './json-ast.js';
 import { SourceText } from './source-text.js';
+import nodePath from 'node:path';
 
 export interface Def<T> {
   file: string;
@@ -141,7 +142,22 @@ const UNKNOWN_LENGTH = new WeakSet<DocSeq>();
 /** The deploying account, which a configuration never states. */
 export const ACCOUNT_PLACEHOLDER = '${account_id}';
 
+/**
+ * Files a module's expressions read: `file(...)`, `templatefile(...)`, `data "template_file"`.
+ * Paths are relative to the scan root (`/`-separated); the host refuses what lies outside it.
+ */
+export interface TfFileHost {
+  /** The module's directory, relative to the scan root (`.` for the root). */
+  dir: string;
+  /** A file's text, or undefined when it is absent, outside the scan root, too large or not text. */
+  read(relPath: string): string | undefined;
+  /** A file's text parsed as a Terraform template (`${…}`, `%{…}`), located in that file; undefined on a syntax error. */
+  parseTemplate(relPath: string, text: string): TemplateExpr | undefined;
+}
+
 export class TfEvaluator {
+  /** Template and policy files rendered into a role's policy (root-relative): their standalone reading is superseded. */
+  readonly renderedFiles = new Set<string>();
   private readonly localMemo = new Map<Attribute, DocNode>();
   /** `aws_iam_policy_document` blocks some expression rendered (a role's policy, another document's source). */
   readonly renderedDocuments = new Set<Block>();
@@ -155,7 +171,10 @@ export class TfEvaluator {
   /** `for_each` instances of a block in its own file's scope, by key: 1,000 references to one of 10,000 instances rebuilt them all each time. */
   private readonly instanceCache = new Map<Block, { first?: Scope; byKey: Map<string, Scope> }>();
 
-  constructor(readonly mod: TfModule) {}
+  constructor(
+    readonly mod: TfModule,
+    readonly files?: TfFileHost,
+  ) {}
 
   /** Starts the budget of one top-level evaluation (a role, a provider, a standalone document). */
   startBudget(): void {
@@ -1055,6 +1074,14 @@ export class TfEvaluator {
     this.depth++;
     try {
       if (expr.kind === 'template' && expr.heredoc) return this.jsonHeredoc(expr, scope, path);
+      // `"${file("trust.json")}"`: a template that is one interpolation is that value.
+      if (expr.kind === 'template' && expr.parts.length === 1 && expr.parts[0].kind === 'interp' && expr.parts[0].expr) return this.policyFrom(expr.parts[0].expr, scope, path);
+      if (expr.kind === 'call') {
+        const name = expr.name.replace(/^provider::[^:]+::/, '');
+        if ((name === 'templatefile' && expr.args.length === 2) || (name === 'file' && expr.args.length === 1)) return this.policyFile(expr.args[0], name === 'templatefile' ? expr.args[1] : undefined, scope, path);
+      }
+      const rendered = this.templateFileData(expr, scope, path);
+      if (rendered !== false) return rendered;
       if (expr.kind === 'traversal' && typeof expr.root === 'string' && expr.steps.length === 1 && expr.steps[0].kind === 'attr') {
         const target = expr.root === 'local' ? this.localExpr(expr.steps[0].name, scope.file) : expr.root === 'var' ? this.variableExpr(expr.steps[0].name, scope.file) : undefined;
         if (target) {
@@ -1074,6 +1101,77 @@ export class TfEvaluator {
       return undefined;
     } finally {
       this.depth--;
+    }
+  }
+
+  /**
+   * A policy read from a file: `file(path)` (JSON as written) or `templatefile(path, vars)` (a
+   * template rendered with the variables; the unknown ones stay unresolved). Values are located in
+   * that file. `path.module`, `path.root` and `path.cwd` are the module's directory.
+   */
+  private policyFile(pathExpr: Expr, varsExpr: Expr | 'all-unknown' | undefined, scope: Scope, path: string): DocNode | undefined {
+    const rel = this.filePath(pathExpr, scope);
+    if (rel === undefined || !this.files) return undefined;
+    const text = this.files.read(rel);
+    if (text === undefined) return undefined;
+    this.spend(Math.ceil(text.length / CHARS_PER_UNIT));
+    let doc: DocNode | undefined;
+    if (varsExpr === undefined) {
+      try {
+        doc = withPaths(parseJson(text, rel).root, path, this.spend);
+      } catch (e) {
+        if (!(e instanceof JsonSyntaxError)) throw e;
+        // Not JSON: a YAML or text file this role does not take as its policy.
+        return undefined;
+      }
+    } else {
+      const t = this.files.parseTemplate(rel, text);
+      if (!t) return undefined;
+      // A template sees only the variables it is given (and none of the caller's `each`, `count`).
+      const vars = varsExpr === 'all-unknown' ? undefined : this.eval(varsExpr, scope);
+      const bindings: Record<string, DocNode | undefined> = {};
+      if (vars && isMap(vars)) for (const e of vars.entries) bindings[String(e.key.value)] = e.value;
+      doc = this.jsonHeredoc(t, bind(fileScope(rel), bindings), path);
+    }
+    if (doc) this.renderedFiles.add(rel);
+    return doc;
+  }
+
+  /** The root-relative path a `file()` / `templatefile()` argument names, when it is known and inside the scan root. */
+  private filePath(pathExpr: Expr, scope: Scope): string | undefined {
+    const here: DocNode = { kind: 'scalar', value: '.', raw: '.', loc: pathExpr.loc, resolution: 'literal' };
+    const pathObj: DocMap = { kind: 'map', loc: pathExpr.loc, entries: ['module', 'root', 'cwd'].map((k) => entry(k, here)) };
+    const v = known(this.eval(pathExpr, bind(scope, { path: pathObj })));
+    if (!v || typeof v.value !== 'string' || !v.value || !this.files) return undefined;
+    if (v.value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(v.value)) return undefined;
+    const joined = nodePath.posix.normalize(`${this.files.dir}/${v.value.replace(/\\/g, '/')}`);
+    return joined === '..' || joined.startsWith('../') ? undefined : joined;
+  }
+
+  /**
+   * `data.template_file.x.rendered`: the data source's `template` (a file it reads) rendered with
+   * its `vars`. `false` when the expression is not such a reference.
+   */
+  private templateFileData(expr: Expr, scope: Scope, path: string): DocNode | undefined | false {
+    if (expr.kind !== 'traversal' || expr.root !== 'data') return false;
+    const [typeStep, nameStep, ...rest0] = expr.steps;
+    if (typeStep?.kind !== 'attr' || typeStep.name !== 'template_file' || nameStep?.kind !== 'attr') return false;
+    const def = pick(this.mod.data.get(`template_file.${nameStep.name}`), scope.file);
+    if (!def) return undefined;
+    const { instanceScope, rest } = this.instanceOf(def, rest0, scope);
+    if (rest.length !== 1 || rest[0].kind !== 'attr' || rest[0].name !== 'rendered') return undefined;
+    const s = { ...instanceScope, file: def.file };
+    let template = getAttr(def.item.body, 'template')?.expr;
+    // `template = "${file("…")}"` (Terraform 0.11 style) is the call itself.
+    if (template?.kind === 'template' && template.parts.length === 1 && template.parts[0].kind === 'interp' && template.parts[0].expr) template = template.parts[0].expr;
+    if (template?.kind !== 'call' || template.name !== 'file' || template.args.length !== 1) return undefined;
+    const key = def.item;
+    if (this.inProgress.has(key)) return undefined;
+    this.inProgress.add(key);
+    try {
+      return this.policyFile(template.args[0], getAttr(def.item.body, 'vars')?.expr ?? 'all-unknown', s, path);
+    } finally {
+      this.inProgress.delete(key);
     }
   }
 
@@ -1338,6 +1436,15 @@ function relocate(n: DocNode, loc: () => DocNode['loc'], path: string, spend: (n
   if (n.kind === 'scalar') return { ...n, loc: l, resolution: 'expression' };
   if (n.kind === 'seq') return { ...n, loc: l, items: n.items.map((x, i) => relocate(x, loc, `${path}[${i}]`, spend)) };
   return { ...n, loc: l, entries: n.entries.map((e) => ({ key: relocate(e.key, loc, `${path}.${String(e.key.value)}`, spend) as DocScalar, value: relocate(e.value, loc, `${path}.${String(e.key.value)}`, spend) })) };
+}
+
+/** A document read from another file, with symbolic paths from `path` (its positions are that file's). */
+function withPaths(n: DocNode, path: string, spend: (n: number) => void): DocNode {
+  spend(1);
+  const loc = { ...n.loc, path };
+  if (n.kind === 'scalar') return { ...n, loc };
+  if (n.kind === 'seq') return { ...n, loc, items: n.items.map((x, i) => withPaths(x, `${path}[${i}]`, spend)) };
+  return { ...n, loc, entries: n.entries.map((e) => ({ key: withPaths(e.key, `${path}.${String(e.key.value)}`, spend) as DocScalar, value: withPaths(e.value, `${path}.${String(e.key.value)}`, spend) })) };
 }
 
 /** A piece of a JSON string's source between interpolations, unescaped (and `$${` → `${`). */

@@ -9,21 +9,24 @@
  *
  * Shapes read (domain.md §D.1): `assume_role_policy = jsonencode({...})`, a heredoc or string of
  * JSON, `data.aws_iam_policy_document.x.json` (statement / principals / condition blocks, dynamic
- * blocks over known collections), all of them also through locals and variables; role `name` /
- * `name_prefix`; provider `url`, `client_id_list`, `thumbprint_list`. Not read: `file()` /
- * `templatefile()` policies, module calls (a child module's variables are not bound to the
- * caller's arguments), dynamic blocks over unknown collections.
+ * blocks over known collections), all of them also through locals and variables; `file("…")`,
+ * `templatefile("…", {…})` and `data "template_file"` … `.rendered` policies (the file read from
+ * the scan root, the template's variables substituted where known, positions in that file); role
+ * `name` / `name_prefix`; provider `url`, `client_id_list`, `thumbprint_list`. Not read: module
+ * calls (a child module's variables are not bound to the caller's arguments), dynamic blocks over
+ * unknown collections.
  */
 import path from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import type { Parser as TsParser } from 'web-tree-sitter';
 import type { DirectoryLoader, FileInput, LoadSink } from './index.js';
-import { parseHcl, terraformParser, type Block, type Body, getAttr } from './hcl.js';
+import { parseEmbeddedTemplate, parseHcl, terraformParser, type Block, type Body, type TemplateExpr, getAttr } from './hcl.js';
 import { HclJsonConverter } from './hcl-json.js';
 import { parseJsonFile } from './policy-json.js';
 import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import { isScalar, scalarValue, stringList, type DocNode } from './doc.js';
 import { SourceText } from './source-text.js';
-import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvaluator, type Def, type Scope } from './terraform-eval.js';
+import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvaluator, type Def, type Scope, type TfFileHost } from './terraform-eval.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { LoadError } from '../model/project.js';
 import type { Value } from '../model/location.js';
@@ -93,7 +96,8 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
   vars.sort((a, b) => automaticTfvarsRank(a.input.relPath)! - automaticTfvarsRank(b.input.relPath)! || (a.input.relPath < b.input.relPath ? -1 : 1));
   for (const v of vars) addTfvars(mod, v.input.relPath, v.body);
 
-  const ev = new TfEvaluator(mod);
+  const host = fileHost(files[0], parser);
+  const ev = new TfEvaluator(mod, host);
   // Each role, provider and standalone document is evaluated with a budget of its own; one that
   // exceeds it is reported (`limit`) and the rest of the module is still read.
   const budgeted = <T>(def: Def<Block>, what: string, compute: () => T): T | undefined => {
@@ -134,6 +138,63 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
       sink.errors.push(...s.errors);
     }
   for (const p of ev.problems) sink.errors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
+  if (ev.renderedFiles.size) sink.supersedes = [...ev.renderedFiles].sort().flatMap((relPath) => host?.source(relPath) ?? []);
+}
+
+/** Largest file `file()` / `templatefile()` are followed into (a policy is at most a few KiB). */
+export const MAX_TEMPLATE_BYTES = 1024 * 1024;
+
+/**
+ * Reads the files a module's `file()` / `templatefile()` calls name: regular files inside the scan
+ * root only (symlinks resolved and checked), within MAX_TEMPLATE_BYTES, UTF-8. Read synchronously,
+ * as every file is (index.ts); each is read and parsed once per module.
+ */
+function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(relPath: string): FileInput | undefined }) | undefined {
+  const segments = first.relPath.split('/');
+  if (segments.includes('..') || path.isAbsolute(first.relPath)) return undefined;
+  const rootAbs = path.resolve(path.dirname(first.absPath), ...segments.slice(1).map(() => '..'));
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(rootAbs);
+  } catch {
+    return undefined;
+  }
+  const texts = new Map<string, string | undefined>();
+  const absPaths = new Map<string, string>();
+  const templates = new Map<string, TemplateExpr | undefined>();
+  return {
+    dir: path.posix.dirname(first.relPath),
+    read(relPath) {
+      if (texts.has(relPath)) return texts.get(relPath);
+      let text: string | undefined;
+      try {
+        const real = realpathSync(path.join(rootAbs, ...relPath.split('/')));
+        const st = statSync(real);
+        if (real.startsWith(realRoot + path.sep) && st.isFile() && st.size <= MAX_TEMPLATE_BYTES) {
+          const buf = readFileSync(real);
+          if (!buf.includes(0)) text = new TextDecoder('utf-8', { fatal: true }).decode(buf).replace(/^\uFEFF/, '');
+          absPaths.set(relPath, path.join(rootAbs, ...relPath.split('/')));
+        }
+      } catch {
+        text = undefined;
+      }
+      texts.set(relPath, text);
+      return text;
+    },
+    source(relPath) {
+      const text = texts.get(relPath);
+      const absPath = absPaths.get(relPath);
+      return text === undefined || absPath === undefined ? undefined : { relPath, absPath, text, explicit: false };
+    },
+    parseTemplate(relPath, text) {
+      if (templates.has(relPath)) return templates.get(relPath);
+      const whole = { start: 0, end: text.length };
+      const expr = parseEmbeddedTemplate(parser, text, (i) => i, whole, new SourceText(relPath, text));
+      const t = expr?.kind === 'template' ? { ...expr, heredoc: { strip: false, bodyStart: 0, bodyEnd: text.length } } : undefined;
+      templates.set(relPath, t);
+      return t;
+    },
+  };
 }
 
 function parseFile(parser: TsParser, f: FileInput, errors: LoadError[]): Body | undefined {

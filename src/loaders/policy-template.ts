@@ -1,0 +1,161 @@
+/**
+ * IAM policies kept as templates: `trust.json.tpl`, `trust.tftpl`, or a `.json` file with `${…}`
+ * placeholders (Terraform `templatefile`, envsubst, CI substitution). The template is read on its
+ * own, without the values a caller would give it: each placeholder is an unresolved piece of the
+ * string it sits in (`"repo:${org}/${repo}:*"`), or an unresolved value when it stands for a whole
+ * JSON value (`"Federated": ${oidc_arn}`). `%{…}` directives are left out of the text and the
+ * values inside them are read once, as written. IAM policy variables (`${aws:username}`, `${*}`)
+ * are not placeholders: they are part of the policy.
+ *
+ * Terraform's `templatefile(...)` / `data "template_file"` render the same files with their
+ * variables (terraform-eval.ts); this reader is for the file alone.
+ */
+import { parseJson, JsonSyntaxError } from './json-ast.js';
+import type { DocNode, DocScalar } from './doc.js';
+import { SourceText } from './source-text.js';
+import type { ValuePart } from '../model/location.js';
+
+/** Names of template files that may hold a policy. */
+export function isPolicyTemplatePath(relPath: string): boolean {
+  return /\.(tpl|tftpl)$/i.test(relPath);
+}
+
+interface Placeholder {
+  start: number;
+  end: number;
+  /** `${…}` (a value) or `%{…}` (a directive). */
+  directive: boolean;
+}
+
+/** An IAM policy variable (`${aws:username}`, `${token.actions.githubusercontent.com:sub}`, `${*}`): part of the policy, not of the template. */
+function isPolicyVariable(inner: string): boolean {
+  return /^\s*(?:[*?$]|[A-Za-z0-9_.-]+:[A-Za-z0-9_./-]+(?:\s*,\s*'[^']*')?)\s*$/.test(inner);
+}
+
+/**
+ * Placeholders of a template text, in order. `$${` and `%%{` are escapes (literal `${`, `%{`).
+ * A placeholder ends at its matching `}`, quotes inside it respected; an unterminated `${` is text.
+ */
+export function findPlaceholders(text: string): Placeholder[] {
+  const out: Placeholder[] = [];
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text[i];
+    if ((c !== '$' && c !== '%') || text[i + 1] !== '{') continue;
+    if (i > 0 && text[i - 1] === c) continue; // escaped: `$${` / `%%{`
+    let depth = 0;
+    let quote = '';
+    let j = i + 1;
+    for (; j < text.length; j++) {
+      const d = text[j];
+      if (quote) {
+        if (d === '\\') j++;
+        else if (d === quote) quote = '';
+      } else if (d === '"' || d === "'") quote = d;
+      else if (d === '{') depth++;
+      else if (d === '}' && --depth === 0) break;
+    }
+    // A `${` that never closes is text, not a placeholder.
+    if (j >= text.length) continue;
+    const end = j + 1;
+    if (c === '$' && isPolicyVariable(text.slice(i + 2, end - 1))) {
+      i = end - 1;
+      continue;
+    }
+    out.push({ start: i, end, directive: c === '%' });
+    i = end - 1;
+  }
+  return out;
+}
+
+/** Whether a text has template placeholders (not only IAM policy variables). */
+export function hasPlaceholders(text: string): boolean {
+  return (text.includes('${') || text.includes('%{')) && findPlaceholders(text).length > 0;
+}
+
+export type TemplateReadResult = { root: DocNode } | { error: { message: string; line: number; column: number } };
+
+/** Reads a JSON policy template; placeholders become unresolved values or pieces (positions are the template's). */
+export function readPolicyTemplate(text: string, file: string): TemplateReadResult {
+  const holders = findPlaceholders(text);
+  const chars = text.split('');
+  // Which placeholders sit inside a JSON string: scan lexically, skipping them.
+  const whole = new Map<number, Placeholder>();
+  const inStringHolders: Placeholder[] = [];
+  let inString = false;
+  let next = 0;
+  for (let i = 0; i < text.length; i++) {
+    const h = holders[next];
+    if (h && i === h.start) {
+      for (let j = h.start; j < h.end; j++) if (chars[j] !== '\n') chars[j] = inString ? 'x' : ' ';
+      if (inString) inStringHolders.push(h);
+      else if (!h.directive) {
+        chars[h.start] = '"';
+        chars[h.start + 1] = '"';
+        whole.set(h.start, h);
+      }
+      i = h.end - 1;
+      next++;
+      continue;
+    }
+    const c = text[i];
+    if (inString && c === '\\') i++;
+    else if (c === '"') inString = !inString;
+    else if (c === '\n') inString = false;
+  }
+  let synthetic = chars.join('');
+  let root: DocNode;
+  try {
+    root = parseJson(synthetic, file).root;
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    // A directive loop often leaves a trailing comma (`%{ for … }"a",%{ endfor }`): IAM never sees it.
+    synthetic = synthetic.replace(/,(\s*[\]}])/g, ' $1');
+    try {
+      root = parseJson(synthetic, file).root;
+    } catch (e2) {
+      if (!(e2 instanceof JsonSyntaxError)) throw e2;
+      return { error: { message: e.message, line: e.line, column: e.column } };
+    }
+  }
+  const src = new SourceText(file, text);
+  const offset = (p: { line: number; column: number }) => src.offset(p.line, p.column);
+  const fix = (n: DocNode): DocNode => {
+    if (n.kind === 'map') return { ...n, entries: n.entries.map((e) => ({ key: fix(e.key) as DocScalar, value: fix(e.value) })) };
+    if (n.kind === 'seq') return { ...n, items: n.items.map(fix) };
+    if (typeof n.value !== 'string') return n;
+    const start = offset(n.loc.start);
+    const end = offset(n.loc.end);
+    const h = whole.get(start);
+    if (h) {
+      const t = text.slice(h.start, h.end);
+      return { ...n, value: t, raw: t, resolution: 'unresolved', parts: [{ text: t, known: false }] };
+    }
+    const inner = inStringHolders.filter((x) => x.start > start && x.end < end);
+    if (!inner.length) return n.value.includes('$${') || n.value.includes('%%{') ? { ...n, value: n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') } : n;
+    const parts: ValuePart[] = [];
+    let cursor = start + 1;
+    const lit = (to: number) => {
+      if (to > cursor) parts.push({ text: unescapeJsonPiece(text.slice(cursor, to)), known: true });
+    };
+    for (const x of inner) {
+      lit(x.start);
+      // A directive inside a string (`%{ if … }`) contributes text we do not know.
+      parts.push({ text: text.slice(x.start, x.end), known: false });
+      cursor = x.end;
+    }
+    lit(end - 1);
+    const merged = parts.filter((p) => p.text);
+    return { ...n, value: merged.map((p) => p.text).join(''), raw: text.slice(start, end), resolution: 'unresolved', parts: merged };
+  };
+  return { root: fix(root) };
+}
+
+function unescapeJsonPiece(raw: string): string {
+  let s = raw;
+  try {
+    s = JSON.parse('"' + raw + '"') as string;
+  } catch {
+    /* keep the source text */
+  }
+  return s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}
