@@ -3,10 +3,10 @@
  * (lint a saved one offline). Kept apart from cli.ts so that the main flow stays readable; the
  * AWS SDK itself is imported only inside readAwsAccount.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AwsFatalError, awsModel, describeIncomplete, readAwsAccount, type AwsAccountData, type AwsModel, type AwsProgress } from './loaders/aws-iam.js';
 import { SnapshotError, loadSnapshot, serializeSnapshot } from './loaders/aws-snapshot.js';
+import { FileAccessError, MAX_SNAPSHOT_BYTES, readTextFile, writeFileAtomic } from './files.js';
 
 export const AWS_HELP = `Live AWS (read-only; the network is used only with --aws):
       --aws                        also lint the IAM roles of the AWS account that trust a GitHub
@@ -45,6 +45,8 @@ export interface AwsSource {
 interface Context {
   /** Scan root: the snapshot's path in reports is relative to it. */
   root: string;
+  /** The repository: the snapshot is not read or written through a symlink that leaves it (files.ts). */
+  region?: string;
   cwd: string;
   stderr: (s: string) => void;
   /** Where the progress line is drawn: stderr as is (it writes terminal controls); defaults to `stderr`. */
@@ -86,9 +88,10 @@ export async function loadAwsSource(o: AwsFlags, ctx: Context): Promise<AwsSourc
     progress?.clear();
     if (o['aws-snapshot-out'] !== undefined) {
       try {
-        await fs.writeFile(path.resolve(ctx.cwd, o['aws-snapshot-out']), serializeSnapshot(data));
+        writeFileAtomic(path.resolve(ctx.cwd, o['aws-snapshot-out']), serializeSnapshot(data), { region: ctx.region });
       } catch (e) {
-        return fail(`cannot write the AWS snapshot to ${o['aws-snapshot-out']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        if (!(e instanceof FileAccessError)) throw e;
+        return fail(`cannot write the AWS snapshot to ${o['aws-snapshot-out']}: ${e.message}`);
       }
     }
     return { data, model: awsModel(data) };
@@ -98,9 +101,10 @@ export async function loadAwsSource(o: AwsFlags, ctx: Context): Promise<AwsSourc
     const abs = path.resolve(ctx.cwd, o['aws-snapshot']);
     let text: string;
     try {
-      text = await fs.readFile(abs, 'utf8');
+      text = readTextFile(abs, { maxBytes: MAX_SNAPSHOT_BYTES, region: ctx.region });
     } catch (e) {
-      return fail(`cannot read the AWS snapshot ${o['aws-snapshot']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      if (!(e instanceof FileAccessError)) throw e;
+      return fail(`cannot read the AWS snapshot ${o['aws-snapshot']}: ${e.message}`);
     }
     try {
       return loadSnapshot(text, path.relative(ctx.root, abs).split(path.sep).join('/'), abs);

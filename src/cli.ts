@@ -3,7 +3,7 @@
  * config or internal error — including a rule that crashed).
  */
 import { parseArgs } from 'node:util';
-import { promises as fs, appendFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadProject } from './loaders/index.js';
 import { analyzeEarly, lintProject, type LintResult } from './engine/linter.js';
@@ -24,6 +24,7 @@ import type { Project } from './model/project.js';
 import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine/fixes.js';
 import { displayPath } from './reporters/paths.js';
 import { printable } from './model/printable.js';
+import { FileAccessError, MAX_BASELINE_BYTES, readTextFile, writeFileAtomic } from './files.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
        oidc-lint explain <role ARN | role name | file:line> [options] [paths...]
@@ -192,8 +193,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
   }
 
+  const root = await scanRoot(paths, cwd);
+  // The repository: files the CLI reads or writes inside it are never reached through a symlink that leaves it (files.ts).
+  const region = repositoryRoot(root, env);
   // Config file (found from the scanned paths, or --config), flags on top; a baseline to read.
-  const setup = await configure(o, paths, flagRules, cwd, ruleSet, err);
+  const setup = await configure(o, paths, flagRules, cwd, region, ruleSet, err);
   if (typeof setup === 'number') return setup;
   const { config, loaded } = setup;
   if (o['print-config']) {
@@ -208,12 +212,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     out(JSON.stringify(printableConfig(loaded, config, ruleSettings, cwd), null, 2) + '\n');
     return 0;
   }
-  let baseline = o['write-baseline'] === undefined && o.baseline !== undefined ? await readBaseline(o.baseline, cwd, err) : undefined;
+  let baseline = o['write-baseline'] === undefined && o.baseline !== undefined ? readBaseline(o.baseline, cwd, region, err) : undefined;
   if (baseline === null) return 2;
-
-  const root = await scanRoot(paths, cwd);
   // Live AWS or a saved snapshot (only with --aws / --aws-snapshot): an exit code when it failed.
-  const aws = await loadAwsSource(o as AwsFlags, { root, cwd, stderr: err, progressOut: rawErr, stderrIsTTY: () => io.stderrIsTTY ?? process.stderr.isTTY === true });
+  const aws = await loadAwsSource(o as AwsFlags, { root, region, cwd, stderr: err, progressOut: rawErr, stderrIsTTY: () => io.stderrIsTTY ?? process.stderr.isTTY === true });
   if (typeof aws === 'number') return aws;
   const repository = config.settings.repository;
   timing?.lap('options and config');
@@ -262,7 +264,9 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     throw e;
   }
   if (o['write-baseline'] !== undefined) {
-    baseline = await writeBaseline(o['write-baseline'], cwd, project.root, result, err);
+    const written = writeBaseline(o['write-baseline'], cwd, project.root, region, result, err);
+    if (written === null) return 2;
+    baseline = written;
     if (baseline) applyBaseline(result.findings, baseline, baselineWhere(project.root));
   }
   const color = o['no-color'] ? false : o.color ? true : (io.isTTY ?? (!o['output-file'] && process.stdout.isTTY === true)) && !env.NO_COLOR && o.format === 'text';
@@ -292,9 +296,23 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     for (const c of skipped) err(`oidc-lint: ${displayPath(project.root, c.file, cwd)} changed while it was being linted; not fixed\n`);
   }
   // Synchronous file calls on the common path: `fs.promises` is a module of its own to load (~2 ms of a cold start).
-  if (o['output-file']) writeFileSync(path.resolve(cwd, o['output-file']), text);
-  else out(text);
-  if (stepSummary) appendFileSync(path.resolve(cwd, stepSummary), githubStepSummary(input, env) + '\n');
+  if (o['output-file']) {
+    try {
+      writeFileAtomic(path.resolve(cwd, o['output-file']), text, { region });
+    } catch (e) {
+      if (!(e instanceof FileAccessError)) throw e;
+      err(`oidc-lint: cannot write ${o['output-file']}: ${e.message}\n`);
+      return 2;
+    }
+  } else out(text);
+  if (stepSummary) {
+    try {
+      appendFileSync(path.resolve(cwd, stepSummary), githubStepSummary(input, env) + '\n');
+    } catch (e) {
+      err(`oidc-lint: cannot write the job summary to ${stepSummary}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return 2;
+    }
+  }
   timing?.lap('report');
   if (timing) err(timing.text(project.sources.length));
   for (const c of result.crashes) err(`oidc-lint: rule ${c.ruleId} crashed: ${c.message}\n`);
@@ -425,6 +443,7 @@ async function configure(
   paths: string[],
   flagRules: Record<string, RuleSetting>,
   cwd: string,
+  region: string,
   ruleSet: readonly RuleModule[],
   err: (s: string) => void,
 ): Promise<{ config: LintConfig; loaded?: LoadedConfig } | number> {
@@ -435,7 +454,7 @@ async function configure(
   let loaded: LoadedConfig | undefined;
   try {
     const file = o['no-config'] ? undefined : o.config !== undefined ? path.resolve(cwd, o.config) : findConfigFile(await commonDirectory(paths));
-    if (file) loaded = loadConfigFile(file, ruleSet);
+    if (file) loaded = loadConfigFile(file, ruleSet, { region });
   } catch (e) {
     if (!(e instanceof ConfigFileError)) throw e;
     for (const p of e.problems) err(`oidc-lint: ${shown(cwd, p.file)}${p.start ? `:${p.start.line}:${p.start.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
@@ -453,25 +472,34 @@ async function configure(
 }
 
 /** Reads `--baseline`; null (after saying why) when it cannot be used. */
-async function readBaseline(file: string, cwd: string, err: (s: string) => void): Promise<Baseline | null> {
+function readBaseline(file: string, cwd: string, region: string, err: (s: string) => void): Baseline | null {
   try {
-    return parseBaseline(await fs.readFile(path.resolve(cwd, file), 'utf8'));
+    return parseBaseline(readTextFile(path.resolve(cwd, file), { maxBytes: MAX_BASELINE_BYTES, region }));
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    err(`oidc-lint: cannot use baseline ${file}: ${e instanceof BaselineError ? e.message : code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}\n`);
+    if (!(e instanceof BaselineError) && !(e instanceof FileAccessError)) throw e;
+    err(`oidc-lint: cannot use baseline ${file}: ${e.message}\n`);
     return null;
   }
 }
 
-/** `--write-baseline`: records the run's findings (not when a rule crashed: its findings would be missing). */
-async function writeBaseline(file: string, cwd: string, projectRoot: string, result: LintResult, err: (s: string) => void): Promise<Baseline | undefined> {
+/**
+ * `--write-baseline`: records the run's findings (not when a rule crashed: its findings would be
+ * missing). Null after saying why when the file cannot be written.
+ */
+function writeBaseline(file: string, cwd: string, projectRoot: string, region: string, result: LintResult, err: (s: string) => void): Baseline | undefined | null {
   if (result.crashes.length) {
     err(`oidc-lint: not writing the baseline: a rule crashed, so its findings are missing\n`);
     return undefined;
   }
   const abs = path.resolve(cwd, file);
   const baseline = createBaseline(result.findings, { projectRoot, baselineDir: path.dirname(abs) });
-  await fs.writeFile(abs, serializeBaseline(baseline));
+  try {
+    writeFileAtomic(abs, serializeBaseline(baseline), { region });
+  } catch (e) {
+    if (!(e instanceof FileAccessError)) throw e;
+    err(`oidc-lint: cannot write ${file}: ${e.message}\n`);
+    return null;
+  }
   const n = baseline.findings.reduce((sum, e) => sum + (e.count ?? 1), 0);
   err(`oidc-lint: wrote ${n} finding${n === 1 ? '' : 's'} to the baseline ${file}\n`);
   return baseline;

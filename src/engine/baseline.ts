@@ -14,6 +14,7 @@
 import path from 'node:path';
 import type { Finding } from './rule.js';
 import { redactSecrets } from '../model/secrets.js';
+import { JsonSyntaxError, parseJson } from '../loaders/json-ast.js';
 
 export const BASELINE_VERSION = 1;
 
@@ -81,8 +82,9 @@ export function parseBaseline(text: string): Baseline {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
-  } catch (e) {
-    throw new BaselineError(`not JSON (${(e as Error).message})`);
+  } catch {
+    // JSON.parse's message quotes the text: a baseline linked to a file of secrets would print them.
+    throw new BaselineError(`not JSON (${syntaxErrorPosition(text)})`);
   }
   const d = doc as Partial<Baseline>;
   if (!d || typeof d !== 'object' || d.tool !== 'oidc-lint' || !Array.isArray(d.findings)) throw new BaselineError('not an oidc-lint baseline (expected { "version": 1, "tool": "oidc-lint", "findings": [...] })');
@@ -120,4 +122,14 @@ export function applyBaseline(findings: Finding[], baseline: Baseline, where: Wh
   let stale = 0;
   for (const n of remaining.values()) stale += n;
   return { baselined, stale };
+}
+
+/** Where a text that JSON.parse refused goes wrong, without quoting it. */
+function syntaxErrorPosition(text: string): string {
+  try {
+    parseJson(text, 'baseline');
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) return `at line ${e.line}, column ${e.column}`;
+  }
+  return 'position unknown';
 }

@@ -24,6 +24,7 @@ import { parseYaml } from '../loaders/yaml-doc.js';
 import { JsonSyntaxError, parseJson } from '../loaders/json-ast.js';
 import { isMap, isSeq, toPlain, type DocNode } from '../loaders/doc.js';
 import type { Position } from '../model/location.js';
+import { FileAccessError, MAX_CONFIG_BYTES, readTextFile } from '../files.js';
 
 
 export const CONFIG_FILE_NAMES = ['oidc-lint.config.yaml', 'oidc-lint.config.yml', 'oidc-lint.config.json', '.github/oidc-lint.yaml', '.github/oidc-lint.yml'];
@@ -77,14 +78,15 @@ export function configBase(file: string): string {
 }
 
 /** Reads, validates and normalises a config file. Throws ConfigFileError listing every problem. */
-export function loadConfigFile(file: string, rules: readonly RuleModule[]): LoadedConfig {
+export function loadConfigFile(file: string, rules: readonly RuleModule[], options: { region?: string } = {}): LoadedConfig {
   const abs = path.resolve(file);
   let text: string;
   try {
-    text = readFileSync(abs, 'utf8');
+    // A regular file of bounded size, not reached through a symlink out of the repository (files.ts).
+    text = readTextFile(abs, { maxBytes: MAX_CONFIG_BYTES, region: options.region });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigFileError([{ file: abs, path: '', message: `cannot read config file: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(e))}` }]);
+    if (!(e instanceof FileAccessError)) throw e;
+    throw new ConfigFileError([{ file: abs, path: '', message: `cannot read config file: ${e.message}` }]);
   }
   const root = parseConfigText(text, abs);
   const data = root ? toPlain(root) : {};

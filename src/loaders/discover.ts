@@ -4,7 +4,7 @@
  * synchronous: a linter reads thousands of small files, and a thread-pool round trip per call
  * costs several times the call itself.
  */
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 
@@ -72,18 +72,16 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
       return;
     }
     let local = rules;
+    // Git reads a .gitignore only when it is a regular file (not through a symlink, since git 2.32).
     const gi = entries.find((e) => e.name === '.gitignore' && e.isFile());
     if (gi) {
-      try {
+      const text = readGitignore(path.join(dir, '.gitignore'));
+      if (text !== undefined) {
         // Every path is tested against every pattern: 20,000 patterns took 10–40 s over 1,000 files.
-        const patterns = readFileSync(path.join(dir, '.gitignore'), 'utf8')
-          .split(/\r?\n/)
-          .filter((l) => l.trim() && !l.startsWith('#'));
+        const patterns = text.split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#'));
         if (patterns.length > MAX_GITIGNORE_PATTERNS)
           problems.push({ relPath: rel(path.join(dir, '.gitignore')), message: `.gitignore has ${patterns.length.toLocaleString('en')} patterns; only the first ${MAX_GITIGNORE_PATTERNS.toLocaleString('en')} were applied, so files the others exclude may have been scanned`, kind: 'limit' });
         local = [...rules, { base: dir, ig: ignore().add(patterns.slice(0, MAX_GITIGNORE_PATTERNS)) }];
-      } catch {
-        /* unreadable .gitignore: ignore nothing extra */
       }
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -184,13 +182,35 @@ function ancestorsIgnore(root: string, start: string): { base: string; ig: Ignor
     if (cur !== start) dirs.push(cur);
   }
   for (const d of dirs) {
-    try {
-      out.push({ base: d, ig: ignore().add(readFileSync(path.join(d, '.gitignore'), 'utf8')) });
-    } catch {
-      /* none */
-    }
+    const text = readGitignore(path.join(d, '.gitignore'));
+    if (text !== undefined) out.push({ base: d, ig: ignore().add(text.split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#')).slice(0, MAX_GITIGNORE_PATTERNS)) });
   }
   return out;
+}
+
+/** Bytes of one .gitignore read (its first MAX_GITIGNORE_PATTERNS patterns are applied). */
+const MAX_GITIGNORE_BYTES = 1024 * 1024;
+
+/**
+ * A .gitignore's text, or undefined when there is none to apply: missing, unreadable, a symlink
+ * (git does not follow one) or not a regular file. A larger one is read up to MAX_GITIGNORE_BYTES.
+ */
+function readGitignore(file: string): string | undefined {
+  const st = attempt(() => lstatSync(file));
+  if (!st?.isFile()) return undefined;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    if (!fstatSync(fd).isFile()) return undefined;
+    const buf = Buffer.allocUnsafe(MAX_GITIGNORE_BYTES);
+    let n = 0;
+    for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    return buf.toString('utf8', 0, n);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function attempt<T>(f: () => T): T | undefined {

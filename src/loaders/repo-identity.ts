@@ -3,7 +3,12 @@
  * `sub` claims its jobs will present. Read from the config file when given, else from the git
  * remote of the scanned repository (`.git/config`, read as text: nothing is executed).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readTextFile } from '../files.js';
+
+/** Git's small metadata files (`.git`, `commondir`, `config`, a ref) are read up to this size, and only when regular files. */
+const MAX_GIT_FILE_BYTES = 1024 * 1024;
+const readGitFile = (file: string) => readTextFile(file, { maxBytes: MAX_GIT_FILE_BYTES });
 import path from 'node:path';
 import type { RepoIdentity } from '../model/project.js';
 
@@ -22,7 +27,13 @@ function gitDirOf(top: string): string | undefined {
   const dotGit = path.join(top, '.git');
   if (!existsSync(dotGit)) return undefined;
   if (statSync(dotGit).isDirectory()) return dotGit;
-  const m = /^gitdir:\s*(.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+  let text: string;
+  try {
+    text = readGitFile(dotGit);
+  } catch {
+    return undefined;
+  }
+  const m = /^gitdir:\s*(.+)$/m.exec(text);
   return m ? path.resolve(top, m[1].trim()) : undefined;
 }
 
@@ -39,10 +50,16 @@ export function identityFromGit(start: string): RepoIdentity | undefined {
   if (!gitDir) return undefined;
   // Linked work trees keep config and remote refs in the common dir.
   const common = path.join(gitDir, 'commondir');
-  if (existsSync(common)) gitDir = path.resolve(gitDir, readFileSync(common, 'utf8').trim());
+  if (existsSync(common)) {
+    try {
+      gitDir = path.resolve(gitDir, readGitFile(common).trim());
+    } catch {
+      return undefined;
+    }
+  }
   let config: string;
   try {
-    config = readFileSync(path.join(gitDir, 'config'), 'utf8');
+    config = readGitFile(path.join(gitDir, 'config'));
   } catch {
     return undefined;
   }
@@ -52,7 +69,7 @@ export function identityFromGit(start: string): RepoIdentity | undefined {
   if (!parsed) return undefined;
   let defaultBranch: string | undefined;
   try {
-    const head = readFileSync(path.join(gitDir, 'refs', 'remotes', remote!.name, 'HEAD'), 'utf8');
+    const head = readGitFile(path.join(gitDir, 'refs', 'remotes', remote!.name, 'HEAD'));
     defaultBranch = /^ref:\s*refs\/remotes\/[^/]+\/(.+)$/m.exec(head)?.[1]?.trim();
   } catch {
     /* unknown default branch */

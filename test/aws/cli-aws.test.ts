@@ -1,7 +1,7 @@
 /** The real CLI, spawned as a process, with --aws against a loopback IAM endpoint (and offline snapshots). */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
 import { writeTree } from '../helpers/project.js';
@@ -193,7 +193,7 @@ describe('oidc-lint --aws (spawned, real SDK, loopback IAM)', () => {
     expect(bad.stderr).toBe('oidc-lint: invalid AWS snapshot: bad.json:1:1: not an oidc-lint AWS snapshot (no "oidcLintAwsSnapshot": 1); write one with --aws --aws-snapshot-out\n');
     const missing = await run(['--aws-snapshot', 'nope.json'], { cwd: dir });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toBe('oidc-lint: cannot read the AWS snapshot nope.json: ENOENT\n');
+    expect(missing.stderr).toBe('oidc-lint: cannot read the AWS snapshot nope.json: no such file\n');
   });
 
   it('checks the AWS options', async () => {
@@ -244,6 +244,28 @@ describe('the AWS SDK is loaded only with --aws', () => {
     const offline = await run(['.', '--aws-snapshot', 'snap.json'], { cwd: dir, env: { IMPORT_LOG: log }, nodeArgs });
     expect(offline.code).toBe(1);
     expect(loaded(log)).toBe('');
+  });
+});
+
+describe.skipIf(process.platform === 'win32')('--aws-snapshot-out in a hostile repository', () => {
+  it('is not written through a committed symlink that leaves the repository; a missing folder is created', async () => {
+    const s = await serve();
+    const restore = useEnv(s.env());
+    try {
+      const outside = writeTree({ 'victim.txt': 'precious\n' });
+      const dir = writeTree({});
+      symlinkSync(path.join(outside, 'victim.txt'), path.join(dir, 'snap.json'));
+      let stderr = '';
+      const code = await main(['--aws', '-f', 'json', '--aws-snapshot-out', 'snap.json'], { cwd: dir, stdout: () => {}, stderr: (x) => (stderr += x), env: {} });
+      expect(code).toBe(2);
+      expect(stderr).toBe('oidc-lint: cannot write the AWS snapshot to snap.json: it is a symbolic link to a path outside the repository, which oidc-lint does not follow there\n');
+      expect(readFileSync(path.join(outside, 'victim.txt'), 'utf8')).toBe('precious\n');
+      const made = await main(['--aws', '-f', 'json', '--aws-snapshot-out', 'out/aws/snap.json'], { cwd: dir, stdout: () => {}, stderr: () => {}, env: {} });
+      expect(made).toBe(1);
+      expect(JSON.parse(readFileSync(path.join(dir, 'out/aws/snap.json'), 'utf8'))).toMatchObject({ oidcLintAwsSnapshot: 1 });
+    } finally {
+      restore();
+    }
   });
 });
 
