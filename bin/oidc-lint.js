@@ -4,13 +4,15 @@
 // of every cold start. The bundled CLI starts faster (one script, compiled from a code cache); the
 // unbundled build is the fallback.
 'use strict';
-const { loadBundle } = require('./load-cli.js');
+const { loadBundle, saveCodeCache } = require('./load-cli.js');
 
 const bundled = loadBundle();
 const run = (cli) =>
   cli.main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // First run on this Node.js version: keep what it compiled for the next start (load-cli.js).
+      if (bundled) saveCodeCache(bundled);
     },
     (err) => {
       process.stderr.write(`oidc-lint: internal error: ${err && err.stack ? err.stack : String(err)}\n`);

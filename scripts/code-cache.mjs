@@ -1,5 +1,6 @@
-// Writes the V8 code cache of the bundled CLI (dist/oidc-lint.cjs.cache) after a warm-up: linting
-// examples/broken in every output format, then a small generated repository of plain workflows and
+// Writes the V8 code cache of the bundled CLI for the Node.js running the build
+// (dist/oidc-lint.cjs-<version>-<arch>.cache; other versions get theirs in the user's cache folder,
+// see bin/load-cli.js) after a warm-up: linting examples/broken in every output format, then a small generated repository of plain workflows and
 // JSON trust policies (the shape of most repositories, with code paths the example does not take),
 // compiles the functions a typical run executes, and the cache then holds their bytecode too, so a
 // real run neither parses nor compiles them again. Nothing of Terraform or CDK is warmed: those runs
@@ -13,9 +14,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateMonorepo } from '../dist/scripts/bench/generate.js';
 
-const { CODE_CACHE, loadBundle } = createRequire(import.meta.url)('../bin/load-cli.js');
+const { BUNDLE, CODE_CACHE, loadBundle } = createRequire(import.meta.url)('../bin/load-cli.js');
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// Earlier builds wrote dist/oidc-lint.cjs.cache (one name for every Node.js); the name now says which.
 rmSync(CODE_CACHE, { force: true });
+rmSync(`${BUNDLE}.cache`, { force: true });
 const loaded = loadBundle({ useCache: false });
 if (loaded) {
   const quiet = () => {};

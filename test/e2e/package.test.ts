@@ -43,12 +43,20 @@ describe('the npm package', () => {
   }, 600_000);
 
   it('ships the CLI, the compiled library with declarations, the config schema, the docs — and nothing else', () => {
-    for (const f of ['bin/oidc-lint.js', 'bin/load-cli.js', 'bin/package.json', 'dist/oidc-lint.cjs', 'dist/oidc-lint.cjs.cache', 'dist/validators.cjs', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'schemas/oidc-lint.config.schema.json', 'package.json', 'README.md', 'rules.md']) expect(files).toContain(f);
-    const stray = files.filter((f) => !/^(bin\/|dist\/src\/|dist\/oidc-lint\.cjs(\.cache)?$|dist\/validators\.cjs$|schemas\/)/.test(f) && !['package.json', 'README.md', 'rules.md', 'LICENSE'].includes(f));
+    for (const f of ['bin/oidc-lint.js', 'bin/load-cli.js', 'bin/package.json', 'dist/oidc-lint.cjs', 'dist/validators.cjs', 'dist/src/cli.js', 'dist/src/index.js', 'dist/src/index.d.ts', 'schemas/oidc-lint.config.schema.json', 'package.json', 'README.md', 'rules.md']) expect(files).toContain(f);
+    const stray = files.filter((f) => !/^(bin\/|dist\/src\/|dist\/oidc-lint\.cjs$|dist\/validators\.cjs$|schemas\/)/.test(f) && !['package.json', 'README.md', 'rules.md', 'LICENSE'].includes(f));
     expect(stray).toEqual([]);
     expect(files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
     expect(PKG.exports['.']).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
     expect(PKG.engines.node).toBe('>=20.12');
+    // A V8 code cache is built for one Node.js and embeds the path it was compiled from: none is shipped.
+    expect(files.filter((f) => f.endsWith('.cache'))).toEqual([]);
+  });
+
+  it('holds no path of the machine that built it', () => {
+    const installed = path.join(project, 'node_modules', 'oidc-lint');
+    const leaks = files.filter((f) => readFileSync(path.join(installed, f), 'latin1').includes(REPO_ROOT));
+    expect(leaks).toEqual([]);
   });
 
   it('installs with only its dependencies and runs as `npx oidc-lint`', () => {
