@@ -18,6 +18,7 @@ import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
 import { counts, plural } from './summary.js';
 import { printable } from '../model/printable.js';
+import { crossCheckGraph } from './mermaid.js';
 
 /** Annotations GitHub keeps per step and level (actions/toolkit problem-matchers docs). */
 export const ANNOTATION_CAP = 10;
@@ -109,7 +110,7 @@ export const SUMMARY_ROWS = 200;
 /**
  * Markdown for `$GITHUB_STEP_SUMMARY`: counts and a table of findings, linking each location to the
  * file at the commit (when GITHUB_SERVER_URL, GITHUB_REPOSITORY and GITHUB_SHA are known) and each
- * rule to its rules.md section.
+ * rule to its rules.md section; then the cross-check as a Mermaid graph (mermaid.ts).
  */
 export function githubStepSummary(input: ReportInput, env: Record<string, string | undefined>): string {
   const { shown, errors, warnings, checked } = counts(input.findings, input.project);
@@ -128,6 +129,11 @@ export function githubStepSummary(input: ReportInput, env: Record<string, string
     }
     if (shown.length > SUMMARY_ROWS) out.push('', `…and ${shown.length - SUMMARY_ROWS} more (run oidc-lint locally or use the SARIF output for the full list).`);
     out.push('');
+  }
+  const graph = crossCheckGraph(input.project);
+  if (graph) {
+    // Jobs → the roles they assume, with the cross-check's verdict on each (GitHub renders mermaid blocks).
+    out.push('### Workflow jobs and the roles they assume', '', '```mermaid', graph, '```', '');
   }
   for (const c of input.crashes) out.push(`**Rule ${cell(c.ruleId)} crashed:** ${cell(c.message)}`, '');
   return out.join('\n');
