@@ -11,6 +11,10 @@ import type { Project } from '../model/project.js';
 import type { SourceLocation } from '../model/location.js';
 import { logicalArtifactUri, sarifUri } from './paths.js';
 import { RULES_DOC_URL, VERSION } from '../version.js';
+import { pathToFileURL } from 'node:url';
+
+/** Every file URI is relative to the repository root, named by this base id (declared in run.originalUriBaseIds). */
+export const SRCROOT = '%SRCROOT%';
 
 export const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
 
@@ -53,7 +57,7 @@ function region(loc: SourceLocation) {
 function location(loc: SourceLocation, project: Project, opts: ReporterOptions, message?: string, id?: number): Location {
   const out: Location = {};
   if (id !== undefined) out.id = id;
-  if (loc.file) out.physicalLocation = { artifactLocation: { uri: sarifUri(project.root, loc.file, opts.repoRoot) }, region: region(loc) };
+  if (loc.file) out.physicalLocation = { artifactLocation: { uri: sarifUri(project.root, loc.file, opts.repoRoot), uriBaseId: SRCROOT }, region: region(loc) };
   // Live AWS: no file. The region is then relative to the decoded policy document.
   else if (loc.logical) out.physicalLocation = { artifactLocation: { uri: logicalArtifactUri(loc.logical.fullyQualifiedName) }, region: region(loc) };
   if (loc.logical) out.logicalLocations = [{ fullyQualifiedName: loc.logical.fullyQualifiedName, name: loc.logical.name, kind: 'resource' }];
@@ -82,7 +86,7 @@ export function buildSarif(findings: Finding[], project: Project, rules: readonl
         {
           description: { text: f.fix.description },
           artifactChanges: groupEdits(f.fix.edits).map(([file, edits]) => ({
-            artifactLocation: { uri: sarifUri(project.root, file, opts.repoRoot) },
+            artifactLocation: { uri: sarifUri(project.root, file, opts.repoRoot), uriBaseId: SRCROOT },
             replacements: edits.map((e) => ({ deletedRegion: region({ file, start: e.start, end: e.end }), insertedContent: { text: e.text } })),
           })),
         },
@@ -107,6 +111,9 @@ export function buildSarif(findings: Finding[], project: Project, rules: readonl
           : {}),
       },
     ],
+    // Where %SRCROOT% is, so that the relative URIs resolve outside GitHub too (GitHub itself joins
+    // them to the checkout); a directory URI ends with '/'.
+    originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(opts.repoRoot).href.replace(/\/?$/, '/'), description: { text: 'The repository root.' } } },
     results,
     columnKind: 'utf16CodeUnits',
   };

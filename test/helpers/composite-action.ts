@@ -143,6 +143,12 @@ export interface RunOptions {
   env: Record<string, string>;
   /** Step names not to run (e.g. an install step already run once). They count as succeeded. */
   skip?: string[];
+  /**
+   * What `${{ github.action_path }}` / `${{ github.workspace }}` evaluate to, when they differ from
+   * the environment's GITHUB_ACTION_PATH / GITHUB_WORKSPACE: in a `container:` job the expressions
+   * name the host's folders while the step runs in the container.
+   */
+  hostPaths?: { actionPath: string; workspace: string };
 }
 
 export function runCompositeAction(action: ActionDef, opts: RunOptions): ActionRun {
@@ -150,7 +156,8 @@ export function runCompositeAction(action: ActionDef, opts: RunOptions): ActionR
   const inputs: Record<string, string> = {};
   for (const [k, v] of Object.entries(action.inputs ?? {})) inputs[k] = opts.inputs?.[k] ?? v.default ?? '';
   const steps: Record<string, { outputs: Record<string, string> }> = {};
-  const ctx: Ctx = { inputs, steps, github: { workspace: opts.workspace, action_path: opts.actionPath }, runner: { temp: opts.runnerTemp } };
+  const host = opts.hostPaths ?? { actionPath: opts.actionPath, workspace: opts.workspace };
+  const ctx: Ctx = { inputs, steps, github: { workspace: host.workspace, action_path: host.actionPath }, runner: { temp: opts.runnerTemp } };
   const files = mkdtempSync(path.join(opts.runnerTemp, '_runner_file_commands-'));
   const summary = path.join(files, 'step_summary');
   writeFileSync(summary, '');
@@ -190,6 +197,7 @@ export function runCompositeAction(action: ActionDef, opts: RunOptions): ActionR
       RUNNER_OS: 'Linux',
     };
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = interpolate(String(v), ctx);
+    // A step runs in the workspace unless it says otherwise (in a container job: the container's path).
     const cwd = step['working-directory'] ? interpolate(step['working-directory'], ctx) : opts.workspace;
     const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env, encoding: 'utf8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
     if (r.error) throw r.error;

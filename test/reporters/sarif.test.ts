@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { buildSarif } from '../../src/reporters/sarif.js';
 import { rules } from '../../src/rules/index.js';
 import { lintProject } from '../../src/engine/linter.js';
@@ -47,5 +49,18 @@ describe('SARIF reporter', () => {
     expect(run.automationDetails?.id).toBe('oidc-lint/');
     expect(wildcard.partialFingerprints!['oidcLint/v1']).toMatch(/^[0-9a-f]{32}$/);
     expect(wildcard.partialFingerprints!.primaryLocationLineHash).toBeUndefined();
+  });
+  it('names %SRCROOT% as the base of every file URI and declares it, so the URIs resolve outside GitHub', async () => {
+    const { log } = await sampleLog();
+    const run = log.runs[0];
+    const base = run.originalUriBaseIds!['%SRCROOT%'].uri!;
+    expect(base.startsWith('file:///')).toBe(true);
+    expect(base.endsWith('/')).toBe(true);
+    for (const r of run.results!) {
+      const loc = r.locations![0].physicalLocation!.artifactLocation!;
+      expect(loc.uriBaseId).toBe('%SRCROOT%');
+      // Resolved against the base, each URI is the file that was linted.
+      expect(existsSync(fileURLToPath(new URL(loc.uri!, base)))).toBe(true);
+    }
   });
 });
