@@ -49,6 +49,9 @@ describe('the npm package', () => {
     expect(files.some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
     expect(PKG.exports['.']).toEqual({ types: './dist/src/index.d.ts', default: './dist/src/index.js' });
     expect(PKG.engines.node).toBe('>=20.12');
+    // Nothing runs on install: the build is `prepack` (npm pack and git installs run it), not `prepare`.
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(PKG.scripts[hook], hook).toBeUndefined();
+    expect(PKG.scripts.prepack).toBe('npm run build');
     // A V8 code cache is built for one Node.js and embeds the path it was compiled from: none is shipped.
     expect(files.filter((f) => f.endsWith('.cache'))).toEqual([]);
   });
