@@ -129,7 +129,7 @@ function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescrip
     // Defence in depth: whatever a rule interpolates, a key never reaches a report; control
     // characters from the scanned files are shown as escapes in every format (model/printable.ts).
     message: printable(redactSecrets(interpolate(template, d.data))),
-    level: onlyUnderInput ? 'warn' : level,
+    level: onlyUnderInput || d.maxLevel === 'warn' ? 'warn' : level,
     severity: d.severity ?? rule.meta.severity,
     confidence: onlyUnderInput && (d.confidence ?? 'high') === 'high' ? 'medium' : (d.confidence ?? 'high'),
     location: loc,

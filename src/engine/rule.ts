@@ -74,6 +74,8 @@ export interface ReportDescriptor {
   data?: Record<string, string | number>;
   severity?: Severity;
   confidence?: Confidence;
+  /** At most this level: a report may lower the configured level (never raise it). */
+  maxLevel?: 'warn';
   related?: RelatedLocation[];
   fix?: Fix;
   /** Suggested changes people apply by hand (IaC and policies are never edited automatically). */

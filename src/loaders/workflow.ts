@@ -244,6 +244,8 @@ function readStep(node: DocMap, index: number, job: Job, comments: CommentReader
   }
   const run = get(node, 'run');
   if (isScalar(run) && run.value !== null) step.run = scalarValue(run);
+  const wd = get(node, 'working-directory');
+  if (isScalar(wd) && wd.value !== null) step.workingDirectory = scalarValue(wd);
   return step;
 }
 

@@ -110,6 +110,8 @@ export interface Step {
    */
   usesComment?: Value<string>;
   run?: Value<string>;
+  /** `working-directory:` of a `run:` step. */
+  workingDirectory?: Value<string>;
   with: Entry[];
   env: Entry[];
 }

@@ -1,23 +1,7 @@
 import { createRule } from '../engine/create-rule.js';
 import { judge, predictionsOf, roleLabel } from '../model/crosscheck.js';
 import { UNTRUSTED_EVENTS } from '../model/predict.js';
-import type { Job, Step } from '../model/workflow.js';
-import { findEntry } from '../model/workflow.js';
-
-/** Checkout of the pull request's head (fork code) — the step and the ref expression. */
-function headCheckout(job: Job): { step: Step; ref: string } | undefined {
-  for (const step of job.steps) {
-    if (step.action?.kind !== 'remote' || step.action.name.toLowerCase() !== 'actions/checkout') continue;
-    const ref = findEntry(step.with, 'ref')?.value.value ?? '';
-    const repo = findEntry(step.with, 'repository')?.value.value ?? '';
-    if (/github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref|refs\/pull\/|github\.event\.workflow_run\.head_(sha|branch)|\.head\.repo/.test(ref + ' ' + repo)) return { step, ref: ref || repo };
-  }
-  for (const step of job.steps) {
-    const run = step.run?.value ?? '';
-    if (/gh pr checkout|git (fetch|checkout)[^\n]*(refs\/pull|head_ref|pull_request\.head)/.test(run)) return { step, ref: 'gh pr checkout / git fetch of the pull request' };
-  }
-  return undefined;
-}
+import { headCheckout, runsCheckedOut, scriptInjection, triggeringRunArtifacts } from '../model/untrusted-code.js';
 
 export default createRule({
   id: 'no-oidc-in-untrusted-trigger',
@@ -27,9 +11,9 @@ export default createRule({
     severity: 'high',
     defaultLevel: 'error',
     docs: {
-      description: 'A job triggered by an event outsiders can cause (`pull_request_target`, `workflow_run`, issue and pull-request comments) must not be able to mint an OIDC token for AWS.',
+      description: 'A job triggered by an event outsiders can cause (`pull_request_target`, `workflow_run`, issue and pull-request comments) and able to mint an OIDC token for AWS must not run what outsiders wrote: the pull request\'s code, text from a title, body or branch name spliced into a script, or the triggering run\'s artifacts.',
       rationale:
-        'These events run in the base repository with its permissions — `pull_request_target` gets a write token even for pull requests from forks — and their `sub` is the default branch (`ref:refs/heads/main`), so a role pinned to main IS reachable from them. A job that also checks out the pull request\'s head runs the attacker\'s code with the AWS credentials.',
+        'These events run in the base repository with its permissions — `pull_request_target` gets a write token even for pull requests from forks — and their `sub` is the default branch (`ref:refs/heads/main`), so a role pinned to main IS reachable from them. A job that checks out the pull request\'s head and builds, tests or runs it runs the attacker\'s code with the AWS credentials (an error); one that only reads the head, splices outsider-written text into a script, or uses the triggering run\'s artifacts is one step from it (a warning). A job that runs only the base repository\'s code on the base repository\'s data — a cleanup on `closed`, an approval gate, a deploy of the default branch — is not reported: an outsider can make it run, not make it do anything else.',
       remediation:
         'Split the workflow: run untrusted code under `pull_request` (no OIDC, read-only token) and deploy from `push`/`workflow_dispatch` on the default branch or from a protected environment. Never check out the pull request head in a job with `id-token: write`; pin roles to an environment with required reviewers.',
       references: [
@@ -40,12 +24,15 @@ export default createRule({
       recommended: true,
     },
     messages: {
-      untrusted: 'Job "{{job}}" can mint an AWS OIDC token when triggered by {{events}}, which outsiders can cause{{roleNote}}.',
-      untrustedCheckout: 'Job "{{job}}" can mint an AWS OIDC token when triggered by {{events}} and checks out the pull request head ({{ref}}): code from a fork runs with the token{{roleNote}}.',
+      untrustedCheckout: 'Job "{{job}}" can mint an AWS OIDC token when triggered by {{events}} and checks out the pull request head ({{ref}}), then runs it: code from a fork runs with the token{{roleNote}}.',
+      readsHead: 'Job "{{job}}" can mint an AWS OIDC token when triggered by {{events}} and checks out the pull request head ({{ref}}) into {{path}}; later steps seem only to read it (grep, diff, gh), but one that builds, tests or runs anything there would run a fork\'s code with the token{{roleNote}}.',
+      injection: 'Job "{{job}}" can mint an AWS OIDC token when triggered by {{events}} and splices text outsiders write ({{expression}}) into a script: a crafted title, body or branch name runs as shell code with the token{{roleNote}}. Pass it through env: and quote it.',
+      artifacts: 'Job "{{job}}" can mint an AWS OIDC token when triggered by workflow_run and uses artifacts of the triggering run, which a pull request from a fork may have built: treat them as untrusted data, never run or deploy them as they are{{roleNote}}.',
       roleAdmits: ' — role {{role}} admits that token ({{sub}})',
       roleRefuses: ' — role {{role}} does not admit that token ({{sub}}), but the job can still mint it',
       trigger: 'Triggered here.',
       checkout: 'Checks out untrusted code here.',
+      runsHere: 'Runs it here.',
     },
     schema: [],
   },
@@ -60,6 +47,12 @@ export default createRule({
             const untrusted = pred?.contexts.filter((c) => c.untrusted) ?? [];
             if (!untrusted.length) continue;
             const events = [...new Set(untrusted.flatMap((c) => c.events))].filter((e) => UNTRUSTED_EVENTS.has(e));
+            // What outsiders can make this job do, worst first; a job that runs only base code is not reported.
+            const checkout = headCheckout(job);
+            const ran = checkout ? runsCheckedOut(job, checkout) : undefined;
+            const injection = scriptInjection(job);
+            const artifacts = events.includes('workflow_run') ? triggeringRunArtifacts(job) : undefined;
+            if (!checkout && !injection && !artifacts) continue;
             const ra = job.roleAssumptions[0];
             let roleNote = '';
             const link = ra ? project.links.byAssumption.get(ra)?.[0] : undefined;
@@ -69,17 +62,23 @@ export default createRule({
               if (verdict?.decision.admitted === true) roleNote = context.message('roleAdmits', { role, sub: verdict.sub });
               else if (verdict?.decision.admitted === false) roleNote = context.message('roleRefuses', { role, sub: verdict.sub });
             }
-            const checkout = headCheckout(job);
             const triggers = wf.triggers.filter((t) => events.includes(t.event));
             const related = triggers.map((t) => ({ loc: t.loc, message: context.message('trigger') }));
-            if (checkout) related.push({ loc: checkout.step.loc, message: context.message('checkout') });
-            context.report({
-              node: ra?.roleArn ?? job.id,
-              messageId: checkout ? 'untrustedCheckout' : 'untrusted',
-              data: { job: job.id.value, events: events.join(', '), ref: checkout?.ref ?? '', roleNote },
-              severity: checkout ? 'critical' : 'high',
-              related,
-            });
+            const data = { job: job.id.value, events: events.join(', '), ref: checkout?.ref ?? '', path: checkout?.path ? `${checkout.path}/` : 'the workspace', expression: injection?.expression ?? '', roleNote };
+            if (checkout && ran) {
+              related.push({ loc: checkout.step.loc, message: context.message('checkout') });
+              if (ran !== checkout.step) related.push({ loc: ran.loc, message: context.message('runsHere') });
+              context.report({ node: ra?.roleArn ?? job.id, messageId: 'untrustedCheckout', data, severity: 'critical', related });
+            } else if (injection) {
+              related.push({ loc: injection.step.loc, message: context.message('runsHere') });
+              context.report({ node: ra?.roleArn ?? job.id, messageId: 'injection', data, severity: 'high', maxLevel: 'warn', related });
+            } else if (checkout) {
+              related.push({ loc: checkout.step.loc, message: context.message('checkout') });
+              context.report({ node: ra?.roleArn ?? job.id, messageId: 'readsHead', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related });
+            } else if (artifacts) {
+              related.push({ loc: artifacts.loc, message: context.message('runsHere') });
+              context.report({ node: ra?.roleArn ?? job.id, messageId: 'artifacts', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related });
+            }
           }
       },
     };
