@@ -25,6 +25,7 @@ export default createRule({
     },
     messages: {
       accessKeyId: 'Hard-coded AWS access key id {{redacted}}: deactivate it in IAM and use GitHub OIDC instead.',
+      accessKeyIdAlone: 'Hard-coded AWS access key id {{redacted}}, with no secret access key in this file: an id alone is not a credential, but it names a long-lived IAM user key whose secret is kept elsewhere. Prefer short-lived credentials (GitHub OIDC for workflows) and keep the id out of the repository.',
       secretKey: 'Hard-coded AWS secret access key {{redacted}}: deactivate the key pair in IAM and use GitHub OIDC instead.',
     },
     schema: [],
@@ -33,25 +34,20 @@ export default createRule({
     return {
       SourceFile(src) {
         const lines = src.text.split('\n');
-        const keyLines: number[] = [];
+        const keys: { line: number; index: number; text: string }[] = [];
         const labelLines: number[] = [];
         lines.forEach((line, i) => {
-          for (const m of line.matchAll(ACCESS_KEY_ID)) {
-            if (isExampleKey(m[0])) continue;
-            keyLines.push(i);
-            context.report({
-              loc: { file: src.path, start: { line: i + 1, column: m.index! + 1 }, end: { line: i + 1, column: m.index! + 1 + m[0].length }, path: `key:${redact(m[0])}` },
-              messageId: 'accessKeyId',
-              data: { redacted: redact(m[0]) },
-            });
-          }
+          for (const m of line.matchAll(ACCESS_KEY_ID)) if (!isExampleKey(m[0])) keys.push({ line: i, index: m.index!, text: m[0] });
           if (SECRET_LABEL.test(line)) labelLines.push(i);
         });
+        const keyLines = keys.map((k) => k.line);
         const near = (i: number) => [...keyLines, ...labelLines].some((k) => Math.abs(k - i) <= NEARBY_LINES);
+        let secrets = 0;
         lines.forEach((line, i) => {
           if (!near(i)) return;
           for (const m of line.matchAll(SECRET_KEY_SHAPE)) {
             if (!looksLikeSecretKey(m[0])) continue;
+            secrets++;
             context.report({
               loc: { file: src.path, start: { line: i + 1, column: m.index! + 1 }, end: { line: i + 1, column: m.index! + 1 + m[0].length }, path: `secret:${redact(m[0])}` },
               messageId: 'secretKey',
@@ -59,6 +55,15 @@ export default createRule({
             });
           }
         });
+        // A key id with its secret nowhere in the file (kept in a secret store, passed as configuration
+        // to a service outside GitHub) is not a usable credential by itself: a warning, not an error.
+        for (const k of keys)
+          context.report({
+            loc: { file: src.path, start: { line: k.line + 1, column: k.index + 1 }, end: { line: k.line + 1, column: k.index + 1 + k.text.length }, path: `key:${redact(k.text)}` },
+            messageId: secrets ? 'accessKeyId' : 'accessKeyIdAlone',
+            data: { redacted: redact(k.text) },
+            ...(secrets ? {} : { severity: 'high' as const, maxLevel: 'warn' as const }),
+          });
       },
     };
   },
