@@ -227,7 +227,7 @@ describe('the released action (scripts/release-action.mjs): no install, no build
     expect(byName[UPLOAD]).toMatchObject({ status: 'success', with: { sarif_file: r.outputs['sarif-file'] } });
     expect(r.summary).toContain('```mermaid');
     for (const s of r.steps) expect(s.stderr).not.toContain('must not run');
-  });
+  }, 300_000);
 
   it('--check finds the release in sync with this checkout, and names a file changed after the build', () => {
     const ok = exec(process.execPath, [path.join(REPO_ROOT, 'scripts', 'release-action.mjs'), '--check', release, '--no-build'], { cwd: REPO_ROOT, timeoutMs: 600_000 });
@@ -238,5 +238,5 @@ describe('the released action (scripts/release-action.mjs): no install, no build
     const bad = exec(process.execPath, [path.join(REPO_ROOT, 'scripts', 'release-action.mjs'), '--check', release, '--no-build'], { cwd: REPO_ROOT, timeoutMs: 600_000 });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('dist/oidc-lint.cjs: changed since the release was built');
-  });
+  }, 600_000);
 });

@@ -79,7 +79,7 @@ jobs:
           # oidc-lint: ignore[no-hardcoded-aws-credentials] a shell comment, not a YAML one
           AWS_ACCESS_KEY_ID=AKIA2OGYBAH6QTRX7ZMW aws s3 ls
 `;
-    expect(view(lint(await loadTree({ '.github/workflows/upload.yml': script })))).toEqual(['no-hardcoded-aws-credentials:accessKeyId@.github/workflows/upload.yml:8:29']);
+    expect(view(lint(await loadTree({ '.github/workflows/upload.yml': script })))).toEqual(['no-hardcoded-aws-credentials:accessKeyIdAlone@.github/workflows/upload.yml:8:29']);
   });
 });
 

@@ -204,7 +204,7 @@ describe('fixes and suggestions in SARIF', () => {
     const bump = results.find((x) => x.ruleId === 'no-deprecated-aws-credentials-action' && x.fixes);
     expect(bump.fixes[0]).toEqual({
       description: { text: 'Change @v1 to @v6, the current major (read the release notes for input changes: v5 parses boolean inputs strictly).' },
-      artifactChanges: [{ artifactLocation: { uri: WF }, replacements: [{ deletedRegion: { startLine: 9, startColumn: 15, endLine: 9, endColumn: 55 }, insertedContent: { text: 'aws-actions/configure-aws-credentials@v6' } }] }],
+      artifactChanges: [{ artifactLocation: { uri: WF, uriBaseId: '%SRCROOT%' }, replacements: [{ deletedRegion: { startLine: 9, startColumn: 15, endLine: 9, endColumn: 55 }, insertedContent: { text: 'aws-actions/configure-aws-credentials@v6' } }] }],
     });
     const readAll = results.find((x) => x.ruleId === 'require-id-token-permission' && x.properties.suggestions);
     expect(readAll.fixes).toBeUndefined();
