@@ -9,7 +9,7 @@ import { rules } from '../src/rules/index.js';
 import { SECURITY_SEVERITY } from '../src/reporters/sarif.js';
 import { REPO_ROOT, listRuleFixtures, runRuleFixture } from './fixtures.js';
 
-const FENCE: Record<string, string> = { '.yml': 'yaml', '.yaml': 'yaml', '.json': 'json', '.tf': 'hcl', '.ts': 'ts', '.template': 'yaml' };
+const FENCE: Record<string, string> = { '.yml': 'yaml', '.yaml': 'yaml', '.json': 'json', '.tf': 'hcl', '.ts': 'ts', '.template': 'yaml', '.py': 'python' };
 
 export async function renderRulesMd(): Promise<string> {
   const out: string[] = [];

@@ -118,7 +118,7 @@ export async function loadCdk(text: string, file: string): Promise<CdkLoadResult
     return result;
   }
   try {
-    analyse(program, text, file, result);
+    analyseProgram(program, text, file, result);
   } catch (e) {
     if (e instanceof CdkBudgetError) {
       result.roles = [];
@@ -133,7 +133,8 @@ export async function loadCdk(text: string, file: string): Promise<CdkLoadResult
   return result;
 }
 
-function analyse(program: TSESTree.Program, text: string, file: string, result: CdkLoadResult): void {
+/** The analysis of a parsed program (exported for the Python loader, which translates Python into the same ESTree shapes). */
+export function analyseProgram(program: TSESTree.Program, text: string, file: string, result: CdkLoadResult): void {
   const collected = collect(program);
   if (collected.truncatedAt) {
     const loc = locOf(file, collected.truncatedAt);

@@ -12,6 +12,7 @@ import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYam
 import { isTerraformPath, terraformLoader } from './terraform.js';
 import { hasPlaceholders, isPolicyTemplatePath, readPolicyTemplate } from './policy-template.js';
 import { loadCdk, mayBeCdkIam } from './cdk.js';
+import { loadCdkPython, mayBePythonCdkIam } from './cdk-python.js';
 import { emptyLinks, type LoadError, type Project, type RepoIdentity, type SourceFile } from '../model/project.js';
 import { identityFromGit } from './repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
@@ -201,8 +202,21 @@ export const cdkLoader: FileLoader = {
   },
 };
 
+/** AWS CDK apps in Python, translated into the TypeScript analysis's shapes (cdk-python.ts). */
+export const cdkPythonLoader: FileLoader = {
+  name: 'cdk-python',
+  accepts: (f) => mayBePythonCdkIam(f.relPath, f.text),
+  async load(f, sink) {
+    const { roles, providers, errors } = await loadCdkPython(f.text, f.relPath);
+    pushAll(sink.roles, roles);
+    pushAll(sink.providers, providers);
+    pushAll(sink.errors, errors);
+    if (roles.length || providers.length || errors.length || f.explicit) sink.kind = 'cdk';
+  },
+};
+
 /** Registry, in priority order: the first loader that accepts a file loads it. */
-export const LOADERS: Loader[] = [workflowLoader, terraformLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader];
+export const LOADERS: Loader[] = [workflowLoader, terraformLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader, cdkPythonLoader];
 
 export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
@@ -494,5 +508,5 @@ function addResults(project: Project, sink: LoadSink): void {
 
 /** Extensions any loader may want; everything else is never read. */
 export function isCandidatePath(relPath: string): boolean {
-  return isWorkflowPath(relPath) || /\.(json|ya?ml|template|tf|tfvars|ts|tpl|tftpl)$/i.test(relPath);
+  return isWorkflowPath(relPath) || /\.(json|ya?ml|template|tf|tfvars|ts|tpl|tftpl|py)$/i.test(relPath);
 }
