@@ -18,7 +18,7 @@ import { identityFromGit } from './repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Workflow } from '../model/workflow.js';
 import { linkProject } from '../model/links.js';
-import { startPool, usePool, workerLoads } from './pool.js';
+import { startPool, usePool, workerShouldLoad } from './pool.js';
 
 /** What a loader adds to the project. */
 export interface LoadSink {
@@ -286,7 +286,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   }
   // Terraform modules and CDK files go to the worker thread on a large repository (only with the
   // standard loaders, which are the ones the worker thread loads with).
-  const pooled = loaders === LOADERS ? tasks.flatMap((t, i) => (workerLoads(t.files[0].relPath) ? [i] : [])) : [];
+  const pooled = loaders === LOADERS ? tasks.flatMap((t, i) => (workerShouldLoad(t.files[0]) ? [i] : [])) : [];
   const onResult = options.onLoaded && ((r: TaskResult) => {
     for (const o of r.outcomes) if (o.sink) options.onLoaded!(o.sink);
     if (r.directorySink) options.onLoaded!(r.directorySink);

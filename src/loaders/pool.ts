@@ -10,13 +10,13 @@
  * loads them itself. Results are put back in discovery order, so the project is the same whichever
  * thread loaded a file.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import type { LoadOptions, LoadTask, TaskResult } from './index.js';
 import { isTerraformPath } from './terraform.js';
-import { isCdkPath } from './cdk.js';
+import { isCdkPath, mayBeCdkIam } from './cdk.js';
 
 /** Tasks per message: few messages, and results reach the calling thread as they come. */
 const BATCH = 16;
@@ -36,6 +36,35 @@ const WORKER_YOUNG_GENERATION_MB = 96;
 /** Whether the worker thread loads a file: Terraform (one task per module directory) and TypeScript (AWS CDK). */
 export function workerLoads(relPath: string): boolean {
   return isTerraformPath(relPath) || isCdkPath(relPath);
+}
+
+/** Bytes of a `.ts` file looked at to decide which thread loads it (CDK imports come first). */
+export const CDK_PEEK_BYTES = 16 * 1024;
+
+/**
+ * Whether the worker thread should load this file: Terraform always; a `.ts` file only when its
+ * first CDK_PEEK_BYTES mention CDK IAM (`mayBeCdkIam`). An ordinary source file (most `.ts` files of
+ * a monorepo) stays on the calling thread, where the loader reads it once and finds nothing to
+ * parse, instead of crossing to the worker and back. This only picks a thread: whichever thread
+ * loads a file applies the same loaders to its whole text. Anything unusual (unreadable, not a
+ * regular file) goes to the worker as before, whose loader reports it.
+ */
+export function workerShouldLoad(f: { relPath: string; absPath: string; notRead?: string }): boolean {
+  if (isTerraformPath(f.relPath)) return true;
+  if (!isCdkPath(f.relPath)) return false;
+  if (f.notRead) return true;
+  let fd: number | undefined;
+  try {
+    fd = openSync(f.absPath, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    if (!fstatSync(fd).isFile()) return true;
+    const buf = Buffer.allocUnsafe(CDK_PEEK_BYTES);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return mayBeCdkIam(f.relPath, buf.toString('latin1', 0, n));
+  } catch {
+    return true;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 export function usePool(files: number, options: Pick<LoadOptions, 'threads' | 'poolMinFiles'>): boolean {
