@@ -122,7 +122,7 @@ function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescrip
   // A possible value that the source takes only under some input (a branch of a conditional whose
   // test is not known) may never be used: its finding is at most a warning, of at most medium confidence.
   const when = (d.node as { when?: ValueCondition } | undefined)?.when;
-  const onlyUnderInput = !!when && !when.isDefault;
+  const onlyUnderInput = !!when && !when.isDefault && !d.everyBranch;
   const f: Finding = {
     ruleId: rule.id,
     messageId: d.messageId,

@@ -80,6 +80,11 @@ export interface ReportDescriptor {
   fix?: Fix;
   /** Suggested changes people apply by hand (IaC and policies are never edited automatically). */
   suggestions?: { description: string; text?: string }[];
+  /**
+   * The node is a possible value and the rule found the same problem on every possible value of its
+   * expression (`when.group`): the problem does not depend on the input, so the level is not lowered.
+   */
+  everyBranch?: boolean;
 }
 
 /**

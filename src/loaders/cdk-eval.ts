@@ -5,12 +5,17 @@
  * template literals, `+` concatenation, object and array literals (with spreads), same-file
  * `const` bindings (also destructured), `arr.map(x => …)` / `arr.join(…)`, and the constructors
  * and factory methods of aws-cdk-lib/aws-iam and of the GitHub OIDC construct libraries
- * (domain.md §D.3). Anything else evaluates to `unknown`, keeping its source text.
+ * (domain.md §D.3). Where an input the file does not fix decides between values (`??`, `||`, a
+ * ternary, a default parameter or destructuring default, an `if` in a same-file helper), the result
+ * is `alt`: every possible value with the input it is used under. Same-file helpers (functions,
+ * arrow constants, static methods, `this.m()`) are evaluated for their arguments, and `push` calls
+ * on a `const` array are read where the array is used. Anything else evaluates to `unknown`,
+ * keeping its source text.
  *
  * Only types are imported from typescript-estree, so loading this module costs nothing.
  */
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
-import type { ValuePart } from '../model/location.js';
+import { bothConditions, type ValueCondition, type ValuePart } from '../model/location.js';
 
 export type N = TSESTree.Node;
 type Expr = TSESTree.Expression;
@@ -169,7 +174,28 @@ export type Val =
   | { kind: 'role'; r: RoleC; node: N }
   | { kind: 'statement'; s: StatementC; node: N }
   | { kind: 'document'; d: DocumentC; node: N }
-  | { kind: 'filter'; subject: StrVal; node: N };
+  | { kind: 'filter'; subject: StrVal; node: N }
+  /** A class declared in this file (its static methods and properties). */
+  | { kind: 'lclass'; cls: ClassInfo; node: N }
+  /**
+   * One of several possible values, each taken under its input (a `??`, `||`, ternary or default
+   * parameter whose input the file does not fix). A single option is a value present only under its input.
+   */
+  | { kind: 'alt'; options: AltOption[]; node: N };
+
+/** An argument of a call as written: its text (for conditions in words) and whether it is an optional input. */
+interface ArgInfo {
+  text?: string;
+  optional?: boolean;
+}
+
+export interface AltOption {
+  val: Val;
+  when: ValueCondition;
+}
+
+/** Possible values one expression may have; past this many it is one unknown value (as in terraform-eval.ts). */
+export const MAX_CDK_ALTERNATIVES = 16;
 
 export function partsText(parts: ValuePart[]): string {
   return parts.map((p) => p.text).join('');
@@ -195,10 +221,13 @@ export function known(text: string): ValuePart[] {
 // ---------------------------------------------------------------------------------------------
 // Scopes
 
-interface ClassInfo {
+export interface ClassInfo {
   /** `this.x` fields: a property initializer or the only `this.x = …` assignment; null when assigned more than once. */
   fields: Map<string, { expr: Expr; ctx: Ctx } | null>;
   superClass?: { expr: Expr; ctx: Ctx };
+  /** Methods (`this.m(…)`) and static methods and properties (`Cls.m(…)`, `Cls.X`) written in the class. */
+  methods: Map<string, Fn>;
+  statics: Map<string, { expr: Expr; ctx: Ctx } | { fn: Fn }>;
 }
 
 export interface Scope {
@@ -212,11 +241,15 @@ export interface Ctx {
 }
 
 type Binding =
-  | { kind: 'const'; init: Expr; ctx: Ctx }
+  /** `pushes`: `x.push(…)` calls on the array, anywhere in its scope (in loops: one element per call). */
+  | { kind: 'const'; init: Expr; ctx: Ctx; pushes?: { args: N[]; ctx: Ctx }[] }
   | { kind: 'destructure'; init: Expr; path: string[]; fallback?: Expr; ctx: Ctx }
   | { kind: 'import'; module: string; name: string }
   | { kind: 'require'; module: string; path: string[] }
-  | { kind: 'param'; id: N }
+  /** A parameter; `fallback` is its default (`filter = '*'`, `{ filter = '*' }: Props`), evaluated in `ctx`; `name` as written. */
+  | { kind: 'param'; id: N; fallback?: Expr; ctx?: Ctx; name?: string; owner?: PropOwner }
+  | { kind: 'function'; fn: Fn }
+  | { kind: 'class'; node: N }
   | { kind: 'opaque' };
 
 /** Nodes the loader acts on, each with its lexical context, in source order. */
@@ -225,8 +258,14 @@ export interface Collected {
   calls: { node: TSESTree.CallExpression; ctx: Ctx }[];
   /** `super(scope, id, props)` in a class that extends a role construct. */
   superCalls: { node: TSESTree.CallExpression; ctx: Ctx }[];
-  /** Lexical context of each function (to evaluate `.map` callbacks). */
+  /** Lexical context of each function (to evaluate `.map` callbacks and same-file helpers). */
   functions: Map<N, Ctx>;
+  /** Classes declared in the file, by declaration node (for static methods and `this.m(…)`). */
+  classes: Map<N, ClassInfo>;
+  /** Lexical context of each block statement (to evaluate a helper's `if (…) { return … }`). */
+  blocks: Map<N, Ctx>;
+  /** Interfaces and type aliases declared in the file, by name (which props are optional). */
+  types: Map<string, N>;
   /** Set when the tree is nested deeper than the walker follows. */
   truncatedAt?: N;
 }
@@ -251,14 +290,23 @@ function newScope(parent?: Scope): Scope {
   return { parent, vars: new Map() };
 }
 
-/** Names an ESTree binding pattern introduces (as opaque bindings), e.g. function parameters. */
-function declarePattern(scope: Scope, pat: N, make: (id: TSESTree.Identifier) => Binding): void {
+/** A destructured name's place in a typed pattern (`{ filter = '*' }: Props` → Props, `filter`). */
+export interface PropOwner {
+  type: N;
+  key: string;
+}
+
+/**
+ * Names an ESTree binding pattern introduces, e.g. function parameters; `fallback` is the default
+ * written for the name, `owner` the type and key it is destructured from.
+ */
+function declarePattern(scope: Scope, pat: N, make: (id: TSESTree.Identifier, fallback?: Expr, owner?: PropOwner) => Binding, fallback?: Expr, owner?: PropOwner): void {
   switch (pat.type) {
     case 'Identifier':
-      scope.vars.set(pat.name, make(pat));
+      scope.vars.set(pat.name, make(pat, fallback, owner));
       break;
     case 'AssignmentPattern':
-      declarePattern(scope, pat.left, make);
+      declarePattern(scope, pat.left, make, pat.right, owner);
       break;
     case 'RestElement':
       declarePattern(scope, pat.argument, make);
@@ -266,9 +314,14 @@ function declarePattern(scope: Scope, pat: N, make: (id: TSESTree.Identifier) =>
     case 'ArrayPattern':
       for (const e of pat.elements) if (e) declarePattern(scope, e, make);
       break;
-    case 'ObjectPattern':
-      for (const p of pat.properties) declarePattern(scope, p.type === 'Property' ? p.value : p, make);
+    case 'ObjectPattern': {
+      const type = pat.typeAnnotation?.typeAnnotation;
+      for (const p of pat.properties) {
+        const key = p.type === 'Property' && !p.computed && p.key.type === 'Identifier' ? p.key.name : undefined;
+        declarePattern(scope, p.type === 'Property' ? p.value : p, make, undefined, type && key ? { type, key } : undefined);
+      }
       break;
+    }
     case 'TSParameterProperty':
       declarePattern(scope, pat.parameter, make);
       break;
@@ -343,7 +396,11 @@ function hoist(scope: Scope, body: N[], ctx: Ctx): void {
         declareVariable(scope, st, ctx);
         break;
       case 'FunctionDeclaration':
+        if (st.id) scope.vars.set(st.id.name, { kind: 'function', fn: st });
+        break;
       case 'ClassDeclaration':
+        if (st.id) scope.vars.set(st.id.name, { kind: 'class', node: st });
+        break;
       case 'TSEnumDeclaration':
         if (st.id) scope.vars.set(st.id.name, { kind: 'opaque' });
         break;
@@ -358,7 +415,11 @@ function hoist(scope: Scope, body: N[], ctx: Ctx): void {
  * bounded: a pathological tree is walked up to MAX_WALK_DEPTH levels and the cut is reported.
  */
 export function collect(program: TSESTree.Program): Collected {
-  const out: Collected = { news: [], calls: [], superCalls: [], functions: new Map() };
+  const out: Collected = { news: [], calls: [], superCalls: [], functions: new Map(), classes: new Map(), blocks: new Map(), types: new Map() };
+  for (const raw of program.body) {
+    const st = (raw.type === 'ExportNamedDeclaration' || raw.type === 'ExportDefaultDeclaration') && raw.declaration ? raw.declaration : raw;
+    if (st.type === 'TSInterfaceDeclaration' || st.type === 'TSTypeAliasDeclaration') out.types.set(st.id.name, st);
+  }
   const root = newScope();
   const rootCtx: Ctx = { scope: root };
   hoist(root, program.body, rootCtx);
@@ -375,6 +436,7 @@ export function collect(program: TSESTree.Program): Collected {
       case 'TSModuleBlock': {
         const inner: Ctx = { scope: newScope(ctx.scope), cls: ctx.cls };
         hoist(inner.scope, node.body, inner);
+        out.blocks.set(node, inner);
         for (const c of node.body) walk(c, inner, d);
         return;
       }
@@ -386,14 +448,20 @@ export function collect(program: TSESTree.Program): Collected {
         return;
       case 'ClassDeclaration':
       case 'ClassExpression': {
-        const cls: ClassInfo = { fields: new Map(), superClass: node.superClass ? { expr: node.superClass, ctx } : undefined };
+        const cls: ClassInfo = { fields: new Map(), superClass: node.superClass ? { expr: node.superClass, ctx } : undefined, methods: new Map(), statics: new Map() };
+        out.classes.set(node, cls);
         const inner: Ctx = { scope: newScope(ctx.scope), cls };
         if (node.superClass) walk(node.superClass, ctx, d);
         for (const m of node.body.body) {
           if ((m.type === 'MethodDefinition' || m.type === 'TSAbstractMethodDefinition') && m.value.type === 'FunctionExpression') {
+            if (m.kind === 'method' && !m.computed && m.key.type === 'Identifier') {
+              if (m.static) cls.statics.set(m.key.name, { fn: m.value });
+              else cls.methods.set(m.key.name, m.value);
+            }
             walkFunction(m.value, cls, inner, d);
           } else if (m.type === 'PropertyDefinition' && !m.computed && m.key.type === 'Identifier' && m.value) {
             if (!m.static) setField(cls, m.key.name, m.value, inner);
+            else if (m.readonly || m.value.type === 'ArrowFunctionExpression') cls.statics.set(m.key.name, { expr: m.value, ctx: inner });
             walk(m.value, inner, d);
           } else walk(m, inner, d);
         }
@@ -419,7 +487,15 @@ export function collect(program: TSESTree.Program): Collected {
         break;
       case 'CallExpression':
         if (node.callee.type === 'Super') out.superCalls.push({ node, ctx });
-        else out.calls.push({ node, ctx });
+        else {
+          out.calls.push({ node, ctx });
+          // `subjects.push(…)` on a same-scope `const subjects = […]`: the array holds what is pushed.
+          const c = node.callee;
+          if (c.type === 'MemberExpression' && !c.computed && c.property.type === 'Identifier' && c.property.name === 'push' && c.object.type === 'Identifier') {
+            const b = lookupBinding(c.object.name, ctx.scope);
+            if (b?.kind === 'const') (b.pushes ??= []).push({ args: node.arguments, ctx });
+          }
+        }
         break;
       case 'AssignmentExpression':
         if (ctx.cls && node.operator === '=' && node.left.type === 'MemberExpression' && node.left.object.type === 'ThisExpression' && !node.left.computed && node.left.property.type === 'Identifier')
@@ -432,7 +508,7 @@ export function collect(program: TSESTree.Program): Collected {
   };
   const walkFunction = (node: Fn, cls: ClassInfo | undefined, ctx: Ctx, d: number): void => {
     const inner: Ctx = { scope: newScope(ctx.scope), cls };
-    for (const p of node.params) declarePattern(inner.scope, p, (id) => ({ kind: 'param', id }));
+    for (const p of node.params) declarePattern(inner.scope, p, (id, fallback, owner) => ({ kind: 'param', id, fallback, ctx: inner, name: id.name, owner }));
     out.functions.set(node, inner);
     for (const p of node.params) walk(p, inner, d);
     if (!node.body) return;
@@ -443,6 +519,14 @@ export function collect(program: TSESTree.Program): Collected {
   };
   for (const st of program.body) walk(st, rootCtx, 0);
   return out;
+}
+
+function lookupBinding(name: string, scope: Scope | undefined): Binding | undefined {
+  for (let s = scope; s; s = s.parent) {
+    const b = s.vars.get(name);
+    if (b) return b;
+  }
+  return undefined;
 }
 
 function setField(cls: ClassInfo, name: string, expr: Expr, ctx: Ctx): void {
@@ -484,6 +568,10 @@ export interface Evaluator {
   /** Constructs created while evaluating, in creation order (deduplicated). */
   roles: RoleC[];
   providers: ProviderC[];
+  /** `f` over every combination of the values' possible values. */
+  lift(vals: Val[], f: (vs: Val[]) => Val, node: N): Val;
+  /** `v`, or `dflt` where `v` is absent; both, each under its input, where `v` is unknown. */
+  withDefault(v: Val, dflt: () => Val, subject: string, isDefault: boolean, node: N): Val;
 }
 
 /**
@@ -506,7 +594,7 @@ export function unknownPart(name: string): ValuePart[] {
 
 export const GITHUB_ISSUER = 'token.actions.githubusercontent.com';
 
-export function createEvaluator(source: string, collected: Pick<Collected, 'functions'>): Evaluator {
+export function createEvaluator(source: string, collected: Pick<Collected, 'functions'> & Partial<Pick<Collected, 'classes' | 'blocks' | 'types'>>): Evaluator {
   const memo = new Map<N, Val>();
   const active = new Set<N>();
   const roles: RoleC[] = [];
@@ -565,6 +653,33 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
   };
 
   let env = new Map<N, Val>();
+  /** What the arguments of the calls being evaluated were, as written, by parameter (`env` → `props.env`), for conditions in words. */
+  let argTexts = new Map<N, string>();
+  /** Source text of an expression, with a parameter of a call being evaluated replaced by the argument (`env` → `props.env`). */
+  const says = (n: N, ctx: Ctx): string => {
+    if (!argTexts.size) return text(n);
+    // The identifiers read in `n` (not property names), in source order.
+    const ids: TSESTree.Identifier[] = [];
+    const visit = (x: N, depth: number): void => {
+      if (depth > 32 || ids.length > 32) return;
+      if (x.type === 'Identifier') ids.push(x);
+      else if (x.type === 'MemberExpression') {
+        visit(x.object, depth + 1);
+        if (x.computed) visit(x.property, depth + 1);
+      } else if (x.type !== 'ArrowFunctionExpression' && x.type !== 'FunctionExpression') for (const c of children(x)) visit(c, depth + 1);
+    };
+    visit(n, 0);
+    let out = '';
+    let cursor = n.range[0];
+    for (const id of ids) {
+      const b = lookup(id.name, ctx);
+      const arg = b?.kind === 'param' ? argTexts.get(b.id) : undefined;
+      if (!arg) continue;
+      out += source.slice(cursor, id.range[0]) + arg;
+      cursor = id.range[1];
+    }
+    return (out + source.slice(cursor, n.range[1])).replace(/\s+/g, ' ');
+  };
 
   const fromModule = (module: string, path: string[], node: N): Val => {
     const lib = libOfModule(module);
@@ -610,6 +725,13 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
         if (name === 'assumeRolePolicy') return obj;
         return unknown(node);
       }
+      case 'lclass': {
+        const st = obj.cls.statics.get(name);
+        if (!st) return unknown(node);
+        return 'fn' in st ? { kind: 'fn', fn: st.fn, node } : evaluateIn(st.expr, st.ctx);
+      }
+      case 'alt':
+        return lift([obj], ([o]) => member(o, name, node), node);
       default:
         return unknown(node);
     }
@@ -624,28 +746,270 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       return unknown(node);
     }
     switch (b.kind) {
-      case 'const':
-        return evaluateIn(b.init, b.ctx);
+      case 'const': {
+        const v = evaluateIn(b.init, b.ctx);
+        if (!b.pushes || v.kind !== 'arr') return v;
+        // `const subjects = []; for (…) subjects.push(…)`: one element per push call (a loop's variable unknown).
+        const items = [...v.items];
+        for (const p of b.pushes) for (const a of p.args) if (items.length < MAX_ITEMS) items.push(a.type === 'SpreadElement' ? unknown(a) : evaluateIn(a, p.ctx));
+        spend(items.length, node);
+        return { kind: 'arr', items, node: v.node };
+      }
       case 'destructure': {
         let v = evaluateIn(b.init, b.ctx);
         for (const k of b.path) v = member(v, k, node);
-        if ((v.kind === 'unknown' || v.kind === 'undef') && b.fallback) return evaluateIn(b.fallback, b.ctx);
-        return v;
+        if (!b.fallback) return v;
+        return withDefault(v, () => evaluateIn(b.fallback!, b.ctx), b.path.length ? `${text(b.init)}.${b.path.join('.')}` : node.name, true, node);
       }
       case 'import':
         if (b.name === '*' || b.name === 'default') return fromModule(b.module, [], node);
         return fromModule(b.module, [b.name], node);
       case 'require':
         return fromModule(b.module, b.path, node);
-      case 'param':
-        return env.get(b.id) ?? unknown(node);
+      case 'param': {
+        // Bound when a call or callback is being evaluated (its default already applied); else the caller is not known.
+        const v = env.get(b.id);
+        if (v) return v;
+        if (!b.fallback || !b.ctx || optionality(node, ctx) === false) return unknown(node);
+        return withDefault(unknown(node), () => evaluateIn(b.fallback!, b.ctx!), b.name ?? node.name, true, node);
+      }
+      case 'function':
+        return { kind: 'fn', fn: b.fn, node };
+      case 'class': {
+        const cls = collected.classes?.get(b.node);
+        return cls ? { kind: 'lclass', cls, node } : unknown(node);
+      }
       default:
         return unknown(node);
     }
   };
 
-  /** Evaluates a node in another lexical context (a const initializer), without the caller's callback bindings. */
+  /**
+   * A value with a default (`x ?? d`, a default parameter, a destructuring default): the default
+   * when the value is absent, the value when present, and both possible values when it is unknown —
+   * the default then counts as the path taken when the input is left out (`isDefault`).
+   */
+  const withDefault = (v: Val, dflt: () => Val, subject: string, isDefault: boolean, node: N, nullishOnly = true): Val => {
+    const out: { val: Val; when?: ValueCondition }[] = [];
+    let d: Val | undefined;
+    const fallback = () => (d ??= dflt());
+    for (const o of optionsOf(v)) {
+      const a = absent(o.val, nullishOnly);
+      if (a === false) out.push(o);
+      else if (a === true) out.push({ val: fallback(), when: o.when });
+      else
+        out.push(
+          { val: o.val, when: bothConditions(o.when, { text: `${subject} is ${nullishOnly ? 'given' : 'set'}`, isDefault: false, test: subject, yes: true }) },
+          { val: fallback(), when: bothConditions(o.when, { text: `${subject} is not ${nullishOnly ? 'given' : 'set'}`, isDefault, test: subject, yes: false }) },
+        );
+    }
+    if (out.length === 1 && !out[0].when) return out[0].val;
+    return makeAlt(out, node);
+  };
+
+  /** Whether a value is absent for `??` (undefined, null) or, `nullishOnly` false, for `||` (falsy); 'maybe' when unknown. */
+  const absent = (v: Val, nullishOnly: boolean): boolean | 'maybe' => {
+    switch (v.kind) {
+      case 'undef':
+      case 'null':
+        return true;
+      case 'unknown':
+      case 'alt':
+        return 'maybe';
+      case 'str':
+        if (nullishOnly) return false;
+        return partsKnown(v.parts) ? partsText(v.parts) === '' : 'maybe';
+      case 'num':
+        return nullishOnly ? false : v.value === 0 || Number.isNaN(v.value);
+      case 'bool':
+        return nullishOnly ? false : !v.value;
+      default:
+        return false;
+    }
+  };
+
+  /**
+   * Which way a test goes, under which input: one way when it is known; per possible value of the
+   * test when it has several (`repositories.length === 0` for `repositories = props.repositories ?? []`);
+   * both ways, the test in words, when it is unknown.
+   */
+  const branchesOf = (test: N, ctx: Ctx): { yes: boolean; when?: ValueCondition; base?: ValueCondition }[] => {
+    const out: { yes: boolean; when?: ValueCondition; base?: ValueCondition }[] = [];
+    for (const o of optionsOf(evaluate(test, ctx))) {
+      const t = truthy(o.val);
+      if (t !== 'maybe') out.push({ yes: t, when: o.when, base: o.when });
+      else out.push({ yes: true, when: bothConditions(o.when, describeTest(test, true, ctx)), base: o.when }, { yes: false, when: bothConditions(o.when, describeTest(test, false, ctx)), base: o.when });
+    }
+    return out;
+  };
+
+  /** Truthiness of a value; 'maybe' when unknown. */
+  const truthy = (v: Val): boolean | 'maybe' => {
+    const a = absent(v, false);
+    return a === 'maybe' ? a : !a;
+  };
+
+  /** Options of a value: its alternatives, or itself (under no condition). */
+  const optionsOf = (v: Val): { val: Val; when?: ValueCondition }[] => (v.kind === 'alt' ? v.options : [{ val: v }]);
+
+  /** Possible values (nested alternatives flattened, conditions joined); more than MAX_CDK_ALTERNATIVES: unknown. */
+  const makeAlt = (opts: { val: Val; when?: ValueCondition }[], node: N): Val => {
+    const flat: AltOption[] = [];
+    for (const o of opts)
+      for (const i of optionsOf(o.val)) {
+        const when = bothConditions(o.when, i.when);
+        if (!when) return opts.length === 1 ? o.val : unknown(node);
+        flat.push({ val: i.val, when });
+      }
+    if (flat.length > MAX_CDK_ALTERNATIVES) return unknown(node);
+    spend(flat.length, node);
+    return { kind: 'alt', options: flat, node };
+  };
+
+  /** `f` applied to every combination of the values' alternatives (just `f(vals)` when there are none). */
+  const lift = (vals: Val[], f: (vs: Val[]) => Val, node: N): Val => {
+    if (!vals.some((v) => v.kind === 'alt')) return f(vals);
+    let combos: { vs: Val[]; when?: ValueCondition }[] = [{ vs: [] }];
+    for (const v of vals) {
+      const opts = optionsOf(v);
+      if (combos.length * opts.length > MAX_CDK_ALTERNATIVES) return unknown(node);
+      combos = combos.flatMap((c) => opts.map((o) => ({ vs: [...c.vs, o.val], when: bothConditions(c.when, o.when) })));
+    }
+    spend(combos.length * (vals.length + 1), node);
+    return makeAlt(
+      combos.map((c) => ({ val: f(c.vs), when: c.when })),
+      node,
+    );
+  };
+
+  /** The root identifier of `a.b.c` (through `?.`, `!` and `as`). */
+  const refRoot = (n: N): TSESTree.Identifier | undefined => {
+    let cur: N = n;
+    for (;;) {
+      if (cur.type === 'Identifier') return cur;
+      if (cur.type === 'MemberExpression' && !cur.computed) cur = cur.object;
+      else if (cur.type === 'ChainExpression' || cur.type === 'TSNonNullExpression' || cur.type === 'TSAsExpression') cur = cur.expression;
+      else if (cur.type === 'ThisExpression') return undefined;
+      else return undefined;
+    }
+  };
+  /** Whether `n` reads an input of the code: a parameter (`props.branch`), `this.props…`. */
+  const readsInput = (n: N, ctx: Ctx): boolean => {
+    let cur: N = n;
+    while (cur.type === 'MemberExpression' && !cur.computed) cur = cur.object;
+    if (cur.type === 'ThisExpression') return n !== cur;
+    const root = refRoot(n);
+    const b = root ? lookup(root.name, ctx) : undefined;
+    return b?.kind === 'param' || b?.kind === 'destructure';
+  };
+  /** Whether a property is optional in a type written in this file (`x?: T`, `x: T | undefined`); undefined when not known. */
+  const optionalIn = (type: N | undefined, key: string, depth = 0): boolean | undefined => {
+    if (!type || depth > 8) return undefined;
+    const members = (list: N[]): boolean | undefined => {
+      for (const m of list)
+        if (m.type === 'TSPropertySignature' && !m.computed && m.key.type === 'Identifier' && m.key.name === key) {
+          if (m.optional) return true;
+          const t = m.typeAnnotation?.typeAnnotation;
+          return !!t && t.type === 'TSUnionType' && t.types.some((x) => x.type === 'TSUndefinedKeyword' || x.type === 'TSNullKeyword');
+        }
+      return undefined;
+    };
+    const named = (name: string): boolean | undefined => {
+      const decl = collected.types?.get(name);
+      if (decl?.type === 'TSTypeAliasDeclaration') return optionalIn(decl.typeAnnotation, key, depth + 1);
+      if (decl?.type !== 'TSInterfaceDeclaration') return undefined;
+      const own = members(decl.body.body);
+      if (own !== undefined) return own;
+      for (const h of decl.extends ?? []) {
+        const r = h.expression.type === 'Identifier' ? named(h.expression.name) : undefined;
+        if (r !== undefined) return r;
+      }
+      return undefined;
+    };
+    switch (type.type) {
+      case 'TSTypeLiteral':
+        return members(type.members);
+      case 'TSTypeReference': {
+        const name = type.typeName.type === 'Identifier' ? type.typeName.name : undefined;
+        if (name === 'Partial') return true;
+        if (name === 'Readonly' || name === 'Required') {
+          const inner = type.typeArguments?.params[0];
+          const r = optionalIn(inner, key, depth + 1);
+          return name === 'Required' && r !== undefined ? false : r;
+        }
+        return name ? named(name) : undefined;
+      }
+      case 'TSIntersectionType':
+        for (const t of type.types) {
+          const r = optionalIn(t, key, depth + 1);
+          if (r !== undefined) return r;
+        }
+        return undefined;
+      default:
+        return undefined;
+    }
+  };
+
+  /**
+   * Whether an input may be left out, from the types in this file: `props.filter` with
+   * `filter?: string`, a parameter `branch?: string`, a destructured `{ filter }: Props`. True:
+   * optional; false: required (it is always given); undefined: not known.
+   */
+  const optionality = (ref: N, ctx: Ctx): boolean | undefined => {
+    let n: N = ref;
+    while (n.type === 'ChainExpression' || n.type === 'TSNonNullExpression') n = n.expression;
+    const paramType = (id: N): N | undefined => (id.type === 'Identifier' ? id.typeAnnotation?.typeAnnotation : undefined);
+    if (n.type === 'Identifier') {
+      const b = lookup(n.name, ctx);
+      if (b?.kind !== 'param') return undefined;
+      if (b.owner) return optionalIn(b.owner.type, b.owner.key);
+      if (b.id.type === 'Identifier' && b.id.optional) return true;
+      const t = paramType(b.id);
+      if (!t) return undefined;
+      return t.type === 'TSUnionType' && t.types.some((x) => x.type === 'TSUndefinedKeyword' || x.type === 'TSNullKeyword');
+    }
+    if (n.type === 'MemberExpression' && !n.computed && n.property.type === 'Identifier' && n.object.type === 'Identifier') {
+      const b = lookup(n.object.name, ctx);
+      if (b?.kind !== 'param') return undefined;
+      return optionalIn(b.owner ? undefined : paramType(b.id), n.property.name);
+    }
+    return undefined;
+  };
+
+  const isNullishNode = (n: N) => (n.type === 'Identifier' && n.name === 'undefined') || (n.type === 'Literal' && n.value === null && !('regex' in n));
+
+  /**
+   * A test that is not known, in words: `props.branch is set` / `is not set` for a test on an
+   * input (not set: the default path), `props.env === 'prod' is true` otherwise.
+   */
+  const describeTest = (testNode: N, truth: boolean, ctx: Ctx): ValueCondition => {
+    let t: N = testNode;
+    let yes = truth;
+    while (t.type === 'UnaryExpression' && t.operator === '!') {
+      t = t.argument;
+      yes = !yes;
+    }
+    if (t.type === 'BinaryExpression' && ['===', '==', '!==', '!='].includes(t.operator)) {
+      const subject = isNullishNode(t.right) ? t.left : isNullishNode(t.left) ? t.right : undefined;
+      if (subject) {
+        const set = t.operator === '!==' || t.operator === '!=' ? yes : !yes;
+        const words = says(subject, ctx);
+        return set ? { text: `${words} is given`, isDefault: false, test: words, yes: true } : { text: `${words} is not given`, isDefault: readsInput(subject, ctx) && optionality(subject, ctx) !== false, test: words, yes: false };
+      }
+    }
+    const words = says(t, ctx);
+    if (refRoot(t) || (t.type === 'MemberExpression' && readsInput(t, ctx)))
+      return yes ? { text: `${words} is set`, isDefault: false, test: words, yes } : { text: `${words} is not set`, isDefault: readsInput(t, ctx) && optionality(t, ctx) !== false, test: words, yes };
+    return { text: `${words} is ${yes}`, isDefault: false, test: words, yes };
+  };
+
+  /**
+   * Evaluates a node in another lexical context (a const initializer). A module-level one is
+   * evaluated without the caller's parameter bindings (and memoised); one inside a function keeps
+   * them, so that a helper's `const sub = \`repo:${org}/${repo}\`` sees the arguments of the call.
+   */
   const evaluateIn = (node: N, ctx: Ctx): Val => {
+    if (ctx.scope.parent && env.size) return evaluate(node, ctx);
     const saved = env;
     env = new Map();
     try {
@@ -684,21 +1048,63 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
         if (node.value === null && !('regex' in node) && !('bigint' in node)) return { kind: 'null', node };
         return unknown(node);
       case 'TemplateLiteral': {
-        const parts: ValuePart[] = [];
-        node.quasis.forEach((q, i) => {
-          pushPart(parts, { text: q.value.cooked ?? q.value.raw, known: true });
-          const e = node.expressions[i];
-          if (e) for (const p of strParts(evaluate(e, ctx))) pushPart(parts, p);
-        });
-        return { kind: 'str', parts: built(parts, node), node, computed: node.expressions.length > 0 };
+        const vals = node.expressions.map((e) => evaluate(e, ctx));
+        // A `??`, ternary or default inside the template: the template comes out once per possible value.
+        return lift(
+          vals,
+          (vs) => {
+            const parts: ValuePart[] = [];
+            node.quasis.forEach((q, i) => {
+              pushPart(parts, { text: q.value.cooked ?? q.value.raw, known: true });
+              if (i < vs.length) for (const p of strParts(vs[i])) pushPart(parts, p);
+            });
+            return { kind: 'str', parts: built(parts, node), node, computed: node.expressions.length > 0 };
+          },
+          node,
+        );
       }
       case 'BinaryExpression': {
-        if (node.operator !== '+') return unknown(node);
-        const l = evaluate(node.left, ctx);
-        const r = evaluate(node.right, ctx);
-        if (l.kind === 'num' && r.kind === 'num') return { kind: 'num', value: l.value + r.value, node };
-        if (l.kind !== 'str' && r.kind !== 'str') return unknown(node);
-        return { kind: 'str', parts: built(joinParts(strParts(l), strParts(r)), node), node, computed: true };
+        const op = node.operator;
+        if (op !== '+' && op !== '===' && op !== '!==' && op !== '==' && op !== '!=' && op !== '<' && op !== '>' && op !== '<=' && op !== '>=') return unknown(node);
+        return lift(
+          [evaluate(node.left, ctx), evaluate(node.right, ctx)],
+          ([l, r]) => {
+            if (op === '<' || op === '>' || op === '<=' || op === '>=') {
+              if (l.kind !== 'num' || r.kind !== 'num') return unknown(node);
+              const value = op === '<' ? l.value < r.value : op === '>' ? l.value > r.value : op === '<=' ? l.value <= r.value : l.value >= r.value;
+              return { kind: 'bool', value, node };
+            }
+            if (op !== '+') {
+              const k = (v: Val) => (v.kind === 'str' && partsKnown(v.parts) ? partsText(v.parts) : v.kind === 'num' || v.kind === 'bool' ? v.value : v.kind === 'undef' ? undefined : v.kind === 'null' ? null : NaN);
+              const a = k(l);
+              const b = k(r);
+              if (Number.isNaN(a) || Number.isNaN(b)) return unknown(node);
+              const eq = op.length === 3 ? a === b : a == b || (a === undefined && b === null) || (a === null && b === undefined);
+              return { kind: 'bool', value: op.startsWith('!') ? !eq : eq, node };
+            }
+            if (l.kind === 'num' && r.kind === 'num') return { kind: 'num', value: l.value + r.value, node };
+            if (l.kind !== 'str' && r.kind !== 'str') return unknown(node);
+            return { kind: 'str', parts: built(joinParts(strParts(l), strParts(r)), node), node, computed: true };
+          },
+          node,
+        );
+      }
+      case 'LogicalExpression': {
+        if (node.operator === '&&') return unknown(node);
+        const nullishOnly = node.operator === '??';
+        const optional = optionality(node.left, ctx);
+        // A required input (`filter: string`) is always given: `props.filter ?? '*'` is props.filter.
+        const left = evaluate(node.left, ctx);
+        if (optional === false && nullishOnly && left.kind === 'unknown') return left;
+        return withDefault(left, () => evaluate(node.right, ctx), says(node.left, ctx), optional !== false, node, nullishOnly);
+      }
+      case 'ConditionalExpression': {
+        const ways = branchesOf(node.test, ctx);
+        if (ways.length === 1 && !ways[0].when) return evaluate(ways[0].yes ? node.consequent : node.alternate, ctx);
+        return makeAlt(
+          ways.map((w) => ({ val: evaluate(w.yes ? node.consequent : node.alternate, ctx), when: w.when })),
+          node,
+        );
       }
       case 'Identifier':
         return evalIdentifier(node, ctx);
@@ -714,7 +1120,9 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       case 'MemberExpression': {
         if (node.object.type === 'ThisExpression' && !node.computed && node.property.type === 'Identifier') {
           const f = ctx.cls?.fields.get(node.property.name);
-          return f ? evaluateIn(f.expr, f.ctx) : unknown(node);
+          if (f) return evaluateIn(f.expr, f.ctx);
+          const m = ctx.cls?.methods.get(node.property.name);
+          return m ? { kind: 'fn', fn: m, node } : unknown(node);
         }
         const obj = evaluate(node.object, ctx);
         let name: string | undefined;
@@ -763,6 +1171,9 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
           if (e.type === 'SpreadElement') {
             const s = evaluate(e.argument, ctx);
             if (s.kind === 'arr') items.push(...s.items);
+            else if (s.kind === 'alt' && s.options.every((o) => o.val.kind === 'arr' || o.val.kind === 'unknown'))
+              // `...(props.subjects ?? ['repo:o/*'])`: each option's elements, present only under its input.
+              for (const o of s.options) for (const it of o.val.kind === 'arr' ? o.val.items : [o.val]) items.push(makeAlt([{ val: it, when: o.when }], e));
             else items.push(unknown(e.argument));
           } else items.push(evaluate(e, ctx));
           if (items.length > MAX_ITEMS) break;
@@ -977,11 +1388,22 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
 
   const evalCall = (node: TSESTree.CallExpression, ctx: Ctx): Val => {
     const callee = node.callee;
+    // A same-file helper: `subjectFor(repo)`, `Stack.subjects(…)`, `this.subject(…)`.
+    if (callee.type === 'Identifier' || (callee.type === 'MemberExpression' && callee.object.type === 'ThisExpression')) {
+      const f = evaluate(callee, ctx);
+      return f.kind === 'fn' ? callFunction(f.fn, args(node, ctx), node, argTextsOf(node, ctx)) : unknown(node);
+    }
     if (callee.type !== 'MemberExpression') return unknown(node);
     const name = !callee.computed && callee.property.type === 'Identifier' ? callee.property.name : undefined;
     if (!name) return unknown(node);
     const target = evaluate(callee.object, ctx);
     const a = () => args(node, ctx);
+    if (target.kind === 'lclass') {
+      const f = member(target, name, callee);
+      return f.kind === 'fn' ? callFunction(f.fn, a(), node, argTextsOf(node, ctx)) : unknown(node);
+    }
+    if (target.kind === 'alt' && (name === 'map' || name === 'join' || name === 'concat'))
+      return lift([target], ([t]) => (t.kind === 'arr' || t.kind === 'unknown' ? arrayMethod(t, name, node, ctx) : unknown(node)), node);
     if (target.kind === 'principal') {
       if (name === 'withConditions') return withConditions(target, a()[0] ?? unknown(node), node);
       if (name === 'withSessionTags') return { kind: 'principal', node, p: { ...target.p, node, sessionTags: callee.property } };
@@ -1014,6 +1436,14 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
           return unknown(node);
       }
     }
+    if (target.kind === 'arr' || target.kind === 'unknown') return arrayMethod(target, name, node, ctx);
+    return unknown(node);
+  };
+
+  /** `map`, `join` and `concat` on a list (for `map`, also on an unknown list: one element shaped like the callback's result). */
+  const arrayMethod = (target: Extract<Val, { kind: 'arr' | 'unknown' }>, name: string, node: TSESTree.CallExpression, ctx: Ctx): Val => {
+    const callee = node.callee;
+    const a = () => args(node, ctx);
     if (target.kind === 'unknown' && name === 'map') {
       // `props.branches.map(b => `repo:o/r:ref:refs/heads/${b}`)`: one value shaped like the callback's result.
       const f = evaluate(node.arguments[0] ?? callee, ctx);
@@ -1041,6 +1471,8 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
         const items = [...target.items];
         for (const x of a()) {
           if (x.kind === 'arr') items.push(...x.items.slice(0, MAX_ITEMS));
+          else if (x.kind === 'alt' && x.options.every((o) => o.val.kind === 'arr' || o.val.kind === 'unknown'))
+            for (const o of x.options) for (const it of o.val.kind === 'arr' ? o.val.items : [o.val]) items.push(makeAlt([{ val: it, when: o.when }], node));
           else items.push(x);
           if (items.length > MAX_ITEMS) break;
         }
@@ -1051,36 +1483,140 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
     return unknown(node);
   };
 
-  /** `arr.map(x => expr)`: evaluates the callback body once per item, binding its first parameter. */
+  /** `arr.map(x => expr)`: calls the callback once per item (its first parameter the item, the second its index). */
   const mapArray = (arr: ArrVal, fn: Fn, node: N): Val => {
-    const fctx = collected.functions.get(fn);
-    const param = fn.params[0];
-    if (!fctx || !fn.body) return unknown(node);
-    let ret: N | undefined;
-    if (fn.body.type !== 'BlockStatement') ret = fn.body;
-    else if (fn.body.body.length === 1 && fn.body.body[0].type === 'ReturnStatement') ret = fn.body.body[0].argument ?? undefined;
-    if (!ret) return unknown(node);
     const items: Val[] = [];
-    for (const item of arr.items.slice(0, MAX_ITEMS)) {
-      const saved = env;
-      env = new Map(saved);
-      if (param) bindParam(param, item, fctx);
-      try {
-        items.push(evaluate(ret, fctx));
-      } finally {
-        env = saved;
-      }
-    }
+    arr.items.slice(0, MAX_ITEMS).forEach((item, i) => {
+      const list = node.type === 'CallExpression' && node.callee.type === 'MemberExpression' ? `an element of ${text(node.callee.object)}` : undefined;
+      items.push(callFunction(fn, [item, { kind: 'num', value: i, node: item.node }], node, [{ text: list }]));
+    });
     return { kind: 'arr', items, node };
   };
 
-  const bindParam = (pat: N, v: Val, fctx: Ctx): void => {
+  /** The arguments of a call as written (for conditions in words), seen through the parameters of an enclosing call. */
+  const argTextsOf = (node: TSESTree.CallExpression, ctx: Ctx): ArgInfo[] => node.arguments.map((a) => (a.type === 'SpreadElement' ? {} : { text: says(a, ctx), optional: optionality(a, ctx) }));
+
+  /** Calls nested this deep are not followed (a helper calling a helper calling …). */
+  const MAX_CALL_DEPTH = 8;
+  let calls = 0;
+
+  /**
+   * Evaluates a same-file function for these arguments: an arrow's expression, or a body of
+   * declarations, `if`s and `return`s (a `throw` ends a path that yields nothing; a loop's pushes
+   * are read where the array is used). A return that depends on an unknown test gives both values.
+   */
+  const callFunction = (fn: Fn, argVals: Val[], node: N, infos: ArgInfo[] = []): Val => {
+    const fctx = collected.functions.get(fn);
+    if (!fctx || !fn.body || calls >= MAX_CALL_DEPTH) return unknown(node);
+    const saved = env;
+    const savedTexts = argTexts;
+    env = new Map(saved);
+    argTexts = new Map(savedTexts);
+    calls++;
+    try {
+      fn.params.forEach((p0, i) => {
+        const p = p0.type === 'TSParameterProperty' ? p0.parameter : p0;
+        const id = p.type === 'AssignmentPattern' ? p.left : p;
+        const info = infos[i];
+        if (info?.text && id.type === 'Identifier') argTexts.set(id, info.text);
+        bindParam(p, argVals[i] ?? { kind: 'undef', node }, fctx, info?.optional);
+      });
+      if (fn.body.type !== 'BlockStatement') return evaluate(fn.body, fctx);
+      const flow = runBlock(fn.body.body, fctx, node);
+      return flow.kind === 'ret' ? flow.val : flow.kind === 'never' ? unknown(node) : { kind: 'undef', node };
+    } finally {
+      calls--;
+      env = saved;
+      argTexts = savedTexts;
+    }
+  };
+
+  type Flow = { kind: 'ret'; val: Val } | { kind: 'never' } | { kind: 'none' };
+  const runBlock = (stmts: readonly N[], ctx: Ctx, node: N): Flow => {
+    for (let i = 0; i < stmts.length; i++) {
+      const st = stmts[i];
+      spend(1, st);
+      switch (st.type) {
+        case 'ReturnStatement':
+          return { kind: 'ret', val: st.argument ? evaluate(st.argument, ctx) : { kind: 'undef', node: st } };
+        case 'ThrowStatement':
+          return { kind: 'never' };
+        case 'VariableDeclaration':
+        case 'FunctionDeclaration':
+        case 'ClassDeclaration':
+        case 'EmptyStatement':
+        case 'ExpressionStatement':
+        case 'ForStatement':
+        case 'ForOfStatement':
+        case 'ForInStatement':
+        case 'WhileStatement':
+        case 'DoWhileStatement':
+        case 'TSInterfaceDeclaration':
+        case 'TSTypeAliasDeclaration':
+          // Declarations are hoisted into the scope; side effects (pushes) are read where the array is used.
+          continue;
+        case 'BlockStatement': {
+          const f = runBlock(st.body, collected.blocks?.get(st) ?? ctx, node);
+          if (f.kind !== 'none') return f;
+          continue;
+        }
+        case 'IfStatement': {
+          const branch = (n: N | null | undefined): Flow => (!n ? { kind: 'none' } : n.type === 'BlockStatement' ? runBlock(n.body, collected.blocks?.get(n) ?? ctx, node) : runBlock([n], ctx, node));
+          const ways = branchesOf(st.test, ctx);
+          if (ways.length === 1 && !ways[0].when) {
+            const f = branch(ways[0].yes ? st.consequent : st.alternate);
+            if (f.kind !== 'none') return f;
+            continue;
+          }
+          let rest: Flow | undefined;
+          const after = () => (rest ??= runBlock(stmts.slice(i + 1), ctx, node));
+          const flows = new Map<boolean, Flow>();
+          const flowOf = (yes: boolean): Flow => {
+            let f = flows.get(yes);
+            if (!f) {
+              f = branch(yes ? st.consequent : st.alternate);
+              if (f.kind === 'none') f = after();
+              flows.set(yes, f);
+            }
+            return f;
+          };
+          // A path that throws (a check on the arguments) yields nothing: the other paths are the
+          // possible values, and the test that guards the throw is no condition on them.
+          const all = ways.map((w) => ({ w, f: flowOf(w.yes) }));
+          const live = all.filter((x) => x.f.kind !== 'never');
+          if (!live.length) return { kind: 'never' };
+          const guard = live.length < all.length;
+          const whenOf = (w: (typeof ways)[number]) => (guard ? w.base : w.when);
+          const val = (f: Flow): Val => (f.kind === 'ret' ? f.val : { kind: 'undef', node: st });
+          if (live.length === 1 && !whenOf(live[0].w)) return live[0].f;
+          return { kind: 'ret', val: makeAlt(live.map((x) => ({ val: val(x.f), when: whenOf(x.w) })), st) };
+        }
+        default:
+          // `switch`, `try`, …: what the function returns is not followed.
+          return { kind: 'ret', val: unknown(node) };
+      }
+    }
+    return { kind: 'none' };
+  };
+
+  /**
+   * Binds a parameter pattern to an argument: a default applies to an absent argument, and to an
+   * unknown one as a possible value — the path taken by default when the argument is an optional
+   * input (`optional`), never when it is a required one.
+   */
+  const bindParam = (pat: N, v: Val, fctx: Ctx, optional?: boolean): void => {
     if (pat.type === 'Identifier') env.set(pat, v);
-    else if (pat.type === 'AssignmentPattern') bindParam(pat.left, v.kind === 'undef' ? evaluate(pat.right, fctx) : v, fctx);
+    else if (pat.type === 'AssignmentPattern') {
+      const arg = optional === false && v.kind === 'unknown' ? v : withDefault(v, () => evaluate(pat.right, fctx), (pat.left.type === 'Identifier' ? argTexts.get(pat.left) : undefined) ?? text(pat.left), optional === true, pat);
+      bindParam(pat.left, arg, fctx);
+    }
     else if (pat.type === 'ObjectPattern')
       for (const p of pat.properties) {
         if (p.type !== 'Property' || p.computed || p.key.type !== 'Identifier') continue;
-        const sub = prop(v, p.key.name) ?? { kind: 'undef' as const, node: p };
+        let sub: Val;
+        if (v.kind === 'obj') sub = prop(v, p.key.name) ?? (v.complete ? { kind: 'undef', node: p } : unknown(p));
+        else if (v.kind === 'undef') sub = { kind: 'undef', node: p };
+        else sub = member(v, p.key.name, p.key);
         bindParam(p.value, sub, fctx);
       }
   };
@@ -1092,6 +1628,8 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
     strParts,
     roles,
     providers,
+    lift,
+    withDefault: (v, dflt, subject, isDefault, node) => withDefault(v, dflt, subject, isDefault, node),
   };
 }
 

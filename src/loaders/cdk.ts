@@ -30,7 +30,7 @@ import type { DocEntry, DocMap, DocNode, DocScalar } from './doc.js';
 import { scalarValue } from './doc.js';
 import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import type { OidcProvider, Role } from '../model/iam.js';
-import type { Resolution, SourceLocation, Value, ValuePart } from '../model/location.js';
+import { bothConditions, groupAlternatives, type Resolution, type SourceLocation, type Value, type ValueCondition, type ValuePart } from '../model/location.js';
 import type { LoadError } from '../model/project.js';
 import {
   ACCOUNT,
@@ -230,9 +230,43 @@ class Builder {
         return this.map(v);
       case 'arr':
         return { kind: 'seq', items: v.items.filter((x) => x.kind !== 'undef').map((x) => this.doc(x)), loc: this.loc(v.node) };
+      case 'alt':
+        return this.possible(v, at);
       default:
         return this.unresolved(at ?? v.node);
     }
+  }
+
+  /**
+   * Possible values (a `??`, ternary or default whose input is not known): one unresolved scalar
+   * whose alternatives are the scalar options, each with its input (an absent option gives no
+   * value); options that are lists give one list of every element, each under its option's input.
+   */
+  private possible(v: Extract<Val, { kind: 'alt' }>, at?: N): DocNode {
+    const scalarish = (x: Val): boolean =>
+      x.kind === 'str' || x.kind === 'num' || x.kind === 'bool' || x.kind === 'null' || x.kind === 'unknown' || x.kind === 'undef' || (x.kind === 'alt' && x.options.every((o) => scalarish(o.val)));
+    const withWhen = (d: DocNode, when: ValueCondition): DocScalar[] =>
+      d.kind !== 'scalar'
+        ? []
+        : (d.alternatives ?? [d]).map(({ alternatives: _, ...one }) => {
+            const w = bothConditions(when, one.when);
+            return w ? { ...one, when: w } : one;
+          });
+    if (v.options.every((o) => scalarish(o.val))) {
+      const whole = this.unresolved(at ?? v.node);
+      whole.alternatives = groupAlternatives(
+        v.options.filter((o) => o.val.kind !== 'undef').flatMap((o) => withWhen(this.doc(o.val, at), o.when)),
+        whole.loc,
+      );
+      return whole;
+    }
+    const lists = v.options.every((o) => o.val.kind === 'unknown' || (o.val.kind === 'arr' && o.val.items.every(scalarish)));
+    if (lists) {
+      const items = v.options.flatMap((o) => (o.val.kind === 'arr' ? o.val.items.filter((x) => x.kind !== 'undef') : [o.val]).flatMap((x) => withWhen(this.doc(x), o.when)));
+      const loc = this.loc(at ?? v.node);
+      return { kind: 'seq', items: groupAlternatives(items, loc), loc };
+    }
+    return this.unresolved(at ?? v.node);
   }
 
   /** An object literal as a map; later duplicate keys win (JavaScript semantics); `undefined` values are dropped (as CDK renders them). */
@@ -511,10 +545,18 @@ class Builder {
       const owner = get('owner');
       const repo = get('repo');
       const filter = get('filter');
-      const parts = joinParts(known('repo:'), owner ? this.ev.strParts(owner) : unknownPart('owner'), known('/'), repo ? this.ev.strParts(repo) : unknownPart('repo'), known(':'), filter ? this.ev.strParts(filter) : known('*'));
       // Point at what decides the subject's breadth: the filter, or (default `*`) the repository it applies to.
       const at = (filter ?? repo ?? owner)?.node ?? node;
-      return this.strScalar({ kind: 'str', parts, node: at, computed: true }, at);
+      const star: Val = { kind: 'str', parts: known('*'), node: at, computed: true };
+      // The construct's default `filter = '*'` applies when the value passed is undefined: an unknown one may be.
+      const f = filter ? this.ev.withDefault(filter, () => star, this.ev.text(filter.node), false, filter.node) : star;
+      const piece = (v: Val | undefined, name: string): Val => v ?? { kind: 'str', parts: unknownPart(name), node: at, computed: true };
+      const subjectVal = this.ev.lift(
+        [piece(owner, 'owner'), piece(repo, 'repo'), f],
+        ([o, r, x]) => ({ kind: 'str', parts: joinParts(known('repo:'), this.ev.strParts(o), known('/'), this.ev.strParts(r), known(':'), this.ev.strParts(x)), node: at, computed: true }),
+        at,
+      );
+      return subjectVal.kind === 'str' ? this.strScalar(subjectVal, at) : this.doc(subjectVal, at);
     };
     const trusted = this.ev.prop(props, 'trustedRepositories');
     let subjects: DocNode[];

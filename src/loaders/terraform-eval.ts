@@ -9,7 +9,7 @@
  * keeps the location of that literal, because that is the token a user edits; a computed value (a
  * template, a function call) is located at the expression that computes it.
  */
-import { bothConditions, type Resolution, type ValueCondition, type ValuePart } from '../model/location.js';
+import { bothConditions, groupAlternatives, type Resolution, type ValueCondition, type ValuePart } from '../model/location.js';
 import { getEntryIndexed, isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
 import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, TraversalExpr, TraversalStep } from './hcl.js';
 import { getAttr } from './hcl.js';
@@ -316,11 +316,14 @@ export class TfEvaluator {
     const whole = fromParts(this.spend, parts, t.raw, loc, computed ? 'expression' : 'literal');
     // Several ways the template may come out (an `%{if}` or an interpolated conditional whose test is unknown).
     if (variants && (variants.length > 1 || variants[0]?.when)) {
-      whole.alternatives = variants.map((v) => {
-        const alt = fromParts(this.spend, v.parts, t.raw, loc, 'expression');
-        if (v.when) alt.when = v.when;
-        return alt;
-      });
+      whole.alternatives = groupAlternatives(
+        variants.map((v) => {
+          const alt = fromParts(this.spend, v.parts, t.raw, loc, 'expression');
+          if (v.when) alt.when = v.when;
+          return alt;
+        }),
+        loc,
+      );
       if (whole.resolution !== 'unresolved') return whole.alternatives.length === 1 ? whole.alternatives[0] : { ...whole, resolution: 'unresolved', parts: [{ text: String(whole.value), known: false }] };
     }
     return whole;
@@ -399,7 +402,7 @@ export class TfEvaluator {
     const yes = this.describeTest(expr.test, scope, true);
     const no = this.describeTest(expr.test, scope, false);
     if (isScalar(a) && isScalar(b)) {
-      const alternatives = [...underCondition(a, yes), ...underCondition(b, no)];
+      const alternatives = groupAlternatives([...underCondition(a, yes), ...underCondition(b, no)], expr.loc);
       if (alternatives.length > MAX_ALTERNATIVES) return unknown(expr, path);
       return { ...unknown(expr, path), alternatives };
     }
@@ -407,7 +410,7 @@ export class TfEvaluator {
     const asList = (n: DocNode, other: DocNode): DocNode => (isScalar(n) && n.resolution === 'unresolved' && !n.alternatives && isSeq(other) ? { kind: 'seq', loc: n.loc, items: [n] } : n);
     [a, b] = [asList(a, b), asList(b, a)];
     if (isSeq(a) && isSeq(b) && [...a.items, ...b.items].every(isScalar)) {
-      const items = [...(a.items as DocScalar[]).flatMap((x) => underCondition(x, yes)), ...(b.items as DocScalar[]).flatMap((x) => underCondition(x, no))];
+      const items = groupAlternatives([...(a.items as DocScalar[]).flatMap((x) => underCondition(x, yes)), ...(b.items as DocScalar[]).flatMap((x) => underCondition(x, no))], expr.loc);
       this.spend(items.length);
       const seq: DocSeq = { kind: 'seq', loc: at(expr.loc, path), items };
       UNKNOWN_LENGTH.add(seq);
@@ -422,7 +425,7 @@ export class TfEvaluator {
    * `for` over an unknown list, `var.branch is null`.
    */
   describeTest(e: Expr, scope: Scope, truth: boolean): ValueCondition {
-    return { text: this.testWords(e, scope, truth), isDefault: false };
+    return { text: this.testWords(e, scope, truth), isDefault: false, test: e.raw, yes: truth };
   }
 
   private testWords(e: Expr, scope: Scope, truth: boolean): string {

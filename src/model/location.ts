@@ -48,11 +48,37 @@ export interface ValuePart {
  * of several ways (a Terraform `%{if}` or `c ? a : b`, a CDK `??`, `||`, ternary or default
  * parameter) from inputs the source does not fix; each way is then a separate possible value.
  */
-export interface ValueCondition {
+export interface ValueCondition extends InputTerm {
+  /** Identifies the expression these are possible values of (its position): the values of one expression share it. */
+  group?: string;
+  /** The separate inputs that make up `text` (for `a and b`), each with its own `isDefault`. */
+  terms?: InputTerm[];
+}
+
+/** One input the value depends on. */
+export interface InputTerm {
   /** The input in words, e.g. `var.allow_all is true`, `an entry of var.repositories has no ':'`, `props.filter is not given`. */
   text: string;
   /** The value is the one used when an input is left out (a default): the path a caller takes by doing nothing. */
   isDefault: boolean;
+  /** The test as written and which way it went: `props.filter ??` and false are the complement of the same test and true. */
+  test?: string;
+  yes?: boolean;
+}
+
+function termsOf(c: ValueCondition): InputTerm[] {
+  if (c.terms) return c.terms;
+  const t: InputTerm = { text: c.text, isDefault: c.isDefault };
+  if (c.test !== undefined) {
+    t.test = c.test;
+    t.yes = c.yes;
+  }
+  return [t];
+}
+
+function fromTerms(terms: InputTerm[]): ValueCondition {
+  if (terms.length === 1) return { ...terms[0] };
+  return { text: terms.map((t) => t.text).join(' and '), isDefault: terms.every((t) => t.isDefault), terms };
 }
 
 export interface Value<T = string> {
@@ -74,8 +100,52 @@ export interface Value<T = string> {
 export function bothConditions(a: ValueCondition | undefined, b: ValueCondition | undefined): ValueCondition | undefined {
   if (!a) return b;
   if (!b) return a;
-  if (a.text === b.text) return { text: a.text, isDefault: a.isDefault && b.isDefault };
-  return { text: `${a.text} and ${b.text}`, isDefault: a.isDefault && b.isDefault };
+  const terms = [...termsOf(a)];
+  for (const t of termsOf(b)) if (!terms.some((x) => x.text === t.text)) terms.push(t);
+  return fromTerms(terms);
+}
+
+/**
+ * Any of several conditions (the inputs under which some values at one place are used): two that
+ * differ only in one test, taken both ways, are one (`a and b` or `a and not b` is `a`). Undefined
+ * when that covers every input.
+ */
+export function anyCondition(conds: ValueCondition[]): ValueCondition | undefined {
+  let cs = conds.map(termsOf);
+  const same = (a: InputTerm, b: InputTerm) => a.text === b.text;
+  for (let changed = true; changed; ) {
+    changed = false;
+    outer: for (let i = 0; i < cs.length; i++)
+      for (let j = 0; j < cs.length; j++) {
+        if (i === j) continue;
+        const a = cs[i];
+        const b = cs[j];
+        // `a` is implied by `b` (fewer terms): `b` adds nothing.
+        if (a.every((t) => b.some((x) => same(t, x)))) {
+          cs = cs.filter((_, k) => k !== j);
+          changed = true;
+          break outer;
+        }
+        if (a.length !== b.length) continue;
+        const onlyA = a.filter((t) => !b.some((x) => same(t, x)));
+        const onlyB = b.filter((t) => !a.some((x) => same(t, x)));
+        if (onlyA.length === 1 && onlyB.length === 1 && onlyA[0].test !== undefined && onlyA[0].test === onlyB[0].test && onlyA[0].yes !== onlyB[0].yes) {
+          cs = [...cs.filter((_, k) => k !== i && k !== j), a.filter((t) => t !== onlyA[0])];
+          changed = true;
+          break outer;
+        }
+      }
+  }
+  if (!cs.length || cs.some((c) => !c.length)) return undefined;
+  if (cs.length === 1) return fromTerms(cs[0]);
+  const parts = cs.map(fromTerms);
+  return { text: parts.map((p) => p.text).join(', or '), isDefault: parts.some((p) => p.isDefault) };
+}
+
+/** The possible values `alts` of the expression at `loc`, marked as siblings. */
+export function groupAlternatives<T extends { when?: ValueCondition }>(alts: T[], loc: SourceLocation): T[] {
+  const group = `${loc.file}:${loc.start.line}:${loc.start.column}`;
+  return alts.map((a) => (a.when ? { ...a, when: { ...a.when, group } } : a));
 }
 
 export function pos(line: number, column: number): Position {

@@ -1,6 +1,6 @@
 import { createRule } from '../engine/create-rule.js';
 import type { Confidence } from '../engine/rule.js';
-import type { Value } from '../model/location.js';
+import { anyCondition, formatLocation, type Value, type ValueCondition } from '../model/location.js';
 import { UNRESOLVED_MARK, canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, writesWildcard, type AdmittedRegion, type FieldScope } from '../model/claims.js';
 
 /** Claims whose values name who may assume the role; a wildcard in them widens the role. */
@@ -48,6 +48,15 @@ export default createRule({
   create(context) {
     return {
       TrustPolicy(tp) {
+        const reportPlain = (v: Value<string>, region: AdmittedRegion): void => {
+          const confidence: Confidence = v.resolution === 'unresolved' || region.uncertain ? 'medium' : 'high';
+          const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
+          if (region.breadth === 'any-owner') context.report({ node: v, messageId: 'anyOwner', data, severity: 'critical', confidence });
+          else if (region.breadth === 'any-repo') context.report({ node: v, messageId: 'anyRepo', data, severity: 'high', confidence });
+          else if (!region.repo.values?.length && region.repoId.values?.length)
+            context.report({ node: v, messageId: 'anyContextById', data: { pattern: v.value, repoId: region.repoId.values.join(', ') }, severity: 'low', confidence });
+          else context.report({ node: v, messageId: 'anyContext', data, severity: 'low', confidence });
+        };
         // The broadest region each value opens, over every issuer the policy trusts.
         const worst = new Map<Value<string>, AdmittedRegion>();
         for (const issuer of summaryOf(tp).issuers)
@@ -63,23 +72,49 @@ export default createRule({
               if (!prev || RANK[region.breadth] > RANK[prev.breadth]) worst.set(src.value, region);
             }
           }
+        // The possible values of one expression (siblings): when every one of them is reported, the
+        // wildcard does not depend on the input and keeps the rule's level.
+        const siblings = (v: Value<string>): Value<string>[] => {
+          const group = v.when?.group;
+          if (!group) return [v];
+          const out: Value<string>[] = [];
+          for (const st of tp.statements) for (const c of st.conditions) for (const x of c.values) if (x.when?.group === group) out.push(x);
+          return out;
+        };
+        // Possible values reported at one place with one breadth are one finding, under any of their
+        // inputs (a ternary inside a template multiplied by an unrelated `??` is one choice).
+        const possible = new Map<string, { v: Value<string>; region: AdmittedRegion; whens: ValueCondition[] }>();
         for (const [v, region] of worst) {
-          const confidence: Confidence = v.resolution === 'unresolved' || region.uncertain ? 'medium' : 'high';
-          const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
-          if (v.when) {
-            // A possible value (one branch of the source): say under which input it is used.
-            const when = v.when.text;
-            // An unresolved piece that stands for `owner/repo` at once is shown once.
-            const repository = region.repo.values?.length || region.repo.patterns.length ? (data.owner === data.repo ? data.owner : `${data.owner}/${data.repo}`) : `the repository with id ${region.repoId.values?.join(', ') ?? '?'}`;
-            const severity = region.breadth === 'any-owner' ? 'critical' : region.breadth === 'any-repo' ? 'high' : 'low';
-            context.report({ node: v, messageId: `${region.breadth === 'any-owner' ? 'anyOwner' : region.breadth === 'any-repo' ? 'anyRepo' : 'anyContext'}When`, data: { ...data, when, repository }, severity, confidence });
+          if (!v.when) {
+            reportPlain(v, region);
             continue;
           }
-          if (region.breadth === 'any-owner') context.report({ node: v, messageId: 'anyOwner', data, severity: 'critical', confidence });
-          else if (region.breadth === 'any-repo') context.report({ node: v, messageId: 'anyRepo', data, severity: 'high', confidence });
-          else if (!region.repo.values?.length && region.repoId.values?.length)
-            context.report({ node: v, messageId: 'anyContextById', data: { pattern: v.value, repoId: region.repoId.values.join(', ') }, severity: 'low', confidence });
-          else context.report({ node: v, messageId: 'anyContext', data, severity: 'low', confidence });
+          const key = `${formatLocation(v.loc)}|${region.breadth}|${v.when.group ?? ''}`;
+          const p = possible.get(key);
+          if (p) p.whens.push(v.when);
+          else possible.set(key, { v, region, whens: [v.when] });
+        }
+        for (const { v, region, whens } of possible.values()) {
+          const common = anyCondition(whens);
+          // Whatever the input, this wildcard is there: an ordinary finding.
+          if (!common) {
+            reportPlain({ ...v, when: undefined }, region);
+            continue;
+          }
+          const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
+          // An unresolved piece that stands for `owner/repo` at once is shown once.
+          const repository = region.repo.values?.length || region.repo.patterns.length ? (data.owner === data.repo ? data.owner : `${data.owner}/${data.repo}`) : `the repository with id ${region.repoId.values?.join(', ') ?? '?'}`;
+          const severity = region.breadth === 'any-owner' ? 'critical' : region.breadth === 'any-repo' ? 'high' : 'low';
+          const everyBranch = siblings(v).every((x) => worst.has(x));
+          const node: Value<string> = { ...v, when: { ...common, group: v.when?.group } };
+          context.report({
+            node,
+            messageId: `${region.breadth === 'any-owner' ? 'anyOwner' : region.breadth === 'any-repo' ? 'anyRepo' : 'anyContext'}When`,
+            data: { ...data, when: common.text, repository },
+            severity,
+            confidence: 'medium',
+            everyBranch,
+          });
         }
       },
     };
