@@ -313,19 +313,21 @@ export class TfEvaluator {
     if (t.parts.length === 1 && interps.length === 1 && t.parts[0].kind === 'interp' && t.parts[0].expr && !t.heredoc) return this.eval(t.parts[0].expr, scope, path);
     const parts: ValuePart[] = [];
     const { computed, variants } = this.templateParts(t.parts, t, scope, parts, [{ parts: [] }]);
-    const whole = fromParts(this.spend, parts, t.raw, loc, computed ? 'expression' : 'literal');
-    // Several ways the template may come out (an `%{if}` or an interpolated conditional whose test is unknown).
-    if (variants && (variants.length > 1 || variants[0]?.when)) {
-      whole.alternatives = groupAlternatives(
-        variants.map((v) => {
-          const alt = fromParts(this.spend, v.parts, t.raw, loc, 'expression');
-          if (v.when) alt.when = v.when;
-          return alt;
-        }),
-        loc,
-      );
-      if (whole.resolution !== 'unresolved') return whole.alternatives.length === 1 ? whole.alternatives[0] : { ...whole, resolution: 'unresolved', parts: [{ text: String(whole.value), known: false }] };
-    }
+    return this.withVariants(fromParts(this.spend, parts, t.raw, loc, computed ? 'expression' : 'literal'), variants, t.raw, loc);
+  }
+
+  /** A template's value with the ways it may come out (an `%{if}` or an interpolated conditional whose test is unknown) as alternatives. */
+  private withVariants(whole: DocScalar, variants: Variant[] | null, raw: string, loc: DocNode['loc']): DocScalar {
+    if (!variants || (variants.length <= 1 && !variants[0]?.when)) return whole;
+    whole.alternatives = groupAlternatives(
+      variants.map((v) => {
+        const alt = fromParts(this.spend, v.parts, raw, loc, 'expression');
+        if (v.when) alt.when = v.when;
+        return alt;
+      }),
+      loc,
+    );
+    if (whole.resolution !== 'unresolved') return whole.alternatives.length === 1 ? whole.alternatives[0] : { ...whole, resolution: 'unresolved', parts: [{ text: String(whole.value), known: false }] };
     return whole;
   }
 
@@ -585,12 +587,25 @@ export class TfEvaluator {
       }
       case 'try':
       case 'coalesce': {
+        // An unknown argument may or may not be the one chosen at plan time: it and what follows
+        // it are possible values, each under its input (`var.filter is set` / `var.filter is null`).
+        const alternatives: DocScalar[] = [];
+        let unless: ValueCondition | undefined;
         for (const a of c.args) {
           const v = this.eval(a, scope, path);
-          // An unknown argument may or may not be the one chosen at plan time.
-          if (isScalar(v) && v.resolution === 'unresolved') return unknown(c, path);
+          if (isScalar(v) && v.resolution === 'unresolved' && !v.alternatives) {
+            const yes: ValueCondition = { text: name === 'try' ? `${a.raw} can be evaluated` : `${a.raw} is set`, isDefault: false, test: `${name}(${a.raw})`, yes: true };
+            const no: ValueCondition = { text: name === 'try' ? `${a.raw} fails` : `${a.raw} is null`, isDefault: false, test: `${name}(${a.raw})`, yes: false };
+            alternatives.push(...underCondition(v, bothConditions(unless, yes)!));
+            unless = bothConditions(unless, no);
+            if (alternatives.length > MAX_ALTERNATIVES) return unknown(c, path);
+            continue;
+          }
           if (isScalar(v) && (v.value === null || (name === 'coalesce' && v.value === ''))) continue;
-          return v;
+          if (!alternatives.length) return v;
+          if (!isScalar(v)) return unknown(c, path);
+          alternatives.push(...underCondition(v, unless!));
+          return { ...unknown(c, path), alternatives: groupAlternatives(alternatives, c.loc) };
         }
         return unknown(c, path);
       }
@@ -1200,9 +1215,10 @@ export class TfEvaluator {
    */
   private jsonHeredoc(t: TemplateExpr, scope: Scope, path: string): DocNode | undefined {
     const h = t.heredoc!;
-    if (t.parts.some((p) => p.kind === 'directive' || p.kind === 'if')) return undefined;
+    if (t.parts.some((p) => p.kind === 'directive')) return undefined;
     const body = t.src.text.slice(h.bodyStart, h.bodyEnd);
-    const interps = t.parts.filter((p): p is Extract<typeof p, { kind: 'interp' }> => p.kind === 'interp');
+    // Interpolations, and `%{if}`s inside JSON strings (each branch a possible value of the string).
+    const interps = t.parts.filter((p): p is Extract<typeof p, { kind: 'interp' | 'if' }> => p.kind === 'interp' || p.kind === 'if');
     const chars = body.split('');
     // Which interpolations sit inside a JSON string: scan the JSON lexically, skipping them.
     let inString = false;
@@ -1212,8 +1228,10 @@ export class TfEvaluator {
       const ip = interps[next];
       if (ip && i === ip.start - h.bodyStart) {
         const end = ip.end - h.bodyStart;
+        // An `%{if}` between JSON values changes the document's structure: not read.
+        if (ip.kind === 'if' && !inString) return undefined;
         for (let j = i; j < end; j++) chars[j] = inString ? 'x' : ' ';
-        if (!inString) {
+        if (!inString && ip.kind === 'interp') {
           chars[i] = '"';
           chars[i + 1] = '"';
           whole.set(ip.start, ip.expr);
@@ -1268,19 +1286,22 @@ export class TfEvaluator {
         const value = rawText.includes('$${') || rawText.includes('%%{') ? n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') : n.value;
         return { ...n, value, raw: rawText, loc };
       }
-      const parts: ValuePart[] = [];
+      // The string as template parts: its JSON text between the placeholders, and the placeholders.
+      const list: TemplatePart[] = [];
       let cursor = start + 1;
       const lit = (to: number) => {
         if (to <= cursor) return;
-        parts.push({ text: unescapeJsonPiece(t.src.text.slice(cursor, to)), known: true });
+        list.push({ kind: 'text', text: unescapeJsonPiece(t.src.text.slice(cursor, to)), start: cursor, end: to });
       };
       for (const ip of inner) {
         lit(ip.start);
-        parts.push(...(ip.expr ? stringParts(this.eval(ip.expr, scope), '${' + ip.expr.raw + '}') : [{ text: t.src.text.slice(ip.start, ip.end), known: false }]));
+        list.push(ip);
         cursor = ip.end;
       }
       lit(end - 1);
-      return fromParts(this.spend, parts, rawText, loc, 'expression');
+      const parts: ValuePart[] = [];
+      const { variants } = this.templateParts(list, t, scope, parts, [{ parts: [] }]);
+      return this.withVariants(fromParts(this.spend, parts, rawText, loc, 'expression'), variants, rawText, loc);
     };
     return fix(root, path);
   }

@@ -194,6 +194,46 @@ resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.
     ]);
   });
 
+  it('an %{if} inside a string of a JSON heredoc: each branch, at the string; one between JSON values is not read', async () => {
+    const policy = (sub: string) => `variable "branch" { type = string }
+resource "aws_iam_role" "r" {
+  assume_role_policy = <<EOF
+{
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Federated": "${PROVIDER_ARN}" },
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": { "StringLike": { "${GH}:sub": ${sub} } }
+  }]
+}
+EOF
+}
+`;
+    const text = policy('"repo:octo-org/app:%{ if var.branch != "" }ref:refs/heads/${var.branch}%{ else }*%{ endif }"');
+    const p = await loadTree({ 'main.tf': text });
+    const c = sub(p);
+    expect(brief(c)).toEqual([
+      { value: 'repo:octo-org/app:ref:refs/heads/${var.branch}', when: 'var.branch is not empty', isDefault: false },
+      { value: 'repo:octo-org/app:*', when: 'var.branch is empty', isDefault: false },
+    ]);
+    expect(c.values[1].loc.start).toEqual(at(text, '"repo:octo-org/app:%{'));
+    const structural = await loadTree({ 'main.tf': policy('%{ if var.branch != "" }"repo:octo-org/app:*"%{ else }"repo:octo-org/*"%{ endif }') });
+    expect(structural.roles[0].trustPolicy).toBeUndefined();
+  });
+
+  it('coalesce() and try() over unknown arguments: each argument under its input, then the fallback', async () => {
+    const decls = 'variable "filter" { type = string }\nvariable "subject" { type = string }\nvariable "fixed" {\n  type    = string\n  default = null\n}';
+    const text = roleWith('["repo:octo-org/app:${coalesce(var.filter, "*")}", try(var.subject, "repo:octo-org/*"), coalesce(var.fixed, "repo:octo-org/lib:*")]', decls);
+    expect(brief(sub(await loadTree({ 'main.tf': text })))).toEqual([
+      { value: 'repo:octo-org/app:${var.filter}', when: 'var.filter is set', isDefault: false },
+      { value: 'repo:octo-org/app:*', when: 'var.filter is null', isDefault: false },
+      { value: '${var.subject}', when: 'var.subject can be evaluated', isDefault: false },
+      { value: 'repo:octo-org/*', when: 'var.subject fails', isDefault: false },
+      // A variable whose default is null is known: the fallback is what the module uses.
+      { value: 'repo:octo-org/lib:*', when: undefined, isDefault: undefined },
+    ]);
+  });
+
   it('a name or other single value keeps reading as one unresolved value', async () => {
     const text = `variable "prod" { type = bool }
 resource "aws_iam_role" "r" {
