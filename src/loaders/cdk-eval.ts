@@ -187,6 +187,8 @@ export type Val =
 interface ArgInfo {
   text?: string;
   optional?: boolean;
+  /** Its type as the file writes it (a TypeScript type node). */
+  type?: N;
 }
 
 export interface AltOption {
@@ -655,6 +657,8 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
   let env = new Map<N, Val>();
   /** What the arguments of the calls being evaluated were, as written, by parameter (`env` → `props.env`), for conditions in words. */
   let argTexts = new Map<N, string>();
+  /** The types the file gives the arguments of the calls being evaluated, by parameter (`.map` over a typed list). */
+  let argTypes = new Map<N, N>();
   /** Source text of an expression, with a parameter of a call being evaluated replaced by the argument (`env` → `props.env`). */
   const says = (n: N, ctx: Ctx): string => {
     if (!argTexts.size) return text(n);
@@ -675,6 +679,13 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       const b = lookup(id.name, ctx);
       const arg = b?.kind === 'param' ? argTexts.get(b.id) : undefined;
       if (!arg) continue;
+      // `r.filter` for `r` an element of a list: `the filter of an element of props.repositories`.
+      const m = /^\.([A-Za-z_$][\w$]*)/.exec(source.slice(id.range[1], n.range[1]));
+      if (arg.startsWith('an element of ') && m) {
+        out += source.slice(cursor, id.range[0]) + `the ${m[1]} of ${arg}`;
+        cursor = id.range[1] + m[0].length;
+        continue;
+      }
       out += source.slice(cursor, id.range[0]) + arg;
       cursor = id.range[1];
     }
@@ -903,26 +914,26 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
     return b?.kind === 'param' || b?.kind === 'destructure';
   };
   /** Whether a property is optional in a type written in this file (`x?: T`, `x: T | undefined`); undefined when not known. */
-  const optionalIn = (type: N | undefined, key: string, depth = 0): boolean | undefined => {
+  /** A property of a type written in this file: whether it is optional, and its type. */
+  const propertyOf = (type: N | undefined, key: string, depth = 0): { optional: boolean; type?: N; partial?: boolean } | undefined => {
     if (!type || depth > 8) return undefined;
-    const members = (list: N[]): boolean | undefined => {
+    const members = (list: N[]) => {
       for (const m of list)
         if (m.type === 'TSPropertySignature' && !m.computed && m.key.type === 'Identifier' && m.key.name === key) {
-          if (m.optional) return true;
           const t = m.typeAnnotation?.typeAnnotation;
-          return !!t && t.type === 'TSUnionType' && t.types.some((x) => x.type === 'TSUndefinedKeyword' || x.type === 'TSNullKeyword');
+          return { optional: !!m.optional || (!!t && t.type === 'TSUnionType' && t.types.some((x) => x.type === 'TSUndefinedKeyword' || x.type === 'TSNullKeyword')), type: t };
         }
       return undefined;
     };
-    const named = (name: string): boolean | undefined => {
+    const named = (name: string): ReturnType<typeof propertyOf> => {
       const decl = collected.types?.get(name);
-      if (decl?.type === 'TSTypeAliasDeclaration') return optionalIn(decl.typeAnnotation, key, depth + 1);
+      if (decl?.type === 'TSTypeAliasDeclaration') return propertyOf(decl.typeAnnotation, key, depth + 1);
       if (decl?.type !== 'TSInterfaceDeclaration') return undefined;
       const own = members(decl.body.body);
-      if (own !== undefined) return own;
+      if (own) return own;
       for (const h of decl.extends ?? []) {
         const r = h.expression.type === 'Identifier' ? named(h.expression.name) : undefined;
-        if (r !== undefined) return r;
+        if (r) return r;
       }
       return undefined;
     };
@@ -931,18 +942,16 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
         return members(type.members);
       case 'TSTypeReference': {
         const name = type.typeName.type === 'Identifier' ? type.typeName.name : undefined;
-        if (name === 'Partial') return true;
-        if (name === 'Readonly' || name === 'Required') {
-          const inner = type.typeArguments?.params[0];
-          const r = optionalIn(inner, key, depth + 1);
-          return name === 'Required' && r !== undefined ? false : r;
+        if (name === 'Partial' || name === 'Readonly' || name === 'Required') {
+          const r = propertyOf(type.typeArguments?.params[0], key, depth + 1);
+          return r && name !== 'Readonly' ? { ...r, optional: name === 'Partial' } : r;
         }
         return name ? named(name) : undefined;
       }
       case 'TSIntersectionType':
         for (const t of type.types) {
-          const r = optionalIn(t, key, depth + 1);
-          if (r !== undefined) return r;
+          const r = propertyOf(t, key, depth + 1);
+          if (r) return r;
         }
         return undefined;
       default:
@@ -950,29 +959,52 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
     }
   };
 
+  /** The element type of a list type (`T[]`, `readonly T[]`, `Array<T>`, `ReadonlyArray<T>`). */
+  const elementType = (t: N | undefined): N | undefined => {
+    if (!t) return undefined;
+    if (t.type === 'TSArrayType') return t.elementType;
+    if (t.type === 'TSTypeOperator') return elementType(t.typeAnnotation);
+    if (t.type === 'TSTypeReference' && t.typeName.type === 'Identifier' && (t.typeName.name === 'Array' || t.typeName.name === 'ReadonlyArray')) return t.typeArguments?.params[0];
+    return undefined;
+  };
+
+  /** What the file's types say about a parameter: written on it, destructured from a typed pattern, or carried from the call (`.map` over a typed list). */
+  const paramTypeOf = (b: Extract<Binding, { kind: 'param' }>): N | undefined => {
+    if (b.owner) return propertyOf(b.owner.type, b.owner.key)?.type;
+    return (b.id.type === 'Identifier' ? b.id.typeAnnotation?.typeAnnotation : undefined) ?? argTypes.get(b.id);
+  };
+
+  /** The type of an input expression (`props.repositoryConfig`), from the types in this file. */
+  const typeOfInput = (ref: N, ctx: Ctx): N | undefined => {
+    let n: N = ref;
+    while (n.type === 'ChainExpression' || n.type === 'TSNonNullExpression') n = n.expression;
+    if (n.type === 'Identifier') {
+      const b = lookup(n.name, ctx);
+      return b?.kind === 'param' ? paramTypeOf(b) : undefined;
+    }
+    if (n.type === 'MemberExpression' && !n.computed && n.property.type === 'Identifier') return propertyOf(typeOfInput(n.object, ctx), n.property.name)?.type;
+    return undefined;
+  };
+
   /**
    * Whether an input may be left out, from the types in this file: `props.filter` with
-   * `filter?: string`, a parameter `branch?: string`, a destructured `{ filter }: Props`. True:
-   * optional; false: required (it is always given); undefined: not known.
+   * `filter?: string`, a parameter `branch?: string`, a destructured `{ filter }: Props`, the
+   * `r.filter` of `props.repositories.map((r) => …)` with `repositories: { filter?: string }[]`.
+   * True: optional; false: required (it is always given); undefined: not known.
    */
   const optionality = (ref: N, ctx: Ctx): boolean | undefined => {
     let n: N = ref;
     while (n.type === 'ChainExpression' || n.type === 'TSNonNullExpression') n = n.expression;
-    const paramType = (id: N): N | undefined => (id.type === 'Identifier' ? id.typeAnnotation?.typeAnnotation : undefined);
     if (n.type === 'Identifier') {
       const b = lookup(n.name, ctx);
       if (b?.kind !== 'param') return undefined;
-      if (b.owner) return optionalIn(b.owner.type, b.owner.key);
+      if (b.owner) return propertyOf(b.owner.type, b.owner.key)?.optional;
       if (b.id.type === 'Identifier' && b.id.optional) return true;
-      const t = paramType(b.id);
+      const t = paramTypeOf(b);
       if (!t) return undefined;
       return t.type === 'TSUnionType' && t.types.some((x) => x.type === 'TSUndefinedKeyword' || x.type === 'TSNullKeyword');
     }
-    if (n.type === 'MemberExpression' && !n.computed && n.property.type === 'Identifier' && n.object.type === 'Identifier') {
-      const b = lookup(n.object.name, ctx);
-      if (b?.kind !== 'param') return undefined;
-      return optionalIn(b.owner ? undefined : paramType(b.id), n.property.name);
-    }
+    if (n.type === 'MemberExpression' && !n.computed && n.property.type === 'Identifier') return propertyOf(typeOfInput(n.object, ctx), n.property.name)?.optional;
     return undefined;
   };
 
@@ -1449,13 +1481,13 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       const f = evaluate(node.arguments[0] ?? callee, ctx);
       const param = f.kind === 'fn' ? f.fn.params[0] : undefined;
       if (f.kind !== 'fn' || (param && param.type !== 'Identifier')) return unknown(node);
-      return mapArray({ kind: 'arr', items: [param ? unknown(param) : unknown(node)], node }, f.fn, node);
+      return mapArray({ kind: 'arr', items: [param ? unknown(param) : unknown(node)], node }, f.fn, node, ctx);
     }
     if (target.kind === 'arr') {
       if (name === 'map') {
         const f = evaluate(node.arguments[0] ?? callee, ctx);
         if (f.kind !== 'fn') return unknown(node);
-        return mapArray(target, f.fn, node);
+        return mapArray(target, f.fn, node, ctx);
       }
       if (name === 'join') {
         const sepV = node.arguments[0] ? evaluate(node.arguments[0], ctx) : undefined;
@@ -1484,11 +1516,12 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
   };
 
   /** `arr.map(x => expr)`: calls the callback once per item (its first parameter the item, the second its index). */
-  const mapArray = (arr: ArrVal, fn: Fn, node: N): Val => {
+  const mapArray = (arr: ArrVal, fn: Fn, node: N, ctx: Ctx): Val => {
     const items: Val[] = [];
+    const listNode = node.type === 'CallExpression' && node.callee.type === 'MemberExpression' ? node.callee.object : undefined;
+    const element: ArgInfo = listNode ? { text: `an element of ${says(listNode, ctx)}`, type: elementType(typeOfInput(listNode, ctx)) } : {};
     arr.items.slice(0, MAX_ITEMS).forEach((item, i) => {
-      const list = node.type === 'CallExpression' && node.callee.type === 'MemberExpression' ? `an element of ${text(node.callee.object)}` : undefined;
-      items.push(callFunction(fn, [item, { kind: 'num', value: i, node: item.node }], node, [{ text: list }]));
+      items.push(callFunction(fn, [item, { kind: 'num', value: i, node: item.node }], node, [element]));
     });
     return { kind: 'arr', items, node };
   };
@@ -1510,8 +1543,10 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
     if (!fctx || !fn.body || calls >= MAX_CALL_DEPTH) return unknown(node);
     const saved = env;
     const savedTexts = argTexts;
+    const savedTypes = argTypes;
     env = new Map(saved);
     argTexts = new Map(savedTexts);
+    argTypes = new Map(savedTypes);
     calls++;
     try {
       fn.params.forEach((p0, i) => {
@@ -1519,6 +1554,7 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
         const id = p.type === 'AssignmentPattern' ? p.left : p;
         const info = infos[i];
         if (info?.text && id.type === 'Identifier') argTexts.set(id, info.text);
+        if (info?.type && id.type === 'Identifier') argTypes.set(id, info.type);
         bindParam(p, argVals[i] ?? { kind: 'undef', node }, fctx, info?.optional);
       });
       if (fn.body.type !== 'BlockStatement') return evaluate(fn.body, fctx);
@@ -1528,6 +1564,7 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       calls--;
       env = saved;
       argTexts = savedTexts;
+      argTypes = savedTypes;
     }
   };
 

@@ -164,6 +164,16 @@ const branchSubject = (repo: string, branch: string) => \`repo:octo-org/\${repo}
     ]);
   });
 
+  it('.map over a typed list: an optional field of the element type defaults; a required one does not', async () => {
+    const decls = 'interface Repo { owner: string; repo: string; filter?: string; env: string }\n';
+    const c = await sub(construct('[...props.repos.map((r) => `repo:${r.owner}/${r.repo}:${r.filter ?? "*"}`), ...props.repos.map((r) => `repo:${r.owner}/${r.repo}:environment:${r.env ?? "*"}`)]', { decls, props: '{ repos: readonly Repo[] }' }));
+    expect(brief(c)).toEqual([
+      ['repo:${r.owner}/${r.repo}:${r.filter}', 'the filter of an element of props.repos is given', false],
+      ['repo:${r.owner}/${r.repo}:*', 'the filter of an element of props.repos is not given', true],
+      ['repo:${r.owner}/${r.repo}:environment:${r.env}', undefined, undefined],
+    ]);
+  });
+
   it(`past ${MAX_CDK_ALTERNATIVES} combinations a value is one unknown value`, async () => {
     const expr = '`repo:${props.a ?? "a"}/${props.b ?? "b"}:${props.c ?? "c"}${props.d ?? "d"}${props.e ?? "e"}`';
     const c = await sub(construct(expr, { props: '{ a?: string; b?: string; c?: string; d?: string; e?: string }' }));
