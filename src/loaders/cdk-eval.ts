@@ -770,6 +770,11 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
         let v = evaluateIn(b.init, b.ctx);
         for (const k of b.path) v = member(v, k, node);
         if (!b.fallback) return v;
+        // `const { branch = 'main' } = props`: a field the file's types make required is always given.
+        let type = typeOfInput(b.init, b.ctx);
+        let field: ReturnType<typeof propertyOf>;
+        for (const k of b.path) type = (field = propertyOf(type, k))?.type;
+        if (field?.optional === false && v.kind === 'unknown') return v;
         return withDefault(v, () => evaluateIn(b.fallback!, b.ctx), b.path.length ? `${text(b.init)}.${b.path.join('.')}` : node.name, true, node);
       }
       case 'import':

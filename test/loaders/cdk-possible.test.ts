@@ -100,6 +100,16 @@ describe('possible values in CDK', () => {
     ]);
   });
 
+  it('a destructuring default on a required field is never used; on an optional one it is the default path', async () => {
+    const body = 'const { branch = "main", filter = "*" } = props;';
+    const c = await sub(construct('[`repo:octo-org/app:ref:refs/heads/${branch}`, `repo:octo-org/lib:${filter}`]', { body, props: '{ branch: string; filter?: string }' }));
+    expect(brief(c)).toEqual([
+      ["repo:octo-org/app:ref:refs/heads/${branch}", undefined, undefined],
+      ["repo:octo-org/lib:${filter}", "props.filter is given", false],
+      ['repo:octo-org/lib:*', 'props.filter is not given', true],
+    ]);
+  });
+
   it('same-file helpers: a function with a default parameter, an arrow constant, a static method and this.method()', async () => {
     const decls = `function subject(repo: string, filter = '*'): string {
   return \`repo:octo-org/\${repo}:\${filter}\`;
