@@ -1574,7 +1574,18 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
   };
 
   type Flow = { kind: 'ret'; val: Val } | { kind: 'never' } | { kind: 'none' };
+  /** Nested blocks and `if`s followed in one function body (each `if` with an unknown test nests the rest of its block). */
+  let blockDepth = 0;
   const runBlock = (stmts: readonly N[], ctx: Ctx, node: N): Flow => {
+    if (blockDepth >= MAX_EVAL_DEPTH) return { kind: 'ret', val: unknown(node) };
+    blockDepth++;
+    try {
+      return runStatements(stmts, ctx, node);
+    } finally {
+      blockDepth--;
+    }
+  };
+  const runStatements = (stmts: readonly N[], ctx: Ctx, node: N): Flow => {
     for (let i = 0; i < stmts.length; i++) {
       const st = stmts[i];
       spend(1, st);

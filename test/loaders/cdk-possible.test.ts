@@ -234,3 +234,16 @@ export function make(scope: Construct) {
     expect(roles.map((r) => r.trustPolicy!.statements[0].principals[0].value.value)).toEqual(Array(4).fill(`arn:aws:iam::\${AWS::AccountId}:oidc-provider/${ISSUER}`));
   });
 });
+
+describe('possible values stay inside the evaluation budget', () => {
+  it('a helper of thousands of ifs on unknown tests, and one that multiplies alternatives, load without error', async () => {
+    const ifs = Array.from({ length: 3000 }, (_, i) => `  if (x === ${i}) return 'repo:o/r${i}:*';`).join('\n');
+    const decls = `function many(x?: number): string {\n${ifs}\n  return 'repo:o/r:ref:refs/heads/main';\n}\nfunction twice(a?: string): string { return \`\${a ?? 'x'}\${a ?? 'y'}\`; }\n`;
+    const src = construct('[many(props.n), twice(twice(twice(twice(twice(props.s)))))]', { decls, props: '{ n?: number; s?: string }' });
+    const { roles, errors } = await loadCdk(src, 'lib/stack.ts');
+    expect(errors).toEqual([]);
+    const values = roles[0].trustPolicy!.statements[0].conditions.find((c) => c.key.value.endsWith(':sub'))!.values;
+    expect(values.length).toBeLessThanOrEqual(2 * MAX_CDK_ALTERNATIVES);
+    expect(values.every((v) => v.loc.start.line > 0)).toBe(true);
+  });
+});
