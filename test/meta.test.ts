@@ -9,12 +9,14 @@ import { listRuleFixtures, REPO_ROOT, runRuleFixture } from '../scripts/fixtures
  * Message ids that no committed fixture can produce: an unreadable file, a file over the size limit
  * (test/rules/parse-error.test.ts covers them); a stale config-file suppression, which needs a config
  * file and another rule running (test/engine/suppressions.test.ts covers it); an unpinned action ref,
- * which needs the requireShaPin option (test/rules/no-deprecated-aws-credentials-action.test.ts).
+ * which needs the requireShaPin option (test/rules/no-deprecated-aws-credentials-action.test.ts); a
+ * ForAnyValue note, which needs the forAnyValue option (test/rules/severity.test.ts).
  */
 const EXERCISED_ELSEWHERE: Record<string, string[]> = {
   'parse-error': ['io', 'limit'],
   'no-unused-suppression': ['unusedEntry'],
   'no-deprecated-aws-credentials-action': ['unpinned'],
+  'no-unsafe-condition-operator': ['forAnyValue'],
 };
 
 function escapeRe(s: string): string {

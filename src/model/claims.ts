@@ -18,7 +18,7 @@
  * Everything is three-valued where the input may be unresolved: `true`, `false`, or `'unknown'`.
  */
 import { pushAll } from '../arrays.js';
-import type { Condition, Principal, Statement, TrustPolicy } from './iam.js';
+import type { Condition, OidcProvider, Principal, Statement, TrustPolicy } from './iam.js';
 import type { Resolution, Value, ValuePart } from './location.js';
 
 export const GITHUB_ISSUER_HOST = 'token.actions.githubusercontent.com';
@@ -2246,6 +2246,34 @@ export function issuersOfStatement(st: Statement): (GitHubIssuer | { host: strin
     }
   }
   return out;
+}
+
+/** The 12-digit account id an ARN shows, when it is written out (not a placeholder). */
+export function accountOfArn(arn: ClaimText | undefined): string | undefined {
+  const text = arn === undefined ? undefined : knownText(arn);
+  return text === undefined ? undefined : /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(text.trim())?.[1];
+}
+
+/**
+ * The OIDC providers of the scan that a statement's Federated principal may name for one GitHub
+ * issuer: the providers for that issuer, less those whose account differs from the principal's
+ * where both ARNs show it. Empty when no Federated principal names the issuer (or `Principal: *`).
+ */
+export function providersOfStatement(st: Statement, issuerHost: string, providers: readonly OidcProvider[]): OidcProvider[] {
+  const principals = st.principals.filter((p) => {
+    if (p.kind.toLowerCase() !== 'federated') return false;
+    const iss = githubIssuerOfPrincipal(p.value.value);
+    return iss ? sameIssuer(iss.host, issuerHost) : knownText(p.value) === undefined;
+  });
+  if (!principals.length) return [];
+  const accounts = principals.map((p) => accountOfArn(p.value));
+  return providers.filter((pr) => {
+    const url = knownText(pr.url);
+    const host = url === undefined ? undefined : parseGitHubIssuer(url)?.host;
+    if (!host || !sameIssuer(host, issuerHost)) return false;
+    const account = accountOfArn(pr.arn);
+    return account === undefined || accounts.some((a) => a === undefined || a === account);
+  });
 }
 
 /** The GitHub issuer a statement's Federated principal names (first one found). */

@@ -17,7 +17,12 @@ import {
 /** Claims that identify the workflow run: a negated operator alone on them admits everyone else. */
 const SUBJECT_CLAIMS = new Set(['sub', 'job_workflow_ref']);
 
-export default createRule({
+interface Options {
+  /** Also note `ForAnyValue:` on single-valued claims (fail-closed, so off by default). */
+  forAnyValue?: boolean;
+}
+
+export default createRule<[Options]>({
   id: 'no-unsafe-condition-operator',
   meta: {
     kind: 'problem',
@@ -27,7 +32,7 @@ export default createRule({
     docs: {
       description: 'Conditions on GitHub token claims must use operators that restrict: no `ForAllValues:`, no `…IfExists`, no negated operator as the only subject check, no wildcards under `StringEquals`.',
       rationale:
-        'GitHub claims are single-valued. `ForAllValues:` is true when the key is absent — a misspelled key, a claim the job lacks (`environment` on a job without one), a key AWS does not evaluate — so it grants instead of restricting (AWS: "do not use ForAllValues with an Allow effect"; configure-aws-credentials warns about it). `…IfExists` is likewise true when the key is absent. `StringNotLike` / `StringNotEquals` as the only `sub` condition admit every repository they do not name. Under `StringEquals` the characters `*` and `?` are literal, so the value never matches a real token. `ForAnyValue:` on a single-valued claim works but hides intent. An operator IAM does not know makes the whole policy invalid.',
+        'GitHub claims are single-valued. `ForAllValues:` is true when the key is absent — a misspelled key, a claim the job lacks (`environment` on a job without one), a key AWS does not evaluate — so it grants instead of restricting (AWS: "do not use ForAllValues with an Allow effect"; configure-aws-credentials warns about it). `…IfExists` is likewise true when the key is absent. `StringNotLike` / `StringNotEquals` as the only `sub` condition admit every repository they do not name. Under `StringEquals` the characters `*` and `?` are literal, so the value never matches a real token. `ForAnyValue:` on a single-valued claim is fail-closed (false when the claim is absent) and behaves like the plain operator, so it is not reported unless the `forAnyValue` option asks for a note (always a warning). An operator IAM does not know makes the whole policy invalid.',
       remediation:
         'Use `StringEquals` for exact values and `StringLike` for patterns, without set qualifiers or `IfExists`, and restrict `sub` with a positive condition (add a Deny statement if you also need exclusions).',
       references: [
@@ -42,12 +47,19 @@ export default createRule({
       ifExists: '{{operator}} on {{key}} is true when the key is absent from the request: use {{suggested}} instead.',
       negatedOnly: '{{operator}} is the only condition on {{key}}: it admits every workflow it does not name. Restrict {{key}} with StringEquals or StringLike (and keep exclusions in a Deny statement).',
       literalWildcard: 'Under {{operator}} the value "{{value}}" is compared literally ("*" and "?" are not wildcards), so it never matches a GitHub token: use {{suggested}}.',
-      forAnyValue: '{{operator}} on the single-valued claim {{key}} behaves like {{suggested}}; the set qualifier only obscures the check.',
+      forAnyValue: '{{operator}} on the single-valued claim {{key}} behaves like {{suggested}} (it is false when the claim is absent, so it does not widen the check); the set qualifier only obscures it.',
       unknownOperator: 'IAM does not know the condition operator "{{operator}}": the policy is rejected as malformed.',
     },
-    schema: [],
+    schema: [
+      {
+        type: 'object',
+        properties: { forAnyValue: { type: 'boolean' } },
+        additionalProperties: false,
+      },
+    ],
+    defaultOptions: [{ forAnyValue: false }],
   },
-  create(context) {
+  create(context, [options]) {
     return {
       Statement(st) {
         const trusted = issuersOfStatement(st).filter((i) => i.kind !== 'other');
@@ -85,7 +97,7 @@ export default createRule({
             context.report({ node: c.operator, messageId: 'negatedOnly', data: { operator: c.operator.value, key: c.key.value }, severity: 'critical' });
             continue;
           }
-          if (c.qualifier === 'ForAnyValue') context.report({ node: c.operator, messageId: 'forAnyValue', data, severity: 'low' });
+          if (c.qualifier === 'ForAnyValue' && options?.forAnyValue) context.report({ node: c.operator, messageId: 'forAnyValue', data, severity: 'low', maxLevel: 'warn' });
         }
       },
     };
