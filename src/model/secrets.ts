@@ -44,3 +44,50 @@ export function clipRedacted(text: string, max: number): string {
   const t = [...redactSecrets(text)];
   return t.length > max ? t.slice(0, max).join('') + '…' : t.join('');
 }
+
+/**
+ * Where a credential set in a workflow comes from. Only `secret`, `variable` and `literal` can be a
+ * long-lived key; anything else computed at run time — `${{ env.X }}`, `${{ steps.X.outputs.aws-access-key-id }}`
+ * after configure-aws-credentials (role chaining, `output-credentials: true`), `needs`, `inputs`,
+ * `matrix` — is not known to be one (typically session credentials).
+ */
+export type CredentialOrigin = 'secret' | 'variable' | 'literal' | 'runtime';
+
+export function credentialOrigin(text: string): CredentialOrigin {
+  const exprs = [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]);
+  if (!exprs.length) return 'literal';
+  if (exprs.some((e) => /(?<![\w.-])secrets\s*\./.test(e) || /(?<![\w.-])secrets\s*\[/.test(e))) return 'secret';
+  if (exprs.some((e) => /(?<![\w.-])vars\s*[.[]/.test(e))) return 'variable';
+  return 'runtime';
+}
+
+/** A literal shaped like a working AWS access key id or secret access key (documentation examples are not). */
+export function isAwsKeyShaped(text: string): boolean {
+  const t = text.trim();
+  if (isExampleKey(t)) return false;
+  return new RegExp(`^${ACCESS_KEY_ID.source.replace(/\\b/g, '')}$`).test(t) || looksLikeSecretKey(t);
+}
+
+/**
+ * Values people give local emulators and mocks (MinIO's `minioadmin`, LocalStack's and moto's
+ * `test` / `testing`, …): never a working AWS key.
+ */
+const DUMMY_CREDENTIAL = /^(?:test(?:ing)?|dummy|fake|mock|foo|bar|foobar|minio(?:admin)?|localstack|x+|none|null|placeholder|secret|key|access|example|changeme)$/i;
+
+export function isDummyCredential(text: string): boolean {
+  const t = text.trim();
+  return t === '' || DUMMY_CREDENTIAL.test(t);
+}
+
+/**
+ * An endpoint URL or host on this machine or in a local emulator container: `localhost`, loopback
+ * addresses, `host.docker.internal`, LocalStack's `localhost.localstack.cloud`, or a single-label
+ * host (a service container of the job: `minio`, `localstack`).
+ */
+export function isLocalEndpoint(text: string): boolean {
+  const host = /^\s*(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/\s]*@)?(\[[^\]]*\]|[^:/\s]+)/i.exec(text)?.[1]?.toLowerCase();
+  if (!host) return false;
+  if (host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || host === '0.0.0.0' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'host.docker.internal') return true;
+  // A single-label host is a service container of the job (`http://minio:9000`, `localstack:4566`).
+  return /^[a-z0-9_-]+$/.test(host) || host === 'localhost.localstack.cloud' || host.endsWith('.localhost.localstack.cloud');
+}

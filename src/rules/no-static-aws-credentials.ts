@@ -1,15 +1,29 @@
 import { createRule } from '../engine/create-rule.js';
-import type { Entry } from '../model/workflow.js';
+import type { Entry, Job, Workflow } from '../model/workflow.js';
 import { findEntry } from '../model/workflow.js';
 import { isConfigureAwsCredentials } from '../loaders/workflow.js';
+import { credentialOrigin, isAwsKeyShaped, isDummyCredential, isLocalEndpoint } from '../model/secrets.js';
 
 const ENV_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+const INPUT_KEYS = ['aws-access-key-id', 'aws-secret-access-key'];
+const ORIGIN_TEXT = { secret: 'a repository secret', variable: 'a configuration variable', literal: 'a literal value' };
 
-function origin(e: Entry): string {
-  const v = e.value.value;
-  if (/\$\{\{\s*secrets\./.test(v)) return 'a repository secret';
-  if (/\$\{\{/.test(v)) return 'an expression';
-  return 'a literal value';
+/**
+ * Whether a job (or, without one, the workflow) talks to a local endpoint: an env entry or input
+ * naming one (in the job, its steps or the workflow env), or `--endpoint-url` in one of its scripts.
+ */
+function usesLocalEndpoint(wf: Workflow, only?: Job): boolean {
+  const entries: Entry[] = [...wf.env];
+  const scripts: string[] = [];
+  for (const job of only ? [only] : wf.jobs) {
+    entries.push(...job.env, ...job.with);
+    for (const step of job.steps) {
+      entries.push(...step.env, ...step.with);
+      if (step.run) scripts.push(step.run.value);
+    }
+  }
+  if (entries.some((e) => /endpoint|url|host|server/i.test(e.key.value) && isLocalEndpoint(e.value.value))) return true;
+  return scripts.some((s) => [...s.matchAll(/--endpoint(?:-url)?[=\s]+["']?([^\s"']+)/g)].some((m) => isLocalEndpoint(m[1])));
 }
 
 export default createRule({
@@ -22,7 +36,7 @@ export default createRule({
     docs: {
       description: 'Workflows should not use long-lived AWS access keys; assume a role through GitHub OIDC instead.',
       rationale:
-        'Access keys stored as secrets never expire, are readable by every workflow that can reference them, and leak through logs, forks and compromised actions. OIDC gives each job short-lived credentials scoped by the role trust policy.',
+        'Access keys stored as secrets never expire, are readable by every workflow that can reference them, and leak through logs, forks and compromised actions. OIDC gives each job short-lived credentials scoped by the role trust policy. Only values from `secrets.*`, `vars.*` and literals are reported: credentials from `${{ env.X }}` or `${{ steps.X.outputs.aws-access-key-id }}` (configure-aws-credentials with `output-credentials`, role chaining) are session credentials. A literal that is not shaped like an AWS key is a test credential when it is a well-known dummy (`test`, `minioadmin`) or the workflow talks to a local endpoint (localhost, LocalStack, MinIO), and is not reported; otherwise it is a warning.',
       remediation:
         'Create an IAM OIDC provider for token.actions.githubusercontent.com and a role whose trust policy checks aud and sub, then use configure-aws-credentials with role-to-assume and grant the job `id-token: write`. Delete the access key and the secret.',
       references: [
@@ -34,27 +48,62 @@ export default createRule({
     messages: {
       staticInput: 'configure-aws-credentials is given a static access key ({{key}} from {{origin}}); use role-to-assume with GitHub OIDC and id-token: write instead.',
       staticEnv: '{{key}} is set in {{scope}} env from {{origin}}; long-lived AWS keys in workflows should be replaced by a role assumed with GitHub OIDC (configure-aws-credentials + id-token: write).',
+      placeholder: '{{key}} is set to a literal that is not shaped like an AWS key: if it is a test credential for a local emulator, this can be ignored; if it is a key for another service, keep it in a secret.',
     },
     schema: [],
   },
   create(context) {
-    const checkEnv = (env: Entry[], scope: string) => {
-      const e = ENV_KEYS.map((k) => findEntry(env, k)).find((x) => x);
-      if (e) context.report({ node: e.key, messageId: 'staticEnv', data: { key: e.key.value, scope, origin: origin(e) } });
+    const local = new Map<Workflow | Job, boolean>();
+    const isLocal = (scope: Workflow | Job) => {
+      let v = local.get(scope);
+      if (v === undefined) local.set(scope, (v = scope.type === 'Job' ? usesLocalEndpoint(scope.parent, scope) : usesLocalEndpoint(scope)));
+      return v;
     };
+    /** Reports the first credential of a block that can be a long-lived key. */
+    const check = (entries: (Entry | undefined)[], scope: Workflow | Job, report: (e: Entry, origin: string) => void) => {
+      let placeholder: Entry | undefined;
+      for (const e of entries) {
+        if (!e) continue;
+        const origin = credentialOrigin(e.value.value);
+        if (origin === 'runtime') continue;
+        if (origin === 'literal' && !isAwsKeyShaped(e.value.value)) {
+          if (!placeholder && !isDummyCredential(e.value.value) && !isLocal(scope)) placeholder = e;
+          continue;
+        }
+        report(e, ORIGIN_TEXT[origin]);
+        return;
+      }
+      if (placeholder)
+        context.report({
+          node: placeholder.key,
+          messageId: 'placeholder',
+          data: { key: placeholder.key.value },
+          severity: 'low',
+          confidence: 'medium',
+          maxLevel: 'warn',
+        });
+    };
+    const checkEnv = (env: Entry[], where: string, scope: Workflow | Job) =>
+      check(
+        ENV_KEYS.map((k) => findEntry(env, k)),
+        scope,
+        (e, origin) => context.report({ node: e.key, messageId: 'staticEnv', data: { key: e.key.value, scope: where, origin } }),
+      );
     return {
       Workflow(wf) {
-        checkEnv(wf.env, 'the workflow');
+        checkEnv(wf.env, 'the workflow', wf);
       },
       Job(job) {
-        checkEnv(job.env, `job "${job.id.value}"`);
+        checkEnv(job.env, `job "${job.id.value}"`, job);
       },
       Step(step) {
-        checkEnv(step.env, 'a step');
-        if (isConfigureAwsCredentials(step)) {
-          const e = findEntry(step.with, 'aws-access-key-id') ?? findEntry(step.with, 'aws-secret-access-key');
-          if (e) context.report({ node: e.key, messageId: 'staticInput', data: { key: e.key.value, origin: origin(e) } });
-        }
+        checkEnv(step.env, 'a step', step.parent);
+        if (isConfigureAwsCredentials(step))
+          check(
+            INPUT_KEYS.map((k) => findEntry(step.with, k)),
+            step.parent,
+            (e, origin) => context.report({ node: e.key, messageId: 'staticInput', data: { key: e.key.value, origin } }),
+          );
       },
     };
   },

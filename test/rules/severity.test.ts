@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { lintTree } from '../helpers/project.js';
 import { accountOfArn, providersOfStatement } from '../../src/model/claims.js';
+import { credentialOrigin, isAwsKeyShaped, isDummyCredential, isLocalEndpoint } from '../../src/model/secrets.js';
 import type { OidcProvider, Statement } from '../../src/model/iam.js';
 
 const T = 'token.actions.githubusercontent.com';
@@ -109,5 +110,31 @@ describe('no-unsafe-condition-operator: ForAnyValue on a single-valued claim is 
   it('still reports ForAllValues as an error', async () => {
     const fs = await lintTree({ 'iam/trust.json': policy.replace('ForAnyValue', 'ForAllValues') }, 'no-unsafe-condition-operator');
     expect(view(fs)).toEqual(['error forAllValues@14:9']);
+  });
+});
+
+describe('credential origins (no-static-aws-credentials)', () => {
+  it('only secrets, variables and literals can be long-lived keys', () => {
+    expect(credentialOrigin('${{ secrets.AWS_ACCESS_KEY_ID }}')).toBe('secret');
+    expect(credentialOrigin("${{ secrets['AWS_KEY'] }}")).toBe('secret');
+    expect(credentialOrigin('${{ vars.KEY || secrets.KEY }}')).toBe('secret');
+    expect(credentialOrigin('${{ vars.KEY }}')).toBe('variable');
+    expect(credentialOrigin('AKIA1234')).toBe('literal');
+    expect(credentialOrigin('${{ env.AWS_ACCESS_KEY_ID }}')).toBe('runtime');
+    expect(credentialOrigin('${{ steps.creds.outputs.aws-access-key-id }}')).toBe('runtime');
+    expect(credentialOrigin('${{ needs.auth.outputs.secrets }}')).toBe('runtime');
+    expect(credentialOrigin('${{ fromJSON(steps.x.outputs.vars).id }}')).toBe('runtime');
+  });
+  it('knows local endpoints and dummy values', () => {
+    for (const e of ['http://localhost:4566', 'http://127.0.0.1:9000', 'localstack:4566', 'http://minio:9000', 'http://host.docker.internal:8000', 'http://[::1]:9000', 'http://s3.localhost.localstack.cloud:4566'])
+      expect(isLocalEndpoint(e), e).toBe(true);
+    for (const e of ['https://s3.amazonaws.com', 'https://dynamodb.us-east-1.amazonaws.com', 'https://storage.example.com', 'https://minio-prod.example.com'])
+      expect(isLocalEndpoint(e), e).toBe(false);
+    expect(isDummyCredential('minioadmin')).toBe(true);
+    expect(isDummyCredential('test')).toBe(true);
+    expect(isDummyCredential('storage-user-42')).toBe(false);
+    expect(isAwsKeyShaped('AKIA' + 'Q7ZMW2OGYBAH6TRX')).toBe(true);
+    expect(isAwsKeyShaped('AKIAIOSFODNN7EXAMPLE')).toBe(false);
+    expect(isAwsKeyShaped('minioadmin')).toBe(false);
   });
 });
