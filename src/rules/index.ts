@@ -1,5 +1,6 @@
 /** The rule registry: explicit and alphabetical. `meta.test.ts` checks it matches the files. */
 import type { RuleModule } from '../engine/rule.js';
+import noBranchRefWithCredentials from './no-branch-ref-with-credentials.js';
 import noDeprecatedAwsCredentialsAction from './no-deprecated-aws-credentials-action.js';
 import noExcessiveIdTokenPermission from './no-excessive-id-token-permission.js';
 import noHardcodedAwsCredentials from './no-hardcoded-aws-credentials.js';
@@ -19,6 +20,7 @@ import requireSubjectCondition from './require-subject-condition.js';
 import requireWebIdentityAction from './require-web-identity-action.js';
 
 export const rules: readonly RuleModule[] = [
+  noBranchRefWithCredentials,
   noDeprecatedAwsCredentialsAction,
   noExcessiveIdTokenPermission,
   noHardcodedAwsCredentials,

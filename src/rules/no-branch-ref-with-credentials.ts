@@ -1,0 +1,79 @@
+import { createRule } from '../engine/create-rule.js';
+import { isConfigureAwsCredentials } from '../loaders/workflow.js';
+import type { Step } from '../model/workflow.js';
+import { findEntry } from '../model/workflow.js';
+
+/** Names that are branches, not tags, in practice (a tag can have any name, so only these are claimed). */
+const BRANCHES = new Set(['main', 'master', 'develop', 'development', 'dev', 'trunk', 'head']);
+/** `releases/v1` and `release/2.x` are branch names in many action repositories. */
+const RELEASE_BRANCH = /^releases?\//i;
+
+const CREDENTIAL_KEY = /^(?:aws[_-]access[_-]key[_-]id|aws[_-]secret[_-]access[_-]key|aws[_-]session[_-]token)$/i;
+
+type Credentials = { how: 'inputs'; key: string } | { how: 'earlier-step'; configure: Step };
+
+/** How a step gets AWS credentials: by input or env, or from an earlier configure-aws-credentials step of its job. */
+function credentialsOf(step: Step): Credentials | undefined {
+  const input = [...step.with, ...step.env].find((e) => CREDENTIAL_KEY.test(e.key.value) && e.value.value.trim() !== '');
+  if (input) return { how: 'inputs', key: input.key.value };
+  for (const before of step.parent.steps) {
+    if (before.index >= step.index) break;
+    if (!isConfigureAwsCredentials(before)) continue;
+    // `output-env-credentials: false` (v4.3+) keeps the credentials out of the environment.
+    const out = findEntry(before.with, 'output-env-credentials');
+    if (out && out.value.resolution !== 'unresolved' && /^false$/i.test(out.value.value.trim())) continue;
+    return { how: 'earlier-step', configure: before };
+  }
+  return undefined;
+}
+
+export default createRule({
+  id: 'no-branch-ref-with-credentials',
+  meta: {
+    kind: 'hardening',
+    appliesTo: ['workflow'],
+    severity: 'medium',
+    defaultLevel: 'warn',
+    docs: {
+      description: 'Actions that handle AWS credentials — configure-aws-credentials itself and any action that runs with the keys it exports — must not be referenced by a branch (`@main`, `@master`).',
+      rationale:
+        'A branch ref runs whatever was last pushed to that branch: a compromised maintainer account or a bad merge runs in your job with your AWS credentials, and the code changes under you without a diff in your repository. Branches also go stale: the `master` branch of aws-actions/configure-aws-credentials stopped at a 2023 commit that runs on node16, a runtime GitHub Actions has retired. configure-aws-credentials exports the credentials to the environment of every later step of the job, so a branch-pinned action after it receives them too. Only well-known branch names (main, master, develop, dev, trunk, release/…) are claimed: a tag can have any name.',
+      remediation:
+        'Reference a release tag (`aws-actions/configure-aws-credentials@v6`) or, better, the full commit SHA of a release with the version in a comment (`@<sha> # v6.2.3`), and let Dependabot or Renovate update it.',
+      references: [
+        'https://docs.github.com/en/actions/reference/security/secure-use#using-third-party-actions',
+        'https://github.com/aws-actions/configure-aws-credentials/releases',
+      ],
+      recommended: true,
+    },
+    messages: {
+      configureMaster: 'aws-actions/configure-aws-credentials@{{ref}} is a branch that stopped at a 2023 commit running on node16, a retired runtime, and whoever can push to it decides what runs with your AWS credentials: use a release (@v6, or its commit SHA).',
+      configureBranch: 'aws-actions/configure-aws-credentials@{{ref}} is a branch: whatever is pushed to it next runs with your AWS credentials. Use a release (@v6, or its commit SHA).',
+      branchInputs: '{{action}}@{{ref}} is a branch and this step hands it AWS credentials ({{key}}): whatever is pushed to that branch next runs with them. Pin a release tag or commit SHA.',
+      branchAfterConfigure: '{{action}}@{{ref}} is a branch and runs after configure-aws-credentials (line {{line}}), whose AWS credentials are in its environment: whatever is pushed to that branch next runs with them. Pin a release tag or commit SHA.',
+    },
+    schema: [],
+  },
+  create(context) {
+    const owner = context.settings.repository?.owner.toLowerCase();
+    return {
+      Step(step) {
+        const a = step.action;
+        if (!a || a.kind !== 'remote' || !a.ref || !step.uses) return;
+        const ref = a.ref.trim();
+        if (!BRANCHES.has(ref.toLowerCase()) && !RELEASE_BRANCH.test(ref)) return;
+        if (isConfigureAwsCredentials(step)) {
+          context.report({ node: step.uses, messageId: ref.toLowerCase() === 'master' ? 'configureMaster' : 'configureBranch', data: { ref } });
+          return;
+        }
+        // An action of the repository's own owner is under the same people's control.
+        if (owner && a.owner?.toLowerCase() === owner) return;
+        const creds = credentialsOf(step);
+        if (!creds) return;
+        const action = a.path ? `${a.name}/${a.path}` : a.name;
+        if (creds.how === 'inputs') context.report({ node: step.uses, messageId: 'branchInputs', data: { action, ref, key: creds.key } });
+        else context.report({ node: step.uses, messageId: 'branchAfterConfigure', data: { action, ref, line: creds.configure.loc.start.line } });
+      },
+    };
+  },
+});
