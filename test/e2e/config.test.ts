@@ -121,6 +121,7 @@ suppressions:
     expect(JSON.parse(r.stdout)).toEqual({
       configFile: 'oidc-lint.config.yml',
       rules: {
+        'no-branch-ref-with-credentials': 'warn',
         'no-deprecated-aws-credentials-action': ['warn', { requireShaPin: false }],
         'no-excessive-id-token-permission': ['warn', { tokenActions: [] }],
         'no-hardcoded-aws-credentials': 'error',
@@ -129,7 +130,7 @@ suppressions:
         'no-static-aws-credentials': 'error',
         'no-unassumable-role': 'error',
         'no-unknown-condition-key': ['error', {}],
-        'no-unsafe-condition-operator': 'error',
+        'no-unsafe-condition-operator': ['error', { forAnyValue: false }],
         'no-unused-suppression': 'warn',
         'no-wildcard-subject': 'off',
         'parse-error': 'error',

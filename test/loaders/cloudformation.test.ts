@@ -119,7 +119,8 @@ describe('CloudFormation loader: the configure-aws-credentials sample shape', ()
 
   it('is flagged for the missing audience and the any-context subject, not for "any owner"', async () => {
     const text = readFileSync(path.join(DIR, 'aws-actions-sample.yaml'), 'utf8');
-    expect(brief(await lintTree({ 't.yaml': text }, 'require-audience-condition'))).toEqual(['missing@32:24']);
+    // A hardening warning: the template's own provider lists only sts.amazonaws.com.
+    expect(brief(await lintTree({ 't.yaml': text }, 'require-audience-condition'))).toEqual(['missingHardening@32:24']);
     // The unknown ${GitHubOrg} is one name the deployer supplies, not a wildcard.
     expect(brief(await lintTree({ 't.yaml': text }, 'no-wildcard-subject'))).toEqual(['anyContext@36:63']);
     expect(brief(await lintTree({ 't.yaml': text }, 'require-subject-condition'))).toEqual([]);
