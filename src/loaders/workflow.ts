@@ -112,6 +112,7 @@ function readTriggers(node: DocNode, wf: Workflow): Trigger[] {
       t.tags = list('tags');
       t.tagsIgnore = list('tags-ignore');
       t.types = list('types');
+      t.workflows = list('workflows');
     }
     return t;
   };
@@ -173,6 +174,8 @@ function readJob(id: string, idLoc: SourceLocation, node: DocMap, wf: Workflow, 
     const n = get(env, 'name');
     if (isScalar(n) && n.value !== null) job.environment = markExpressions(scalarValue(n));
   }
+  const cond = get(node, 'if');
+  if (isScalar(cond) && cond.value !== null) job.if = scalarValue(cond);
   const uses = get(node, 'uses');
   if (isScalar(uses)) job.uses = scalarValue(uses);
   const secrets = get(node, 'secrets');
@@ -246,6 +249,8 @@ function readStep(node: DocMap, index: number, job: Job, comments: CommentReader
   if (isScalar(run) && run.value !== null) step.run = scalarValue(run);
   const wd = get(node, 'working-directory');
   if (isScalar(wd) && wd.value !== null) step.workingDirectory = scalarValue(wd);
+  const cond = get(node, 'if');
+  if (isScalar(cond) && cond.value !== null) step.if = scalarValue(cond);
   return step;
 }
 

@@ -25,7 +25,7 @@ import {
 import type { Role } from './iam.js';
 import type { Project, RepoIdentity, RoleLink } from './project.js';
 import type { Job, RoleAssumption } from './workflow.js';
-import { predictProject, type JobPrediction, type PredictedContext } from './predict.js';
+import { applyCondition, predictProject, type JobPrediction, type PredictedContext } from './predict.js';
 import type { Value } from './location.js';
 import { roleNameFromPolicyFile } from './links.js';
 
@@ -112,7 +112,9 @@ export function judge(project: Project, ra: RoleAssumption, role: Role): Context
   const policy = role.trustPolicy;
   const pred = predictionsOf(project).get(ra.job);
   if (!identity || !policy || !pred || pred.unknown) return undefined;
-  return pred.contexts.map((context) => {
+  // The assuming step's own `if:` narrows the runs in which it asks for the token.
+  const contexts = applyCondition(pred.contexts, ra.step.if, { owner: identity.owner, repo: identity.repo });
+  return contexts.map((context) => {
     const facts = factsFor(identity, context, ra, role);
     return { context, facts, sub: subjectText(facts), decision: evaluateTrustPolicy(policy, mintToken(facts)) };
   });

@@ -7,6 +7,7 @@ import type { Role } from './iam.js';
 import type { Project, ProjectLinks, RoleLink } from './project.js';
 import type { RoleAssumption } from './workflow.js';
 import { findEntry } from './workflow.js';
+import { accountOfArn } from './claims.js';
 
 /** `arn:aws:iam::123456789012:role/path/Name` → `Name`. */
 export function roleNameFromArn(arn: string): string | undefined {
@@ -104,7 +105,15 @@ export function linkProject(project: Project, mapping: Record<string, string> = 
         let found: RoleLink[] = [];
         const match: RoleLink['match'] = ref?.via === 'mapping' ? 'mapping' : 'arn';
         if (ref?.arn && byArn.has(ref.arn)) found = byArn.get(ref.arn)!.map((role) => ({ assumption: ra, role, match }));
-        else if (ref?.name && byName.has(ref.name)) found = byName.get(ref.name)!.map((role) => ({ assumption: ra, role, match: ref.via === 'mapping' ? 'mapping' : 'name' }));
+        else if (ref?.name && byName.has(ref.name)) {
+          // A role of another account is not the one named, where both ARNs show the account.
+          const account = accountOfArn(ref.arn);
+          const roles = byName.get(ref.name)!.filter((role) => {
+            const own = accountOfArn(role.arn);
+            return !account || !own || own === account;
+          });
+          found = roles.map((role) => ({ assumption: ra, role, match: ref.via === 'mapping' ? 'mapping' : 'name' }));
+        }
         if (!found.length) {
           links.unresolved.push(ra);
           continue;

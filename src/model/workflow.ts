@@ -31,6 +31,8 @@ export interface Trigger {
   tags?: Value<string>[];
   tagsIgnore?: Value<string>[];
   types?: Value<string>[];
+  /** `workflow_run`: the names of the workflows whose runs trigger this one. */
+  workflows?: Value<string>[];
 }
 
 export type PermissionLevel = 'read' | 'write' | 'none' | string;
@@ -72,6 +74,8 @@ export interface Job {
   permissions?: Permissions;
   effectivePermissions: EffectivePermissions;
   environment?: Value<string>;
+  /** The job's `if:` condition, as written. */
+  if?: Value<string>;
   /** A job that calls a reusable workflow (`jobs.<id>.uses`). */
   uses?: Value<string>;
   with: Entry[];
@@ -109,6 +113,8 @@ export interface Step {
    * `uses: owner/repo@<sha> # v4.1.0`); `loc` covers the whole comment including `#`.
    */
   usesComment?: Value<string>;
+  /** The step's `if:` condition, as written. */
+  if?: Value<string>;
   run?: Value<string>;
   /** `working-directory:` of a `run:` step. */
   workingDirectory?: Value<string>;

@@ -4,6 +4,7 @@ import { judge, roleLabel, trustedIssuers, type ContextVerdict } from '../model/
 import { githubIssuerOfPrincipal, sameIssuer } from '../model/claims.js';
 import type { Project, RoleLink } from '../model/project.js';
 import type { SourceLocation } from '../model/location.js';
+import type { OidcProvider, Role } from '../model/iam.js';
 
 function confidenceOf(project: Project, link: RoleLink, verdicts: ContextVerdict[]): Confidence {
   if (project.identity?.source !== 'config' || link.match === 'name') return 'medium';
@@ -21,7 +22,7 @@ export default createRule({
     docs: {
       description: 'A job must be able to assume the role it names: the token GitHub mints for it has to satisfy the role\'s trust policy and its OIDC provider\'s audiences.',
       rationale:
-        'A trust policy pinned to `ref:refs/heads/main` refuses the same job once it gains `environment:`; a policy written for `Octo-Org` refuses `octo-org`; a legacy `repo:org/repo:*` pattern refuses the immutable `repo:org@id/repo@id:…` subject; a pull_request run presents `repo:org/repo:pull_request`. Each fails at run time with "Not authorized to perform sts:AssumeRoleWithWebIdentity" (or "Incorrect token audience"). oidc-lint predicts the token from the workflow and checks it against the role before you merge.',
+        'A trust policy pinned to `ref:refs/heads/main` refuses the same job once it gains `environment:`; a policy written for `Octo-Org` refuses `octo-org`; a legacy `repo:org/repo:*` pattern refuses the immutable `repo:org@id/repo@id:…` subject; a pull_request run presents `repo:org/repo:pull_request`. Each fails at run time with "Not authorized to perform sts:AssumeRoleWithWebIdentity" (or "Incorrect token audience"). oidc-lint predicts the token from the workflow — its triggers, branch filters, environment, and the job\'s and step\'s `if:` conditions on the event and ref (a condition it cannot read means "may run") — and checks it against the role before you merge. When a role name matches roles in several templates or accounts (and the ARN\'s account does not tell them apart), a run is reported only when every candidate refuses it. A refusal that happens only when someone dispatches the workflow by hand from another ref is a warning: pinning a role to the default branch is usually deliberate.',
       remediation:
         'Either change the trust policy to admit the subject shown (add it to the `sub` condition list), or change the job (environment, trigger, audience) so that it presents a subject the role trusts. Set the repository identity and subject template in the config file when they differ from the git remote.',
       references: [
@@ -31,8 +32,11 @@ export default createRule({
       recommended: true,
     },
     messages: {
-      refused: 'Role {{role}} will refuse job "{{job}}": the token GitHub mints for it ({{sub}}) is not admitted by the trust policy — {{reason}}.',
-      refusedSome: 'Role {{role}} will refuse job "{{job}}" when it runs on {{events}}: token {{sub}} is not admitted by the trust policy — {{reason}}.',
+      refused: 'Role {{role}} will refuse job "{{job}}": the token GitHub mints for it ({{sub}}) is not admitted by the trust policy — {{reason}}{{candidatesNote}}.',
+      refusedSome: 'Role {{role}} will refuse job "{{job}}" when it runs on {{events}}: token {{sub}} is not admitted by the trust policy — {{reason}}{{candidatesNote}}.',
+      refusedDispatch:
+        'Role {{role}} will refuse job "{{job}}" only when someone dispatches it by hand (workflow_dispatch) from another ref: token {{sub}} is not admitted — {{reason}}{{candidatesNote}}. The other runs ({{admitted}}) are not refused; if the pin is deliberate, dispatch from the ref the role trusts.',
+      candidates: ' (the role name matches {{count}} roles in the scan: {{candidates}}; every one of them refuses it)',
       reasonCondition: 'its {{operator}} condition on {{key}} expects {{expected}}',
       reasonDeny: 'a Deny statement matches it',
       reasonIssuer: 'no statement trusts the issuer {{issuer}}',
@@ -56,58 +60,83 @@ export default createRule({
       const expected = values.length > 3 ? `${values.slice(0, 3).join(', ')}, …` : values.join(' or ');
       return context.message('reasonCondition', { operator: c.operator.value, key: c.key.value, expected: expected || '(no value)' });
     };
+    /** Where a refused token is rejected: the failing condition's value, else the closest statement. */
+    const relatedOf = (v: ContextVerdict): { loc: SourceLocation; message: string }[] => {
+      const failing = v.decision.failing?.[0];
+      if (failing) return [{ loc: failing.values[0]?.loc ?? failing.loc, message: context.message('failingCondition') }];
+      if (v.decision.closest) return [{ loc: v.decision.closest.loc, message: context.message('closestStatement') }];
+      return [];
+    };
     return {
       'Project:exit'(project) {
         for (const [ra, links] of project.links.byAssumption) {
-          for (const link of links) {
-            const role = link.role;
-            const verdicts = judge(project, ra, role);
-            if (!verdicts || !verdicts.length) continue;
-            const refused = verdicts.filter((v) => v.decision.admitted === false);
-            const where = ra.roleArn ?? ra;
-            const confidence = confidenceOf(project, link, verdicts);
-            if (refused.length) {
-              const first = refused[0];
-              const related: { loc: SourceLocation; message: string }[] = [];
-              const failing = first.decision.failing?.[0];
-              if (failing) related.push({ loc: failing.values[0]?.loc ?? failing.loc, message: context.message('failingCondition') });
-              else if (first.decision.closest) related.push({ loc: first.decision.closest.loc, message: context.message('closestStatement') });
-              const all = refused.length === verdicts.length;
+          // Every role the reference may name (a role name found in several templates or accounts).
+          const judged = links.map((link) => ({ link, verdicts: judge(project, ra, link.role) }));
+          if (judged.some((j) => !j.verdicts || !j.verdicts.length)) continue;
+          const where = ra.roleArn ?? ra;
+          const count = judged[0].verdicts!.length;
+          // A run is refused only when every candidate refuses it.
+          const refusedAt = [...Array(count).keys()].filter((i) => judged.every((j) => j.verdicts![i]?.decision.admitted === false));
+          const first = judged[0];
+          const confidence = judged.length > 1 ? 'medium' : confidenceOf(project, first.link, first.verdicts!);
+          const candidatesNote =
+            judged.length > 1 ? context.message('candidates', { count: judged.length, candidates: judged.map((j) => candidateLabel(j.link.role)).join(', ') }) : '';
+          const role = judged.length > 1 ? (ra.roleArn?.value ?? roleLabel(first.link.role)) : roleLabel(first.link.role);
+          if (refusedAt.length) {
+            const v = first.verdicts![refusedAt[0]];
+            const related = judged.flatMap((j) => relatedOf(j.verdicts![refusedAt[0]]));
+            const events = [...new Set(refusedAt.flatMap((i) => first.verdicts![i].context.events))];
+            const data = { role, job: ra.job.id.value, sub: v.sub, events: events.join(', '), reason: reasonOf(v), candidatesNote };
+            if (refusedAt.length === count) {
+              context.report({ node: where, messageId: 'refused', data, severity: 'high', confidence, related });
+            } else if (events.every((e) => e === 'workflow_dispatch')) {
+              // Only a hand-dispatched run from another ref is refused: the pin is usually deliberate.
+              const admitted = [...new Set([...Array(count).keys()].filter((i) => !refusedAt.includes(i)).flatMap((i) => first.verdicts![i].context.events))];
               context.report({
                 node: where,
-                messageId: all ? 'refused' : 'refusedSome',
-                data: {
-                  role: roleLabel(role),
-                  job: ra.job.id.value,
-                  sub: first.sub,
-                  events: [...new Set(refused.flatMap((v) => v.context.events))].join(', '),
-                  reason: reasonOf(first),
-                },
-                severity: all ? 'high' : 'medium',
+                messageId: 'refusedDispatch',
+                data: { ...data, admitted: admitted.join(', ') },
+                severity: 'low',
                 confidence,
+                maxLevel: 'warn',
                 related,
               });
-              continue;
-            }
-            // The audience must also be in the OIDC provider's client-id list (when the provider is in the project).
-            const aud = verdicts[0].facts.audience;
-            if (typeof aud !== 'string') continue;
-            const issuers = trustedIssuers(role);
-            const providers = project.providers.filter((p) => {
-              const host = githubIssuerOfPrincipal(p.url.value)?.host;
-              return host && p.url.resolution !== 'unresolved' && issuers.some((i) => sameIssuer(i, host));
-            });
-            if (!providers.length || providers.some((p) => p.clientIds.some((c) => c.resolution === 'unresolved' || c.value === aud))) continue;
-            context.report({
-              node: where,
-              messageId: 'audienceRejected',
-              data: { job: ra.job.id.value, aud, provider: providers[0].url.value },
-              confidence,
-              related: [{ loc: providers[0].clientIds[0]?.loc ?? providers[0].loc, message: context.message('provider') }],
-            });
+            } else context.report({ node: where, messageId: 'refusedSome', data, severity: 'medium', confidence, related });
+            continue;
           }
+          // The audience must also be in the OIDC provider's client-id list (when the provider is in the project).
+          const rejected = judged.map((j) => audienceRejection(project, j.link.role, j.verdicts!));
+          if (rejected.some((r) => !r)) continue;
+          const r = rejected[0]!;
+          context.report({
+            node: where,
+            messageId: 'audienceRejected',
+            data: { job: ra.job.id.value, aud: r.aud, provider: r.provider.url.value },
+            confidence,
+            related: [{ loc: r.provider.clientIds[0]?.loc ?? r.provider.loc, message: context.message('provider') }],
+          });
         }
       },
     };
   },
 });
+
+/** A candidate role with where it is defined (several share the name). */
+function candidateLabel(role: Role): string {
+  const label = roleLabel(role);
+  const where = role.origin.file || role.arn?.value;
+  return where && !label.includes(where) ? `${label} (${where})` : label;
+}
+
+/** The provider of the scan that rejects the job's audience, when there is one and none accepts it. */
+function audienceRejection(project: Project, role: Role, verdicts: ContextVerdict[]): { aud: string; provider: OidcProvider } | undefined {
+  const aud = verdicts[0].facts.audience;
+  if (typeof aud !== 'string') return undefined;
+  const issuers = trustedIssuers(role);
+  const providers = project.providers.filter((p) => {
+    const host = githubIssuerOfPrincipal(p.url.value)?.host;
+    return host && p.url.resolution !== 'unresolved' && issuers.some((i) => sameIssuer(i, host));
+  });
+  if (!providers.length || providers.some((p) => p.clientIds.some((c) => c.resolution === 'unresolved' || c.value === aud))) return undefined;
+  return { aud, provider: providers[0] };
+}

@@ -40,6 +40,31 @@ describe('linking jobs to roles', () => {
   });
 });
 
+describe('a role name found in several places', () => {
+  it('keeps the candidates of the account the ARN names, and those whose account is unknown', async () => {
+    const { linkProject } = await import('../../src/model/links.js');
+    const project = await linked({
+      '.github/workflows/a.yml': wf('arn:aws:iam::111111111111:role/deploy'),
+      '.github/workflows/b.yml': wf('deploy'),
+      'iam/a.json': trustPolicy({}),
+      'iam/b.json': trustPolicy({}),
+      'iam/c.json': trustPolicy({}),
+    });
+    const [a, b, c] = project.roles;
+    const named = (r: Role, arn: string, resolution: 'literal' | 'unresolved' = 'literal') => {
+      r.name = { value: 'deploy', raw: 'deploy', loc: r.loc, resolution: 'literal' };
+      r.arn = { value: arn, raw: '', loc: r.loc, resolution };
+    };
+    named(a, 'arn:aws:iam::111111111111:role/ci/deploy');
+    named(b, 'arn:aws:iam::222222222222:role/deploy');
+    named(c, 'arn:aws:iam::${AWS::AccountId}:role/deploy', 'unresolved');
+    const links = linkProject(project);
+    const roles = (file: string) => [...links.byAssumption].find(([ra]) => ra.job.parent.file.endsWith(file))?.[1].map((l) => l.role);
+    expect(roles('a.yml')).toEqual([a, c]);
+    expect(roles('b.yml')).toEqual([a, b, c]);
+  });
+});
+
 describe('repository identity', () => {
   it('parses the usual remote URL shapes', () => {
     expect(parseRemoteUrl('git@github.com:Octo-Org/octo-repo.git')).toEqual({ host: 'github.com', owner: 'Octo-Org', repo: 'octo-repo' });

@@ -74,4 +74,35 @@ describe('predicting token contexts', () => {
     const r = await predict(files);
     expect(r['r29.yml#d']).toEqual(['ref:refs/heads/*[push]', 'ref:refs/tags/*[push]']);
   });
+  it("a job's if: drops the events it excludes and narrows the refs it pins", async () => {
+    const r = await predict({
+      '.github/workflows/a.yml': `on: [push, workflow_dispatch, pull_request_target]\njobs:\n  main:\n    if: github.ref == 'refs/heads/main' && github.event_name != 'pull_request_target'\n    runs-on: x\n    steps:\n      - run: echo\n  tags:\n    if: \${{ startsWith(github.ref, 'refs/tags/') }}\n    runs-on: x\n    steps:\n      - run: echo\n  never:\n    if: false\n    runs-on: x\n    environment: prod\n    steps:\n      - run: echo\n  unread:\n    if: github.ref == (\n    runs-on: x\n    steps:\n      - run: echo\n`,
+    });
+    expect(r['a.yml#main']).toEqual(['ref:refs/heads/main[push,workflow_dispatch]']);
+    expect(r['a.yml#tags']).toEqual(['ref:refs/tags/*[push,workflow_dispatch]']);
+    expect(r['a.yml#never']).toEqual([]);
+    expect(r['a.yml#unread']).toEqual(['ref:refs/heads/*[push,workflow_dispatch]', 'ref:refs/tags/*[push,workflow_dispatch]', 'ref:refs/heads/trunk![pull_request_target]']);
+  });
+  it("a caller's if: restricts the contexts of the reusable workflow it calls", async () => {
+    const r = await predict({
+      '.github/workflows/caller.yml': "on: [push, pull_request]\njobs:\n  call:\n    if: github.event_name == 'push'\n    uses: ./.github/workflows/deploy.yml\n",
+      '.github/workflows/deploy.yml': `on: workflow_call\n${job()}`,
+    });
+    expect(r['deploy.yml#d']).toEqual(['ref:refs/heads/*[push]', 'ref:refs/tags/*[push]']);
+  });
+  it('workflow_run is untrusted unless every workflow it names exists here and runs only on events outsiders cannot cause', async () => {
+    const r = await predict({
+      '.github/workflows/build.yml': 'name: Build\non:\n  push:\n    branches: [main]\njobs:\n  b:\n    runs-on: x\n    steps:\n      - run: make\n',
+      '.github/workflows/test.yml': 'name: Test\non: pull_request\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: make test\n',
+      '.github/workflows/chain.yml': 'name: Chain\non:\n  workflow_run:\n    workflows: [Test]\njobs:\n  c:\n    runs-on: x\n    steps:\n      - run: echo\n',
+      '.github/workflows/after-build.yml': `on:\n  workflow_run:\n    workflows: [Build]\n    types: [completed]\n${job()}`,
+      '.github/workflows/after-test.yml': `on:\n  workflow_run:\n    workflows: [Build, Test]\n${job()}`,
+      '.github/workflows/after-chain.yml': `on:\n  workflow_run:\n    workflows: [Chain]\n${job()}`,
+      '.github/workflows/after-missing.yml': `on:\n  workflow_run:\n    workflows: [Elsewhere]\n${job()}`,
+    });
+    expect(r['after-build.yml#d']).toEqual(['ref:refs/heads/trunk[workflow_run]']);
+    expect(r['after-test.yml#d']).toEqual(['ref:refs/heads/trunk![workflow_run]']);
+    expect(r['after-chain.yml#d']).toEqual(['ref:refs/heads/trunk![workflow_run]']);
+    expect(r['after-missing.yml#d']).toEqual(['ref:refs/heads/trunk![workflow_run]']);
+  });
 });
