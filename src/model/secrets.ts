@@ -76,7 +76,7 @@ const DUMMY_CREDENTIAL = /^(?:test(?:ing)?|dummy|fake|mock|foo|bar|foobar|minio(
 
 export function isDummyCredential(text: string): boolean {
   const t = text.trim();
-  return t === '' || DUMMY_CREDENTIAL.test(t);
+  return t === '' || DUMMY_CREDENTIAL.test(t) || isExampleKey(t);
 }
 
 /**

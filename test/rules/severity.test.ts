@@ -133,6 +133,7 @@ describe('credential origins (no-static-aws-credentials)', () => {
     expect(isDummyCredential('minioadmin')).toBe(true);
     expect(isDummyCredential('test')).toBe(true);
     expect(isDummyCredential('storage-user-42')).toBe(false);
+    expect(isDummyCredential('AKIAIOSFODNN7EXAMPLE')).toBe(true);
     expect(isAwsKeyShaped('AKIA' + 'Q7ZMW2OGYBAH6TRX')).toBe(true);
     expect(isAwsKeyShaped('AKIAIOSFODNN7EXAMPLE')).toBe(false);
     expect(isAwsKeyShaped('minioadmin')).toBe(false);
