@@ -35,9 +35,9 @@ export default createRule({
     severity: 'medium',
     defaultLevel: 'warn',
     docs: {
-      description: 'Actions that handle AWS credentials — configure-aws-credentials itself and any action that runs with the keys it exports — must not be referenced by a branch (`@main`, `@master`).',
+      description: 'Actions that handle AWS credentials — configure-aws-credentials itself and any action that runs with the keys it exports — must not be referenced by a branch (`@main`, `@master`, `@develop`).',
       rationale:
-        'A branch ref runs whatever was last pushed to that branch: a compromised maintainer account or a bad merge runs in your job with your AWS credentials, and the code changes under you without a diff in your repository. Branches also go stale: the `master` branch of aws-actions/configure-aws-credentials stopped at a 2023 commit that runs on node16, a runtime GitHub Actions has retired. configure-aws-credentials exports the credentials to the environment of every later step of the job, so a branch-pinned action after it receives them too. Only well-known branch names (main, master, develop, dev, trunk, release/…) are claimed: a tag can have any name.',
+        'A branch ref runs whatever was last pushed to that branch: a compromised maintainer account or a bad merge runs in your job with your AWS credentials, and the code changes under you without a diff in your repository. configure-aws-credentials exports the credentials to the environment of every later step of the job, so a branch-pinned action after it receives them too. Only well-known branch names (main, master, develop, dev, trunk, release/…) are claimed: a tag can have any name. (configure-aws-credentials has no `master` branch: its `master` is a tag left at a 2023 node16 commit, which no-deprecated-aws-credentials-action reports.)',
       remediation:
         'Reference a release tag (`aws-actions/configure-aws-credentials@v6`) or, better, the full commit SHA of a release with the version in a comment (`@<sha> # v6.2.3`), and let Dependabot or Renovate update it.',
       references: [
@@ -47,7 +47,6 @@ export default createRule({
       recommended: true,
     },
     messages: {
-      configureMaster: 'aws-actions/configure-aws-credentials@{{ref}} is a branch that stopped at a 2023 commit running on node16, a retired runtime, and whoever can push to it decides what runs with your AWS credentials: use a release (@v6, or its commit SHA).',
       configureBranch: 'aws-actions/configure-aws-credentials@{{ref}} is a branch: whatever is pushed to it next runs with your AWS credentials. Use a release (@v6, or its commit SHA).',
       branchInputs: '{{action}}@{{ref}} is a branch and this step hands it AWS credentials ({{key}}): whatever is pushed to that branch next runs with them. Pin a release tag or commit SHA.',
       branchAfterConfigure: '{{action}}@{{ref}} is a branch and runs after configure-aws-credentials (line {{line}}), whose AWS credentials are in its environment: whatever is pushed to that branch next runs with them. Pin a release tag or commit SHA.',
@@ -63,7 +62,8 @@ export default createRule({
         const ref = a.ref.trim();
         if (!BRANCHES.has(ref.toLowerCase()) && !RELEASE_BRANCH.test(ref)) return;
         if (isConfigureAwsCredentials(step)) {
-          context.report({ node: step.uses, messageId: ref.toLowerCase() === 'master' ? 'configureMaster' : 'configureBranch', data: { ref } });
+          // Its `master` is a tag frozen at a node16 commit: no-deprecated-aws-credentials-action reports it.
+          if (ref !== 'master') context.report({ node: step.uses, messageId: 'configureBranch', data: { ref } });
           return;
         }
         // An action of the repository's own owner is under the same people's control.

@@ -14,14 +14,15 @@ const CURRENT = 'v6';
 /** Majors whose `action.yml` runs on a runtime GitHub Actions has retired (domain.md §B.1). */
 const RETIRED: Record<number, string> = { 1: 'node12', 2: 'node16', 3: 'node16' };
 
-type Ref = { kind: 'sha' } | { kind: 'version'; major: number; runtime?: string } | { kind: 'branch' } | { kind: 'other' };
+type Ref = { kind: 'sha' } | { kind: 'version'; major: number; runtime?: string } | { kind: 'branch' } | { kind: 'master' } | { kind: 'other' };
 
 const SHA = /^[0-9a-f]{40}$/i;
-const BRANCHES = new Set(['main', 'master']);
 
 function classify(ref: string): Ref {
   if (SHA.test(ref)) return { kind: 'sha' };
-  if (BRANCHES.has(ref)) return { kind: 'branch' };
+  // `master` is not a branch of configure-aws-credentials but a tag left at a March 2023 commit (node16).
+  if (ref === 'master') return { kind: 'master' };
+  if (ref === 'main') return { kind: 'branch' };
   const m = /^v(\d+)(?:\.\d+){0,2}(-node16)?$/.exec(ref);
   if (!m) return { kind: 'other' };
   const major = Number(m[1]);
@@ -44,7 +45,7 @@ export default createRule<[Options]>({
     severity: 'low',
     defaultLevel: 'warn',
     docs: {
-      description: 'Use a maintained major of aws-actions/configure-aws-credentials (v1 runs on node12, v2 and v3 on node16, both retired).',
+      description: 'Use a maintained major of aws-actions/configure-aws-credentials (v1 runs on node12, v2 and v3 on node16, both retired; so does the `master` tag).',
       rationale:
         'Majors 1 to 3 declare runtimes GitHub Actions has retired: runners force them onto a newer Node with a deprecation warning, and they no longer receive fixes. v1 before 1.7.0 cannot even set the token audience. With the `requireShaPin` option, refs that are not a full commit SHA are flagged as well: a tag or branch can be moved to new code, and this action runs with your AWS credentials.',
       remediation:
@@ -59,6 +60,7 @@ export default createRule<[Options]>({
     },
     messages: {
       retired: 'aws-actions/configure-aws-credentials@{{ref}} is major version {{major}}, which runs on {{runtime}}, a runtime GitHub Actions has retired; use @{{current}}.',
+      masterTag: 'aws-actions/configure-aws-credentials@master is not a maintained branch but a tag left at a March 2023 commit that runs on node16, a runtime GitHub Actions has retired; use @{{current}}.',
       retiredPinned: 'aws-actions/configure-aws-credentials is pinned to a commit whose comment says {{version}}: major version {{major}} runs on {{runtime}}, a runtime GitHub Actions has retired; pin the commit of a {{current}} release.',
       unpinned: 'aws-actions/configure-aws-credentials@{{ref}} is not pinned to a full commit SHA: whoever can move that {{what}} decides what runs with your AWS credentials.',
       fixBump: 'Change @{{from}} to @{{to}}, the current major (read the release notes for input changes: v5 parses boolean inputs strictly).',
@@ -87,6 +89,8 @@ export default createRule<[Options]>({
             data: { ref, major: kind.major, runtime: kind.runtime, current: CURRENT },
             fix: bump(step, ref),
           });
+        } else if (kind.kind === 'master') {
+          context.report({ node: step.uses, messageId: 'masterTag', data: { current: CURRENT }, fix: bump(step, ref) });
         } else if (kind.kind === 'sha' && step.usesComment) {
           const v = commentVersion(step.usesComment.value);
           if (v?.runtime)
@@ -98,7 +102,7 @@ export default createRule<[Options]>({
             });
         }
         if (options?.requireShaPin && kind.kind !== 'sha') {
-          const what = kind.kind === 'version' ? 'tag' : kind.kind === 'branch' ? 'branch' : 'ref';
+          const what = kind.kind === 'version' || kind.kind === 'master' ? 'tag' : kind.kind === 'branch' ? 'branch' : 'ref';
           context.report({ node: step.uses, messageId: 'unpinned', data: { ref, what }, severity: 'medium' });
         }
       },

@@ -8,9 +8,9 @@ const job = (steps: string) => `on: push\njobs:\n  a:\n    runs-on: ubuntu-lates
 const configure = (ref: string) => `      - uses: aws-actions/configure-aws-credentials@${ref}\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: eu-west-1\n`;
 
 describe(ID, () => {
-  it('flags configure-aws-credentials on a branch, whatever the case of the name', async () => {
-    const f = await lintTree({ [WF]: job(configure('main') + configure('Master') + configure('v6') + configure('release-2023')) }, ID);
-    expect(brief(f)).toEqual(['configureBranch@6:15', 'configureMaster@10:15']);
+  it('flags configure-aws-credentials on a branch; its master is a tag (no-deprecated-aws-credentials-action)', async () => {
+    const f = await lintTree({ [WF]: job(configure('main') + configure('master') + configure('v6') + configure('release-2023') + configure('develop')) }, ID);
+    expect(brief(f)).toEqual(['configureBranch@6:15', 'configureBranch@22:15']);
     expect(f.map((x) => x.level)).toEqual(['error', 'error']);
   });
   it('flags a branch-pinned action only once it holds credentials', async () => {

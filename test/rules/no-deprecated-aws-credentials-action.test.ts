@@ -32,6 +32,11 @@ describe(ID, () => {
     expect(f.map((x) => x.message.match(/move that (\w+)/)?.[1] ?? null)).toEqual(['tag', 'branch', 'ref', null, 'tag']);
     expect(f[0].severity).toBe('medium');
   });
+  it('flags @master, a tag left at a 2023 node16 commit, and bumps it to v6', async () => {
+    const f = await lintTree({ [WF]: wf(`${CAC}@master`) }, ID);
+    expect(brief(f)).toEqual(['masterTag@8:15']);
+    expect(f[0].fix?.edits[0].text).toBe(`${CAC}@v6`);
+  });
   it('rejects unknown options', async () => {
     await expect(lintTree({ [WF]: wf(`${CAC}@v1`) }, ID, [{ pin: true }])).rejects.toThrow(/invalid options/);
   });
