@@ -31,6 +31,20 @@ describe(ID, () => {
     expect(brief(f)).toEqual(['branchInputs@7:15', 'branchAfterConfigure@17:15']);
     expect(f[1].message).toContain('(line 13)');
   });
+  it('leaves release branches alone, and subfolder actions that only inherit credentials when the owner is unknown', async () => {
+    const f = await lintTree(
+      {
+        [WF]: job(
+          configure('v6') +
+            '      - uses: pypa/gh-action-pypi-publish@release/v1\n' +
+            '      - uses: octo-org/ci/.github/actions/upload@main\n' +
+            '      - uses: octo-org/ci/.github/actions/upload@main\n        env:\n          AWS_SESSION_TOKEN: ${{ env.AWS_SESSION_TOKEN }}\n',
+        ),
+      },
+      ID,
+    );
+    expect(brief(f)).toEqual(['branchInputs@12:15']);
+  });
   it('leaves actions of the repository owner alone', async () => {
     const project = await loadTree({ [WF]: job(configure('v6') + '      - uses: Octo-Org/deploy-action@main\n      - uses: other/deploy-action@main\n') });
     const cfg = Object.fromEntries(rules.map((r) => [r.id, r.id === ID ? 'error' : 'off']));
