@@ -291,10 +291,31 @@ function literalPrefix(w: RunWorld): string {
   return i < 0 ? w.ref : w.ref.slice(0, i);
 }
 
-/** Whether a pattern (`*` any run, `?` one character) can be the text. */
+/**
+ * Whether a pattern (`*` any run, `?` one character) can be the text, ignoring case as GitHub's `==`
+ * does. Greedy with one backtrack point: at most pattern × text steps, whatever the pattern.
+ */
 function patternAdmits(pattern: string, text: string): boolean {
-  const re = new RegExp('^' + pattern.split('').map((c) => (c === '*' ? '[\\s\\S]*' : c === '?' ? '[\\s\\S]' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('') + '$', 'i');
-  return re.test(text);
+  const p = lower(pattern);
+  const t = lower(text);
+  let pi = 0;
+  let ti = 0;
+  let star = -1;
+  let mark = 0;
+  while (ti < t.length) {
+    if (pi < p.length && (p[pi] === '?' || (p[pi] !== '*' && p[pi] === t[ti]))) {
+      pi++;
+      ti++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = ti;
+    } else if (star >= 0) {
+      pi = star + 1;
+      ti = ++mark;
+    } else return false;
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }
 
 interface Split {

@@ -85,6 +85,12 @@ describe('if: conditions on events and refs', () => {
     const nested = Array.from({ length: 30 }, () => "(github.ref == 'refs/heads/main' && ").join('') + 'true' + ')'.repeat(30);
     expect(runs(nested, w('push', 'refs/heads/*'))).toEqual(['push@refs/heads/main']);
   });
+  it('matches a hostile pattern against a long ref without backtracking blow-up', () => {
+    const pattern = 'refs/heads/' + '*a'.repeat(40) + '*b';
+    const ref = 'refs/heads/' + 'a'.repeat(3000);
+    expect(runs(`github.ref == '${ref}'`, w('push', pattern))).toEqual([]);
+    expect(runs("github.ref == 'refs/heads/Release/X'", w('push', 'refs/heads/release/*'))).toEqual(['push@refs/heads/Release/X']);
+  });
   it('leaves deeply nested or very long conditions unread', () => {
     expect(parseCondition('('.repeat(200) + 'true' + ')'.repeat(200))).toBeUndefined();
     expect(parseCondition(`github.ref == '${'x'.repeat(5000)}'`)).toBeUndefined();
