@@ -91,7 +91,7 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
     }
   }
   if (tooDeepAt === undefined)
-    for (const d of composer.compose(shallow(parser.parse(text)))) {
+    for (const d of composer.compose(shallow(parseTokens(parser, lineCounter, text)))) {
       docs.push(d as Document);
       if (docs.length === 2) break;
     }
@@ -253,6 +253,62 @@ function flowDeeperThan(text: string, max: number): number | undefined {
     if (tok !== '\x02' && tok !== '\x18' && tok !== '\x1f') offset += tok.length;
   }
   return undefined;
+}
+
+/**
+ * The parser's tokens from a lexer that reads flow collections (`[…]`, `{…}`) as the consumers of
+ * these files do. The `yaml` package ends a flow collection at a line indented less than its block
+ * parent requires (it allows only the final bracket of a one-level collection there); PyYAML (the
+ * AWS CLI, SAM and cfn-lint read templates with it) and libyaml/go-yaml ignore indentation inside
+ * flow collections altogether. A popular SAM idiom depends on that:
+ *
+ *     VpcConfig: !If [HasVpc, {
+ *       SubnetIds: …
+ *     }, !Ref AWS::NoValue]
+ *
+ * So inside a flow collection the lexer is told that no indentation is required. Likewise a `-`
+ * directly followed by `,`, `]` or `}` inside a flow collection is the plain scalar `-` for PyYAML and
+ * libyaml (`!Split [-, !Ref AWS::StackName]`), where the `yaml` package sees a misplaced sequence
+ * indicator (after another indicator, as in `{x: -}`, the package still sees one). The lexer keeps its state in private members of the `yaml` package; if a version of it
+ * lacks them, the package's own lexer is used (test/loaders/yaml-doc.test.ts pins the behaviour).
+ */
+function* parseTokens(parser: Parser, lineCounter: LineCounter, text: string): Generator<CstToken> {
+  // What Parser.parse() does besides lexing: the first line starts at offset 0.
+  lineCounter.addNewLine(0);
+  for (const lexeme of flowLenientLexer().lex(text)) yield* parser.next(lexeme);
+  yield* parser.end();
+}
+
+interface LexerInternals {
+  indentNext: number;
+  flowLevel: number;
+  charAt(n: number): string;
+  parseFlowCollection(): Generator<string, string>;
+  pushIndicators(): Generator<string, number>;
+}
+
+const lexerBase = Lexer.prototype as unknown as Partial<LexerInternals>;
+const baseFlowCollection = lexerBase.parseFlowCollection;
+const basePushIndicators = lexerBase.pushIndicators;
+
+function flowLenientLexer(): Lexer {
+  const lexer = new Lexer();
+  if (typeof baseFlowCollection !== 'function' || typeof basePushIndicators !== 'function' || typeof lexerBase.charAt !== 'function') return lexer;
+  (lexer as unknown as LexerInternals).pushIndicators = function* (this: LexerInternals): Generator<string, number> {
+    // `-` then `,` `]` `}` in a flow collection: left to be read as a plain scalar.
+    if (this.flowLevel > 0 && this.charAt(0) === '-' && ',]}'.includes(this.charAt(1) || ' ')) return 0;
+    return yield* basePushIndicators.call(this);
+  };
+  (lexer as unknown as LexerInternals).parseFlowCollection = function* (this: LexerInternals): Generator<string, string> {
+    const required = this.indentNext;
+    this.indentNext = 0;
+    const next = yield* baseFlowCollection.call(this);
+    // Still inside the collection, or just after it: the block's indentation again. (A document
+    // marker at column 0 ends the collection, and the lexer has set its own.)
+    if (this.flowLevel > 0 || next === 'flow' || next === 'doc') this.indentNext = required;
+    return next;
+  };
+  return lexer;
 }
 
 /** The offset of the first collection nested deeper than `max` levels in a parsed (CST) token, if any. Iterative. */
