@@ -359,7 +359,8 @@ describe('hostile input', () => {
     expect(doc.findings.filter((f) => f.ruleId === 'parse-error').map((f) => [f.location.file, f.message])).toEqual([
       ['iam/nul.json', 'Cannot parse this file: binary file (contains NUL bytes); not scanned.'],
       ['iam/utf16.json', 'Cannot parse this file: file is UTF-16LE (it starts with a UTF-16 byte order mark); GitHub, AWS and Terraform read these files as UTF-8: save it as UTF-8; not scanned.'],
-      ['main.tf', 'Cannot parse this file: file is not valid UTF-8; not scanned.'],
+      // No federated principal or OIDC issuer in it: a warning (the policies above are reported as errors).
+      ['main.tf', 'Cannot parse this file: file is not valid UTF-8; not scanned. It shows no sign of a GitHub OIDC trust or workflow, so nothing oidc-lint checks is known to be missed (a warning).'],
     ]);
     expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'iam/ok.json')).toBe(true);
   });
@@ -378,7 +379,7 @@ describe('hostile input', () => {
     expect(doc.findings.filter((f) => f.ruleId === 'parse-error').map((f) => [f.location.file, f.message.replace(/\d+ KiB,/, 'N KiB,')])).toEqual([
       ['cdk/deep.ts', 'Not scanned: TypeScript nested too deeply to parse; its IAM roles were not read.'],
       ['cdk/huge.ts', 'Not scanned: TypeScript file is N KiB, over the 512 KiB the CDK loader parses; its IAM roles were not read.'],
-      ['cdk/syntax.ts', "Cannot parse this file: TypeScript: '}' expected."],
+      ['cdk/syntax.ts', "Cannot parse this file: TypeScript: '}' expected. It shows no sign of a GitHub OIDC trust or workflow, so nothing oidc-lint checks is known to be missed (a warning)."],
     ]);
     expect(doc.findings.some((f) => f.ruleId === 'require-subject-condition' && f.location.file === 'cdk/good.ts')).toBe(true);
   });

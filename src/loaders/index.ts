@@ -6,6 +6,8 @@ import { pushAll } from '../arrays.js';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { discover, specialKind, type DiscoveredFile } from './discover.js';
+import { rootOutsideDotGithub } from './scan-root.js';
+import { foreignCdkFiles } from './cdk-foreign.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
 import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
@@ -325,6 +327,10 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
       known.add(r.relPath);
       project.sources.push(sourceOf({ ...r, explicit: false }, 'policy-json'));
     }
+  // CDK apps in Python, Java, Go or C#: named, not checked (unless their cdk.out was loaded).
+  const templates = project.sources.filter((s) => s.kind === 'cloudformation').map((s) => s.path);
+  const notAnalysed = foreignCdkFiles(files, (app) => templates.some((t) => t.startsWith(`${app === '.' ? '' : app + '/'}cdk.out/`)));
+  if (notAnalysed.length) project.notAnalysed = notAnalysed;
   project.identity = options.identity ?? identityFromGit(root);
   project.roleMappings = options.roleMappings;
   project.links = linkProject(project);
@@ -334,7 +340,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
 async function defaultRoot(paths: string[]): Promise<string> {
   const first = paths[0] ?? '.';
   try {
-    return statSync(first).isDirectory() ? first : process.cwd();
+    return rootOutsideDotGithub(statSync(first).isDirectory() ? first : process.cwd());
   } catch {
     return process.cwd();
   }
@@ -362,7 +368,7 @@ function decode(buf: Buffer): { text: string; problem?: string } {
   }
 }
 
-type ReadResult = { buf: Buffer } | { error: LoadError };
+type ReadResult = { buf: Buffer } | { error: LoadError; oversize?: boolean };
 
 /**
  * Reads one file within the size limit; never throws (an unreadable file is a LoadError). Reads are
@@ -373,7 +379,7 @@ type ReadResult = { buf: Buffer } | { error: LoadError };
  */
 function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
   const fail = (kind: LoadError['kind'], message: string): ReadResult => ({ error: { type: 'LoadError', kind, loc: fileLoc(f.relPath), message } });
-  const tooBig = (size: number) => fail('limit', `file is ${(size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit; not scanned (raise it with --max-file-size)`);
+  const tooBig = (size: number): ReadResult => ({ ...fail('limit', `file is ${(size / 1048576).toFixed(1)} MiB, over the ${(maxBytes / 1048576).toFixed(1)} MiB limit; not scanned (raise it with --max-file-size)`), oversize: true });
   if (f.notRead) return fail('io', f.notRead);
   let fd: number | undefined;
   try {
@@ -407,6 +413,23 @@ function readCandidate(f: DiscoveredFile, maxBytes: number): ReadResult {
   }
 }
 
+/** The first `maxBytes` of a file, decoded leniently (for recognising what it is); empty when it cannot be read. */
+function readPrefix(absPath: string, maxBytes: number): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(absPath, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+    if (!fstatSync(fd).isFile()) return '';
+    const buf = Buffer.allocUnsafe(maxBytes);
+    let total = 0;
+    for (let n; total < maxBytes && (n = readSync(fd, buf, total, maxBytes - total, null)) > 0; ) total += n;
+    return lossyUtf8.decode(buf.subarray(0, total));
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** What a loading thread does at a time: one file, or the files of one module directory (`directory`, Terraform), loaded together. */
 export interface LoadTask {
   files: DiscoveredFile[];
@@ -435,6 +458,7 @@ export async function loadTask(task: LoadTask, loaders: Loader[], maxBytes: numb
   if (!loader) return { outcomes };
   const directorySink: LoadSink = { workflows: [], roles: [], providers: [], errors: [] };
   await loadDirectory(loader, inputs, directorySink);
+  for (const f of inputs) markUnrelatedSyntaxErrors(directorySink.errors, f.relPath, f.text, false);
   return { outcomes, directorySink };
 }
 
@@ -456,7 +480,16 @@ export interface FileOutcome {
 /** Reads and loads one file; never throws (a loader's internal error is a LoadError of its file). */
 export async function loadFile(f: DiscoveredFile, loaders: Loader[], maxBytes: number): Promise<FileOutcome> {
   const read = readCandidate(f, maxBytes);
-  if ('error' in read) return { sink: errorSink(read.error) };
+  if ('error' in read) {
+    // A file over the size limit is reported only when it is one oidc-lint would read: named on
+    // the command line, or taken by a loader on its path or on its first `maxBytes` (a 15 MiB
+    // package-lock.json is not ours, whatever its size).
+    if (read.oversize && !f.explicit) {
+      const probe: FileInput = { relPath: f.relPath, absPath: f.absPath, text: readPrefix(f.absPath, maxBytes), explicit: false };
+      if (!loaders.some((l) => accepts(l, probe))) return {};
+    }
+    return { sink: errorSink(read.error) };
+  }
   const decoded = decode(read.buf);
   let text = decoded.text;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -464,7 +497,11 @@ export async function loadFile(f: DiscoveredFile, loaders: Loader[], maxBytes: n
     // Reported when the file is ours: by its path, because it was named, or because a loader
     // would take it on its (lossily decoded) content. Other unreadable files are not ours.
     const probe: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
-    if (isWorkflowPath(f.relPath) || f.explicit || loaders.some((l) => accepts(l, probe))) return { sink: errorSink({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: decoded.problem }) };
+    if (isWorkflowPath(f.relPath) || f.explicit || loaders.some((l) => accepts(l, probe))) {
+      const sink = errorSink({ type: 'LoadError', kind: 'syntax', loc: fileLoc(f.relPath), message: decoded.problem });
+      markUnrelatedSyntaxErrors(sink.errors, f.relPath, text, isWorkflowPath(f.relPath));
+      return { sink };
+    }
     return {};
   }
   const input: FileInput = { relPath: f.relPath, absPath: f.absPath, text, explicit: f.explicit };
@@ -481,7 +518,25 @@ export async function loadFile(f: DiscoveredFile, loaders: Loader[], maxBytes: n
     sink.errors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(f.relPath), message: `internal error in the ${loader.name} loader: ${(e as Error).message}` });
     sink.kind ??= 'other';
   }
+  markUnrelatedSyntaxErrors(sink.errors, f.relPath, text, loader === workflowLoader || sink.kind === 'workflow' || isWorkflowPath(f.relPath));
   return { source: sink.kind ? sourceOf(input, sink.kind) : undefined, sink };
+}
+
+/**
+ * Text that shows something oidc-lint checks in a file it cannot parse: a federated principal or a
+ * web-identity role assumption, an OIDC provider, GitHub's token issuer (github.com, an
+ * enterprise's, or GHES's `HOST/_services/token`).
+ */
+const OIDC_SIGN = /federated|webidentity|openidconnect|oidc[-_ ]?provider|token\.actions\.githubusercontent\.com|_services\/token/i;
+
+/**
+ * A syntax error in a file that shows no such sign (and is not a workflow) is marked `unrelated`:
+ * it is reported as a warning, because whatever the file is, no trust or token request in it is
+ * known to have been missed — a template PyYAML reads but this reader cannot should not fail a run.
+ */
+function markUnrelatedSyntaxErrors(errors: LoadError[], file: string, text: string, workflow: boolean): void {
+  if (workflow || !errors.some((e) => e.kind === 'syntax' && e.loc.file === file) || OIDC_SIGN.test(text)) return;
+  for (const e of errors) if (e.kind === 'syntax' && e.loc.file === file) e.unrelated = true;
 }
 
 function accepts(l: Loader, f: FileInput): boolean {

@@ -21,6 +21,11 @@ export interface LoadError {
   message: string;
   /** `syntax` (malformed input), `structure` (valid syntax, wrong shape), `io` (unreadable), `limit` (too large). */
   kind: 'syntax' | 'structure' | 'io' | 'limit';
+  /**
+   * A syntax error in a file that shows no sign of anything oidc-lint checks (not a workflow, no
+   * federated principal, no OIDC issuer in its text): worth a warning, not a failed run.
+   */
+  unrelated?: boolean;
 }
 
 export interface RoleLink {
@@ -68,6 +73,11 @@ export interface Project {
   providers: OidcProvider[];
   loadErrors: LoadError[];
   links: ProjectLinks;
+  /**
+   * Files in languages oidc-lint does not read that define what it checks: AWS CDK apps in Python,
+   * Java, Go or C# that define IAM roles (relative paths, per language). Not checked; named once.
+   */
+  notAnalysed?: { language: string; files: string[] }[];
   /** Identity of the scanned repository, when known. */
   identity?: RepoIdentity;
   /** Role ARNs behind `${{ vars.X }}` / `${{ secrets.X }}` (from the config), used by linking. */
