@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadProject } from './loaders/index.js';
 import { analyzeEarly, lintProject, type LintResult } from './engine/linter.js';
-import { ConfigError, effectiveRuleSettings, parseRuleFlag, type LintConfig, type RuleSetting } from './engine/config.js';
+import { closest, ConfigError, effectiveRuleSettings, parseRuleFlag, type LintConfig, type RuleSetting } from './engine/config.js';
 import { ConfigFileError, findConfigFile, loadConfigFile, type LoadedConfig } from './engine/config-file.js';
 import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline, type Baseline } from './engine/baseline.js';
 import { rules } from './rules/index.js';
@@ -20,6 +20,7 @@ import { DEFAULT_AUDIENCES } from './model/claims.js';
 import type { RuleModule } from './engine/rule.js';
 import { AWS_HELP, AWS_OPTIONS, awsIncompleteWarnings, loadAwsSource, type AwsFlags } from './cli-aws.js';
 import { addAwsToProject } from './loaders/aws-iam.js';
+import { rootOutsideDotGithub } from './loaders/scan-root.js';
 import type { Project } from './model/project.js';
 import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine/fixes.js';
 import { displayPath } from './reporters/paths.js';
@@ -62,6 +63,71 @@ Exit codes: 0 no error-level findings, 1 error-level findings (or more warnings 
 warning on stderr).
 Rules: see rules.md.`;
 
+const EXPLAIN_HELP = `Usage: oidc-lint explain <role ARN | role name | file:line> [options] [paths...]
+
+Shows who can assume one IAM role (what its trust policy admits, in words), which jobs of the
+scanned workflows assume it and whether their tokens are admitted, and the tightest subject list
+that would still admit them. Paths default to the current directory.
+
+Options:
+  -f, --format <text|json>         output format (default: text)
+  -o, --output-file <file>         write the explanation to a file instead of stdout
+  -c, --config <file>              use this config file (repository identity, role mappings)
+      --no-config                  use no config file
+      --max-file-size <MiB>        skip larger files (default 10)
+      --threads <n>                threads loading files
+      --no-color                   accepted (explain prints no colour)
+      --aws, --aws-profile, --aws-region, --aws-role-prefix, --aws-snapshot-out, --aws-snapshot
+                                   look the role up in the AWS account or a snapshot (see oidc-lint --help)
+  -h, --help                       print this help`;
+
+/** The command line's options (`parseArgs` descriptors). */
+const OPTIONS = {
+  format: { type: 'string', short: 'f', default: 'text' },
+  'output-file': { type: 'string', short: 'o' },
+  rule: { type: 'string', multiple: true, default: [] as string[] },
+  config: { type: 'string', short: 'c' },
+  'no-config': { type: 'boolean' },
+  'print-config': { type: 'boolean' },
+  baseline: { type: 'string' },
+  'write-baseline': { type: 'string' },
+  audience: { type: 'string', multiple: true, default: [] as string[] },
+  'max-file-size': { type: 'string' },
+  threads: { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  'max-warnings': { type: 'string' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+  'sarif-category': { type: 'string' },
+  ...AWS_OPTIONS,
+  fix: { type: 'boolean' },
+  'fix-dry-run': { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Options that only lint runs use: `explain` refuses them rather than ignore them silently. */
+const EXPLAIN_IGNORES = ['rule', 'print-config', 'baseline', 'write-baseline', 'audience', 'quiet', 'max-warnings', 'color', 'sarif-category', 'fix', 'fix-dry-run'] as const;
+
+/** Our own words for what `parseArgs` refuses (its messages quote Node's conventions, with an unbalanced quote). */
+function argumentError(e: NodeJS.ErrnoException): string {
+  const named = /'(-[^']*)'/.exec(e.message)?.[1];
+  const longNames = Object.keys(OPTIONS);
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && named) {
+    const flag = named.split('=')[0];
+    const guess = flag.startsWith('--') ? closest(flag.slice(2), longNames) : undefined;
+    return `unknown option '${flag}'${guess ? ` (did you mean --${guess}?)` : `; a path that starts with '-' goes after '--' (oidc-lint -- ${flag})`}`;
+  }
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const long = /--([a-z-]+)/.exec(e.message)?.[1];
+    if (long && Object.hasOwn(OPTIONS, long)) {
+      const d = OPTIONS[long as keyof typeof OPTIONS];
+      return d.type === 'string' ? `option --${long} needs a value` : `option --${long} takes no value`;
+    }
+  }
+  return e.message.replace(/\s+/g, ' ').trim();
+}
+
 interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
@@ -91,44 +157,33 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   // `explain <target>`: who can assume one role, and which jobs here use it.
   let explainTarget: string | undefined;
   if (argv[0] === 'explain') {
+    if (argv.slice(1).some((a) => a === '-h' || a === '--help')) {
+      out(EXPLAIN_HELP + '\n');
+      return 0;
+    }
     explainTarget = argv[1];
     if (!explainTarget || explainTarget.startsWith('-')) {
-      err('oidc-lint: explain expects a role ARN, a role name or file:line\n');
+      err(`oidc-lint: explain expects a role ARN, a role name or file:line first${explainTarget ? `, got '${explainTarget}'` : ''}\nRun 'oidc-lint explain --help' for usage.\n`);
       return 2;
     }
     argv = argv.slice(2);
+  }
+  // `-format json` would read as `-f ormat`: a long option's name after a single dash is refused.
+  const oneDash = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length).find((a) => /^-[a-z][a-z-]+(=|$)/.test(a) && Object.hasOwn(OPTIONS, a.slice(1).split('=')[0]));
+  if (oneDash) {
+    const name = oneDash.slice(1).split('=')[0];
+    err(`oidc-lint: unknown option '-${name}' (did you mean --${name}?)\nRun 'oidc-lint${explainTarget !== undefined ? ' explain' : ''} --help' for usage.\n`);
+    return 2;
   }
   let args;
   try {
     args = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        format: { type: 'string', short: 'f', default: 'text' },
-        'output-file': { type: 'string', short: 'o' },
-        rule: { type: 'string', multiple: true, default: [] },
-        config: { type: 'string', short: 'c' },
-        'no-config': { type: 'boolean' },
-        'print-config': { type: 'boolean' },
-        baseline: { type: 'string' },
-        'write-baseline': { type: 'string' },
-        audience: { type: 'string', multiple: true, default: [] },
-        'max-file-size': { type: 'string' },
-        threads: { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        'max-warnings': { type: 'string' },
-        color: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        'sarif-category': { type: 'string' },
-        ...AWS_OPTIONS,
-        fix: { type: 'boolean' },
-        'fix-dry-run': { type: 'boolean' },
-        version: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     });
   } catch (e) {
-    err(`oidc-lint: ${(e as Error).message}\nRun 'oidc-lint --help' for usage.\n`);
+    err(`oidc-lint: ${argumentError(e as NodeJS.ErrnoException)}\nRun 'oidc-lint${explainTarget !== undefined ? ' explain' : ''} --help' for usage.\n`);
     return 2;
   }
   const o = args.values;
@@ -139,6 +194,13 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   if (o.version) {
     out(VERSION + '\n');
     return 0;
+  }
+  if (explainTarget !== undefined) {
+    const ignored = EXPLAIN_IGNORES.filter((k) => o[k] !== undefined && !(Array.isArray(o[k]) && !o[k].length));
+    if (ignored.length) {
+      err(`oidc-lint: explain does not use ${ignored.map((k) => `--${k}`).join(', ')}\nRun 'oidc-lint explain --help' for usage.\n`);
+      return 2;
+    }
   }
   const reporter = Object.hasOwn(reporters, o.format!) ? reporters[o.format!] : undefined;
   if (explainTarget !== undefined && o.format !== 'text' && o.format !== 'json') {
@@ -209,7 +271,9 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       err(`oidc-lint: ${e.message}\n`);
       return 2;
     }
-    out(JSON.stringify(printableConfig(loaded, config, ruleSettings, cwd), null, 2) + '\n');
+    // stdout is a config file as is (`oidc-lint --print-config > oidc-lint.config.json`); where it came from goes to stderr.
+    err(`oidc-lint: effective configuration from ${loaded ? shown(cwd, loaded.file) : 'no config file'}${Object.keys(flagRules).length || o.audience?.length ? ' and the command line' : ''}\n`);
+    out(JSON.stringify(printableConfig(loaded, config, ruleSettings), null, 2) + '\n');
     return 0;
   }
   let baseline = o['write-baseline'] === undefined && o.baseline !== undefined ? readBaseline(o.baseline, cwd, region, err) : undefined;
@@ -242,7 +306,26 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   timing?.lap('loading files', analysisMs);
   if (timing) timing.add('trust-policy analysis (while loading)', analysisMs);
   if (aws) addAwsToProject(project, aws.model);
-  if (explainTarget !== undefined) return explain(project, explainTarget, cwd, o.format === 'json', out, err);
+  const empty = emptyNamedPaths(args.positionals, cwd, project);
+  if (empty.length) {
+    for (const p of empty) err(`oidc-lint: no files to check in ${shown(cwd, p)}: it holds no ${WHAT_IT_READS} (ignored and .gitignore'd paths are skipped)\n`);
+    return 2;
+  }
+  scopeNotes(project, aws !== undefined, args.positionals.length ? args.positionals.join(' ') : '.', err);
+  if (explainTarget !== undefined) {
+    let explained = '';
+    const code = explain(project, explainTarget, cwd, o.format === 'json', o['output-file'] ? (s) => (explained += s) : out, err);
+    if (code === 0 && o['output-file'] !== undefined) {
+      try {
+        writeFileAtomic(path.resolve(cwd, o['output-file']), explained, { region });
+      } catch (e) {
+        if (!(e instanceof FileAccessError)) throw e;
+        err(`oidc-lint: cannot write ${o['output-file']}: ${e.message}\n`);
+        return 2;
+      }
+    }
+    return code;
+  }
   const baselineWhere = (root: string) => ({ projectRoot: root, baselineDir: path.dirname(path.resolve(cwd, (o['write-baseline'] ?? o.baseline)!)) });
   const given = baseline;
   // Baselined findings count as accepted, so --fix leaves them alone too.
@@ -253,8 +336,11 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   };
   let result;
   let changes: FileChange[] = [];
+  // --fix-dry-run reports the files as they are (their line numbers) and what would remain apart.
+  let remaining: LintResult | undefined;
   try {
-    if (o.fix || o['fix-dry-run']) ({ project, result, changes } = await fixProject(project, lint));
+    if (o.fix) ({ project, result, changes } = await fixProject(project, lint));
+    else if (o['fix-dry-run']) ({ result: remaining, initial: result, changes } = await fixProject(project, lint));
     else result = lint(project);
   } catch (e) {
     if (e instanceof ConfigError) {
@@ -279,7 +365,15 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     crashes: result.crashes,
     project,
     rules: ruleSet,
-    options: { color, cwd, repoRoot: repositoryRoot(project.root, env), sarifCategory: o['sarif-category'], githubStepSummary: stepSummary !== undefined },
+    options: {
+      color,
+      cwd,
+      repoRoot: repositoryRoot(project.root, env),
+      sarifCategory: o['sarif-category'],
+      githubStepSummary: stepSummary !== undefined,
+      ...(o.quiet ? { hiddenWarnings: warnings } : {}),
+      ...(maxWarnings !== undefined ? { maxWarnings } : {}),
+    },
   };
   timing?.lap('rules');
   const text = reporter(input);
@@ -305,6 +399,12 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
       return 2;
     }
   } else out(text);
+  if (remaining) {
+    // After the report of the files as they are: what --fix would change, and what would be left.
+    const note = afterFixNote(changes, remaining, project.root, cwd);
+    if (o.format === 'text' && !o['output-file']) out(note + '\n');
+    else err(`oidc-lint: ${note}\n`);
+  }
   if (stepSummary) {
     try {
       appendFileSync(path.resolve(cwd, stepSummary), githubStepSummary(input, env) + '\n');
@@ -326,6 +426,16 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     return 1;
   }
   return 0;
+}
+
+/** `--fix-dry-run`'s closing line: what --fix would do, and the problems that would remain after it. */
+function afterFixNote(changes: FileChange[], remaining: LintResult, root: string, cwd: string): string {
+  const left = remaining.findings.filter((f) => !f.suppressed);
+  const errors = left.filter((f) => f.level === 'error').length;
+  const n = changes.reduce((s, c) => s + c.fixes, 0);
+  const s = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
+  const fixes = changes.length ? `--fix would fix ${s(n, 'problem')} in ${s(changes.length, 'file')} (${changes.map((c) => displayPath(root, c.file, cwd)).join(', ')})` : '--fix would change nothing';
+  return `${fixes}; after it, ${left.length ? `${s(left.length, 'problem')} would remain (${s(errors, 'error')}, ${s(left.length - errors, 'warning')})` : 'no problem would remain'}`;
 }
 
 /** Phase times for OIDC_LINT_DEBUG=timing; the first line is Node.js's own start-up plus loading the CLI. */
@@ -372,11 +482,36 @@ function standardStream(name: 'stdout' | 'stderr'): (s: string) => void {
 async function scanRoot(paths: string[], cwd: string): Promise<string> {
   if (paths.length === 1) {
     const st = statSync(paths[0]);
-    if (st.isDirectory()) return paths[0];
+    if (st.isDirectory()) return rootOutsideDotGithub(paths[0]);
   }
   const common = await commonDirectory(paths);
   // Prefer the cwd when everything is below it, so paths read naturally.
-  return (common + path.sep).startsWith(cwd + path.sep) ? cwd : common;
+  return rootOutsideDotGithub((common + path.sep).startsWith(cwd + path.sep) ? cwd : common);
+}
+
+/** What oidc-lint reads, for messages about paths that hold none of it. */
+const WHAT_IT_READS = 'GitHub Actions workflows (.github/workflows/*.yml), IAM trust policies (JSON), CloudFormation/SAM templates, Terraform or CDK TypeScript';
+
+/**
+ * The paths named on the command line (other than `.`) under which nothing was read: no source and
+ * no load error (eslint's "no files matching"). `.` on a repository with nothing to check is not an
+ * error: the run says so and passes.
+ */
+function emptyNamedPaths(positionals: string[], cwd: string, project: Project): string[] {
+  const read = [...project.sources.map((s) => s.absPath), ...project.loadErrors.flatMap((e) => (e.loc.file ? [path.resolve(project.root, e.loc.file)] : []))];
+  return positionals
+    .filter((arg) => !['.', './', '.' + path.sep].includes(arg))
+    .map((arg) => path.resolve(cwd, arg))
+    .filter((abs) => !read.some((f) => f === abs || f.startsWith(abs.endsWith(path.sep) ? abs : abs + path.sep)));
+}
+
+/** Notes on stderr about what a run could not look at: nothing at all, or CDK apps in other languages. */
+function scopeNotes(project: Project, hasAws: boolean, shownPaths: string, err: (s: string) => void): void {
+  if (!project.sources.length && !project.loadErrors.length && !hasAws) err(`oidc-lint: nothing to check in ${shownPaths}: no ${WHAT_IT_READS} found\n`);
+  for (const n of project.notAnalysed ?? []) {
+    const few = n.files.slice(0, 3).join(', ') + (n.files.length > 3 ? ', …' : '');
+    err(`oidc-lint: ${n.files.length} CDK ${n.language} file${n.files.length === 1 ? '' : 's'} defining IAM roles not analysed (${few}): oidc-lint reads CDK TypeScript only; lint \`cdk.out\` after \`cdk synth\`\n`);
+  }
 }
 
 /**
@@ -418,10 +553,9 @@ function shown(cwd: string, abs: string): string {
 }
 
 /** `--print-config`: the effective configuration in the config file's own vocabulary, plus where it came from. */
-function printableConfig(loaded: LoadedConfig | undefined, config: LintConfig, rules: Record<string, RuleSetting>, cwd: string) {
+function printableConfig(loaded: LoadedConfig | undefined, config: LintConfig, rules: Record<string, RuleSetting>) {
   const s = config.settings;
   return {
-    configFile: loaded ? shown(cwd, loaded.file) : null,
     rules,
     ignore: loaded?.ignore ?? [],
     audiences: s.expectedAudiences ?? [...DEFAULT_AUDIENCES],

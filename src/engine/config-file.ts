@@ -108,6 +108,9 @@ interface ConfigDocument {
 }
 
 function parseConfigText(text: string, file: string): DocNode | undefined {
+  // An empty file is an empty config (`oidc-lint --print-config > oidc-lint.config.json` creates
+  // the file before oidc-lint looks for one).
+  if (!text.trim()) return undefined;
   if (/\.json$/i.test(file)) {
     try {
       return parseJson(text, file).root;

@@ -30,6 +30,8 @@ export interface FixRun {
   project: Project;
   /** Lint result of the fixed project: what remains. */
   result: LintResult;
+  /** Lint result of the project as it was given (the files on disk). */
+  initial: LintResult;
   changes: FileChange[];
 }
 
@@ -43,6 +45,7 @@ export function isAutoFixable(f: Finding, workflowFiles: ReadonlySet<string>): b
 export async function fixProject(project: Project, lint: (p: Project) => LintResult): Promise<FixRun> {
   const changes = new Map<string, FileChange>();
   let result = lint(project);
+  const initial = result;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const byFile = new Map<string, Fix[]>();
     const workflowFiles = new Set(project.sources.filter((s) => s.kind === 'workflow').map((s) => s.path));
@@ -70,7 +73,7 @@ export async function fixProject(project: Project, lint: (p: Project) => LintRes
     project = await reloadSources(project, texts);
     result = lint(project);
   }
-  return { project, result, changes: [...changes.values()].filter((c) => c.before !== c.after).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
+  return { project, result, initial, changes: [...changes.values()].filter((c) => c.before !== c.after).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)) };
 }
 
 /**

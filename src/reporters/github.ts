@@ -16,7 +16,7 @@ import type { Finding, Severity } from '../engine/rule.js';
 import { absoluteOf } from './paths.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
-import { counts, plural } from './summary.js';
+import { counts, hiddenWarningsNote, plural } from './summary.js';
 import { printable } from '../model/printable.js';
 import { crossCheckGraph } from './mermaid.js';
 
@@ -89,7 +89,8 @@ export const githubReporter: Reporter = (input) => {
     if (annotated.has(f)) out.push(annotation(f, input));
     else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${f.message}  ${f.ruleId}`);
   }
-  out.push(shown.length ? `oidc-lint: ${problems} in ${checked}.` : `oidc-lint: no problems (${checked}).`);
+  const hidden = hiddenWarningsNote(input.options);
+  out.push(shown.length ? `oidc-lint: ${problems}${hidden ? `; ${hidden}` : ''} in ${checked}.` : hidden ? `oidc-lint: no errors; ${hidden} (${checked}).` : `oidc-lint: no problems (${checked}).`);
   const missedErrors = shown.filter((f) => f.level === 'error' && !annotated.has(f)).length;
   const missedWarnings = shown.filter((f) => f.level === 'warn' && !annotated.has(f)).length;
   if (missedErrors + missedWarnings) {

@@ -1,6 +1,7 @@
 /** The closing counts every human-facing reporter prints: "N problems (E errors, W warnings) in F files [and R AWS roles] checked". */
 import type { Finding } from '../engine/rule.js';
 import type { Project } from '../model/project.js';
+import type { ReporterOptions } from './types.js';
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -27,4 +28,12 @@ export function counts(findings: Finding[], project: Project): Counts {
     problems: `${plural(shown.length, 'problem')} (${plural(errors, 'error')}, ${plural(warnings, 'warning')})`,
     checked: `${plural(project.sources.length, 'file')}${awsRoles ? ` and ${plural(awsRoles, 'AWS role')}` : ''} checked`,
   };
+}
+
+/** The closing line's words for warnings hidden by --quiet, or '' when none are. */
+export function hiddenWarningsNote(options: ReporterOptions): string {
+  const n = options.hiddenWarnings ?? 0;
+  if (!n) return '';
+  const over = options.maxWarnings !== undefined && n > options.maxWarnings;
+  return `${n} warning${n === 1 ? '' : 's'} not shown (--quiet)${over ? `, more than --max-warnings ${options.maxWarnings} allows` : ''}`;
 }

@@ -14,7 +14,7 @@
 import type { Reporter } from './types.js';
 import { displayPath } from './paths.js';
 import { codeFrame, splitLines } from './frame.js';
-import { counts } from './summary.js';
+import { counts, hiddenWarningsNote } from './summary.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
 import { printable } from '../model/printable.js';
@@ -59,9 +59,12 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
     out.push(c.dim(`    docs: ${RULES_DOC_URL}#${f.ruleId}`));
     out.push('');
   }
-  if (shown.length === 0) out.push(`✓ no problems (${checked})`);
+  const hidden = hiddenWarningsNote(options);
+  const over = options.maxWarnings !== undefined && (options.hiddenWarnings ?? 0) > options.maxWarnings;
+  if (shown.length === 0 && hidden) out.push(over ? c.bold(c.yellow(`✖ no errors; ${hidden} (${checked})`)) : `✓ no errors; ${hidden} (${checked})`);
+  else if (shown.length === 0) out.push(`✓ no problems (${checked})`);
   else {
-    const line = `✖ ${problems} in ${checked}`;
+    const line = `✖ ${problems}${hidden ? `; ${hidden}` : ''} in ${checked}`;
     out.push(errors ? c.bold(c.red(line)) : c.bold(c.yellow(line)));
     const fixable = shown.filter((f) => f.fix).length;
     const which = fixable === shown.length ? (fixable === 1 ? '' : `all ${fixable} `) : `${fixable} of them `;

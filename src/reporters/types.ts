@@ -20,6 +20,10 @@ export interface ReporterOptions {
   sarifCategory?: string;
   /** The CLI also writes a markdown summary to $GITHUB_STEP_SUMMARY (the github reporter says so). */
   githubStepSummary?: boolean;
+  /** Warnings left out of `findings` by --quiet (they still count for --max-warnings). */
+  hiddenWarnings?: number;
+  /** --max-warnings, when given. */
+  maxWarnings?: number;
 }
 
 export type Reporter = (input: ReportInput) => string;

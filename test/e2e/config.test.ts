@@ -118,8 +118,8 @@ suppressions:
     });
     const r = run(['--print-config', '--rule', 'no-wildcard-subject=off', '--audience', 'sts.amazonaws.com.cn'], dir);
     expect(r.code).toBe(0);
+    expect(r.stderr).toBe('oidc-lint: effective configuration from oidc-lint.config.yml and the command line\n');
     expect(JSON.parse(r.stdout)).toEqual({
-      configFile: 'oidc-lint.config.yml',
       rules: {
         'no-branch-ref-with-credentials': 'warn',
         'no-deprecated-aws-credentials-action': ['warn', { requireShaPin: false }],
@@ -146,13 +146,25 @@ suppressions:
       roles: { 'vars.DEPLOY_ROLE': 'arn:aws:iam::123456789012:role/deploy' },
       suppressions: [{ rule: ['require-subject-condition'], file: ['iam/legacy.json'], reason: 'SEC-12' }],
     });
-    expect(JSON.parse(run(['--print-config', '--no-config'], dir).stdout).configFile).toBeNull();
-    // Without configFile, the output is a valid config file that means the same thing.
-    const { configFile, ...printed } = JSON.parse(r.stdout);
-    writeFileSync(path.join(dir, 'printed.json'), JSON.stringify(printed));
+    expect(run(['--print-config', '--no-config'], dir).stderr).toBe('oidc-lint: effective configuration from no config file\n');
+    // The output is a valid config file, as is, that means the same thing.
+    writeFileSync(path.join(dir, 'printed.json'), r.stdout);
     const again = run(['--print-config', '--config', 'printed.json'], dir);
     expect(again.code).toBe(0);
-    expect({ ...JSON.parse(again.stdout), configFile }).toEqual(JSON.parse(r.stdout));
+    expect(again.stdout).toBe(r.stdout);
+  });
+
+  it('--print-config redirected into the config file it would find (created empty by the shell) saves a config that is then used', () => {
+    const dir = repo({ 'iam/deploy-trust.json': trustPolicy({}) });
+    // What `oidc-lint --print-config --rule … > oidc-lint.config.json` does: the shell creates the file first.
+    writeFileSync(path.join(dir, 'oidc-lint.config.json'), '');
+    const r = run(['--print-config', '--rule', 'require-subject-condition=off', '--rule', 'require-audience-condition=off'], dir);
+    expect(r.code).toBe(0);
+    writeFileSync(path.join(dir, 'oidc-lint.config.json'), r.stdout);
+    const lint = run(['.', '-f', 'json'], dir);
+    expect(lint.stderr).toBe('');
+    expect(JSON.parse(lint.stdout).findings.map((f: { ruleId: string }) => f.ruleId)).not.toContain('require-subject-condition');
+    expect(run(['--print-config'], dir).stdout).toBe(r.stdout);
   });
 
   it('ignore globs keep files out of the scan, relative to the config directory', () => {

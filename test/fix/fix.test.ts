@@ -121,9 +121,11 @@ describe('--fix-dry-run', () => {
   it('keeps stdout parseable for machine formats: the diff goes to stderr', async () => {
     const dir = writeTree({ [WF]: readFileSync(path.join(FIX_DIR, 'bump-action.yml'), 'utf8') });
     const r = await cli(dir, ['--fix-dry-run', '-f', 'json']);
-    expect(JSON.parse(r.stdout).findings.map((f: JsonFinding) => f.messageId)).toEqual(['retiredPinned']);
+    // The report is of the file as it is on disk; what would remain is said apart, on stderr.
+    expect(JSON.parse(r.stdout).findings.map((f: JsonFinding) => f.messageId)).toEqual(['retired', 'retired', 'retired', 'retiredPinned']);
     expect(r.stderr).toMatch(/^-      - uses: aws-actions\/configure-aws-credentials@v1$/m);
     expect(r.stderr).toMatch(/^\+      - uses: aws-actions\/configure-aws-credentials@v6$/m);
+    expect(r.stderr).toMatch(/^oidc-lint: --fix would fix 3 problems in 1 file \(\.github\/workflows\/ci\.yml\); after it, 1 problem would remain \(0 errors, 1 warning\)$/m);
   });
   it('prints nothing but the report when there is nothing to fix', async () => {
     const dir = writeTree({ [POLICY]: POLICY_TEXT });
