@@ -11,6 +11,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, re
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
+import { pristineExample } from '../helpers/examples.js';
 import { cleanEnv, copyCheckout, exec, requireDist, run } from '../helpers/exec.js';
 import { evaluate, interpolate, loadAction, runCompositeAction, type ActionRun } from '../helpers/composite-action.js';
 import { githubProblems, sarifValidator, schemaAvailable } from '../helpers/sarif-schema.js';
@@ -65,7 +66,7 @@ describe('action.yml steps, run with GitHub’s environment', () => {
   function job(name: string) {
     workspace = path.join(tmp, name, 'work', 'infra', 'infra');
     runnerTemp = path.join(tmp, name, 'temp');
-    cpSync(path.join(REPO_ROOT, 'examples', 'broken'), workspace, { recursive: true });
+    cpSync(pristineExample('broken'), workspace, { recursive: true });
     mkdirSync(runnerTemp, { recursive: true });
     return { workspace, runnerTemp };
   }

@@ -8,12 +8,13 @@ import { REPO_ROOT } from '../../scripts/fixtures.js';
 import { githubProblems, sarifValidator, schemaAvailable } from '../helpers/sarif-schema.js';
 import { writeTree } from '../helpers/project.js';
 import { generateMonorepo } from '../../scripts/bench/generate.js';
+import { pristineExample, pristineExamples } from '../helpers/examples.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'oidc-lint.js');
 
 function run(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   if (!existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...opts.env } });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? pristineExamples(), encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...opts.env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -67,7 +68,7 @@ describe('oidc-lint CLI (spawned)', () => {
   });
   it('--fix repairs the workflows of examples/broken in place and leaves the trust policy to people', () => {
     const dir = writeTree({});
-    cpSync(path.join(REPO_ROOT, 'examples', 'broken'), dir, { recursive: true });
+    cpSync(pristineExample('broken'), dir, { recursive: true });
     const policy = readFileSync(path.join(dir, 'iam/github-actions-deploy-trust.json'), 'utf8');
     const deploy = readFileSync(path.join(dir, '.github/workflows/deploy.yml'), 'utf8');
     const r = run(['--fix', '.'], { cwd: dir });
@@ -130,7 +131,7 @@ describe('oidc-lint CLI (spawned)', () => {
     expect(r.code).toBe(1);
   });
   it('stops quietly, with its own exit code, when the reader of its output goes away (`| head`)', async () => {
-    const child = spawn(process.execPath, [BIN, 'examples/broken', '--format', 'sarif'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '' } });
+    const child = spawn(process.execPath, [BIN, 'examples/broken', '--format', 'sarif'], { cwd: pristineExamples(), env: { PATH: process.env.PATH ?? '' } });
     child.stdout.destroy(); // the reader is gone before the report is written
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

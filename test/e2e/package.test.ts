@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
+import { pristineExample } from '../helpers/examples.js';
 import { exec, requireDist, run } from '../helpers/exec.js';
 
 const PKG = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
@@ -39,7 +40,7 @@ describe('the npm package', () => {
     project = mkdtempSync(path.join(tmpdir(), 'oidc-lint-consumer-'));
     writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(out, packed.filename), '@types/node@20'], { cwd: project, timeoutMs: 600_000 });
-    cpSync(path.join(REPO_ROOT, 'examples', 'broken'), path.join(project, 'repo'), { recursive: true });
+    cpSync(pristineExample('broken'), path.join(project, 'repo'), { recursive: true });
   }, 600_000);
 
   it('ships the CLI, the compiled library with declarations, the config schema, the docs — and nothing else', () => {

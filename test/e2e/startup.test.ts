@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
+import { pristineExample } from '../helpers/examples.js';
 
 function requireBundle() {
   if (!existsSync(path.join(REPO_ROOT, 'dist', 'oidc-lint.cjs'))) throw new Error('dist/oidc-lint.cjs is missing: run `npm run build` (npm test does it)');
@@ -36,7 +37,7 @@ function installCopy(cache: Buffer | 'unreadable' | undefined): string {
   return root;
 }
 
-const LINT = ['examples/broken', '--format', 'json'];
+const LINT = [pristineExample('broken'), '--format', 'json'];
 
 describe('start-up of the built CLI', () => {
   it('the code cache written by the build is accepted by this Node.js', () => {
@@ -109,7 +110,7 @@ describe('what a plain run loads', () => {
     // A preload records Node's own module list at exit (process.moduleLoadList: built-ins as they load).
     writeFileSync(path.join(dir, 'record.cjs'), `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'modules.json'))}, JSON.stringify(process.moduleLoadList)));\n`);
     // --no-config: the example's config file is validated with ajv, imported as an ES module.
-    const r = spawnSync(process.execPath, ['--require', path.join(dir, 'record.cjs'), path.join('bin', 'oidc-lint.js'), 'examples/broken', '--no-config', '-f', 'sarif', '-o', path.join(dir, 'out.sarif')], {
+    const r = spawnSync(process.execPath, ['--require', path.join(dir, 'record.cjs'), path.join('bin', 'oidc-lint.js'), pristineExample('broken'), '--no-config', '-f', 'sarif', '-o', path.join(dir, 'out.sarif')], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '' },
@@ -130,8 +131,8 @@ describe('what a plain run loads', () => {
   });
   it('OIDC_LINT_DEBUG=timing prints where the time went: one line per phase, then the total since the process started', () => {
     requireBundle();
-    const r = node([path.join('bin', 'oidc-lint.js'), 'examples/broken', '-f', 'json']);
-    const timed = spawnSync(process.execPath, [path.join('bin', 'oidc-lint.js'), 'examples/broken', '-f', 'json'], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', OIDC_LINT_DEBUG: 'timing' } });
+    const r = node([path.join('bin', 'oidc-lint.js'), pristineExample('broken'), '-f', 'json']);
+    const timed = spawnSync(process.execPath, [path.join('bin', 'oidc-lint.js'), pristineExample('broken'), '-f', 'json'], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', OIDC_LINT_DEBUG: 'timing' } });
     expect(timed.status).toBe(r.code);
     expect(timed.stdout).toBe(r.stdout);
     const phases = [...timed.stderr.matchAll(/^oidc-lint: debug: timing: +([\d.]+) ms {2}(.+)$/gm)].map((m) => [m[2].replace(/ \(.*/, ''), Number(m[1])] as const);

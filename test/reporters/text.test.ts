@@ -4,7 +4,7 @@ import { main } from '../../src/cli.js';
 import { rules } from '../../src/rules/index.js';
 import { codeFrame, splitLines } from '../../src/reporters/frame.js';
 import { trustPolicy, writeTree } from '../helpers/project.js';
-import { REPO_ROOT } from '../../scripts/fixtures.js';
+import { pristineExamples } from '../helpers/examples.js';
 import type { SourceLocation } from '../../src/model/location.js';
 
 const at = (line: number, column: number, endLine: number, endColumn: number): SourceLocation => ({ file: 'f', start: { line, column }, end: { line: endLine, column: endColumn } });
@@ -108,9 +108,10 @@ describe('oidc-lint text output', () => {
   });
 
   it('says how many of the findings --fix can repair', async () => {
-    const r = await run(['examples/broken'], REPO_ROOT);
+    // The examples as committed (the README's --fix example repairs the working copy).
+    const r = await run(['examples/broken'], pristineExamples());
     expect(r.stdout.endsWith('✖ 6 problems (5 errors, 1 warning) in 3 files checked\n  2 of them fixable with --fix (--fix-dry-run shows the diff)\n')).toBe(true);
-    expect((await run(['examples/broken/iam'], REPO_ROOT)).stdout).not.toContain('--fix');
+    expect((await run(['examples/broken/iam'], pristineExamples())).stdout).not.toContain('--fix');
   });
 
   describe('--quiet and --max-warnings', () => {
