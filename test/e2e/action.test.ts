@@ -168,7 +168,7 @@ describe('action.yml steps, run with GitHub’s environment', () => {
     const r = runCompositeAction(action, { actionPath, ...job('bad-args'), env, skip: [INSTALL], inputs: { args: '--no-such-option' } });
     expect(r.steps.map((s) => `${s.name}: ${s.status}`)).toEqual([`${INSTALL}: success`, 'Run oidc-lint: failure', `${UPLOAD}: skipped`, 'Fail on error-level problems: skipped']);
     expect(r.steps[1].exitCode).toBe(2);
-    expect(r.steps[1].stderr).toContain("Unknown option '--no-such-option'");
+    expect(r.steps[1].stderr).toContain("oidc-lint: unknown option '--no-such-option'");
     expect(r.steps[1].stdout).toContain('::error title=oidc-lint::oidc-lint failed (exit code 2)');
   });
 });
