@@ -524,10 +524,12 @@ export async function loadFile(f: DiscoveredFile, loaders: Loader[], maxBytes: n
 
 /**
  * Text that shows something oidc-lint checks in a file it cannot parse: a federated principal or a
- * web-identity role assumption, an OIDC provider, GitHub's token issuer (github.com, an
- * enterprise's, or GHES's `HOST/_services/token`).
+ * web-identity role assumption, an OIDC provider (CDK's OpenIdConnectProvider, CloudFormation's
+ * OIDCProvider, Terraform's aws_iam_openid_connect_provider, an `oidc-provider/` ARN), GitHub's token
+ * issuer (github.com, an enterprise's, or GHES's `HOST/_services/token`). An OpenID Connect URL
+ * of another service (`openidconnect.googleapis.com`) is no such sign.
  */
-const OIDC_SIGN = /federated|webidentity|openidconnect|oidc[-_ ]?provider|token\.actions\.githubusercontent\.com|_services\/token/i;
+const OIDC_SIGN = /federated|webidentity|openidconnect(?:principal|provider)|openid_connect_provider|oidc[-_ ]?provider|token\.actions\.githubusercontent\.com|_services\/token/i;
 
 /**
  * A syntax error in a file that shows no such sign (and is not a workflow) is marked `unrelated`:

@@ -194,8 +194,9 @@ Resources:
     const e = run(['.', '-f', 'json'], withTrust);
     expect(JSON.parse(e.stdout).findings[0]).toMatchObject({ ruleId: 'parse-error', messageId: 'syntax', level: 'error' });
     expect(e.code).toBe(1);
-    // A duplicate key in a template without OIDC (PyYAML keeps the last): a warning, not a failed run.
-    const dup = writeTree({ 'cfn/ec2-role.yaml': `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      Path: /\n      AssumeRolePolicyDocument:\n        Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: "sts:AssumeRole" }]\n      Path: /\n` });
+    // A duplicate key in a template without GitHub OIDC (PyYAML keeps the last): a warning, not a
+    // failed run — an OpenID Connect endpoint of another service in it is no sign of GitHub OIDC.
+    const dup = writeTree({ 'cfn/ec2-role.yaml': `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      Path: /\n      AssumeRolePolicyDocument:\n        Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: "sts:AssumeRole" }]\n      Path: /\n  Auth:\n    Type: AWS::Cognito::UserPoolIdentityProvider\n    Properties:\n      ProviderDetails: { oidc_issuer: 'https://accounts.google.com', attributes_url: 'https://openidconnect.googleapis.com/v1/userinfo' }\n` });
     const d = run(['.', '-f', 'json'], dup);
     expect(JSON.parse(d.stdout).findings.map((x: { messageId: string; level: string }) => `${x.messageId} ${x.level}`)).toEqual(['syntaxUnrelated warn']);
     expect(d.code).toBe(0);
