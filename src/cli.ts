@@ -490,7 +490,7 @@ async function scanRoot(paths: string[], cwd: string): Promise<string> {
 }
 
 /** What oidc-lint reads, for messages about paths that hold none of it. */
-const WHAT_IT_READS = 'GitHub Actions workflows (.github/workflows/*.yml), IAM trust policies (JSON), CloudFormation/SAM templates, Terraform or CDK TypeScript';
+const WHAT_IT_READS = 'GitHub Actions workflows (.github/workflows/*.yml), IAM trust policies (JSON), CloudFormation/SAM templates, Terraform or AWS CDK in TypeScript or Python';
 
 /**
  * The paths named on the command line (other than `.`) under which nothing was read: no source and
@@ -510,7 +510,7 @@ function scopeNotes(project: Project, hasAws: boolean, shownPaths: string, err: 
   if (!project.sources.length && !project.loadErrors.length && !hasAws) err(`oidc-lint: nothing to check in ${shownPaths}: no ${WHAT_IT_READS} found\n`);
   for (const n of project.notAnalysed ?? []) {
     const few = n.files.slice(0, 3).join(', ') + (n.files.length > 3 ? ', …' : '');
-    err(`oidc-lint: ${n.files.length} CDK ${n.language} file${n.files.length === 1 ? '' : 's'} defining IAM roles not analysed (${few}): oidc-lint reads CDK TypeScript only; lint \`cdk.out\` after \`cdk synth\`\n`);
+    err(`oidc-lint: ${n.files.length} CDK ${n.language} file${n.files.length === 1 ? '' : 's'} defining IAM roles not analysed (${few}): oidc-lint reads CDK TypeScript and Python only; lint \`cdk.out\` after \`cdk synth\`\n`);
   }
 }
 

@@ -1,11 +1,12 @@
 /**
- * AWS CDK apps written in languages oidc-lint does not parse (Python, Java, Go, C#). Their IAM roles
+ * AWS CDK apps written in languages oidc-lint does not parse (Java, Go, C#; TypeScript and Python
+ * are read by cdk.ts and cdk-python.ts). Their IAM roles
  * are not checked; rather than passing silently, the files that define roles are counted so the run
  * can say so once and point at the way to check them (`cdk synth`, then lint `cdk.out`).
  *
  * Only files below a directory holding `cdk.json` (every CDK app has one) are looked at, so a large
- * Python or Java repository without CDK costs nothing; virtual environments, build output and
- * vendored code are skipped. Files are read, never run.
+ * Java or Go repository without CDK costs nothing; build output and vendored code are skipped. Files
+ * are read, never run.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,6 @@ export interface ForeignCdkLanguage {
 }
 
 export const FOREIGN_CDK: readonly ForeignCdkLanguage[] = [
-  { language: 'Python', extension: /\.py$/i, iamImport: /\baws_cdk\b[\s\S]*\baws_iam\b|\baws_cdk\.aws_iam\b/ },
   { language: 'Java', extension: /\.java$/i, iamImport: /\bsoftware\.amazon\.awscdk\.services\.iam\b/ },
   { language: 'Go', extension: /\.go$/i, iamImport: /aws-cdk-go\/awscdk(?:\/v2)?\/awsiam\b/ },
   { language: 'C#', extension: /\.cs$/i, iamImport: /\bAmazon\.CDK\.AWS\.IAM\b/ },

@@ -327,7 +327,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
       known.add(r.relPath);
       project.sources.push(sourceOf({ ...r, explicit: false }, 'policy-json'));
     }
-  // CDK apps in Python, Java, Go or C#: named, not checked (unless their cdk.out was loaded).
+  // CDK apps in Java, Go or C#: named, not checked (unless their cdk.out was loaded).
   const templates = project.sources.filter((s) => s.kind === 'cloudformation').map((s) => s.path);
   const notAnalysed = foreignCdkFiles(files, (app) => templates.some((t) => t.startsWith(`${app === '.' ? '' : app + '/'}cdk.out/`)));
   if (notAnalysed.length) project.notAnalysed = notAnalysed;

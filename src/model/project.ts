@@ -74,8 +74,8 @@ export interface Project {
   loadErrors: LoadError[];
   links: ProjectLinks;
   /**
-   * Files in languages oidc-lint does not read that define what it checks: AWS CDK apps in Python,
-   * Java, Go or C# that define IAM roles (relative paths, per language). Not checked; named once.
+   * Files in languages oidc-lint does not read that define what it checks: AWS CDK apps in Java, Go
+   * or C# that define IAM roles (relative paths, per language). Not checked; named once.
    */
   notAnalysed?: { language: string; files: string[] }[];
   /** Identity of the scanned repository, when known. */

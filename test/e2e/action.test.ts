@@ -205,7 +205,7 @@ describe('the released action (scripts/release-action.mjs): no install, no build
   it('runs every step with npm unavailable, in a container-job layout, and lints Terraform and CDK files too', () => {
     const workspace = path.join(tmp, 'container', '__w', 'infra', 'infra');
     const runnerTemp = path.join(tmp, 'container', '__w', '_temp');
-    cpSync(path.join(REPO_ROOT, 'examples', 'broken'), workspace, { recursive: true });
+    cpSync(pristineExample('broken'), workspace, { recursive: true });
     cpSync(path.join(REPO_ROOT, 'fixtures', 'rules', 'no-wildcard-subject', 'invalid-zz-tf-template.tf'), path.join(workspace, 'infra', 'main.tf'));
     cpSync(path.join(REPO_ROOT, 'fixtures', 'rules', 'no-wildcard-subject', 'invalid-zz-cdk-any-repo.ts'), path.join(workspace, 'cdk', 'stack.ts'));
     mkdirSync(runnerTemp, { recursive: true });

@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
 import { trustPolicy, writeTree } from '../helpers/project.js';
+import { pristineExample } from '../helpers/examples.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'oidc-lint.js');
 
@@ -86,7 +87,7 @@ describe('no silent green', () => {
     for (const target of ['src', 'docs', 'docs/']) {
       const r = run([target], dir);
       expect(r.code, target).toBe(2);
-      expect(r.stderr).toBe(`oidc-lint: no files to check in ${target.replace(/\/$/, '')}: it holds no GitHub Actions workflows (.github/workflows/*.yml), IAM trust policies (JSON), CloudFormation/SAM templates, Terraform or CDK TypeScript (ignored and .gitignore'd paths are skipped)\n`);
+      expect(r.stderr).toBe(`oidc-lint: no files to check in ${target.replace(/\/$/, '')}: it holds no GitHub Actions workflows (.github/workflows/*.yml), IAM trust policies (JSON), CloudFormation/SAM templates, Terraform or AWS CDK in TypeScript or Python (ignored and .gitignore'd paths are skipped)\n`);
       expect(r.stdout).toBe('');
     }
     // One empty path among good ones is still an error: the user named it.
@@ -102,48 +103,48 @@ describe('no silent green', () => {
       const r = run([...args, '--no-color'], dir);
       expect(r.code, args.join(' ')).toBe(0);
       expect(r.stdout).toBe('✓ no problems (0 files checked)\n');
-      expect(r.stderr).toMatch(/^oidc-lint: nothing to check in \.\/?: no GitHub Actions workflows \(\.github\/workflows\/\*\.yml\), IAM trust policies \(JSON\), CloudFormation\/SAM templates, Terraform or CDK TypeScript found\n$/);
+      expect(r.stderr).toMatch(/^oidc-lint: nothing to check in \.\/?: no GitHub Actions workflows \(\.github\/workflows\/\*\.yml\), IAM trust policies \(JSON\), CloudFormation\/SAM templates, Terraform or AWS CDK in TypeScript or Python found\n$/);
     }
     // With something to check, no such line.
     const good = writeTree({ 'iam/trust.json': trustPolicy({}) });
     expect(run(['.'], good).stderr).toBe('');
   });
 
-  it('CDK apps in Python, Java, Go and C# that define IAM roles are named once per run', () => {
+  it('CDK apps in Java, Go and C# that define IAM roles are named once per run (TypeScript and Python are read)', () => {
     const dir = writeTree({
-      'infra/cdk.json': '{ "app": "python3 app.py" }\n',
-      'infra/app.py': 'import aws_cdk as cdk\nfrom stacks.deploy import DeployStack\n',
-      'infra/stacks/deploy.py': 'from aws_cdk import aws_iam as iam\nrole = iam.Role(self, "Deploy", assumed_by=iam.WebIdentityPrincipal("arn"))\n',
-      'infra/stacks/ci.py': 'from aws_cdk import Stack, aws_iam\naws_iam.Role(self, "Ci", assumed_by=aws_iam.OpenIdConnectPrincipal(provider))\n',
-      'infra/stacks/bucket.py': 'from aws_cdk import aws_s3 as s3\ns3.Bucket(self, "B")\n',
-      'infra/.venv/lib/site-packages/aws_cdk/aws_iam/__init__.py': 'from aws_cdk import aws_iam\nclass Role(object): pass\nRole()\n',
       'java/cdk.json': '{ "app": "mvn -e -q compile exec:java" }\n',
-      'java/src/main/java/com/x/Stack.java': 'import software.amazon.awscdk.services.iam.Role;\nRole.Builder.create(this, "R").build();\n',
+      'java/src/main/java/com/x/DeployStack.java': 'import software.amazon.awscdk.services.iam.Role;\nimport software.amazon.awscdk.services.iam.WebIdentityPrincipal;\nRole.Builder.create(this, "R").assumedBy(new WebIdentityPrincipal(arn)).build();\n',
+      'java/src/main/java/com/x/CiStack.java': 'import software.amazon.awscdk.services.iam.*;\nnew Role(this, "Ci", RoleProps.builder().build());\n',
+      'java/src/main/java/com/x/Bucket.java': 'import software.amazon.awscdk.services.s3.Bucket;\nnew Bucket(this, "B");\n',
+      'java/target/classes/com/x/Generated.java': 'import software.amazon.awscdk.services.iam.Role;\nnew Role(this, "R", null);\n',
       'go/cdk.json': '{ "app": "go mod download && go run app.go" }\n',
       'go/app.go': 'import "github.com/aws/aws-cdk-go/awscdk/v2/awsiam"\nawsiam.NewRole(stack, jsii.String("R"), nil)\n',
       'dotnet/cdk.json': '{ "app": "dotnet run -p src/App/App.csproj" }\n',
       'dotnet/src/App/Stack.cs': 'using Amazon.CDK.AWS.IAM;\nnew Role(this, "R", new RoleProps { });\n',
-      // Python that defines roles outside a CDK app (no cdk.json) is not CDK.
-      'scripts/boto.py': 'from aws_cdk import aws_iam\naws_iam.Role(x)\n',
+      // Java that defines roles outside a CDK app (no cdk.json) is not named.
+      'tools/Other.java': 'import software.amazon.awscdk.services.iam.Role;\nnew Role(this, "R", null);\n',
+      // A Python CDK app is read (cdk-python.ts): not named.
+      'py/cdk.json': '{ "app": "python3 app.py" }\n',
+      'py/stack.py': 'from aws_cdk import aws_iam as iam\niam.Role(self, "Deploy", assumed_by=iam.ServicePrincipal("ec2.amazonaws.com"))\n',
       'iam/trust.json': trustPolicy({ Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com', 'token.actions.githubusercontent.com:sub': 'repo:o/r:ref:refs/heads/main' } } }),
     });
     const r = run(['.', '--no-color'], dir);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       [
-        'oidc-lint: 2 CDK Python files defining IAM roles not analysed (infra/stacks/ci.py, infra/stacks/deploy.py): oidc-lint reads CDK TypeScript only; lint `cdk.out` after `cdk synth`',
-        'oidc-lint: 1 CDK Java file defining IAM roles not analysed (java/src/main/java/com/x/Stack.java): oidc-lint reads CDK TypeScript only; lint `cdk.out` after `cdk synth`',
-        'oidc-lint: 1 CDK Go file defining IAM roles not analysed (go/app.go): oidc-lint reads CDK TypeScript only; lint `cdk.out` after `cdk synth`',
-        'oidc-lint: 1 CDK C# file defining IAM roles not analysed (dotnet/src/App/Stack.cs): oidc-lint reads CDK TypeScript only; lint `cdk.out` after `cdk synth`',
+        'oidc-lint: 2 CDK Java files defining IAM roles not analysed (java/src/main/java/com/x/CiStack.java, java/src/main/java/com/x/DeployStack.java): oidc-lint reads CDK TypeScript and Python only; lint `cdk.out` after `cdk synth`',
+        'oidc-lint: 1 CDK Go file defining IAM roles not analysed (go/app.go): oidc-lint reads CDK TypeScript and Python only; lint `cdk.out` after `cdk synth`',
+        'oidc-lint: 1 CDK C# file defining IAM roles not analysed (dotnet/src/App/Stack.cs): oidc-lint reads CDK TypeScript and Python only; lint `cdk.out` after `cdk synth`',
         '',
       ].join('\n'),
     );
-    // Once the app is synthesised and its cdk.out is scanned, the Python app is checked through its template.
-    mkdirSync(path.join(dir, 'infra', 'cdk.out'));
-    writeFileSync(path.join(dir, 'infra', 'cdk.out', 'Deploy.template.json'), JSON.stringify({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: JSON.parse(trustPolicy({})) } } } }));
+    // Once the app is synthesised and its cdk.out is scanned, the Java app is checked through its template.
+    mkdirSync(path.join(dir, 'java', 'cdk.out'));
+    writeFileSync(path.join(dir, 'java', 'cdk.out', 'Deploy.template.json'), JSON.stringify({ Resources: { R: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: JSON.parse(trustPolicy({})) } } } }));
     const synthesised = run(['.', '--no-color'], dir);
-    expect(synthesised.stderr).not.toContain('CDK Python');
-    expect(synthesised.stdout).toContain('infra/cdk.out/Deploy.template.json');
+    expect(synthesised.stderr).not.toContain('CDK Java');
+    expect(synthesised.stderr).toContain('CDK Go');
+    expect(synthesised.stdout).toContain('java/cdk.out/Deploy.template.json');
   });
 });
 
@@ -297,5 +298,26 @@ describe('CI options', () => {
     expect(toFile.code).toBe(0);
     expect(toFile.stdout).toBe('');
     expect(readFileSync(path.join(dir, 'explained.json'), 'utf8')).toBe(ok.stdout);
+  });
+});
+
+describe('the examples the README has a newcomer --fix', () => {
+  it('tests copy or lint examples/ only as committed (test/helpers/examples.ts), never the working copy', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) (e.isDirectory() ? walk : (p: string) => p.endsWith('.ts') && files.push(p))(path.join(dir, e.name));
+    };
+    walk(path.join(REPO_ROOT, 'test'));
+    // The helper itself (its fallback outside git) and this test (its pattern) are the exceptions.
+    const exempt = new Set([path.join(REPO_ROOT, 'test', 'helpers', 'examples.ts'), path.join(REPO_ROOT, 'test', 'e2e', 'scope.test.ts')]);
+    const offenders = files.filter((f) => !exempt.has(f) && /REPO_ROOT, 'examples'|examples\/(broken|fixed)['/][^\n]*cwd: REPO_ROOT|cwd: REPO_ROOT[^\n]*examples\/(broken|fixed)/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => path.relative(REPO_ROOT, f))).toEqual([]);
+  });
+
+  it('the pristine copy is the committed one: --fix on it in a copy changes the copy only', () => {
+    const broken = pristineExample('broken');
+    const committed = spawnSync('git', ['show', 'HEAD:examples/broken/.github/workflows/deploy.yml'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (committed.status === 0) expect(readFileSync(path.join(broken, '.github/workflows/deploy.yml'), 'utf8')).toBe(committed.stdout);
+    expect(existsSync(path.join(broken, 'iam', 'github-actions-deploy-trust.json'))).toBe(true);
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { main } from '../../src/cli.js';
 import { crossCheckGraph, mermaidText } from '../../src/reporters/mermaid.js';
 import { loadTree, trustPolicy, writeTree } from '../helpers/project.js';
-import { REPO_ROOT } from '../../scripts/fixtures.js';
+import { pristineExample } from '../helpers/examples.js';
 
 async function summaryOf(dir: string): Promise<string> {
   const summary = path.join(mkdtempSync(path.join(tmpdir(), 'oidc-lint-summary-')), 'summary.md');
@@ -40,7 +40,7 @@ describe('the cross-check graph in the job summary', () => {
   it('draws the broken example’s deploy job refused by its role, and the fixed example’s admitted', async () => {
     for (const [example, verdict] of [['broken', 'refused'], ['fixed', 'admitted']] as const) {
       const dir = path.join(mkdtempSync(path.join(tmpdir(), 'oidc-lint-graph-')), example);
-      cpSync(path.join(REPO_ROOT, 'examples', example), dir, { recursive: true });
+      cpSync(pristineExample(example), dir, { recursive: true });
       const graph = mermaidBlock(await summaryOf(dir));
       expect(graph, example).toBeDefined();
       expect(graph!.split('\n')[0]).toBe('flowchart LR');
