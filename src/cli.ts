@@ -561,6 +561,7 @@ function printableConfig(loaded: LoadedConfig | undefined, config: LintConfig, r
     audiences: s.expectedAudiences ?? [...DEFAULT_AUDIENCES],
     ...(s.repository ? { repository: s.repository } : {}),
     roles: s.roles ?? {},
+    ...(s.tokenRequests ? { tokenRequests: s.tokenRequests } : {}),
     suppressions: (config.suppressions ?? []).map((e) => ({
       rule: e.rules,
       ...(e.files.length ? { file: e.files } : {}),

@@ -25,6 +25,7 @@ import { JsonSyntaxError, parseJson } from '../loaders/json-ast.js';
 import { isMap, isSeq, toPlain, type DocNode } from '../loaders/doc.js';
 import type { Position } from '../model/location.js';
 import { FileAccessError, MAX_CONFIG_BYTES, readTextFile } from '../files.js';
+import type { TokenRequester } from '../model/token-requesters.js';
 
 
 export const CONFIG_FILE_NAMES = ['oidc-lint.config.yaml', 'oidc-lint.config.yml', 'oidc-lint.config.json', '.github/oidc-lint.yaml', '.github/oidc-lint.yml'];
@@ -90,7 +91,7 @@ export function loadConfigFile(file: string, rules: readonly RuleModule[], optio
   }
   const root = parseConfigText(text, abs);
   const data = root ? toPlain(root) : {};
-  const problems = [...validate(data, root, abs), ...validateRuleOptions(data, root, abs, rules)];
+  const problems = [...validate(data, root, abs), ...validateRuleOptions(data, root, abs, rules), ...validatePatterns(data, root, abs)];
   if (problems.length) throw new ConfigFileError(problems.sort(byPosition));
   return normalise(data as ConfigDocument, root, abs);
 }
@@ -104,6 +105,7 @@ interface ConfigDocument {
   audiences?: string[];
   repository?: Omit<RepositoryIdentity, 'ownerId' | 'repoId'> & { ownerId?: number | string; repoId?: number | string };
   roles?: Record<string, string>;
+  tokenRequests?: (Omit<TokenRequester, 'label' | 'need'> & Partial<Pick<TokenRequester, 'label' | 'need'>>)[];
   suppressions?: { rule: string | string[]; file?: string | string[]; role?: string | string[]; path?: string; reason: string }[];
 }
 
@@ -232,6 +234,29 @@ function validateRuleOptions(raw: unknown, root: DocNode | undefined, file: stri
   return problems;
 }
 
+/** The regular expressions of `tokenRequests` (`run`, `when.*.matches`) must compile. */
+function validatePatterns(raw: unknown, root: DocNode | undefined, file: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const list = isObject(raw) && Array.isArray(raw.tokenRequests) ? (raw.tokenRequests as unknown[]) : [];
+  const check = (pattern: unknown, segments: (string | number)[]) => {
+    if (typeof pattern !== 'string') return;
+    try {
+      new RegExp(pattern);
+    } catch (e) {
+      problems.push(problemAt(root, file, segments, false, `not a valid regular expression: ${(e as Error).message}`));
+    }
+  };
+  list.forEach((entry, i) => {
+    if (!isObject(entry)) return;
+    check(entry.run, ['tokenRequests', i, 'run']);
+    for (const key of ['when', 'env'] as const) {
+      const tests = entry[key];
+      if (isObject(tests)) for (const [k, t] of Object.entries(tests)) if (isObject(t)) check(t.matches, ['tokenRequests', i, key, k, 'matches']);
+    }
+  });
+  return problems;
+}
+
 function pointerSegments(pointer: string): (string | number)[] {
   if (!pointer) return [];
   return pointer
@@ -302,6 +327,8 @@ function normalise(data: ConfigDocument, root: DocNode | undefined, file: string
     }
     settings.roles = roles;
   }
+  if (data.tokenRequests?.length)
+    settings.tokenRequests = data.tokenRequests.map((t) => ({ ...t, label: t.label ?? t.uses ?? (t.run !== undefined ? `\`${t.run}\`` : Object.keys(t.env ?? {}).join(', ')), need: t.need ?? 'required' }));
   const suppressions: ExternalSuppression[] = (data.suppressions ?? []).map((s, i) => {
     const at = nodeAt(root, ['suppressions', i, 'rule']);
     const entry: ExternalSuppression = { rules: list(s.rule), files: list(s.file), roles: list(s.role), reason: s.reason.trim(), base };

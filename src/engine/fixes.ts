@@ -12,6 +12,7 @@ import type { LintResult } from './linter.js';
 import type { Project, SourceFile } from '../model/project.js';
 import { LOADERS, type FileLoader, type LoadSink } from '../loaders/index.js';
 import { linkProject } from '../model/links.js';
+import { connectGraph } from '../loaders/graph.js';
 
 export const MAX_PASSES = 10;
 
@@ -166,10 +167,12 @@ export async function reloadSources(project: Project, texts: Map<string, string>
     ...project,
     sources: project.sources.map((s) => fresh.get(s.path)?.source ?? s),
     workflows: swap(project.workflows, (w) => w.file, (s) => s.workflows),
+    actions: swap(project.actions ?? [], (a) => a.file, (s) => s.actions ?? []),
     roles: swap(project.roles, (r) => r.loc.file, (s) => s.roles),
     providers: swap(project.providers, (p) => p.loc.file, (s) => s.providers),
     loadErrors: swap(project.loadErrors, (e) => e.loc.file, (s) => s.errors),
   };
+  connectGraph(next);
   next.links = linkProject(next);
   return next;
 }

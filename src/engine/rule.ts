@@ -5,8 +5,9 @@
 import type { SourceLocation } from '../model/location.js';
 import type { Project, SourceFile, LoadError } from '../model/project.js';
 import type { Condition, OidcProvider, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
-import type { Job, Permissions, RoleAssumption, Step, Trigger, Workflow } from '../model/workflow.js';
+import type { Action, Job, Permissions, RoleAssumption, Step, Trigger, Workflow } from '../model/workflow.js';
 import type { Suppression } from './suppressions.js';
+import type { TokenRequester } from '../model/token-requesters.js';
 
 export type RuleKind = 'problem' | 'hardening';
 export type AppliesTo = 'workflow' | 'trust-policy' | 'oidc-provider' | 'project' | 'source';
@@ -121,6 +122,8 @@ export interface Settings {
    * `role-to-assume: ${{ vars.DEPLOY_ROLE }}` assumes `roles['vars.DEPLOY_ROLE']`.
    */
   roles: Record<string, string>;
+  /** Token requesters declared in the config (`tokenRequests`), added to oidc-lint's own data. */
+  tokenRequests?: TokenRequester[];
 }
 
 export interface RuleContext {
@@ -140,6 +143,8 @@ export interface NodeTypes {
   Permissions: Permissions;
   Job: Job;
   Step: Step;
+  /** An action defined in the repository (`action.yml`); its steps are visited as Steps. */
+  Action: Action;
   RoleAssumption: RoleAssumption;
   Role: Role;
   TrustPolicy: TrustPolicy;

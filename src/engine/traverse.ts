@@ -24,6 +24,9 @@ export function traverse(project: Project, dispatch: Dispatch): void {
             for (const ra of job.roleAssumptions) visit('RoleAssumption', ra);
           });
       });
+    for (const action of project.actions ?? []) visit('Action', action, () => {
+      for (const step of action.steps) visit('Step', step);
+    });
     for (const role of project.roles)
       visit('Role', role, () => {
         const tp = role.trustPolicy;

@@ -9,6 +9,7 @@ import { discover, specialKind, type DiscoveredFile } from './discover.js';
 import { rootOutsideDotGithub } from './scan-root.js';
 import { foreignCdkFiles } from './cdk-foreign.js';
 import { isWorkflowPath, loadWorkflow } from './workflow.js';
+import { isActionPath, loadAction, mayBeAction } from './action.js';
 import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
 import { isTerraformPath, terraformLoader } from './terraform.js';
@@ -18,13 +19,16 @@ import { loadCdkPython, mayBePythonCdkIam } from './cdk-python.js';
 import { emptyLinks, type LoadError, type Project, type RepoIdentity, type SourceFile } from '../model/project.js';
 import { identityFromGit } from './repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
-import type { Workflow } from '../model/workflow.js';
+import type { Action, Workflow } from '../model/workflow.js';
 import { linkProject } from '../model/links.js';
+import { connectGraph } from './graph.js';
 import { startPool, usePool, workerShouldLoad } from './pool.js';
 
 /** What a loader adds to the project. */
 export interface LoadSink {
   workflows: Workflow[];
+  /** Action metadata files (`action.yml`); absent when a loader adds none. */
+  actions?: Action[];
   roles: Role[];
   providers: OidcProvider[];
   errors: LoadError[];
@@ -77,6 +81,18 @@ export const workflowLoader: FileLoader = {
     if (workflow) sink.workflows.push(workflow);
     pushAll(sink.errors, errors);
     sink.kind = 'workflow';
+  },
+};
+
+/** `action.yml` / `action.yaml` with a top-level `runs:` (action metadata), anywhere in the repository. */
+export const actionLoader: FileLoader = {
+  name: 'action',
+  accepts: (f) => isActionPath(f.relPath) && !isWorkflowPath(f.relPath) && mayBeAction(f.text),
+  load(f, sink) {
+    const { action, errors } = loadAction(f.text, f.relPath);
+    if (action) (sink.actions ??= []).push(action);
+    pushAll(sink.errors, errors);
+    sink.kind = 'action';
   },
 };
 
@@ -218,7 +234,7 @@ export const cdkPythonLoader: FileLoader = {
 };
 
 /** Registry, in priority order: the first loader that accepts a file loads it. */
-export const LOADERS: Loader[] = [workflowLoader, terraformLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader, cdkPythonLoader];
+export const LOADERS: Loader[] = [workflowLoader, actionLoader, terraformLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader, cdkPythonLoader];
 
 export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
@@ -333,6 +349,11 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   if (notAnalysed.length) project.notAnalysed = notAnalysed;
   project.identity = options.identity ?? identityFromGit(root);
   project.roleMappings = options.roleMappings;
+  try {
+    connectGraph(project);
+  } catch (e) {
+    project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: fileLoc(project.workflows[0]?.file ?? ''), message: `internal error in the workflow graph: ${(e as Error).message}` });
+  }
   project.links = linkProject(project);
   return project;
 }
@@ -558,6 +579,7 @@ function sourceOf(f: FileInput, kind: SourceFile['kind']): SourceFile {
 
 function addResults(project: Project, sink: LoadSink): void {
   pushAll(project.workflows, sink.workflows);
+  if (sink.actions?.length) pushAll((project.actions ??= []), sink.actions);
   pushAll(project.roles, sink.roles);
   pushAll(project.providers, sink.providers);
   pushAll(project.loadErrors, sink.errors);

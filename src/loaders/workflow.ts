@@ -6,12 +6,14 @@ import { get, getEntry, isMap, isScalar, isSeq, scalarValue, stringList, type Do
 import { parseYaml } from './yaml-doc.js';
 import { fastLayout, rememberLayout, workflowLayout } from './workflow-layout.js';
 import { markExpressions } from './expressions.js';
+import { TokenRequesters } from '../model/token-requests.js';
 import type { LoadError } from '../model/project.js';
 import type { SourceLocation, Value } from '../model/location.js';
 import {
   CONFIGURE_AWS_CREDENTIALS,
   DEFAULT_AUDIENCE,
   findEntry,
+  type Action,
   type ActionRef,
   type EffectivePermissions,
   type Entry,
@@ -89,11 +91,11 @@ export function loadWorkflow(text: string, file: string): WorkflowLoadResult {
   return { workflow: wf, errors };
 }
 
-function fileStart(file: string): SourceLocation {
+export function fileStart(file: string): SourceLocation {
   return { file, start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
 }
 
-function readEntries(node: DocNode | undefined): Entry[] {
+export function readEntries(node: DocNode | undefined): Entry[] {
   if (!isMap(node)) return [];
   const out: Entry[] = [];
   for (const e of node.entries) {
@@ -209,10 +211,10 @@ export function parseActionRef(raw: string): ActionRef {
   return { raw, name: `${owner}/${repo ?? ''}`, owner, repo, path: rest.length ? rest.join('/') : undefined, ref, kind: 'remote' };
 }
 
-type CommentReader = (after: SourceLocation) => Value<string> | undefined;
+export type CommentReader = (after: SourceLocation) => Value<string> | undefined;
 
 /** Reads the `# comment` that follows a single-line token on its line (version comments of SHA pins). */
-function trailingComments(text: string, file: string): CommentReader {
+export function trailingComments(text: string, file: string): CommentReader {
   let lines: string[] | undefined;
   return (after) => {
     if (after.start.line !== after.end.line) return undefined;
@@ -228,12 +230,12 @@ function trailingComments(text: string, file: string): CommentReader {
   };
 }
 
-function readStep(node: DocMap, index: number, job: Job, comments: CommentReader): Step {
+export function readStep(node: DocMap, index: number, parent: Job | Action, comments: CommentReader): Step {
   const first = node.entries[0];
   const loc: SourceLocation = first
     ? { ...node.loc, end: first.value.loc.end.line === node.loc.start.line ? first.value.loc.end : first.key.loc.end }
     : node.loc;
-  const step: Step = { type: 'Step', loc, parent: job, index, with: readEntries(get(node, 'with')), env: readEntries(get(node, 'env')) };
+  const step: Step = { type: 'Step', loc, parent, index, with: readEntries(get(node, 'with')), env: readEntries(get(node, 'env')) };
   const id = get(node, 'id');
   if (isScalar(id)) step.id = scalarValue(id);
   const name = get(node, 'name');
@@ -254,33 +256,32 @@ function readStep(node: DocMap, index: number, job: Job, comments: CommentReader
   return step;
 }
 
-const TRUE_WORDS = new Set(['true', 'yes', '1']);
-
-function isTruthyInput(v: Value<string> | undefined): boolean {
-  return !!v && (v.resolution === 'unresolved' || TRUE_WORDS.has(v.value.trim().toLowerCase()));
-}
-
 export function isConfigureAwsCredentials(step: Step): boolean {
   return step.action?.kind === 'remote' && step.action.name.toLowerCase() === CONFIGURE_AWS_CREDENTIALS;
 }
 
-/** Derives the OIDC role assumption of a step, if it mints a GitHub OIDC token (domain.md §B.3, §B.6). */
-function deriveAssumption(step: Step, job: Job): RoleAssumption | undefined {
+const KNOWN_REQUESTERS = new TokenRequesters();
+
+/**
+ * Derives the OIDC role assumption of a step, if it mints a GitHub OIDC token (domain.md §B.3, §B.6).
+ * Whether configure-aws-credentials requests a token is decided by the token-requester data
+ * (model/token-requesters.ts); `inputs` are the step's inputs as it runs (bound by the workflow
+ * graph inside composite actions).
+ */
+export function deriveAssumption(step: Step, job: Job, inputs: Entry[] = step.with, run: Value<string> | undefined = step.run): RoleAssumption | undefined {
   if (isConfigureAwsCredentials(step)) {
-    const input = (k: string) => findEntry(step.with, k)?.value;
-    const role = input('role-to-assume');
-    if (!role || role.value.trim() === '') return undefined;
-    if (input('aws-access-key-id') || input('web-identity-token-file')) return undefined;
-    if (isTruthyInput(input('role-chaining')) || isTruthyInput(input('force-skip-oidc'))) return undefined;
+    if (KNOWN_REQUESTERS.forUses(CONFIGURE_AWS_CREDENTIALS, inputs)?.verdict !== 'yes') return undefined;
+    const input = (k: string) => findEntry(inputs, k)?.value;
+    const role = input('role-to-assume')!;
     const aud = input('audience');
     const audience = aud
       ? { ...aud, defaulted: false }
       : { value: DEFAULT_AUDIENCE, raw: '', loc: step.uses?.loc ?? step.loc, resolution: 'literal' as const, defaulted: true };
     return { type: 'RoleAssumption', loc: role.loc, step, job, via: 'configure-aws-credentials', roleArn: role, audience };
   }
-  const script = step.run?.value ?? findEntry(step.with, 'script')?.value.value ?? '';
+  const script = run?.value ?? findEntry(inputs, 'script')?.value.value ?? '';
   if (/ACTIONS_ID_TOKEN_REQUEST_(TOKEN|URL)/.test(script) || /\bgetIDToken\s*\(/.test(script)) {
-    const src = step.run ?? findEntry(step.with, 'script')!.value;
+    const src = run ?? findEntry(inputs, 'script')!.value;
     const roleMatch = /--role-arn[ =]+["']?([^\s"'\\]+)/.exec(script);
     const audMatch = /[?&]audience=([^\s"'&\\]+)/.exec(script) ?? /getIDToken\s*\(\s*['"]([^'"]+)['"]/.exec(script);
     const roleArn = roleMatch ? markExpressions({ value: roleMatch[1], raw: roleMatch[1], loc: src.loc, resolution: 'literal' }) : undefined;

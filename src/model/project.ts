@@ -1,6 +1,7 @@
 import type { SourceLocation } from './location.js';
 import type { OidcProvider, Role } from './iam.js';
-import type { Job, RoleAssumption, Workflow } from './workflow.js';
+import type { Action, Job, RoleAssumption, Workflow } from './workflow.js';
+import type { WorkflowGraph } from './graph.js';
 
 /** One file the tool read. `text` is kept so that source-wide rules (e.g. hard-coded keys) and code frames work. */
 export interface SourceFile {
@@ -11,7 +12,7 @@ export interface SourceFile {
   absPath: string;
   text: string;
   /** What the file was loaded as. */
-  kind: 'workflow' | 'policy-json' | 'cloudformation' | 'terraform' | 'cdk' | 'aws-snapshot' | 'other';
+  kind: 'workflow' | 'action' | 'policy-json' | 'cloudformation' | 'terraform' | 'cdk' | 'aws-snapshot' | 'other';
 }
 
 /** A file (or live resource) that could not be loaded, or only partly. Reported by the `parse-error` rule. */
@@ -69,6 +70,8 @@ export interface Project {
   root: string;
   sources: SourceFile[];
   workflows: Workflow[];
+  /** Action metadata files of the repository (`action.yml` / `action.yaml`). */
+  actions?: Action[];
   roles: Role[];
   providers: OidcProvider[];
   loadErrors: LoadError[];
@@ -78,6 +81,8 @@ export interface Project {
    * or C# that define IAM roles (relative paths, per language). Not checked; named once.
    */
   notAnalysed?: { language: string; files: string[] }[];
+  /** What each job runs across files (local actions, reusable workflows); set by `connectGraph`. */
+  graph?: WorkflowGraph;
   /** Identity of the scanned repository, when known. */
   identity?: RepoIdentity;
   /** Role ARNs behind `${{ vars.X }}` / `${{ secrets.X }}` (from the config), used by linking. */

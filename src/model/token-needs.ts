@@ -3,15 +3,20 @@
  * §B.6). The answer is deliberately conservative, because removing a grant that a job does use
  * breaks its deployment:
  *
- * - `yes`: a role assumption the loader derived, an action or command known to request an OIDC
- *   token, or a reusable-workflow call whose callee needs one (remote callees, and local ones that
- *   are not in the scanned project, are assumed to need one);
- * - `unsure`: steps oidc-lint cannot see into (third-party, local or docker actions it does not
- *   know; scripts that drive cloud CLIs without a derived role assumption);
+ * - `yes`: a role assumption the loader derived (also inside the local composite actions the job
+ *   runs), an action or command the token-requester data (token-requesters.ts) lists with inputs
+ *   that match, or a reusable-workflow call whose callee needs one (remote callees, and local ones
+ *   that are not in the scanned project, are assumed to need one);
+ * - `unsure`: steps oidc-lint cannot see into (third-party actions it does not know, local
+ *   JavaScript or Docker actions, local paths with no action metadata; scripts that drive cloud
+ *   CLIs without a derived role assumption);
  * - `no`: every step is understood and none requests a token.
  */
-import { findEntry, type Job, type Step, type Workflow } from './workflow.js';
+import type { Job, Workflow } from './workflow.js';
 import type { Project } from './project.js';
+import { graphOf, type ExpandedStep, type WorkflowGraph } from './graph.js';
+import { TokenRequesters } from './token-requests.js';
+import type { TokenRequester } from './token-requesters.js';
 
 export type TokenVerdict = 'yes' | 'unsure' | 'no';
 export type Confidence = 'high' | 'medium' | 'low';
@@ -24,27 +29,7 @@ export interface TokenNeed {
   unknowns: string[];
 }
 
-/** Actions that request a GitHub OIDC token themselves (lower-case `owner/repo`). */
-const TOKEN_ACTIONS = new Set([
-  'actions/attest',
-  'actions/attest-build-provenance',
-  'actions/attest-sbom',
-  'actions/deploy-pages',
-  'azure/login',
-  'chainguard-dev/setup-chainctl',
-  'google-github-actions/auth',
-  'hashicorp/vault-action',
-  'jfrog/setup-jfrog-cli',
-  'octo-sts/action',
-  'pulumi/auth-actions',
-  'pypa/gh-action-pypi-publish',
-  'rubygems/configure-rubygems-credentials',
-  'rubygems/release-gem',
-  'rust-lang/crates-io-auth-action',
-  'sigstore/gh-action-sigstore-python',
-]);
-
-/** Owners whose actions are known not to request OIDC tokens (except those listed above). */
+/** Owners whose actions are known not to request OIDC tokens (except those the requester data lists). */
 const QUIET_OWNERS = new Set(['actions', 'github', 'docker', 'aws-actions']);
 
 /** Other widely used actions that never request OIDC tokens. */
@@ -62,35 +47,30 @@ const QUIET_ACTIONS = new Set([
   'softprops/action-gh-release',
 ]);
 
-/** Commands in `run:` that request an OIDC token on their own (trusted publishing, keyless signing). */
-const TOKEN_COMMANDS: [RegExp, string][] = [
-  [/\bACTIONS_ID_TOKEN_REQUEST_(?:TOKEN|URL)\b/, 'ACTIONS_ID_TOKEN_REQUEST_*'],
-  [/\b(?:npm|pnpm)\s+publish\b|\byarn\s+(?:npm\s+)?publish\b/, 'npm publish'],
-  [/\buv\s+publish\b/, 'uv publish'],
-  [/\bcosign\s+(?:sign|attest)/, 'cosign'],
-  [/\bsigstore\s+sign\b/, 'sigstore'],
-  [/--provenance\b/, '--provenance'],
-];
-
 /** Commands that reach a cloud with credentials from somewhere oidc-lint may not see. */
 const CLOUD_COMMANDS = /(?:^|[\s;&|(`$])(aws|terraform|terragrunt|tofu|cdk|sam|pulumi|serverless|sls|vault|gcloud|az|goreleaser)\s/m;
 
 export interface TokenNeedOptions {
-  /** Extra actions (`owner/repo`) that request OIDC tokens. */
+  /** Extra actions (`owner/repo`) that request OIDC tokens (the rule option of no-excessive-id-token-permission). */
   tokenActions?: readonly string[];
+  /** Extra requesters declared in the config (`tokenRequests`). */
+  tokenRequests?: readonly TokenRequester[];
 }
 
 /** Classifies jobs; one instance per lint run (results and callee lookups are cached). */
 export class TokenNeeds {
   private readonly cache = new Map<Job, TokenNeed>();
   private readonly inProgress = new Set<Workflow>();
-  private readonly extra: Set<string>;
+  private readonly requesters: TokenRequesters;
+  private readonly graph: WorkflowGraph;
 
   constructor(
     private readonly project: Project,
     options: TokenNeedOptions = {},
   ) {
-    this.extra = new Set((options.tokenActions ?? []).map((a) => a.toLowerCase()));
+    const fromOption = (options.tokenActions ?? []).map((a): TokenRequester => ({ uses: a, label: a, need: 'optional' }));
+    this.requesters = new TokenRequesters([...(options.tokenRequests ?? []), ...fromOption]);
+    this.graph = graphOf(project);
   }
 
   of(job: Job): TokenNeed {
@@ -104,62 +84,58 @@ export class TokenNeeds {
 
   private compute(job: Job): TokenNeed {
     if (job.roleAssumptions.length) return YES;
-    if (job.uses) return this.callee(job.uses.value);
+    if (job.uses) return this.callee(job);
     const unknowns: string[] = [];
-    for (const step of job.steps) {
+    const { steps, opaque } = this.graph.expand(job);
+    const inherited = [...job.env, ...job.parent.env];
+    for (const step of steps) {
+      // A variable that switches a tool to token-based publishing counts for any step it reaches.
+      if (this.requesters.forEnv([...step.env, ...inherited])?.verdict === 'yes') return YES;
       const v = this.step(step);
       if (v === 'yes') return YES;
       if (v) unknowns.push(v);
     }
+    for (const o of opaque) unknowns.push(o.what);
     if (unknowns.length) return { verdict: 'unsure', confidence: 'low', unknowns: [...new Set(unknowns)] };
-    return { verdict: 'no', confidence: job.steps.some((s) => s.run) ? 'medium' : 'high', unknowns: [] };
+    return { verdict: 'no', confidence: steps.some((s) => s.run) ? 'medium' : 'high', unknowns: [] };
   }
 
   /** 'yes', undefined (understood, no token), or the name of what oidc-lint cannot see into. */
-  private step(step: Step): 'yes' | string | undefined {
-    const script = step.run?.value ?? '';
+  private step(s: ExpandedStep): 'yes' | string | undefined {
+    const script = s.run?.value ?? '';
     if (script) {
-      if (TOKEN_COMMANDS.some(([re]) => re.test(script))) return 'yes';
+      if (this.requesters.forScript(script).length) return 'yes';
       const m = CLOUD_COMMANDS.exec(script);
       return m ? `\`${m[1]}\`` : undefined;
     }
-    const action = step.action;
-    if (!action) return undefined;
-    if (action.kind !== 'remote') return action.name;
-    const name = action.name.toLowerCase();
-    if (TOKEN_ACTIONS.has(name) || this.extra.has(name)) return 'yes';
-    if (name === 'codecov/codecov-action') return isTrue(findEntry(step.with, 'use_oidc')?.value.value) ? 'yes' : undefined;
-    if (name === 'aws-actions/configure-aws-credentials') {
-      // No role assumption was derived; unless that was decided on unresolved inputs, it mints no token.
-      const undecided = ['role-chaining', 'force-skip-oidc'].some((k) => findEntry(step.with, k)?.value.resolution === 'unresolved');
-      return undecided && findEntry(step.with, 'role-to-assume') ? action.name : undefined;
-    }
-    if (QUIET_OWNERS.has((action.owner ?? '').toLowerCase()) || QUIET_ACTIONS.has(name)) return undefined;
+    const action = s.step.action;
+    if (!action || action.kind !== 'remote') return action?.name;
+    const full = action.path ? `${action.name}/${action.path}` : action.name;
+    const match = this.requesters.forUses(full, s.with) ?? (action.path ? this.requesters.forUses(action.name, s.with) : undefined);
+    if (match?.verdict === 'yes') return 'yes';
+    if (match) return action.name;
+    if (this.requesters.knows(full) || this.requesters.knows(action.name)) return undefined;
+    if (QUIET_OWNERS.has((action.owner ?? '').toLowerCase()) || QUIET_ACTIONS.has(action.name.toLowerCase())) return undefined;
     return action.name;
   }
 
   /** A reusable-workflow call needs a token when its callee does; callees oidc-lint cannot read are assumed to. */
-  private callee(uses: string): TokenNeed {
-    const ref = uses.trim();
-    if (!ref.startsWith('./')) return YES;
-    const rel = ref.slice(2).replace(/@.*$/, '');
-    const callees = this.project.workflows.filter((w) => w.file === rel || w.file.endsWith(`/${rel}`));
-    if (!callees.length) return YES;
+  private callee(job: Job): TokenNeed {
+    const wf = this.graph.calleeOf(job);
+    if (!wf) return YES;
+    if (this.inProgress.has(wf)) return { verdict: 'no', confidence: 'medium', unknowns: [] };
     const unknowns: string[] = [];
-    for (const wf of callees) {
-      if (this.inProgress.has(wf)) continue;
-      this.inProgress.add(wf);
-      try {
-        for (const job of wf.jobs) {
-          // A nested job that asks for id-token: write fails validation unless the caller grants it.
-          if (job.effectivePermissions.idToken === 'write' || job.effectivePermissions.idToken === 'unknown') return YES;
-          const need = this.of(job);
-          if (need.verdict === 'yes') return YES;
-          unknowns.push(...need.unknowns);
-        }
-      } finally {
-        this.inProgress.delete(wf);
+    this.inProgress.add(wf);
+    try {
+      for (const cj of wf.jobs) {
+        // A nested job that asks for id-token: write fails validation unless the caller grants it.
+        if (cj.effectivePermissions.idToken === 'write' || cj.effectivePermissions.idToken === 'unknown') return YES;
+        const need = this.of(cj);
+        if (need.verdict === 'yes') return YES;
+        unknowns.push(...need.unknowns);
       }
+    } finally {
+      this.inProgress.delete(wf);
     }
     if (unknowns.length) return { verdict: 'unsure', confidence: 'low', unknowns: [...new Set(unknowns)] };
     return { verdict: 'no', confidence: 'medium', unknowns: [] };
@@ -167,7 +143,3 @@ export class TokenNeeds {
 }
 
 const YES: TokenNeed = { verdict: 'yes', confidence: 'high', unknowns: [] };
-
-function isTrue(v: string | undefined): boolean {
-  return !!v && /^(true|yes|1|\$\{\{.*\}\})$/i.test(v.trim());
-}

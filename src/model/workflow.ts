@@ -99,10 +99,36 @@ export interface ActionRef {
   kind: 'remote' | 'local' | 'docker';
 }
 
+/**
+ * An action defined in the repository (`action.yml` / `action.yaml`). Composite actions carry their
+ * steps; JavaScript and Docker actions are opaque (what their code does is not read).
+ */
+export interface Action {
+  type: 'Action';
+  loc: SourceLocation;
+  /** `path/action.yml`, relative to the scan root. */
+  file: string;
+  /** The directory a `uses: ./dir` names (`''` for an action at the scan root). */
+  dir: string;
+  name?: Value<string>;
+  /** `runs.using` as written. */
+  using?: Value<string>;
+  kind: 'composite' | 'javascript' | 'docker' | 'unknown';
+  inputs: ActionInput[];
+  /** The steps of a composite action (empty for other kinds). */
+  steps: Step[];
+}
+
+export interface ActionInput {
+  name: Value<string>;
+  default?: Value<string>;
+}
+
 export interface Step {
   type: 'Step';
   loc: SourceLocation;
-  parent: Job;
+  /** The job the step belongs to, or the composite action that defines it. */
+  parent: Job | Action;
   index: number;
   id?: Value<string>;
   name?: Value<string>;
@@ -135,15 +161,26 @@ export type AssumptionVia =
 export interface RoleAssumption {
   type: 'RoleAssumption';
   loc: SourceLocation;
+  /** The job's own step (for a request inside a composite action: the step that runs the action). */
   step: Step;
   job: Job;
   via: AssumptionVia;
+  /**
+   * For a request made inside a local composite action: the steps it goes through, outermost
+   * first, ending at the step that requests the token (set by the workflow graph, model/graph.ts).
+   */
+  inner?: Step[];
   roleArn?: Value<string>;
   audience: Value<string> & { defaulted: boolean };
 }
 
 export const CONFIGURE_AWS_CREDENTIALS = 'aws-actions/configure-aws-credentials';
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';
+
+/** The file a step is written in (a workflow or an action). */
+export function stepFile(step: Step): string {
+  return step.parent.type === 'Job' ? step.parent.parent.file : step.parent.file;
+}
 
 export function findEntry(entries: readonly Entry[], key: string): Entry | undefined {
   return entries.find((e) => e.key.value === key);

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/create-rule.js';
 import { WorkflowEditor } from '../engine/workflow-edits.js';
 import { isConfigureAwsCredentials } from '../loaders/workflow.js';
-import type { Step } from '../model/workflow.js';
+import { stepFile, type Step } from '../model/workflow.js';
 
 interface Options {
   /** Also flag refs that are not a full 40-hex commit SHA (tags and branches can be moved). */
@@ -110,7 +110,7 @@ export default createRule<[Options]>({
 
     function bump(step: Step, ref: string) {
       const uses = step.uses!;
-      const editor = WorkflowEditor.for(context.project, step.parent.parent.file);
+      const editor = WorkflowEditor.for(context.project, stepFile(step));
       const at = uses.raw.lastIndexOf('@');
       // Only a plain or simply quoted scalar whose text ends with the ref is rewritten.
       const tail = uses.raw.slice(at + 1).replace(/["']$/, '');

@@ -7,6 +7,8 @@ import type { Job, Permissions, Workflow } from '../model/workflow.js';
 interface Options {
   /** Actions (`owner/repo`) that request OIDC tokens, in addition to the ones oidc-lint knows. */
   tokenActions?: string[];
+  /** Also report grants oidc-lint cannot judge (steps it cannot see into); off by default. */
+  reportUncertain?: boolean;
 }
 
 /** The token of a block that grants id-token: write (the scope value or the write-all shorthand). */
@@ -37,7 +39,7 @@ export default createRule<[Options]>({
       rationale:
         'A job with `id-token: write` can mint an OIDC token and assume every role whose trust policy matches its subject. Granted at the workflow level (or through `write-all`), it reaches every job without its own permissions block: test, lint and build jobs that run third-party code and pull-request changes can then obtain AWS credentials too. A grant on a job that never asks for a token only widens what a compromised step can do.',
       remediation:
-        'Move `id-token: write` from the workflow-level `permissions:` to the jobs that assume a role (remember that a job-level block replaces the workflow-level one, so copy the scopes the job still needs), and remove it from jobs that do not request a token. `--fix` does this when every step is understood; steps oidc-lint cannot see into (third-party actions) lower the confidence and leave the decision to you — list actions you know request tokens in the `tokenActions` option.',
+        'Move `id-token: write` from the workflow-level `permissions:` to the jobs that assume a role (remember that a job-level block replaces the workflow-level one, so copy the scopes the job still needs), and remove it from jobs that do not request a token. `--fix` does this when every step is understood. A job with steps oidc-lint cannot see into (third-party actions it does not know, local JavaScript or Docker actions) is not reported: oidc-lint cannot tell whether it needs the token. Set the `reportUncertain` option to list those grants too, and declare actions you know request tokens in the config (`tokenRequests`) or in the `tokenActions` option.',
       references: [
         'https://docs.github.com/en/actions/reference/security/oidc',
         'https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#permissions',
@@ -61,18 +63,20 @@ export default createRule<[Options]>({
         type: 'object',
         properties: {
           tokenActions: { type: 'array', items: { type: 'string', pattern: '^[^/\\s]+/[^/\\s]+$' }, uniqueItems: true },
+          reportUncertain: { type: 'boolean' },
         },
         additionalProperties: false,
       },
     ],
-    defaultOptions: [{ tokenActions: [] }],
+    defaultOptions: [{ tokenActions: [], reportUncertain: false }],
     fixable: 'code',
   },
   create(context, [options]) {
-    const needs = new TokenNeeds(context.project, { tokenActions: options?.tokenActions });
+    const needs = new TokenNeeds(context.project, { tokenActions: options?.tokenActions, tokenRequests: context.settings.tokenRequests });
+    const uncertain = options?.reportUncertain === true;
     return {
       Workflow(wf) {
-        checkWorkflow(context, wf, needs);
+        checkWorkflow(context, wf, needs, uncertain);
       },
       Job(job) {
         const grant = grantOf(job.permissions);
@@ -81,6 +85,8 @@ export default createRule<[Options]>({
         if (need.verdict === 'yes') return;
         const id = job.id.value;
         if (need.verdict === 'unsure') {
+          // "Cannot tell" is not a finding unless asked for (reportUncertain).
+          if (!uncertain) return;
           context.report({ node: grant, messageId: 'jobLevelUnsure', data: { job: id, unknowns: need.unknowns.join(', ') }, confidence: 'low' });
           return;
         }
@@ -97,7 +103,7 @@ export default createRule<[Options]>({
   },
 });
 
-function checkWorkflow(context: RuleContext, wf: Workflow, needs: TokenNeeds): void {
+function checkWorkflow(context: RuleContext, wf: Workflow, needs: TokenNeeds, uncertain: boolean): void {
   const grant = grantOf(wf.permissions);
   if (!grant) return;
   const grantText = wf.permissions!.shorthand ? 'write-all' : 'id-token: write';
@@ -117,6 +123,7 @@ function checkWorkflow(context: RuleContext, wf: Workflow, needs: TokenNeeds): v
     .filter((v) => v.need.verdict === 'yes')
     .map((v) => ({ loc: v.job.loc, message: context.message('needsToken', { job: v.job.id.value }) }));
   if (!without.length) {
+    if (!uncertain) return;
     const unknowns = [...new Set(unsure.flatMap((v) => v.need.unknowns))].join(', ');
     context.report({ node: grant, messageId: 'workflowLevelUnsure', data: { grant: grantText, jobs: quoted(unsure.map((v) => v.job)), unknowns }, confidence: 'low', related });
     return;

@@ -47,6 +47,7 @@ export default createRule({
       callerMissing: 'Job "{{job}}" calls {{workflow}}, whose job "{{callee}}" needs id-token: write, but the caller does not grant it ({{why}}): GitHub rejects the run ("The nested job … is only allowed id-token: none") or the callee cannot get a token.',
       calleeNeeds: 'The called job needs id-token: write here.',
       declareHere: 'Permissions that apply to this job: add id-token: write here.',
+      insideAction: 'The token is requested here, inside the composite action {{action}} that the step runs.',
       declareJob: 'No permissions block: declare one on this job with id-token: write.',
       fixInBlock: 'Grant id-token: write in the permissions of job "{{job}}".',
       fixCopyWorkflow: 'Give job "{{job}}" its own permissions block: the workflow-level scopes ({{scopes}}) plus id-token: write (a job-level block replaces the workflow-level one).',
@@ -99,11 +100,14 @@ export default createRule({
         reported.add(job);
         const declLoc = eff.block?.keyLoc ?? job.loc;
         const readAll = eff.block?.shorthand?.value === 'read-all';
+        const related = [{ loc: declLoc, message: context.message(eff.block ? 'declareHere' : 'declareJob') }];
+        const inner = ra.inner?.[ra.inner.length - 1];
+        if (inner) related.push({ loc: inner.uses?.loc ?? inner.run?.loc ?? inner.loc, message: context.message('insideAction', { action: ra.step.uses?.value ?? '' }) });
         context.report({
           node: ra.step.uses ? ra.step.uses : ra,
           messageId: 'missing',
           data: { job: job.id.value, via: VIA[ra.via], why: why(eff, !!job.parent.permissions) },
-          related: [{ loc: declLoc, message: context.message(eff.block ? 'declareHere' : 'declareJob') }],
+          related,
           fix: fixFor(context, job),
           suggestions: readAll ? [{ description: context.message('suggestReadAll', { job: job.id.value }) }] : undefined,
         });

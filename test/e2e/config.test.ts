@@ -80,7 +80,7 @@ cache: true
         `oidc-lint: oidc-lint.config.yaml:7:12: repository.ownerId: must be a numeric GitHub id (an integer, or a string of digits)`,
         `oidc-lint: oidc-lint.config.yaml:9:21: roles["vars.DEPLOY_ROLE"]: must be an IAM role ARN (arn:aws:iam::123456789012:role/Name)`,
         `oidc-lint: oidc-lint.config.yaml:11:5: suppressions[0]: must be an entry with rule, reason, and file or role`,
-        `oidc-lint: oidc-lint.config.yaml:13:1: cache: unknown key 'cache' (expected 'rules', 'ignore', 'audiences', 'repository', 'roles', 'suppressions')`,
+        `oidc-lint: oidc-lint.config.yaml:13:1: cache: unknown key 'cache' (expected 'rules', 'ignore', 'audiences', 'repository', 'roles', 'tokenRequests', 'suppressions')`,
         '',
       ].join('\n'),
     );
@@ -123,7 +123,7 @@ suppressions:
       rules: {
         'no-branch-ref-with-credentials': 'warn',
         'no-deprecated-aws-credentials-action': ['warn', { requireShaPin: false }],
-        'no-excessive-id-token-permission': ['warn', { tokenActions: [] }],
+        'no-excessive-id-token-permission': ['warn', { tokenActions: [], reportUncertain: false }],
         'no-hardcoded-aws-credentials': 'error',
         'no-oidc-in-untrusted-trigger': 'error',
         'no-overbroad-trust': 'warn',

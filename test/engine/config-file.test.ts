@@ -91,7 +91,7 @@ describe('the shipped schema', () => {
   it('compiles in ajv strict mode and names every top-level key the README documents', () => {
     const schema = JSON.parse(readFileSync(configSchemaPath(), 'utf8'));
     new Ajv({ strict: true, strictTuples: false, strictRequired: false }).compile(schema);
-    expect(Object.keys(schema.properties)).toEqual(['$schema', 'rules', 'ignore', 'audiences', 'repository', 'roles', 'suppressions']);
+    expect(Object.keys(schema.properties)).toEqual(['$schema', 'rules', 'ignore', 'audiences', 'repository', 'roles', 'tokenRequests', 'suppressions']);
     const readme = readFileSync(path.join(path.dirname(configSchemaPath()), '..', 'README.md'), 'utf8');
     for (const key of Object.keys(schema.properties).filter((k) => k !== '$schema')) expect(readme).toContain(`\`${key}\``);
   });

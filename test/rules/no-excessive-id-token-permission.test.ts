@@ -15,7 +15,7 @@ describe(`${ID}: which jobs need a token`, () => {
   };
   it('a role assumption, a known token action or a token-minting command needs it', async () => {
     expect(await verdictOf(ASSUME)).toEqual([]);
-    expect(await verdictOf('      - uses: google-github-actions/auth@v2\n')).toEqual([]);
+    expect(await verdictOf('      - uses: google-github-actions/auth@v2\n        with:\n          workload_identity_provider: ${{ vars.WIP }}\n')).toEqual([]);
     expect(await verdictOf('      - uses: actions/deploy-pages@v4\n')).toEqual([]);
     expect(await verdictOf('      - run: pnpm publish --no-git-checks\n')).toEqual([]);
     expect(await verdictOf('      - run: cosign sign --yes "$IMAGE"\n')).toEqual([]);
@@ -29,12 +29,14 @@ describe(`${ID}: which jobs need a token`, () => {
     // configure-aws-credentials with static keys mints no token.
     expect(await verdictOf('      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: ${{ secrets.K }}\n          aws-secret-access-key: ${{ secrets.S }}\n          aws-region: eu-west-1\n')).toEqual(['jobLevel/high']);
   });
-  it('steps it cannot see into make it unsure (low confidence, no fix); tokenActions settles them', async () => {
-    expect(await verdictOf('      - uses: example/tool@v1\n')).toEqual(['jobLevelUnsure/low']);
-    expect(await verdictOf('      - uses: ./.github/actions/deploy\n')).toEqual(['jobLevelUnsure/low']);
-    expect(await verdictOf('      - run: terraform apply -auto-approve\n')).toEqual(['jobLevelUnsure/low']);
-    expect(await verdictOf('      - uses: example/tool@v1\n', [{ tokenActions: ['Example/Tool'] }])).toEqual([]);
-    const f = await lintTree({ [WF]: wf('', job('j', '      - uses: example/tool@v1\n      - run: aws s3 ls\n', JOB_GRANT)) }, ID);
+  it('steps it cannot see into make it "cannot tell": nothing by default; with reportUncertain, low confidence and no fix; tokenActions settles them', async () => {
+    const UNCERTAIN = [{ reportUncertain: true }];
+    expect(await verdictOf('      - uses: example/tool@v1\n')).toEqual([]);
+    expect(await verdictOf('      - uses: example/tool@v1\n', UNCERTAIN)).toEqual(['jobLevelUnsure/low']);
+    expect(await verdictOf('      - uses: ./.github/actions/deploy\n', UNCERTAIN)).toEqual(['jobLevelUnsure/low']);
+    expect(await verdictOf('      - run: terraform apply -auto-approve\n', UNCERTAIN)).toEqual(['jobLevelUnsure/low']);
+    expect(await verdictOf('      - uses: example/tool@v1\n', [{ tokenActions: ['Example/Tool'], reportUncertain: true }])).toEqual([]);
+    const f = await lintTree({ [WF]: wf('', job('j', '      - uses: example/tool@v1\n      - run: aws s3 ls\n', JOB_GRANT)) }, ID, UNCERTAIN);
     expect(f[0].message).toContain('it cannot see inside example/tool, `aws`');
     expect(f[0].fix).toBeUndefined();
   });
@@ -78,8 +80,10 @@ describe(`${ID}: workflow-level grants`, () => {
       '12:1-12:1 "    permissions:\\n      contents: read\\n      id-token: write\\n"',
     ]);
   });
-  it('only unsure jobs: low confidence and no fix', async () => {
-    const f = await lintTree({ [WF]: wf(WF_GRANT, job('scan', '      - uses: example/scan@v1\n'), job('deploy', ASSUME)) }, ID);
+  it('only unsure jobs: nothing by default; with reportUncertain, low confidence and no fix', async () => {
+    const files = { [WF]: wf(WF_GRANT, job('scan', '      - uses: example/scan@v1\n'), job('deploy', ASSUME)) };
+    expect(await lintTree(files, ID)).toEqual([]);
+    const f = await lintTree(files, ID, [{ reportUncertain: true }]);
     expect(brief(f)).toEqual(['workflowLevelUnsure@4:13']);
     expect([f[0].confidence, f[0].fix]).toEqual(['low', undefined]);
   });
