@@ -109,6 +109,12 @@ export interface RepositoryIdentity {
   issuer?: string;
   /** Customised subject template: the `include_claim_keys` list, in order (e.g. `["repo", "context", "job_workflow_ref"]`). Absent = GitHub's default template. */
   subjectTemplate?: string[];
+  /**
+   * The organisation's / repository's default GITHUB_TOKEN permissions (Settings → Actions →
+   * Workflow permissions): `restricted` (read, the default for new organisations since 2023) or
+   * `permissive` (read and write). No file shows it; absent = unknown.
+   */
+  defaultPermissions?: 'restricted' | 'permissive';
 }
 
 export interface Settings {

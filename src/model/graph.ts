@@ -10,7 +10,7 @@
  */
 import type { Value, ValuePart } from './location.js';
 import type { Project, RepoIdentity } from './project.js';
-import type { Action, Entry, Job, Step, Workflow } from './workflow.js';
+import type { Action, Entry, Job, Permissions, Step, Workflow } from './workflow.js';
 
 /** How deep composite actions are followed (each level is a composite action calling another). */
 export const MAX_ACTION_DEPTH = 10;
@@ -58,7 +58,20 @@ export interface GraphProblem {
 /** What a `uses:` names in this repository. */
 export type LocalTarget = { kind: 'action'; action: Action; path: string } | { kind: 'missing'; path: string };
 
-type Scope = Map<string, Value<string>>;
+export type Scope = Map<string, Value<string>>;
+
+/**
+ * What a calling job passes to the jobs it calls (domain.md §A.7): its own or its workflow's
+ * permissions block; when it declares none and is itself in a called workflow, what its own callers
+ * pass; otherwise the organisation's default (`default`), which no file shows.
+ */
+export interface CallerGrant {
+  idToken: 'write' | 'none' | 'read' | 'unknown' | 'default';
+  /** The callers the grant comes through: the job that decides first, the direct caller last. */
+  via: Job[];
+  /** The deciding block, when there is one. */
+  block?: Permissions;
+}
 
 const SOLE_INPUT = /^\s*\$\{\{\s*inputs\.([A-Za-z_][\w-]*)\s*\}\}\s*$/;
 const INPUT_EXPR = /\$\{\{\s*inputs\.([A-Za-z_][\w-]*)\s*\}\}/g;
@@ -137,6 +150,27 @@ export class WorkflowGraph {
       this.callerIndex = index;
     }
     return this.callerIndex.get(wf) ?? [];
+  }
+
+  /** What a calling job passes down, per path from the jobs that decide it (see CallerGrant). */
+  callerGrants(caller: Job, seen: Set<Job> = new Set()): CallerGrant[] {
+    const eff = caller.effectivePermissions;
+    if (eff.source !== 'default') return [{ idToken: eff.idToken, via: [caller], block: eff.block }];
+    const wf = caller.parent;
+    if (!wf.reusable) return [{ idToken: 'default', via: [caller] }];
+    // A called workflow that declares nothing passes on what its callers pass; run by its own
+    // triggers, it has the default; called only from elsewhere, it is unknown here.
+    const out: CallerGrant[] = [];
+    if (wf.triggers.some((t) => t.event !== 'workflow_call')) out.push({ idToken: 'default', via: [caller] });
+    const up = seen.has(caller) ? [] : this.callersOf(wf);
+    seen.add(caller);
+    for (const c of up) for (const g of this.callerGrants(c, seen)) out.push({ ...g, via: [...g.via, caller] });
+    return out.length ? out : [{ idToken: 'unknown', via: [caller] }];
+  }
+
+  /** The `inputs` a caller job gives a called workflow (its `with:`), for binding `${{ inputs.X }}` in the callee. */
+  inputScope(caller: Job): Scope {
+    return new Map(caller.with.map((e) => [e.key.value.toLowerCase(), e.value]));
   }
 
   /** Every step a job runs, composite actions expanded (with their inputs bound), and the steps it cannot see into. */

@@ -62,6 +62,8 @@ export interface RepoIdentity {
   issuer?: string;
   /** Customised subject template (`include_claim_keys`), when not the default. */
   subjectTemplate?: string[];
+  /** Default GITHUB_TOKEN permissions of the organisation / repository (config only; no file shows it). */
+  defaultPermissions?: 'restricted' | 'permissive';
   source: 'config' | 'git-remote';
 }
 

@@ -10,6 +10,13 @@
  */
 import type { Job, Step } from './workflow.js';
 import { findEntry } from './workflow.js';
+import type { Value } from './location.js';
+import { bindInputs, type Scope } from './graph.js';
+
+/** A value's text; in a called workflow, with `${{ inputs.X }}` replaced by what the caller passes (`scope`). */
+function textOf(v: Value<string> | undefined, scope?: Scope): string {
+  return v ? (scope ? bindInputs(v, scope) : v).value : '';
+}
 
 /** A ref or repository expression that names the pull request's head (a fork's code). */
 const HEAD_REF = /github\.event\.pull_request\.head\.(sha|ref)|github\.head_ref|refs\/pull\/|github\.event\.workflow_run\.head_(sha|branch)|\.head\.repo|github\.event\.issue\.pull_request/;
@@ -23,15 +30,15 @@ export interface HeadCheckout {
   path: string;
 }
 
-/** The first checkout of the pull request's head in the job, if any. */
-export function headCheckout(job: Job): HeadCheckout | undefined {
+/** The first checkout of the pull request's head in the job, if any (`scope`: the caller's inputs, in a called workflow). */
+export function headCheckout(job: Job, scope?: Scope): HeadCheckout | undefined {
   for (const step of job.steps) {
     if (step.action?.kind === 'remote' && step.action.name.toLowerCase() === 'actions/checkout') {
-      const ref = findEntry(step.with, 'ref')?.value.value ?? '';
-      const repo = findEntry(step.with, 'repository')?.value.value ?? '';
-      if (HEAD_REF.test(`${ref} ${repo}`)) return { step, ref: ref || repo, path: normalize(findEntry(step.with, 'path')?.value.value ?? '') };
+      const ref = textOf(findEntry(step.with, 'ref')?.value, scope);
+      const repo = textOf(findEntry(step.with, 'repository')?.value, scope);
+      if (HEAD_REF.test(`${ref} ${repo}`)) return { step, ref: ref || repo, path: normalize(textOf(findEntry(step.with, 'path')?.value, scope)) };
     }
-    const run = step.run?.value ?? '';
+    const run = textOf(step.run, scope);
     if (RUN_CHECKOUT.test(run)) return { step, ref: 'gh pr checkout / git fetch of the pull request', path: normalize(step.workingDirectory?.value ?? '') };
   }
   return undefined;
@@ -115,10 +122,10 @@ const OUTSIDER_TEXT =
   /\$\{\{[^}]*\b(github\.event\.(pull_request\.(title|body|head\.(ref|label|repo\.[\w.]+))|issue\.(title|body)|comment\.body|review\.body|review_comment\.body|discussion\.(title|body)|workflow_run\.(head_branch|head_commit\.(message|author\.\w+)|display_title|pull_requests[^}]*)|head_commit\.(message|author\.\w+)|commits[^}]*\.(message|author\.\w+)|pages[^}]*\.page_name)|github\.head_ref)\b[^}]*\}\}/;
 
 /** The first step whose script has outsider-written text spliced into it, and that text. */
-export function scriptInjection(job: Job): { step: Step; expression: string } | undefined {
+export function scriptInjection(job: Job, scope?: Scope): { step: Step; expression: string } | undefined {
   for (const s of job.steps) {
-    const texts = [s.run?.value ?? ''];
-    if (s.action?.kind === 'remote' && s.action.name.toLowerCase() === 'actions/github-script') texts.push(findEntry(s.with, 'script')?.value.value ?? '');
+    const texts = [textOf(s.run, scope)];
+    if (s.action?.kind === 'remote' && s.action.name.toLowerCase() === 'actions/github-script') texts.push(textOf(findEntry(s.with, 'script')?.value, scope));
     for (const t of texts) {
       const m = OUTSIDER_TEXT.exec(t);
       if (m) return { step: s, expression: m[0] };
@@ -128,12 +135,12 @@ export function scriptInjection(job: Job): { step: Step; expression: string } | 
 }
 
 /** A step that downloads artifacts of the run that triggered a `workflow_run` workflow. */
-export function triggeringRunArtifacts(job: Job): Step | undefined {
+export function triggeringRunArtifacts(job: Job, scope?: Scope): Step | undefined {
   for (const s of job.steps) {
     if (s.action?.kind !== 'remote') continue;
     const name = s.action.name.toLowerCase();
     if (name === 'dawidd6/action-download-artifact') return s;
-    if (name === 'actions/download-artifact' && /workflow_run/.test(findEntry(s.with, 'run-id')?.value.value ?? '')) return s;
+    if (name === 'actions/download-artifact' && /workflow_run/.test(textOf(findEntry(s.with, 'run-id')?.value, scope))) return s;
   }
   return undefined;
 }

@@ -2,6 +2,9 @@ import { createRule } from '../engine/create-rule.js';
 import { judge, predictionsOf, roleLabel } from '../model/crosscheck.js';
 import { UNTRUSTED_EVENTS } from '../model/predict.js';
 import { headCheckout, runsCheckedOut, scriptInjection, triggeringRunArtifacts } from '../model/untrusted-code.js';
+import { graphOf } from '../model/graph.js';
+import type { JobPrediction } from '../model/predict.js';
+import type { Job } from '../model/workflow.js';
 
 export default createRule({
   id: 'no-oidc-in-untrusted-trigger',
@@ -33,6 +36,7 @@ export default createRule({
       trigger: 'Triggered here.',
       checkout: 'Checks out untrusted code here.',
       runsHere: 'Runs it here.',
+      calledFrom: 'Called from here by job "{{job}}", which grants id-token: write.',
     },
     schema: [],
   },
@@ -40,45 +44,67 @@ export default createRule({
     return {
       'Project:exit'(project) {
         const predictions = predictionsOf(project);
+        const graph = graphOf(project);
+        /** Judges a job that can mint a token on the contexts `pred`; in a called workflow, `caller` is the calling job (its inputs bound). */
+        const check = (job: Job, pred: JobPrediction | undefined, caller?: Job): boolean => {
+          const untrusted = pred?.contexts.filter((c) => c.untrusted) ?? [];
+          if (!untrusted.length) return false;
+          const events = [...new Set(untrusted.flatMap((c) => c.events))].filter((e) => UNTRUSTED_EVENTS.has(e));
+          // What outsiders can make this job do, worst first; a job that runs only base code is not reported.
+          const scope = caller && graph.inputScope(caller);
+          const checkout = headCheckout(job, scope);
+          const ran = checkout ? runsCheckedOut(job, checkout) : undefined;
+          const injection = scriptInjection(job, scope);
+          const artifacts = events.includes('workflow_run') ? triggeringRunArtifacts(job, scope) : undefined;
+          if (!checkout && !injection && !artifacts) return false;
+          const ra = job.roleAssumptions[0];
+          let roleNote = '';
+          const link = ra ? project.links.byAssumption.get(ra)?.[0] : undefined;
+          if (ra && link) {
+            const verdict = judge(project, ra, link.role)?.find((v) => v.context.untrusted);
+            const role = roleLabel(link.role);
+            if (verdict?.decision.admitted === true) roleNote = context.message('roleAdmits', { role, sub: verdict.sub });
+            else if (verdict?.decision.admitted === false) roleNote = context.message('roleRefuses', { role, sub: verdict.sub });
+          }
+          const triggers = (caller ?? job).parent.triggers.filter((t) => events.includes(t.event));
+          const related = triggers.map((t) => ({ loc: t.loc, message: context.message('trigger') }));
+          if (caller?.uses) related.push({ loc: caller.uses.loc, message: context.message('calledFrom', { job: caller.id.value }) });
+          const data = { job: job.id.value, events: events.join(', '), ref: checkout?.ref ?? '', path: checkout?.path ? `${checkout.path}/` : 'the workspace', expression: injection?.expression ?? '', roleNote };
+          if (checkout && ran) {
+            related.push({ loc: checkout.step.loc, message: context.message('checkout') });
+            if (ran !== checkout.step) related.push({ loc: ran.loc, message: context.message('runsHere') });
+            context.report({ node: ra?.roleArn ?? job.id, messageId: 'untrustedCheckout', data, severity: 'critical', related });
+          } else if (injection) {
+            related.push({ loc: injection.step.loc, message: context.message('runsHere') });
+            context.report({ node: ra?.roleArn ?? job.id, messageId: 'injection', data, severity: 'high', maxLevel: 'warn', related });
+          } else if (checkout) {
+            related.push({ loc: checkout.step.loc, message: context.message('checkout') });
+            context.report({ node: ra?.roleArn ?? job.id, messageId: 'readsHead', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related });
+          } else if (artifacts) {
+            related.push({ loc: artifacts.loc, message: context.message('runsHere') });
+            context.report({ node: ra?.roleArn ?? job.id, messageId: 'artifacts', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related });
+          }
+          return true;
+        };
         for (const wf of project.workflows)
           for (const job of wf.jobs) {
-            if (job.effectivePermissions.idToken !== 'write' || job.uses) continue;
-            const pred = predictions.get(job);
-            const untrusted = pred?.contexts.filter((c) => c.untrusted) ?? [];
-            if (!untrusted.length) continue;
-            const events = [...new Set(untrusted.flatMap((c) => c.events))].filter((e) => UNTRUSTED_EVENTS.has(e));
-            // What outsiders can make this job do, worst first; a job that runs only base code is not reported.
-            const checkout = headCheckout(job);
-            const ran = checkout ? runsCheckedOut(job, checkout) : undefined;
-            const injection = scriptInjection(job);
-            const artifacts = events.includes('workflow_run') ? triggeringRunArtifacts(job) : undefined;
-            if (!checkout && !injection && !artifacts) continue;
-            const ra = job.roleAssumptions[0];
-            let roleNote = '';
-            const link = ra ? project.links.byAssumption.get(ra)?.[0] : undefined;
-            if (ra && link) {
-              const verdict = judge(project, ra, link.role)?.find((v) => v.context.untrusted);
-              const role = roleLabel(link.role);
-              if (verdict?.decision.admitted === true) roleNote = context.message('roleAdmits', { role, sub: verdict.sub });
-              else if (verdict?.decision.admitted === false) roleNote = context.message('roleRefuses', { role, sub: verdict.sub });
+            if (job.uses) continue;
+            const callers = wf.reusable ? graph.callersOf(wf) : [];
+            if (!callers.length) {
+              if (job.effectivePermissions.idToken === 'write') check(job, predictions.get(job));
+              continue;
             }
-            const triggers = wf.triggers.filter((t) => events.includes(t.event));
-            const related = triggers.map((t) => ({ loc: t.loc, message: context.message('trigger') }));
-            const data = { job: job.id.value, events: events.join(', '), ref: checkout?.ref ?? '', path: checkout?.path ? `${checkout.path}/` : 'the workspace', expression: injection?.expression ?? '', roleNote };
-            if (checkout && ran) {
-              related.push({ loc: checkout.step.loc, message: context.message('checkout') });
-              if (ran !== checkout.step) related.push({ loc: ran.loc, message: context.message('runsHere') });
-              context.report({ node: ra?.roleArn ?? job.id, messageId: 'untrustedCheckout', data, severity: 'critical', related });
-            } else if (injection) {
-              related.push({ loc: injection.step.loc, message: context.message('runsHere') });
-              context.report({ node: ra?.roleArn ?? job.id, messageId: 'injection', data, severity: 'high', maxLevel: 'warn', related });
-            } else if (checkout) {
-              related.push({ loc: checkout.step.loc, message: context.message('checkout') });
-              context.report({ node: ra?.roleArn ?? job.id, messageId: 'readsHead', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related });
-            } else if (artifacts) {
-              related.push({ loc: artifacts.loc, message: context.message('runsHere') });
-              context.report({ node: ra?.roleArn ?? job.id, messageId: 'artifacts', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related });
+            // Called (domain.md §A.7): a job without permissions of its own gets the caller's grant;
+            // one with its own id-token: write runs only where the caller grants it too.
+            const own = job.permissions ?? wf.permissions;
+            if (own && job.effectivePermissions.idToken !== 'write') continue;
+            let done = false;
+            for (const caller of callers) {
+              if (done) break;
+              if (graph.callerGrants(caller).some((g) => g.idToken === 'write')) done = check(job, predictions.get(caller), caller);
             }
+            // Its own triggers (other than workflow_call) run it too, with its own block.
+            if (!done && own && wf.triggers.some((t) => t.event !== 'workflow_call' && UNTRUSTED_EVENTS.has(t.event))) check(job, predictions.get(job));
           }
       },
     };

@@ -2,7 +2,8 @@ import { createRule } from '../engine/create-rule.js';
 import type { Fix, RuleContext } from '../engine/rule.js';
 import { WorkflowEditor } from '../engine/workflow-edits.js';
 import type { EffectivePermissions, Job } from '../model/workflow.js';
-import { localWorkflow } from '../model/predict.js';
+import { graphOf, type CallerGrant } from '../model/graph.js';
+import { TokenRequesters } from '../model/token-requests.js';
 import { computeEffectivePermissions } from '../loaders/workflow.js';
 
 function why(p: EffectivePermissions, workflowBlock: boolean): string {
@@ -45,6 +46,11 @@ export default createRule({
     messages: {
       missing: 'Job "{{job}}" requests a GitHub OIDC token ({{via}}) but cannot get one: {{why}}.',
       callerMissing: 'Job "{{job}}" calls {{workflow}}, whose job "{{callee}}" needs id-token: write, but the caller does not grant it ({{why}}): GitHub rejects the run ("The nested job … is only allowed id-token: none") or the callee cannot get a token.',
+      callerDefaultUnknown:
+        "Job \"{{job}}\" calls {{workflow}}, whose job \"{{callee}}\" asks for id-token: write, but the caller declares no permissions, so what GitHub allows depends on the organisation's default workflow permissions, which no file shows: under the restricted default (the default for organisations created since 2023) GitHub refuses the run (\"… is requesting 'id-token: write', but is only allowed 'id-token: none'\"); under the permissive one it runs. Grant id-token: write to this job explicitly, or set repository.defaultPermissions in the oidc-lint config.",
+      callerRemote: 'Job "{{job}}" calls {{workflow}}, which requests a GitHub OIDC token ({{label}}), but the caller does not grant id-token: write ({{why}}).',
+      restrictedDefault: "no permissions block is declared, and the repository's default workflow permissions are restricted (repository.defaultPermissions in the oidc-lint config), which allow no id-token",
+      noBlockOutside: 'no permissions block is declared; a reusable workflow outside the repository owner gets a token only when the caller grants id-token: write explicitly',
       calleeNeeds: 'The called job needs id-token: write here.',
       declareHere: 'Permissions that apply to this job: add id-token: write here.',
       insideAction: 'The token is requested here, inside the composite action {{action}} that the step runs.',
@@ -65,29 +71,62 @@ export default createRule({
       'web-identity-env': 'AWS_WEB_IDENTITY_TOKEN_FILE',
     };
     const reported = new Set<Job>();
-    const byFile = new Map(context.project.workflows.map((w) => [w.file, w]));
+    const requesters = new TokenRequesters(context.settings.tokenRequests);
+    const whyOf = (j: Job) => why(j.effectivePermissions, !!j.parent.permissions);
+
+    /** A reusable workflow of another repository that the requester data says requests a token. */
+    function checkRemoteCallee(job: Job, grant: CallerGrant, declare: { loc: Job['loc']; message: string }) {
+      const m = /^([^/@\s]+)\/([^/@\s]+)\/([^@]+)@/.exec(job.uses!.value.trim());
+      if (!m) return;
+      const match = requesters.forUses(`${m[1]}/${m[2]}/${m[3]}`, job.with);
+      if (match?.verdict !== 'yes') return;
+      const owner = context.settings.repository?.owner ?? context.project.identity?.owner;
+      // Outside the owner, only an explicit grant lets the called workflow mint a token (GitHub changelog 2023-06-15).
+      const outside = !owner || owner.toLowerCase() !== m[1].toLowerCase();
+      // Within the owner, a caller without permissions gets what the organisation default allows: cannot tell unless configured.
+      if (grant.idToken === 'default' && !outside && context.settings.repository?.defaultPermissions !== 'restricted') return;
+      const why = grant.idToken === 'default' ? (outside ? context.message('noBlockOutside') : context.message('restrictedDefault')) : whyOf(grant.via[0]);
+      context.report({ node: job.uses!, messageId: 'callerRemote', data: { job: job.id.value, workflow: job.uses!.value, label: match.requester.label, why }, related: [declare] });
+    }
+
     return {
       Job(job) {
-        // A caller of a local reusable workflow must grant what the called jobs need (domain.md §A.7).
-        const callee = job.uses && localWorkflow(job.uses.value, job.parent.file, byFile);
-        const eff = job.effectivePermissions;
-        if (!callee || eff.idToken === 'write' || eff.idToken === 'unknown') return;
-        if (job.parent.reusable && eff.source === 'default') return; // the caller's caller decides
+        // A caller must grant what the called jobs need (domain.md §A.7), as GitHub computes it along the call.
+        if (!job.uses) return;
+        const graph = graphOf(context.project);
+        const grants = graph.callerGrants(job);
+        // The path that decides: an explicit block without id-token first, then the organisation default.
+        const explicit = grants.find((g) => g.idToken === 'none' || g.idToken === 'read');
+        const byDefault = grants.find((g) => g.idToken === 'default');
+        const grant = explicit ?? byDefault;
+        if (!grant) return;
+        const decider = grant.via[0];
+        const declare = { loc: grant.block?.keyLoc ?? decider.loc, message: context.message(grant.block ? 'declareHere' : 'declareJob') };
+        const callee = graph.calleeOf(job);
+        if (!callee) {
+          checkRemoteCallee(job, grant, declare);
+          return;
+        }
         for (const cj of callee.jobs) {
           const own = cj.permissions ?? callee.permissions;
           const requests = computeEffectivePermissions(cj.permissions, callee.permissions).idToken === 'write';
           const inherits = !own && cj.roleAssumptions.length > 0;
           if (!requests && !inherits) continue;
           const where = own?.scopes.get('id-token')?.key.loc ?? own?.keyLoc ?? cj.roleAssumptions[0]?.loc ?? cj.loc;
-          context.report({
-            node: job.uses!,
-            messageId: 'callerMissing',
-            data: { job: job.id.value, workflow: callee.file, callee: cj.id.value, why: why(eff, !!job.parent.permissions) },
-            related: [
-              { loc: where, message: context.message('calleeNeeds') },
-              { loc: eff.block?.keyLoc ?? job.loc, message: context.message(eff.block ? 'declareHere' : 'declareJob') },
-            ],
-          });
+          const related = [{ loc: where, message: context.message('calleeNeeds') }, declare];
+          const data = { job: job.id.value, workflow: callee.file, callee: cj.id.value };
+          // The called job asks for the grant itself and the caller declares nothing: the outcome is the
+          // organisation's default, which no file shows (a job that inherits gets no id-token either way).
+          if (!explicit && requests) {
+            const setting = context.settings.repository?.defaultPermissions;
+            if (setting === 'permissive') continue;
+            if (setting === undefined) {
+              context.report({ node: job.uses, messageId: 'callerDefaultUnknown', data, related, maxLevel: 'warn', confidence: 'medium' });
+              return;
+            }
+          }
+          const why = !explicit && requests ? context.message('restrictedDefault') : whyOf(decider);
+          context.report({ node: job.uses, messageId: 'callerMissing', data: { ...data, why }, related });
           return;
         }
       },
