@@ -5,7 +5,8 @@
  * the config file (`tokenRequests:`), in the same shape.
  *
  * - `uses`: `owner/repo` or `owner/repo/path` of an action or reusable workflow, compared without
- *   case; `*` matches any run of characters. The ref (`@v4`) is ignored.
+ *   case; `*` matches any run of characters. The ref (`@v4`) is ignored. `uses: '*'` alone is a
+ *   generic entry: it applies only to actions that no other entry names.
  * - `run`: a regular expression (source text) searched in `run:` scripts, and in the repository
  *   scripts a `run:` step executes.
  * - `env`: tests on the environment a step runs with (workflow, job and step `env:`), for tools
@@ -84,6 +85,11 @@ export const TOKEN_REQUESTERS: readonly TokenRequester[] = [
   { uses: 'jfrog/setup-jfrog-cli', label: 'jfrog/setup-jfrog-cli with oidc-provider-name', need: 'required', when: { 'oidc-provider-name': 'set' } },
   // SLSA generators (reusable workflows) sign provenance with the token.
   { uses: 'slsa-framework/slsa-github-generator/.github/workflows/*', label: 'slsa-framework/slsa-github-generator', need: 'required' },
+  // Any other action given an AWS role to assume and no access key almost certainly assumes it with
+  // the job's OIDC token (wrappers that deploy, upload reports, …). Optional: it may use other means.
+  { uses: '*', label: 'an action given role-to-assume', need: 'optional', when: { 'role-to-assume': 'set', 'aws-access-key-id': 'unset' } },
+  { uses: '*', label: 'an action given role-arn', need: 'optional', when: { 'role-arn': 'set', 'aws-access-key-id': 'unset' } },
+  { uses: '*', label: 'an action given aws-role-arn', need: 'optional', when: { 'aws-role-arn': 'set', 'aws-access-key-id': 'unset' } },
   // Commands in `run:` scripts.
   { run: '\\bACTIONS_ID_TOKEN_REQUEST_(?:TOKEN|URL)\\b', label: 'ACTIONS_ID_TOKEN_REQUEST_*', need: 'required' },
   { run: '\\b(?:npm|pnpm|yarn)\\b[^\\n]*\\bpublish\\b[^\\n]*--provenance\\b|\\bNPM_CONFIG_PROVENANCE\\s*[:=]\\s*["\']?true', label: 'npm publish --provenance', need: 'required' },

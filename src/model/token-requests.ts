@@ -17,6 +17,8 @@ export interface RequestMatch {
 
 interface Compiled {
   entry: TokenRequester;
+  /** `uses: '*'`: applies to actions no other entry names. */
+  generic: boolean;
   uses?: RegExp;
   run?: RegExp;
   matches: Map<string, RegExp>;
@@ -28,7 +30,7 @@ function compile(list: readonly TokenRequester[]): Compiled[] {
   let out = compiled.get(list);
   if (out) return out;
   out = list.map((entry) => {
-    const c: Compiled = { entry, matches: new Map() };
+    const c: Compiled = { entry, generic: entry.uses === '*', matches: new Map() };
     if (entry.uses) c.uses = new RegExp(`^${entry.uses.toLowerCase().split('*').map(escape).join('.*')}$`);
     if (entry.run) c.run = new RegExp(entry.run, 'm');
     for (const [k, t] of Object.entries({ ...entry.when, ...entry.env })) if (typeof t === 'object' && 'matches' in t) c.matches.set(k, new RegExp(t.matches));
@@ -53,9 +55,11 @@ export class TokenRequesters {
   /** Whether an action or reusable workflow (`owner/repo[/path]`, no ref) with these inputs requests a token. */
   forUses(name: string, inputs: readonly Entry[]): RequestMatch | undefined {
     const key = name.toLowerCase();
+    // An action the data names is judged by its own entries only; the generic ones are for the rest.
+    const named = this.knows(name);
     let best: RequestMatch | undefined;
     for (const c of this.list) {
-      if (!c.uses?.test(key)) continue;
+      if (c.generic === named || !c.uses?.test(key)) continue;
       const verdict = evaluate(c, inputs);
       if (verdict === 'yes') return { requester: c.entry, verdict };
       if (verdict === 'unknown') best ??= { requester: c.entry, verdict };
@@ -66,7 +70,7 @@ export class TokenRequesters {
   /** Whether this action is listed at all (so that, when no entry matches its inputs, it is known not to request a token). */
   knows(name: string): boolean {
     const key = name.toLowerCase();
-    return this.list.some((c) => c.uses?.test(key));
+    return this.list.some((c) => !c.generic && c.uses?.test(key));
   }
 
   /** The first environment-switched requester the step's environment (workflow, job and step `env:` merged) turns on. */

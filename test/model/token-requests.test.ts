@@ -79,3 +79,14 @@ describe('token requesters: environment switches', () => {
     expect(data.forEnv([])).toBeUndefined();
   });
 });
+
+describe('token requesters: generic entries', () => {
+  it('an action no entry names, given an AWS role and no access key, requests a token (optional)', () => {
+    expect(data.forUses('some-org/upload-report-action', inputs({ 'role-to-assume': 'arn:aws:iam::1:role/r' }))?.requester).toMatchObject({ label: 'an action given role-to-assume', need: 'optional' });
+    expect(data.forUses('some-org/upload', inputs({ 'role-arn': '${{ vars.R }}' }))?.verdict).toBe('yes');
+    expect(data.forUses('some-org/upload', inputs({ 'role-to-assume': 'r', 'aws-access-key-id': '${{ secrets.K }}' }))).toBeUndefined();
+    // Named actions are judged by their own entries only (configure-aws-credentials chaining mints nothing).
+    expect(data.forUses('aws-actions/configure-aws-credentials', inputs({ 'role-to-assume': 'r', 'role-chaining': 'true' }))).toBeUndefined();
+    expect(data.knows('some-org/upload')).toBe(false);
+  });
+});
