@@ -4,15 +4,39 @@
  * composite actions it runs (a request inside an action is the calling job's request), and records
  * the graph's own problems (cycles, nesting too deep) as load errors of the file they are in.
  */
+import path from 'node:path';
 import type { Project } from '../model/project.js';
-import { WorkflowGraph } from '../model/graph.js';
+import { repositoryRoot, WorkflowGraph, type RepositoryScript } from '../model/graph.js';
 import { deriveAssumption } from './workflow.js';
+import { readTextFile } from '../files.js';
+
+/** Bounds on reading the scripts `run:` steps execute: per script, scripts per step, and in all. */
+const MAX_SCRIPT_BYTES = 512 * 1024;
+const MAX_SCRIPTS_PER_STEP = 8;
+const MAX_SCRIPTS = 500;
+const SCRIPT_EXT = /\.(?:sh|bash|zsh|py|js|mjs|cjs|ts|rb|ps1)$/;
+
+/**
+ * Paths a script names that may be repository scripts it executes: `./x`, `../x`, `dir/x.sh`,
+ * `x.py` (a word with a script extension, or starting with `./`), without expressions or URLs.
+ */
+export function scriptPaths(run: string): string[] {
+  const out = new Set<string>();
+  for (const raw of run.split(/[\s;&|()<>`'"]+/)) {
+    const w = raw.trim();
+    if (!w || w.includes('$') || w.includes('://') || w.startsWith('-') || !/^[\w./-]+$/.test(w)) continue;
+    if (w.startsWith('./') || w.startsWith('../') || SCRIPT_EXT.test(w)) out.add(w);
+  }
+  return [...out];
+}
 
 export function connectGraph(project: Project): WorkflowGraph {
   const graph = new WorkflowGraph(project);
   project.graph = graph;
+  const cache = new Map<string, RepositoryScript | null>();
   for (const wf of project.workflows)
     for (const job of wf.jobs) {
+      if (!job.uses) for (const s of graph.expand(job).steps) if (s.run) graph.addScripts(s.step, readScripts(project, repositoryRoot(wf.file), s.run.value, cache));
       // Idempotent: a re-connected project keeps the job's own assumptions and derives the others again.
       if (job.roleAssumptions.some((ra) => ra.inner)) job.roleAssumptions = job.roleAssumptions.filter((ra) => !ra.inner);
       if (job.uses) continue;
@@ -31,4 +55,29 @@ export function connectGraph(project: Project): WorkflowGraph {
     if (!problemFiles.has(key)) project.loadErrors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
   }
   return graph;
+}
+
+/** Reads the repository scripts a `run:` text names, from the repository of the workflow; never outside the scan root. */
+function readScripts(project: Project, rootPrefix: string, run: string, cache: Map<string, RepositoryScript | null>): RepositoryScript[] {
+  const out: RepositoryScript[] = [];
+  const root = path.resolve(project.root);
+  const repo = path.resolve(root, rootPrefix);
+  for (const p of scriptPaths(run).slice(0, MAX_SCRIPTS_PER_STEP)) {
+    const abs = path.resolve(repo, p);
+    if (abs !== root && !abs.startsWith(root + path.sep)) continue;
+    let script = cache.get(abs);
+    if (script === undefined) {
+      if (cache.size >= MAX_SCRIPTS) break;
+      script = null;
+      try {
+        const file = path.relative(root, abs).split(path.sep).join('/');
+        script = { file, text: readTextFile(abs, { maxBytes: MAX_SCRIPT_BYTES, region: root }) };
+      } catch {
+        // Not there (built at run time, a command on PATH), too large, or not a regular file: not a script we read.
+      }
+      cache.set(abs, script);
+    }
+    if (script) out.push(script);
+  }
+  return out;
 }

@@ -60,6 +60,13 @@ export type LocalTarget = { kind: 'action'; action: Action; path: string } | { k
 
 export type Scope = Map<string, Value<string>>;
 
+/** A script of the repository that a `run:` step executes (`./scripts/deploy.sh`, `python tools/x.py`). */
+export interface RepositoryScript {
+  /** Relative to the scan root. */
+  file: string;
+  text: string;
+}
+
 /**
  * What a calling job passes to the jobs it calls (domain.md §A.7): its own or its workflow's
  * permissions block; when it declares none and is itself in a called workflow, what its own callers
@@ -83,6 +90,7 @@ export class WorkflowGraph {
   private readonly callees = new Map<Job, Workflow | undefined>();
   private callerIndex?: Map<Workflow, Job[]>;
   private readonly reported = new Set<Step>();
+  private readonly scripts = new Map<Step, RepositoryScript[]>();
   /** Cycles and over-deep nesting found while expanding jobs. */
   readonly problems: GraphProblem[] = [];
 
@@ -150,6 +158,16 @@ export class WorkflowGraph {
       this.callerIndex = index;
     }
     return this.callerIndex.get(wf) ?? [];
+  }
+
+  /** Records the repository scripts a `run:` step executes (read by the loader, loaders/graph.ts). */
+  addScripts(step: Step, scripts: RepositoryScript[]): void {
+    if (scripts.length) this.scripts.set(step, scripts);
+  }
+
+  /** The repository scripts a `run:` step executes, as far as the loader found and read them. */
+  scriptsOf(step: Step): RepositoryScript[] {
+    return this.scripts.get(step) ?? [];
   }
 
   /** What a calling job passes down, per path from the jobs that decide it (see CallerGrant). */

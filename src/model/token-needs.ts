@@ -105,6 +105,8 @@ export class TokenNeeds {
     const script = s.run?.value ?? '';
     if (script) {
       if (this.requesters.forScript(script).length) return 'yes';
+      // A repository script the step executes counts as its own text (read by the loader).
+      if (this.graph.scriptsOf(s.step).some((f) => this.requesters.forScript(f.text).length)) return 'yes';
       const m = CLOUD_COMMANDS.exec(script);
       return m ? `\`${m[1]}\`` : undefined;
     }

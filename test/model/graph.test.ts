@@ -1,6 +1,7 @@
 /** The workflow graph: local actions (loaded, resolved, expanded with their inputs), and what it cannot see into. */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
+import { symlinkSync } from 'node:fs';
 import { loadProject } from '../../src/loaders/index.js';
 import { graphOf, MAX_ACTION_DEPTH, MAX_EXPANDED_STEPS } from '../../src/model/graph.js';
 import { loadConfigFile } from '../../src/engine/config-file.js';
@@ -168,5 +169,28 @@ describe('workflow graph: bounds', () => {
     const e = graphOf(p).expand(job(p));
     expect([e.truncated, e.steps.length + e.opaque.length]).toEqual([true, MAX_EXPANDED_STEPS + 1]);
     expect(e.opaque.at(-1)?.what).toBe(`./l0 (more than ${MAX_EXPANDED_STEPS} steps through composite actions; not followed further)`);
+  });
+});
+
+describe('workflow graph: repository scripts run: steps execute', () => {
+  const grant = 'permissions:\n  id-token: write\n';
+  it('finds the paths a run: text names', async () => {
+    const { scriptPaths } = await import('../../src/loaders/graph.js');
+    expect(scriptPaths('set -e\n./scripts/deploy.sh --prod\npython3 tools/oidc.py && node "ci/x.mjs"\nmake build\ncurl https://x/y.sh\n${{ inputs.s }}.sh\n../up.sh')).toEqual(['./scripts/deploy.sh', 'tools/oidc.py', 'ci/x.mjs', '../up.sh']);
+  });
+  it('a script that requests a token makes the job need its grant; one that does not, does not', async () => {
+    const files = {
+      'scripts/deploy.sh': '#!/bin/sh\nTOKEN=$(curl -sH "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sts.amazonaws.com")\n',
+      'scripts/test.sh': '#!/bin/sh\nmake test\n',
+    };
+    expect(await lintTree({ ...files, [WF]: workflow('      - run: ./scripts/deploy.sh\n', grant) }, 'no-excessive-id-token-permission')).toEqual([]);
+    expect(brief(await lintTree({ ...files, [WF]: workflow('      - run: bash scripts/test.sh\n', grant) }, 'no-excessive-id-token-permission'))).toEqual(['workflowLevel@3:13']);
+  });
+  it('never reads outside the scanned root, nor through a symlink that leaves it', async () => {
+    const outside = writeTree({ 'evil.sh': 'echo $ACTIONS_ID_TOKEN_REQUEST_URL\n' });
+    const dir = writeTree({ [WF]: workflow(`      - run: ${path.join(outside, 'evil.sh')} && ./link.sh && ../x/evil.sh\n`, grant) });
+    symlinkSync(path.join(outside, 'evil.sh'), path.join(dir, 'link.sh'));
+    const p = await loadProject([dir], { root: dir });
+    expect(graphOf(p).expand(job(p)).steps.flatMap((s) => graphOf(p).scriptsOf(s.step))).toEqual([]);
   });
 });
