@@ -34,21 +34,34 @@ const QUIET_OWNERS = new Set(['actions', 'github', 'docker', 'aws-actions']);
 
 /** Other widely used actions that never request OIDC tokens. */
 const QUIET_ACTIONS = new Set([
+  'amannn/action-semantic-pull-request',
   'astral-sh/setup-uv',
+  'dorny/paths-filter',
   'dtolnay/rust-toolchain',
   'golangci/golangci-lint-action',
   'gradle/actions',
   'hashicorp/setup-packer',
   'hashicorp/setup-terraform',
   'oven-sh/setup-bun',
+  'peter-evans/create-or-update-comment',
+  'peter-evans/create-pull-request',
   'pnpm/action-setup',
+  'release-drafter/release-drafter',
   'ruby/setup-ruby',
   'sigstore/cosign-installer',
   'softprops/action-gh-release',
+  'stefanzweifel/git-auto-commit-action',
+  'swatinem/rust-cache',
+  'taiki-e/install-action',
 ]);
 
-/** Commands that reach a cloud with credentials from somewhere oidc-lint may not see. */
-const CLOUD_COMMANDS = /(?:^|[\s;&|(`$])(aws|terraform|terragrunt|tofu|cdk|sam|pulumi|serverless|sls|vault|gcloud|az|goreleaser)\s/m;
+/**
+ * Commands that may mint a token through configuration oidc-lint does not read (goreleaser signing
+ * with keyless cosign, Pulumi's OIDC login). Cloud CLIs (aws, terraform, cdk, gcloud, az…) cannot
+ * request a GitHub OIDC token by themselves: something must fetch it (ACTIONS_ID_TOKEN_REQUEST_*,
+ * an auth action), and that is what the requester data recognises.
+ */
+const CLOUD_COMMANDS = /(?:^|[\s;&|(`$])(pulumi|goreleaser)\s/m;
 
 export interface TokenNeedOptions {
   /** Extra actions (`owner/repo`) that request OIDC tokens (the rule option of no-excessive-id-token-permission). */

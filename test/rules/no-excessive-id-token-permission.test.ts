@@ -34,10 +34,12 @@ describe(`${ID}: which jobs need a token`, () => {
     expect(await verdictOf('      - uses: example/tool@v1\n')).toEqual([]);
     expect(await verdictOf('      - uses: example/tool@v1\n', UNCERTAIN)).toEqual(['jobLevelUnsure/low']);
     expect(await verdictOf('      - uses: ./.github/actions/deploy\n', UNCERTAIN)).toEqual(['jobLevelUnsure/low']);
-    expect(await verdictOf('      - run: terraform apply -auto-approve\n', UNCERTAIN)).toEqual(['jobLevelUnsure/low']);
+    expect(await verdictOf('      - run: goreleaser release --clean\n', UNCERTAIN)).toEqual(['jobLevelUnsure/low']);
+    // A cloud CLI cannot fetch a GitHub OIDC token by itself: without a token request, nothing needs the grant.
+    expect(await verdictOf('      - run: terraform fmt -check && terraform init -backend=false\n')).toEqual(['jobLevel/medium']);
     expect(await verdictOf('      - uses: example/tool@v1\n', [{ tokenActions: ['Example/Tool'], reportUncertain: true }])).toEqual([]);
-    const f = await lintTree({ [WF]: wf('', job('j', '      - uses: example/tool@v1\n      - run: aws s3 ls\n', JOB_GRANT)) }, ID, UNCERTAIN);
-    expect(f[0].message).toContain('it cannot see inside example/tool, `aws`');
+    const f = await lintTree({ [WF]: wf('', job('j', '      - uses: example/tool@v1\n      - run: pulumi up --yes\n', JOB_GRANT)) }, ID, UNCERTAIN);
+    expect(f[0].message).toContain('it cannot see inside example/tool, `pulumi`');
     expect(f[0].fix).toBeUndefined();
   });
   it('a reusable-workflow call needs it when the callee does, or when the callee cannot be read', async () => {
