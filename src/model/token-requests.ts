@@ -123,7 +123,8 @@ function testInput(test: InputTest, given: Value<string> | undefined, fallback: 
     case 'not-true':
       return unresolved ? 'unknown' : TRUE_WORDS.has(text.toLowerCase()) ? 'no' : 'yes';
   }
-  if ('matches' in test) return re?.test(text) ? 'yes' : unresolved ? 'unknown' : 'no';
+  // A script with expressions inside is still read: only one that is wholly an expression is unknown.
+  if ('matches' in test) return re?.test(text) ? 'yes' : unresolved && !given?.parts?.some((p) => p.known && p.text.trim()) ? 'unknown' : 'no';
   if (unresolved) return 'unknown';
   const lower = text.toLowerCase();
   if ('oneOf' in test) return test.oneOf.some((x) => x.toLowerCase() === lower) ? 'yes' : 'no';

@@ -2,12 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { TokenRequesters } from '../../src/model/token-requests.js';
 import type { Entry } from '../../src/model/workflow.js';
+import { expressionParts } from '../../src/loaders/expressions.js';
 
 const LOC = { file: 'x.yml', start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
 function inputs(w: Record<string, string>): Entry[] {
   return Object.entries(w).map(([k, v]) => ({
     key: { value: k, raw: k, loc: LOC, resolution: 'literal' },
-    value: { value: v, raw: v, loc: LOC, resolution: v.includes('${{') ? 'unresolved' : 'literal' },
+    value: v.includes('${{') ? { value: v, raw: v, loc: LOC, resolution: 'unresolved', parts: expressionParts(v) } : { value: v, raw: v, loc: LOC, resolution: 'literal' },
   }));
 }
 
@@ -40,6 +41,8 @@ describe('token requesters: actions and their inputs', () => {
     ['anthropics/claude-code-action', { github_token: '${{ secrets.GITHUB_TOKEN }}' }, 'no'],
     ['actions/github-script', { script: 'const t = await core.getIDToken("sts.amazonaws.com")' }, 'yes'],
     ['actions/github-script', { script: 'github.rest.issues.create({})' }, 'no'],
+    ['actions/github-script', { script: 'await github.rest.git.createRef({ ref: "refs/tags/${{ steps.v.outputs.major }}" })' }, 'no'],
+    ['actions/github-script', { script: '${{ inputs.script }}' }, 'unknown'],
     ['codecov/codecov-action', { use_oidc: 'true' }, 'yes'],
     ['codecov/codecov-action', {}, 'no'],
     ['slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml', {}, 'yes'],
