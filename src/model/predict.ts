@@ -8,6 +8,7 @@
  */
 import type { Job, Trigger, Workflow } from './workflow.js';
 import type { Project } from './project.js';
+import { graphOf } from './graph.js';
 import type { Value } from './location.js';
 import { parseCondition, runsWhere, type ConditionFacts, type Expr, type RunWorld } from './expressions.js';
 
@@ -140,19 +141,14 @@ function addTrigger(t: Trigger, ref: (value: string, event: string, unresolved?:
 
 /**
  * Predicts every job of the project once. Reusable workflows (`on: workflow_call`) inherit the
- * contexts of the jobs that call them with `uses: ./.github/workflows/<file>`.
+ * contexts of the jobs of this repository that call them (the workflow graph's callers).
  */
 export function predictProject(project: Project): Map<Job, JobPrediction> {
   const out = new Map<Job, JobPrediction>();
   const def = project.identity?.defaultBranch;
-  const byFile = new Map(project.workflows.map((w) => [w.file, w]));
-  // Callers of each reusable workflow file (local `uses:` only).
-  const callers = new Map<Workflow, Job[]>();
-  for (const w of project.workflows)
-    for (const j of w.jobs) {
-      const target = j.uses && localWorkflow(j.uses.value, w.file, byFile);
-      if (target) callers.set(target, [...(callers.get(target) ?? []), j]);
-    }
+  // Callers of each reusable workflow of this repository (`./…` or this repository's OWNER/REPO/…), from the graph.
+  const graph = graphOf(project);
+  const callers = new Map<Workflow, Job[]>(project.workflows.map((w) => [w, graph.callersOf(w)]));
   const upstreamUntrusted = workflowRunTrust(project.workflows);
   const own = new Map(project.workflows.map((w) => [w, triggerContexts(w, def, upstreamUntrusted)]));
   const facts: ConditionFacts = { owner: project.identity?.owner, repo: project.identity?.repo };
@@ -284,13 +280,4 @@ export function applyCondition(contexts: PredictedContext[], cond: Value<string>
       }
     }
   return out;
-}
-
-/** Resolves `./.github/workflows/x.yml` (optionally `@ref`) to a workflow of the project. */
-export function localWorkflow(uses: string, fromFile: string, byFile: Map<string, Workflow>): Workflow | undefined {
-  const m = /^\.\/(.+?)(?:@.*)?$/.exec(uses.trim());
-  if (!m) return undefined;
-  // Paths in `uses:` are relative to the repository root; the scanned root may contain several repositories.
-  const rootPrefix = fromFile.replace(/\.github\/workflows\/[^/]+$/, '');
-  return byFile.get(rootPrefix + m[1]) ?? byFile.get(m[1]);
 }

@@ -75,3 +75,15 @@ describe('no-oidc-in-untrusted-trigger across calls', () => {
     expect(await lint({ [CALLEE]: callee(''), '.github/workflows/ci.yml': caller('push', '', `./${CALLEE}`, JOB_WRITE) }, RULE)).toEqual([]);
   });
 });
+
+describe('this repository named as OWNER/REPO', () => {
+  it('a call to OWNER/REPO/.github/workflows/x.yml@ref of the scanned repository is a local call', async () => {
+    const dir = writeTree({ [CALLEE]: callee(JOB_WRITE), '.github/workflows/ci.yml': caller('push', 'permissions:\n  contents: read\n', `Octo-Org/Site/${CALLEE}@main`) });
+    const project = await loadProject([dir], { root: dir, identity: { owner: 'octo-org', repo: 'site', source: 'config' } });
+    const callerJob = project.workflows.find((w) => w.file.endsWith('ci.yml'))!.jobs[0];
+    expect(graphOf(project).calleeOf(callerJob)?.file).toBe(CALLEE);
+    const cfg: Record<string, unknown> = {};
+    for (const r of rules) cfg[r.id] = r.id === 'require-id-token-permission' ? 'error' : 'off';
+    expect(brief(lintProject(project, rules, { rules: cfg as never, settings: {} }).findings)).toEqual(['.github/workflows/ci.yml:6 callerMissing error/high']);
+  });
+});
