@@ -1,6 +1,7 @@
 import { createRule } from '../engine/create-rule.js';
-import type { Entry, Job, Workflow } from '../model/workflow.js';
+import type { Action, Entry, Job, Step, Workflow } from '../model/workflow.js';
 import { findEntry } from '../model/workflow.js';
+import { graphOf } from '../model/graph.js';
 import { isConfigureAwsCredentials } from '../loaders/workflow.js';
 import { credentialOrigin, isAwsKeyShaped, isDummyCredential, isLocalEndpoint } from '../model/secrets.js';
 
@@ -12,10 +13,11 @@ const ORIGIN_TEXT = { secret: 'a repository secret', variable: 'a configuration 
  * Whether a job (or, without one, the workflow) talks to a local endpoint: an env entry or input
  * naming one (in the job, its steps or the workflow env), or `--endpoint-url` in one of its scripts.
  */
-function usesLocalEndpoint(wf: Workflow, only?: Job): boolean {
-  const entries: Entry[] = [...wf.env];
+function usesLocalEndpoint(wf: Workflow | Action, only?: Job): boolean {
+  const entries: Entry[] = wf.type === 'Workflow' ? [...wf.env] : [];
   const scripts: string[] = [];
-  for (const job of only ? [only] : wf.jobs) {
+  const blocks: { env: Entry[]; with: Entry[]; steps: Step[] }[] = wf.type === 'Action' ? [{ env: [], with: [], steps: wf.steps }] : only ? [only] : wf.jobs;
+  for (const job of blocks) {
     entries.push(...job.env, ...job.with);
     for (const step of job.steps) {
       entries.push(...step.env, ...step.with);
@@ -48,19 +50,20 @@ export default createRule({
     messages: {
       staticInput: 'configure-aws-credentials is given a static access key ({{key}} from {{origin}}); use role-to-assume with GitHub OIDC and id-token: write instead.',
       staticEnv: '{{key}} is set in {{scope}} env from {{origin}}; long-lived AWS keys in workflows should be replaced by a role assumed with GitHub OIDC (configure-aws-credentials + id-token: write).',
+      forwardedHere: 'The composite action passes it to configure-aws-credentials here.',
       placeholder: '{{key}} is set to a literal that is not shaped like an AWS key: if it is a test credential for a local emulator, this can be ignored; if it is a key for another service, keep it in a secret.',
     },
     schema: [],
   },
   create(context) {
-    const local = new Map<Workflow | Job, boolean>();
-    const isLocal = (scope: Workflow | Job) => {
+    const local = new Map<Workflow | Job | Action, boolean>();
+    const isLocal = (scope: Workflow | Job | Action) => {
       let v = local.get(scope);
       if (v === undefined) local.set(scope, (v = scope.type === 'Job' ? usesLocalEndpoint(scope.parent, scope) : usesLocalEndpoint(scope)));
       return v;
     };
     /** Reports the first credential of a block that can be a long-lived key. */
-    const check = (entries: (Entry | undefined)[], scope: Workflow | Job, report: (e: Entry, origin: string) => void) => {
+    const check = (entries: (Entry | undefined)[], scope: Workflow | Job | Action, report: (e: Entry, origin: string) => void) => {
       let placeholder: Entry | undefined;
       for (const e of entries) {
         if (!e) continue;
@@ -83,7 +86,7 @@ export default createRule({
           maxLevel: 'warn',
         });
     };
-    const checkEnv = (env: Entry[], where: string, scope: Workflow | Job) =>
+    const checkEnv = (env: Entry[], where: string, scope: Workflow | Job | Action) =>
       check(
         ENV_KEYS.map((k) => findEntry(env, k)),
         scope,
@@ -95,6 +98,28 @@ export default createRule({
       },
       Job(job) {
         checkEnv(job.env, `job "${job.id.value}"`, job);
+        // Keys a local composite action only forwards from its inputs (runtime values there) are what
+        // this job passes: judged here, at the caller's value, with the action's line as related location.
+        if (job.uses) return;
+        for (const s of graphOf(context.project).expand(job).steps) {
+          if (!s.chain.length || !isConfigureAwsCredentials(s.step)) continue;
+          check(
+            INPUT_KEYS.map((k) => {
+              const inner = findEntry(s.step.with, k);
+              const bound = findEntry(s.with, k);
+              // Only a value the caller passed in (the action's own values are judged in the action).
+              return inner && bound && bound.value !== inner.value && bound.value.value.trim() ? bound : undefined;
+            }),
+            job,
+            (e, origin) =>
+              context.report({
+                node: e.value,
+                messageId: 'staticInput',
+                data: { key: e.key.value, origin },
+                related: [{ loc: e.key.loc, message: context.message('forwardedHere') }],
+              }),
+          );
+        }
       },
       Step(step) {
         checkEnv(step.env, 'a step', step.parent);
