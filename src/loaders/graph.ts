@@ -9,6 +9,8 @@ import type { Project } from '../model/project.js';
 import { repositoryRoot, WorkflowGraph, type RepositoryScript } from '../model/graph.js';
 import { deriveAssumption } from './workflow.js';
 import { readTextFile } from '../files.js';
+import { loadAction } from './action.js';
+import type { Action, Step } from '../model/workflow.js';
 
 /** Bounds on reading the scripts `run:` steps execute: per script, scripts per step, and in all. */
 const MAX_SCRIPT_BYTES = 512 * 1024;
@@ -33,6 +35,7 @@ export function scriptPaths(run: string): string[] {
 export function connectGraph(project: Project): WorkflowGraph {
   const graph = new WorkflowGraph(project);
   project.graph = graph;
+  readOutsideActions(project, graph);
   const cache = new Map<string, RepositoryScript | null>();
   for (const wf of project.workflows)
     for (const job of wf.jobs) {
@@ -80,4 +83,52 @@ function readScripts(project: Project, rootPrefix: string, run: string, cache: M
     if (script) out.push(script);
   }
   return out;
+}
+
+/** At most this many action files are read from outside the scanned paths. */
+const MAX_OUTSIDE_ACTIONS = 200;
+
+/**
+ * Local actions that workflows call but the scan did not include (the user named only
+ * `.github/workflows`): read from the workflow's repository on disk — `REPO/.github/workflows/x.yml`
+ * gives `REPO` — never outside it, never through a symlink that leaves it. Followed through the
+ * composite actions they call. Done before any job is expanded.
+ */
+function readOutsideActions(project: Project, graph: WorkflowGraph): void {
+  const absOf = new Map(project.sources.map((s) => [s.path, s.absPath]));
+  const queue: { step: Step; rootPrefix: string; repo: string }[] = [];
+  for (const wf of project.workflows) {
+    const abs = absOf.get(wf.file);
+    const m = abs ? /^(.*)[\\/]\.github[\\/]workflows[\\/][^\\/]+$/.exec(abs) : null;
+    if (!m) continue;
+    const rootPrefix = repositoryRoot(wf.file);
+    for (const job of wf.jobs) for (const step of job.steps) queue.push({ step, rootPrefix, repo: m[1] });
+  }
+  const tried = new Set<string>();
+  let read = 0;
+  while (queue.length && read < MAX_OUTSIDE_ACTIONS) {
+    const { step, rootPrefix, repo } = queue.shift()!;
+    const key = graph.localKey(step, rootPrefix);
+    if (key === undefined || graph.localTarget(step, rootPrefix)?.kind === 'action' || tried.has(key)) continue;
+    tried.add(key);
+    const dir = key.slice(rootPrefix.replace(/\/+$/, '').length).replace(/^\/+/, '');
+    for (const name of ['action.yml', 'action.yaml']) {
+      const abs = path.resolve(repo, dir, name);
+      if (!abs.startsWith(path.resolve(repo) + path.sep)) break;
+      let text: string;
+      try {
+        text = readTextFile(abs, { maxBytes: MAX_SCRIPT_BYTES, region: repo });
+      } catch {
+        continue;
+      }
+      read++;
+      const file = path.relative(project.root, abs).split(path.sep).join('/');
+      const { action } = loadAction(text, file);
+      if (action) {
+        graph.addOutsideAction(key, action as Action);
+        for (const s of action.steps) queue.push({ step: s, rootPrefix, repo });
+      }
+      break;
+    }
+  }
 }

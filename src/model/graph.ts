@@ -108,6 +108,23 @@ export class WorkflowGraph {
     return !!id && !!owner && !!repo && id.owner.toLowerCase() === owner.toLowerCase() && id.repo.toLowerCase() === repo.toLowerCase();
   }
 
+  /**
+   * Adds an action read from the repository outside the scanned paths (`oidc-lint .github/workflows`
+   * scans the workflows only; their `uses: ./.github/actions/x` is still read), under the directory
+   * key `localTarget` looks up. Not linted: it is not part of the scan.
+   */
+  addOutsideAction(key: string, action: Action): void {
+    if (!this.actionsByDir.has(key)) this.actionsByDir.set(key, action);
+  }
+
+  /** The directory key a local `uses:` of a step looks up (undefined when it names no local action). */
+  localKey(step: Step, rootPrefix: string): string | undefined {
+    const a = step.action;
+    if (!a || a.kind === 'docker') return undefined;
+    const dir = a.kind === 'local' ? normalisePath(a.raw) : this.isSelf(a.owner, a.repo) ? (a.path ? normalisePath(a.path) : '') : undefined;
+    return dir === undefined ? undefined : join(rootPrefix, dir);
+  }
+
   /** The local action a step runs (`./dir`, or this repository's `OWNER/REPO/dir@ref`), resolved from the job's repository root. */
   localTarget(step: Step, rootPrefix: string): LocalTarget | undefined {
     const a = step.action;

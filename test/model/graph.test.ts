@@ -1,7 +1,7 @@
 /** The workflow graph: local actions (loaded, resolved, expanded with their inputs), and what it cannot see into. */
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { symlinkSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { loadProject } from '../../src/loaders/index.js';
 import { graphOf, MAX_ACTION_DEPTH, MAX_EXPANDED_STEPS } from '../../src/model/graph.js';
 import { loadConfigFile } from '../../src/engine/config-file.js';
@@ -192,5 +192,28 @@ describe('workflow graph: repository scripts run: steps execute', () => {
     symlinkSync(path.join(outside, 'evil.sh'), path.join(dir, 'link.sh'));
     const p = await loadProject([dir], { root: dir });
     expect(graphOf(p).expand(job(p)).steps.flatMap((s) => graphOf(p).scriptsOf(s.step))).toEqual([]);
+  });
+});
+
+describe('workflow graph: local actions outside the scanned paths', () => {
+  it('reads them from the workflow’s repository when only the workflows were scanned, through nested composites, without linting them', async () => {
+    const dir = writeTree({
+      '.github/actions/outer/action.yml': composite('    - uses: ./.github/actions/aws\n'),
+      '.github/actions/aws/action.yml': composite(CAC(ROLE)),
+      [WF]: workflow('      - uses: ./.github/actions/outer\n'),
+    });
+    const wfDir = path.join(dir, '.github/workflows');
+    const p = await loadProject([path.join(wfDir, 'ci.yml')], { root: wfDir });
+    expect(job(p).roleAssumptions.map((r) => [r.roleArn?.value, r.inner?.map((s) => s.loc.file)])).toEqual([[ROLE, ['../actions/outer/action.yml', '../actions/aws/action.yml']]]);
+    expect(p.actions ?? []).toEqual([]);
+  });
+  it('never reads through a symlink that leaves the repository', async () => {
+    const outside = writeTree({ 'aws/action.yml': composite(CAC(ROLE)) });
+    const dir = writeTree({ [WF]: workflow('      - uses: ./.github/actions/aws\n') });
+    mkdirSync(path.join(dir, '.github/actions'), { recursive: true });
+    symlinkSync(path.join(outside, 'aws'), path.join(dir, '.github/actions/aws'));
+    const wfDir = path.join(dir, '.github/workflows');
+    const p = await loadProject([path.join(wfDir, 'ci.yml')], { root: wfDir });
+    expect(job(p).roleAssumptions).toEqual([]);
   });
 });
