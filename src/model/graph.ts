@@ -91,6 +91,7 @@ export class WorkflowGraph {
   private callerIndex?: Map<Workflow, Job[]>;
   private readonly reported = new Set<Step>();
   private readonly scripts = new Map<Step, RepositoryScript[]>();
+  private readonly grants = new Map<Job, CallerGrant[]>();
   /** Cycles and over-deep nesting found while expanding jobs. */
   readonly problems: GraphProblem[] = [];
 
@@ -170,7 +171,10 @@ export class WorkflowGraph {
       for (const w of this.project.workflows)
         for (const j of w.jobs) {
           const callee = j.uses ? this.calleeOf(j) : undefined;
-          if (callee) index.set(callee, [...(index.get(callee) ?? []), j]);
+          if (!callee) continue;
+          const list = index.get(callee);
+          if (list) list.push(j);
+          else index.set(callee, [j]);
         }
       this.callerIndex = index;
     }
@@ -188,7 +192,17 @@ export class WorkflowGraph {
   }
 
   /** What a calling job passes down, per path from the jobs that decide it (see CallerGrant). */
-  callerGrants(caller: Job, seen: Set<Job> = new Set()): CallerGrant[] {
+  callerGrants(caller: Job): CallerGrant[] {
+    const known = this.grants.get(caller);
+    if (known) return known;
+    // A call cycle (which GitHub refuses) is cut: the job on the cycle passes nothing more.
+    this.grants.set(caller, []);
+    const result = this.computeGrants(caller);
+    this.grants.set(caller, result);
+    return result;
+  }
+
+  private computeGrants(caller: Job): CallerGrant[] {
     const eff = caller.effectivePermissions;
     if (eff.source !== 'default') return [{ idToken: eff.idToken, via: [caller], block: eff.block }];
     const wf = caller.parent;
@@ -197,9 +211,16 @@ export class WorkflowGraph {
     // triggers, it has the default; called only from elsewhere, it is unknown here.
     const out: CallerGrant[] = [];
     if (wf.triggers.some((t) => t.event !== 'workflow_call')) out.push({ idToken: 'default', via: [caller] });
-    const up = seen.has(caller) ? [] : this.callersOf(wf);
-    seen.add(caller);
-    for (const c of up) for (const g of this.callerGrants(c, seen)) out.push({ ...g, via: [...g.via, caller] });
+    // One path per deciding job and grant: chains of workflows each called several times have
+    // exponentially many paths, and every one of them leads to one of these.
+    const seen = new Set<string>();
+    for (const c of this.callersOf(wf))
+      for (const g of this.callerGrants(c)) {
+        const key = `${g.idToken}\u0000${g.via[0].parent.file}\u0000${g.via[0].id.value}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ ...g, via: [...g.via, caller] });
+      }
     return out.length ? out : [{ idToken: 'unknown', via: [caller] }];
   }
 

@@ -87,3 +87,15 @@ describe('this repository named as OWNER/REPO', () => {
     expect(brief(lintProject(project, rules, { rules: cfg as never, settings: {} }).findings)).toEqual(['.github/workflows/ci.yml:6 callerMissing error/high']);
   });
 });
+
+describe('bounds', () => {
+  it('a chain of 30 reusable workflows, each called twice by the next, is walked in linear time', async () => {
+    const files: Record<string, string> = { '.github/workflows/w0.yml': callee(JOB_WRITE) };
+    for (let i = 1; i <= 30; i++)
+      files[`.github/workflows/w${i}.yml`] = `on:\n  ${i === 30 ? 'push' : 'workflow_call'}:\njobs:\n  a:\n    uses: ./.github/workflows/w${i - 1}.yml\n  b:\n    uses: ./.github/workflows/w${i - 1}.yml\n`;
+    const p = await loadTree(files);
+    const deep = p.workflows.find((w) => w.file.endsWith('/w1.yml'))!.jobs[0];
+    expect(graphOf(p).callerGrants(deep).map((g) => `${g.idToken} ${g.via.length}`)).toEqual(['default 30', 'default 30']);
+    expect(brief(await lint(files, 'require-id-token-permission')).length).toBe(2);
+  });
+});
