@@ -67,12 +67,17 @@ export function onlyReads(script: string): boolean {
     while (i < words.length && (SHELL_WORDS.has(words[i]) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]))) i++;
     if (i >= words.length) continue;
     const cmd = words[i].replace(/^["']|["']$/g, '');
+    // The rest of a test or a quoted string around `$(…)` (`" = "true" ]`): no command starts there.
+    if (cmd === '' || /^[=\]"'<>!]/.test(cmd)) continue;
     if (!READ_ONLY.has(cmd)) return false;
     // `git -c core.x=…` / `git config` can be told to run programs; `find -exec`, `xargs` run commands.
     if (cmd === 'git' && /\s-c\s|\bconfig\b|\bsubmodule\b/.test(raw)) return false;
   }
   return true;
 }
+
+/** Actions that review a checked-out pull request (an AI agent given the folder to read). */
+const REVIEWERS = new Set(['anthropics/claude-code-action', 'anthropics/claude-code-base-action', 'openai/codex-action', 'google-github-actions/run-gemini-cli']);
 
 /** Keys of `with:` that carry prose (a prompt, a comment), not a folder the action works in. */
 const PROSE_INPUT = /^(prompt|direct_prompt|custom_instructions|message|body|comment|title|description)$/i;
@@ -102,6 +107,9 @@ export function runsCheckedOut(job: Job, co: HeadCheckout): Step | undefined {
     if (s.action?.kind === 'remote') {
       const name = s.action.name.toLowerCase();
       if (name === 'actions/checkout' || name === 'aws-actions/configure-aws-credentials' || name === 'actions/upload-artifact') continue;
+      // An AI review action pointed at the head reads it (what else it may do depends on the tools it
+      // is given, which the workflow decides): a read, reported as such, not as running the code.
+      if (REVIEWERS.has(name) && co.path !== '') continue;
       // Any other action works on the workspace (builds, tests, lints it) unless the head is elsewhere
       // and the action is not pointed there.
       if (co.path === '') return s;

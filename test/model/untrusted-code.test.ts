@@ -22,6 +22,8 @@ describe('onlyReads', () => {
     ['git submodule update --init', false],
     ['npm ci && npm test', false],
     ['./deploy.sh', false],
+    ['if [ "$(gh pr view "$PR" --json author -q .author.login)" = "dependabot[bot]" ]; then gh pr review --approve "$PR"; fi', true],
+    ['if [ "$(./check.sh)" = "ok" ]; then echo yes; fi', false],
   ])('%s → %s', (script, expected) => {
     expect(onlyReads(script)).toBe(expected);
   });
@@ -51,6 +53,8 @@ describe('head checkouts', () => {
     expect(runsCheckedOut(named, headCheckout(named)!)?.index).toBe(1);
     const prose = await job(`${steps}      - uses: anthropics/claude-code-action@v1\n        with:\n          prompt: Review the changes in pr\n`);
     expect(runsCheckedOut(prose, headCheckout(prose)!)).toBeUndefined();
+    const reviewer = await job(`${steps}      - uses: anthropics/claude-code-action@v1\n        with:\n          claude_args: --add-dir pr --allowedTools Read,Grep\n`);
+    expect(runsCheckedOut(reviewer, headCheckout(reviewer)!)).toBeUndefined();
     const input = await job(`${steps}      - uses: some/build@v1\n        with:\n          working-directory: pr\n`);
     expect(runsCheckedOut(input, headCheckout(input)!)?.index).toBe(1);
     // "pr" inside another word is not the folder.
