@@ -815,8 +815,8 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       else if (a === true) out.push({ val: fallback(), when: o.when });
       else
         out.push(
-          { val: o.val, when: bothConditions(o.when, { text: `${subject} is ${nullishOnly ? 'given' : 'set'}`, isDefault: false, test: subject, yes: true }) },
-          { val: fallback(), when: bothConditions(o.when, { text: `${subject} is not ${nullishOnly ? 'given' : 'set'}`, isDefault, test: subject, yes: false }) },
+          { val: o.val, when: bothConditions(o.when, { text: `${subject} is ${nullishOnly ? 'given' : 'set'}`, isDefault: false, test: nullishOnly ? `${subject} ??` : subject, yes: true }) },
+          { val: fallback(), when: bothConditions(o.when, { text: `${subject} is not ${nullishOnly ? 'given' : 'set'}`, isDefault, test: nullishOnly ? `${subject} ??` : subject, yes: false }) },
         );
     }
     if (out.length === 1 && !out[0].when) return out[0].val;
@@ -1031,7 +1031,8 @@ export function createEvaluator(source: string, collected: Pick<Collected, 'func
       if (subject) {
         const set = t.operator === '!==' || t.operator === '!=' ? yes : !yes;
         const words = says(subject, ctx);
-        return set ? { text: `${words} is given`, isDefault: false, test: words, yes: true } : { text: `${words} is not given`, isDefault: readsInput(subject, ctx) && optionality(subject, ctx) !== false, test: words, yes: false };
+        const test = `${words} ??`;
+        return set ? { text: `${words} is given`, isDefault: false, test, yes: true } : { text: `${words} is not given`, isDefault: readsInput(subject, ctx) && optionality(subject, ctx) !== false, test, yes: false };
       }
     }
     const words = says(t, ctx);

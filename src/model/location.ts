@@ -113,6 +113,10 @@ export function bothConditions(a: ValueCondition | undefined, b: ValueCondition 
 export function anyCondition(conds: ValueCondition[]): ValueCondition | undefined {
   let cs = conds.map(termsOf);
   const same = (a: InputTerm, b: InputTerm) => a.text === b.text;
+  const opposite = (a: InputTerm, b: InputTerm) => a.test !== undefined && a.test === b.test && a.yes !== b.yes;
+  // `x` implies `t`: the same input, or (for a test `T` on truthiness and `T ??` on presence) `T ?? no`
+  // (not given) implies `T no` (not set), and `T yes` (set) implies `T ?? yes` (given).
+  const implies = (x: InputTerm, t: InputTerm) => same(x, t) || (x.test !== undefined && t.test !== undefined && x.yes === t.yes && (x.yes ? x.test + ' ??' === t.test : x.test === t.test + ' ??'));
   for (let changed = true; changed; ) {
     changed = false;
     outer: for (let i = 0; i < cs.length; i++)
@@ -120,16 +124,26 @@ export function anyCondition(conds: ValueCondition[]): ValueCondition | undefine
         if (i === j) continue;
         const a = cs[i];
         const b = cs[j];
-        // `a` is implied by `b` (fewer terms): `b` adds nothing.
-        if (a.every((t) => b.some((x) => same(t, x)))) {
+        // `b` implies `a` (each of `a`'s inputs follows from one of `b`'s): `b` adds nothing.
+        if (a.every((t) => b.some((x) => implies(x, t)))) {
           cs = cs.filter((_, k) => k !== j);
           changed = true;
           break outer;
         }
+        // `not A`, or `A and B`: `not A`, or `B`.
+        if (a.length === 1) {
+          const k = b.findIndex((x) => opposite(x, a[0]));
+          if (k >= 0) {
+            cs = cs.map((c, n) => (n === j ? b.filter((_, m) => m !== k) : c));
+            changed = true;
+            break outer;
+          }
+        }
         if (a.length !== b.length) continue;
+        // `A and B`, or `A and not B`: `A`.
         const onlyA = a.filter((t) => !b.some((x) => same(t, x)));
         const onlyB = b.filter((t) => !a.some((x) => same(t, x)));
-        if (onlyA.length === 1 && onlyB.length === 1 && onlyA[0].test !== undefined && onlyA[0].test === onlyB[0].test && onlyA[0].yes !== onlyB[0].yes) {
+        if (onlyA.length === 1 && onlyB.length === 1 && opposite(onlyA[0], onlyB[0])) {
           cs = [...cs.filter((_, k) => k !== i && k !== j), a.filter((t) => t !== onlyA[0])];
           changed = true;
           break outer;
