@@ -97,7 +97,9 @@ export default createRule<[Options]>({
             context.report({ node: c.operator, messageId: 'negatedOnly', data: { operator: c.operator.value, key: c.key.value }, severity: 'critical' });
             continue;
           }
-          if (c.qualifier === 'ForAnyValue' && options?.forAnyValue) context.report({ node: c.operator, messageId: 'forAnyValue', data, severity: 'low', maxLevel: 'warn' });
+          // An operator a construct writes (aws-cdk-github-oidc's GithubActionsRole: ForAnyValue:StringLike on
+          // sub) has no source text: its users did not choose it and cannot change it.
+          if (c.qualifier === 'ForAnyValue' && options?.forAnyValue && c.operator.raw !== '') context.report({ node: c.operator, messageId: 'forAnyValue', data, severity: 'low', maxLevel: 'warn' });
         }
       },
     };

@@ -107,6 +107,15 @@ describe('no-unsafe-condition-operator: ForAnyValue on a single-valued claim is 
     expect(view(fs)).toEqual(['warn forAnyValue@14:9']);
     expect(fs[0].severity).toBe('low');
   });
+  it('is not reported, even on request, where a construct wrote it (aws-cdk-github-oidc GithubActionsRole)', async () => {
+    const stack = `import { Construct } from 'constructs';
+import { GithubActionsIdentityProvider, GithubActionsRole } from 'aws-cdk-github-oidc';
+export function make(scope: Construct) {
+  new GithubActionsRole(scope, 'R', { provider: GithubActionsIdentityProvider.fromAccount(scope, 'P'), owner: 'o', repo: 'r', filter: 'ref:refs/heads/main' });
+}
+`;
+    expect(await lintTree({ 'lib/stack.ts': stack }, 'no-unsafe-condition-operator', [{ forAnyValue: true }])).toEqual([]);
+  });
   it('still reports ForAllValues as an error', async () => {
     const fs = await lintTree({ 'iam/trust.json': policy.replace('ForAnyValue', 'ForAllValues') }, 'no-unsafe-condition-operator');
     expect(view(fs)).toEqual(['error forAllValues@14:9']);
