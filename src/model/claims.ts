@@ -2236,8 +2236,17 @@ export function issuersOfStatement(st: Statement): (GitHubIssuer | { host: strin
     if (kind === 'federated') {
       const iss = githubIssuerOfPrincipal(p.value.value);
       if (iss) add(iss);
-      // An unresolved provider reference (`!Ref GithubOidc`): the condition keys say which issuer it is.
-      else if (knownText(p.value) === undefined) fromKeys().forEach(add);
+      // An unresolved provider reference (`!Ref GithubOidc`, `module.oidc.arn`): the condition keys
+      // say which issuer it is — exactly, or through a near-miss of a GitHub key (`https://…:sub`,
+      // a misspelled host), which still shows the statement is meant for GitHub (issue 16 item 2).
+      else if (knownText(p.value) === undefined) {
+        const exact = fromKeys();
+        if (exact.length) exact.forEach(add);
+        else for (const c of st.conditions) {
+          const near = nearMissIssuer(c.key.value);
+          if (near) add(near);
+        }
+      }
     } else if (kind === '*') {
       // "Principal": "*" trusts every provider: the ones its condition keys name, github.com otherwise.
       const fromKeys = st.conditions.map((c) => parseConditionKey(c.key.value)?.github).filter((g): g is GitHubIssuer => !!g);
@@ -2274,6 +2283,14 @@ export function providersOfStatement(st: Statement, issuerHost: string, provider
     const account = accountOfArn(pr.arn);
     return account === undefined || accounts.some((a) => a === undefined || a === account);
   });
+}
+
+/** The GitHub issuer a condition key almost names (a scheme, an ARN prefix, a misspelled or retired host, `/` for `:`). */
+function nearMissIssuer(key: string): GitHubIssuer | undefined {
+  if (knownText(key) === undefined) return undefined;
+  const d = diagnoseConditionKey(key, []);
+  if (d.kind !== 'scheme' && d.kind !== 'arn-prefix' && d.kind !== 'misspelled-issuer' && d.kind !== 'no-claim' && d.kind !== 'legacy-issuer') return undefined;
+  return parseConditionKey(d.expected)?.github;
 }
 
 /** The GitHub issuer a statement's Federated principal names (first one found). */

@@ -223,3 +223,28 @@ describe('adversarial policies', () => {
     ]);
   });
 });
+
+describe('an unresolved Federated principal is GitHub-federated when the keys name GitHub (issue 16 item 2)', () => {
+  const SCHEME = `https://${T}`;
+  const MISSPELLED = 'token.actions.githubuserc0ntent.com';
+  const CASES: [string, Record<string, unknown>][] = [
+    ['exact keys, no sub', { StringEquals: aud() }],
+    ['exact keys, repo:*', { StringEquals: aud(), StringLike: { [`${T}:sub`]: 'repo:*' } }],
+    ['keys with a scheme under IfExists', { StringEqualsIfExists: { [`${SCHEME}:aud`]: 'sts.amazonaws.com', [`${SCHEME}:sub`]: 'repo:octo-org/octo-repo:ref:refs/heads/main' } }],
+    ['a misspelled host under ForAllValues', { 'ForAllValues:StringLike': { [`${MISSPELLED}:sub`]: 'repo:octo-org/*' }, StringEquals: aud() }],
+  ];
+  it.each(CASES)('%s: the same findings as with the provider ARN written out, at medium confidence at most', async (_name, condition) => {
+    const literal = doc([st(condition)]);
+    // In a policy template the principal is a placeholder the template never resolves.
+    const unresolved = literal.replace(JSON.stringify(PROVIDER), '"${oidc_provider_arn}"');
+    const [a, b] = [await lintTrust(literal), await lintTrust(unresolved)];
+    const ids = (fs: Finding[]) => fs.map((f) => `${f.ruleId}/${f.messageId}`).sort();
+    expect(ids(b)).toEqual(ids(a));
+    expect(ids(b).filter((x) => !x.startsWith('no-unknown-condition-key')).length).toBeGreaterThan(0);
+    for (const f of b) if (f.ruleId !== 'no-unknown-condition-key') expect(f.confidence).not.toBe('high');
+  });
+  it('keys of another provider do not make it GitHub-federated', async () => {
+    const text = doc([st({ StringEquals: { 'accounts.google.com:aud': 'x' } }, { Principal: { Federated: '${oidc_provider_arn}' } })]);
+    expect(show(await lintTrust(text))).toEqual([]);
+  });
+});
