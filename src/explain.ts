@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Project, RoleLink } from './model/project.js';
 import type { Role } from './model/iam.js';
-import { claimConditions, hasWildcard, summarizeTrustPolicy, type AdmittedRegion, type FieldScope } from './model/claims.js';
+import { claimConditions, hasWildcard, summaryOf, type AdmittedRegion, type FieldScope } from './model/claims.js';
 import { judge, overbroad, predictionsOf, roleLabel } from './model/crosscheck.js';
 import { roleNameFromArn, roleNameFromPolicyFile } from './model/links.js';
 import { formatLocation } from './model/location.js';
@@ -63,7 +63,7 @@ function anyOwnerText(regions: AdmittedRegion[]): string {
 }
 
 export function explainRole(project: Project, role: Role): Explanation {
-  const summary = role.trustPolicy ? summarizeTrustPolicy(role.trustPolicy) : undefined;
+  const summary = role.trustPolicy ? summaryOf(role.trustPolicy) : undefined;
   const links: RoleLink[] = project.links.byRole.get(role) ?? [];
   const ex: Explanation = {
     role: { label: roleLabel(role), file: role.origin.file, location: formatLocation(role.loc), arn: role.arn?.value, name: role.name?.value, format: role.origin.format },

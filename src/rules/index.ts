@@ -9,6 +9,7 @@ import noOverbroadTrust from './no-overbroad-trust.js';
 import noStaticAwsCredentials from './no-static-aws-credentials.js';
 import noUnassumableRole from './no-unassumable-role.js';
 import noUnknownConditionKey from './no-unknown-condition-key.js';
+import noUnreplacedPlaceholder from './no-unreplaced-placeholder.js';
 import noUnsafeConditionOperator from './no-unsafe-condition-operator.js';
 import noUnusedSuppression from './no-unused-suppression.js';
 import noWildcardSubject from './no-wildcard-subject.js';
@@ -29,6 +30,7 @@ export const rules: readonly RuleModule[] = [
   noStaticAwsCredentials,
   noUnassumableRole,
   noUnknownConditionKey,
+  noUnreplacedPlaceholder,
   noUnsafeConditionOperator,
   noUnusedSuppression,
   noWildcardSubject,

@@ -16,6 +16,8 @@ import {
   buildSubject,
   conditionValueMatches,
   hasLiteralWildcard,
+  findNamePlaceholders,
+  summarizeTrustPolicy,
   diagnoseConditionKey,
   inferSubjectTemplate,
   knownText,
@@ -247,6 +249,63 @@ describe('hasLiteralWildcard', () => {
     ['StringEquals', { value: 'repo:o/r:*', raw: '', loc, resolution: 'literal' as const }, true],
   ])('%s %j', (baseOperator, v, expected) => {
     expect(hasLiteralWildcard({ baseOperator } as Condition, v)).toBe(expected);
+  });
+});
+
+describe('placeholders left where a name belongs (issue 16 item 5)', () => {
+  const spans = (text: string, where: string) => findNamePlaceholders(text, where).map((p) => `${p.role}:${p.text}`);
+  it.each([
+    ['repo:<OWNER>/*', 'sub', ['owner:<OWNER>']],
+    ['repo:<your-org>/<your-repo>:ref:refs/heads/main', 'sub', ['owner:<your-org>', 'repository:<your-repo>']],
+    ['repo:OWNER/REPO:*', 'sub', ['owner:OWNER', 'repository:REPO']],
+    ['repo:YOUR_ORG/xxx:*', 'sub', ['owner:YOUR_ORG', 'repository:xxx']],
+    ['repo:GITHUB_ORG/GITHUB_REPO:environment:prod', 'sub', ['owner:GITHUB_ORG', 'repository:GITHUB_REPO']],
+    ['repo:CHANGEME/app:*', 'sub', ['owner:CHANGEME']],
+    ['repo:your-github-username/infra:*', 'sub', ['owner:your-github-username']],
+    ['repo:owner/repo:*', 'sub', ['owner:owner', 'repository:repo']],
+    ['repo:octo-org/octo-repo:environment:<ENV>', 'sub', ['value:<ENV>']],
+    ['OWNER/REPO', 'repository', ['owner:OWNER', 'repository:REPO']],
+    ['YOUR_ORG', 'repository_owner', ['owner:YOUR_ORG']],
+    ['<org>/deploy/.github/workflows/deploy.yml@refs/heads/main', 'job_workflow_ref', ['owner:<org>']],
+    ['arn:aws:iam::<ACCOUNT_ID>:oidc-provider/token.actions.githubusercontent.com', 'principal', ['account:<ACCOUNT_ID>']],
+    ['arn:aws:iam::ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com', 'principal', ['account:ACCOUNT_ID']],
+    ['arn:aws:iam::xxxxxxxxxxxx:oidc-provider/token.actions.githubusercontent.com', 'principal', ['account:xxxxxxxxxxxx']],
+  ])('%s (%s)', (text, where, expected) => {
+    expect(spans(text, where)).toEqual(expected);
+  });
+  it.each([
+    // Real names, including ones that look generic: no placeholder.
+    ['repo:octo-org/octo-repo:*', 'sub'],
+    ['repo:my-org/website:ref:refs/heads/main', 'sub'],
+    ['repo:my-org/my-app:*', 'sub'],
+    ['repo:alice/todo:*', 'sub'],
+    ['repo:octo-org/repo:*', 'sub'],
+    ['repo:owner-tools/repository-settings:*', 'sub'],
+    ['repo:org/infra:*', 'sub'],
+    ['repo:acme/user:*', 'sub'],
+    ['repo:*', 'sub'],
+    ['repo:OWNER*/REPO*:*', 'sub'],
+    ['repo:Owner/Repo:*', 'sub'],
+    ['repo:octo-org/octo-repo:ref:refs/heads/xxx-feature', 'sub'],
+    ['repo:octo-org@123/app@456:*', 'sub'],
+    ['octo-org/app', 'repository'],
+    ['arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com', 'principal'],
+    ['arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com', 'principal'],
+    ['sts.amazonaws.com', 'aud'],
+    ['repo:${var.org}/${var.repo}:*', 'sub'],
+  ])('%s (%s): none', (text, where) => {
+    expect(spans(text, where)).toEqual([]);
+  });
+  it('the summary reads repo:<OWNER>/* as every repository of one owner; the evaluator matches the text as written', () => {
+    const loc = { file: '', start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
+    const v = (value: string) => ({ value, raw: value, loc, resolution: 'literal' as const });
+    const role = { type: 'Role', loc, origin: { format: 'json', file: '' } } as never;
+    const policy = { type: 'TrustPolicy', loc, parent: role, version: v('2012-10-17'), statements: [] as unknown[] } as never as import('../../src/model/iam.js').TrustPolicy;
+    const st = { type: 'Statement', loc, parent: policy, index: 0, effect: v('Allow'), principals: [{ type: 'Principal', loc, kind: 'Federated', value: v('arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com') }], notPrincipals: [], actions: [v('sts:AssumeRoleWithWebIdentity')], notActions: [], conditions: [] as Condition[] };
+    st.conditions.push({ type: 'Condition', loc, parent: st as never, operator: v('StringLike'), ...parseOperator('StringLike'), key: v('token.actions.githubusercontent.com:sub'), values: [v('repo:<OWNER>/*')] });
+    (policy.statements as unknown[]).push(st);
+    expect(summarizeTrustPolicy(policy, { placeholdersAsNames: true }).issuers[0].regions.map((r) => r.breadth)).toEqual(['any-repo']);
+    expect(summarizeTrustPolicy(policy).issuers[0].regions.map((r) => r.breadth)).toEqual([]);
   });
 });
 
