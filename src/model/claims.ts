@@ -2610,6 +2610,20 @@ function placeholdersAsNames(v: Value<string>, claim: string): Value<string> {
   return { ...v, resolution: 'unresolved', parts };
 }
 
+/**
+ * Whether a `sub` pattern pins owner and repository but admits every branch (`…:ref:refs/heads/*`),
+ * every tag (`…:ref:refs/tags/*`) or both (`…:ref:refs/*`, `…:ref:*`): whoever can push a branch or
+ * a tag gets a matching token. `undefined` for anything narrower or broader.
+ */
+export function subjectAnyRef(pattern: string, like: boolean, parts?: ValuePart[]): { ref: 'branch' | 'tag' | 'ref'; repository: string } | undefined {
+  if (!like) return undefined;
+  const info = analyzeSubjectPattern(pattern, like, parts);
+  if (info.scope !== 'partial-context' || info.context === undefined) return undefined;
+  const m = /^ref:(refs\/(?:(heads|tags)\/)?)?\*+$/.exec(info.context);
+  if (!m) return undefined;
+  return { ref: m[2] === 'heads' ? 'branch' : m[2] === 'tags' ? 'tag' : 'ref', repository: `${info.owner}/${info.repo}` };
+}
+
 /** The audience a GitHub owner URL would be (`https://github.com/<org>`): the classic wrong guide value. */
 export function isGitHubOwnerAudience(aud: string): boolean {
   // github.com, GHE.com and GHES owner URLs: https://HOST/OWNER

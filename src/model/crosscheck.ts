@@ -142,6 +142,20 @@ export interface OverbroadFinding {
 const PROBE = 'oidc-lint-probe';
 
 /**
+ * The subjects the jobs using a role present (patterns where open-ended: a push without a branch
+ * filter is `…:ref:refs/heads/*`), when every one of them is known.
+ */
+export function neededSubjects(project: Project, role: Role, links: RoleLink[]): { needed: string[]; contexts: PredictedContext[] } | undefined {
+  const identity = project.identity;
+  if (!identity || !role.trustPolicy || !links.length) return undefined;
+  const preds = links.map((l) => predictionsOf(project).get(l.assumption.job));
+  if (preds.some((p) => !p || p.unknown)) return undefined;
+  const contexts = preds.flatMap((p) => p!.contexts);
+  if (contexts.some((c) => c.unresolved)) return undefined;
+  return { needed: [...new Set(links.flatMap((l, i) => preds[i]!.contexts.map((c) => subjectText(factsFor(identity, c, l.assumption, role)))))], contexts };
+}
+
+/**
  * Whether a role admits tokens beyond what every job of this repository that uses it presents:
  * probes it with tokens no job here mints (another owner, another repository of the owner, pull
  * requests, an unknown environment, branch or tag) and keeps the first one it admits for sure.
@@ -149,12 +163,9 @@ const PROBE = 'oidc-lint-probe';
 export function overbroad(project: Project, role: Role, links: RoleLink[]): OverbroadFinding | undefined {
   const identity = project.identity;
   const policy = role.trustPolicy;
-  if (!identity || !policy || !links.length) return undefined;
-  const preds = links.map((l) => predictionsOf(project).get(l.assumption.job));
-  if (preds.some((p) => !p || p.unknown)) return undefined;
-  const contexts = preds.flatMap((p) => p!.contexts);
-  if (contexts.some((c) => c.unresolved)) return undefined;
-  const needed = [...new Set(links.flatMap((l, i) => preds[i]!.contexts.map((c) => subjectText(factsFor(identity, c, l.assumption, role)))))];
+  const known = neededSubjects(project, role, links);
+  if (!identity || !policy || !known) return undefined;
+  const { needed, contexts } = known;
   const audience = links[0].assumption;
   const admits = (ctx: PredictedContext, who: Partial<RepoIdentity> = {}): string | undefined => {
     const facts = factsFor({ ...identity, ...who }, ctx, audience, role);
