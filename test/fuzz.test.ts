@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { readPolicyTemplate } from '../src/loaders/policy-template.js';
 import { loadWorkflow } from '../src/loaders/workflow.js';
 import { parseJsonFile, trustPolicyRoleFromJson } from '../src/loaders/policy-json.js';
 import { lintProject } from '../src/engine/linter.js';
@@ -56,6 +57,17 @@ describe('fuzzing the loaders', () => {
       fc.property(fc.oneof(fc.string({ maxLength: 300 }), mutated(jsonSeeds), fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
         const { root, errors } = parseJsonFile(text, 'p.json');
         if (root) trustPolicyRoleFromJson(root, 'p.json', errors);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+  it('the policy template reader never throws', () => {
+    const pieces = fc.constantFrom('${', '%{', '}', '"', '$${', '${x}', '%{ for r in l ~}', '%{ endfor }', ',', '[', ']', '{', ':', '\\', '\n', 'repo:', '"Statement"');
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), mutated(jsonSeeds), fc.array(pieces, { maxLength: 60 }).map((a) => a.join(''))), (text) => {
+        const r = readPolicyTemplate(text, 'p.json.tpl');
+        if ('root' in r) trustPolicyRoleFromJson(r.root, 'p.json.tpl', []);
+        else expect(r.error.line).toBeGreaterThan(0);
       }),
       { numRuns: 1500 },
     );

@@ -54,8 +54,9 @@ export function findPlaceholders(text: string): Placeholder[] {
       else if (d === '{') depth++;
       else if (d === '}' && --depth === 0) break;
     }
-    // A `${` that never closes is text, not a placeholder.
-    if (j >= text.length) continue;
+    // A `${` that never closes is text, not a placeholder; so is every later one (scanning each
+    // to the end again would be quadratic in the number of `${`).
+    if (j >= text.length) break;
     const end = j + 1;
     if (c === '$' && isPolicyVariable(text.slice(i + 2, end - 1))) {
       i = end - 1;
@@ -130,7 +131,7 @@ export function readPolicyTemplate(text: string, file: string): TemplateReadResu
       const t = text.slice(h.start, h.end);
       return { ...n, value: t, raw: t, resolution: 'unresolved', parts: [{ text: t, known: false }] };
     }
-    const inner = inStringHolders.filter((x) => x.start > start && x.end < end);
+    const inner = within(inStringHolders, start, end);
     if (!inner.length) return n.value.includes('$${') || n.value.includes('%%{') ? { ...n, value: n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') } : n;
     const parts: ValuePart[] = [];
     let cursor = start + 1;
@@ -148,6 +149,20 @@ export function readPolicyTemplate(text: string, file: string): TemplateReadResu
     return { ...n, value: merged.map((p) => p.text).join(''), raw: text.slice(start, end), resolution: 'unresolved', parts: merged };
   };
   return { root: fix(root) };
+}
+
+/** The placeholders strictly inside [start, end), from a list sorted by position (binary search, not a scan per string). */
+function within(sorted: Placeholder[], start: number, end: number): Placeholder[] {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].start > start) hi = mid;
+    else lo = mid + 1;
+  }
+  const out: Placeholder[] = [];
+  for (let i = lo; i < sorted.length && sorted[i].end < end; i++) out.push(sorted[i]);
+  return out;
 }
 
 function unescapeJsonPiece(raw: string): string {

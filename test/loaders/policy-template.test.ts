@@ -184,3 +184,12 @@ resource "aws_iam_role" "c" {
     ]);
   });
 });
+
+describe('bounds', () => {
+  it('reads a template with many placeholders, and many unterminated ones, in linear time', () => {
+    const many = `{"Statement": [${Array.from({ length: 20000 }, (_, i) => `{"Sid": "s\${x${i}}"}`).join(',')}]}`;
+    const r = readPolicyTemplate(many, 'big.tpl');
+    expect('root' in r).toBe(true);
+    expect(findPlaceholders('${ "'.repeat(50000)).length).toBe(0);
+  });
+});
