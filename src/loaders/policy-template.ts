@@ -1,6 +1,6 @@
 /**
  * IAM policies kept as templates: `trust.json.tpl`, `trust.tftpl`, or a `.json` file with `${…}`
- * placeholders (Terraform `templatefile`, envsubst, CI substitution). The template is read on its
+ * or `$UPPER_CASE` placeholders (Terraform `templatefile`, envsubst, CI substitution). The template is read on its
  * own, without the values a caller would give it: each placeholder is an unresolved piece of the
  * string it sits in (`"repo:${org}/${repo}:*"`), or an unresolved value when it stands for a whole
  * JSON value (`"Federated": ${oidc_arn}`). `%{…}` directives are left out of the text and the
@@ -40,6 +40,15 @@ export function findPlaceholders(text: string): Placeholder[] {
   const out: Placeholder[] = [];
   for (let i = 0; i < text.length - 1; i++) {
     const c = text[i];
+    if (c === '$' && text[i - 1] !== '$') {
+      // `$GITHUB_ORG`: an environment variable for envsubst; no GitHub name or account id has a `$`.
+      const env = /^\$[A-Z][A-Z0-9_]+/.exec(text.slice(i, i + 101));
+      if (env) {
+        out.push({ start: i, end: i + env[0].length, directive: false });
+        i += env[0].length - 1;
+        continue;
+      }
+    }
     if ((c !== '$' && c !== '%') || text[i + 1] !== '{') continue;
     if (i > 0 && text[i - 1] === c) continue; // escaped: `$${` / `%%{`
     let depth = 0;
@@ -70,7 +79,7 @@ export function findPlaceholders(text: string): Placeholder[] {
 
 /** Whether a text has template placeholders (not only IAM policy variables). */
 export function hasPlaceholders(text: string): boolean {
-  return (text.includes('${') || text.includes('%{')) && findPlaceholders(text).length > 0;
+  return (text.includes('${') || text.includes('%{') || /\$[A-Z][A-Z0-9_]/.test(text)) && findPlaceholders(text).length > 0;
 }
 
 export type TemplateReadResult = { root: DocNode } | { error: { message: string; line: number; column: number } };

@@ -60,6 +60,7 @@ describe('placeholders in a template text', () => {
     ['"${aws:username}" "${*}" "${token.actions.githubusercontent.com:sub}"', []],
     ['"${AWS::AccountId}"', ['${AWS::AccountId}']],
     ['"costs ${ 5"\n"x"', []],
+    ['"repo:$GITHUB_ORG/$REPO:*" "$$HOME" "$x" "US$"', ['$GITHUB_ORG', '$REPO']],
   ])('%s', (text, expected) => {
     expect(findPlaceholders(text).map((p) => text.slice(p.start, p.end))).toEqual(expected);
   });
@@ -103,6 +104,12 @@ describe('template files found by discovery', () => {
     expect(p.roles.map((r) => `${r.origin.format}:${r.origin.file}`).sort()).toEqual(['json:iam/a.json.tpl', 'json:iam/b.tftpl', 'json:iam/c.json']);
     expect(sub(roleOf(p, 'iam/c.json')).values[0]).toMatchObject({ value: 'repo:${github_org}/${repo}:*', resolution: 'unresolved' });
     expect(p.loadErrors).toEqual([]);
+  });
+  it('reads envsubst-style $VARS in a .json policy as unresolved', async () => {
+    const text = TEMPLATE.replace('${jsonencode(provider_arn)}', '"arn:aws:iam::$AWS_ACCOUNT_ID:oidc-provider/token.actions.githubusercontent.com"').replace('repo:${github_org}/${repo}:*', 'repo:$GITHUB_ORG/$GITHUB_REPO:*');
+    const p = await loadTree({ 'iam/trust.json': text });
+    expect(sub(p.roles[0]).values[0]).toMatchObject({ value: 'repo:$GITHUB_ORG/$GITHUB_REPO:*', resolution: 'unresolved' });
+    expect(p.roles[0].trustPolicy!.statements[0].principals[0].value).toMatchObject({ resolution: 'unresolved', parts: [{ text: 'arn:aws:iam::', known: true }, { text: '$AWS_ACCOUNT_ID', known: false }, { text: ':oidc-provider/token.actions.githubusercontent.com', known: true }] });
   });
   it('passes over a .tpl that is not a JSON policy (a script template), with no finding', async () => {
     const p = await loadTree({ 'user-data.tpl': '#!/bin/sh\necho "Statement ${x}"\n' });
