@@ -1,6 +1,6 @@
 import { createRule } from '../engine/create-rule.js';
 import { githubIssuerOfPrincipal, knownText, parseConditionKey, placeholdersOfValue, type PlaceholderSpan } from '../model/claims.js';
-import type { SourceLocation } from '../model/location.js';
+import type { Value } from '../model/location.js';
 
 /** What the user should write in place of a placeholder, by what it stands for. */
 const WHAT: Record<PlaceholderSpan['role'], string> = {
@@ -35,12 +35,14 @@ export default createRule({
     schema: [],
   },
   create(context) {
-    const report = (node: { loc: SourceLocation }, messageId: 'placeholder' | 'principal', spans: PlaceholderSpan[]) =>
+    // A placeholder that reached the value through a parameter or variable default may be
+    // overridden at deploy time (`--parameter-overrides`, `-var`): less certain than one written in place.
+    const report = (node: Value<string>, messageId: 'placeholder' | 'principal', spans: PlaceholderSpan[]) =>
       context.report({
         node,
         messageId,
         data: { placeholder: [...new Set(spans.map((s) => `"${s.text}"`))].join(', '), what: [...new Set(spans.map((s) => WHAT[s.role]))].join(' and ') },
-        confidence: certain(spans) ? 'high' : 'medium',
+        confidence: certain(spans) && node.resolution === 'literal' ? 'high' : 'medium',
       });
     return {
       Statement(st) {
