@@ -3,7 +3,7 @@
  * model's TrustPolicy / Statement / Principal / Condition nodes. Shared by JSON, CloudFormation,
  * Terraform (jsonencode / heredoc) and CDK loaders so that every rule works on every format.
  */
-import { getEntryCI, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode } from './doc.js';
+import { getEntryCI, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode, type DocScalar } from './doc.js';
 import type { Condition, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
 import { parseOperator } from '../model/iam.js';
 import type { SourceLocation, Value } from '../model/location.js';
@@ -142,11 +142,24 @@ function readStatement(node: DocMap, parent: TrustPolicy, index: number, problem
   };
   if (condEntry) {
     const cond = condEntry.value;
-    if (!isMap(cond)) problems.push({ message: 'Condition must be an object of operators', loc: cond.loc });
+    // A condition block or operator that is a template placeholder or an unknown IaC value
+    // (`"Condition": ${conditions}`, `Condition = var.conditions`): conditions we cannot see, kept
+    // as one opaque condition so that no rule takes the statement for unconditioned.
+    const opaque = (node: DocScalar, operator: Value<string>) => {
+      const v = scalarValue(node);
+      const parsed = parseOperator(operator.resolution === 'unresolved' ? '' : operator.value);
+      st.conditions.push({ type: 'Condition', loc: node.loc, parent: st, operator, baseOperator: parsed.baseOperator, qualifier: parsed.qualifier, ifExists: parsed.ifExists, key: v, values: [] });
+    };
+    if (isScalar(cond) && cond.resolution === 'unresolved') opaque(cond, scalarValue(cond));
+    else if (!isMap(cond)) problems.push({ message: 'Condition must be an object of operators', loc: cond.loc });
     else
       for (const opEntry of cond.entries) {
         const opText = String(opEntry.key.value);
         const parsed = parseOperator(opText);
+        if (isScalar(opEntry.value) && opEntry.value.resolution === 'unresolved') {
+          opaque(opEntry.value, scalarValue(opEntry.key));
+          continue;
+        }
         if (!isMap(opEntry.value)) {
           problems.push({ message: `condition operator ${opText} must map condition keys to values`, loc: opEntry.value.loc });
           continue;

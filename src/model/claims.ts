@@ -2630,6 +2630,19 @@ export function isGitHubOwnerAudience(aud: string): boolean {
   return /^https:\/\/[^/\s]+\/[^/\s]+\/?$/i.test(aud) && !/amazonaws\.com/i.test(aud);
 }
 
+/**
+ * Whether a condition may be on one of `claims` without our being able to tell: its key is
+ * unresolved (`${var.issuer}:sub`, or a whole condition block that is a template placeholder) and
+ * what is known of it names no other claim; a negated operator never restricts.
+ */
+export function mayConstrainClaim(c: Condition, claims: ReadonlySet<string>): boolean {
+  if (knownText(c.key) !== undefined) return false;
+  if (c.operator.resolution !== 'unresolved' && isNegatedOperator(canonicalOperator(c.baseOperator))) return false;
+  const last = c.key.parts?.[c.key.parts.length - 1];
+  const m = last?.known ? /:([A-Za-z0-9_]+)$/.exec(last.text) : null;
+  return !m || claims.has(m[1].toLowerCase());
+}
+
 /** Conditions of a statement on a given GitHub claim (any issuer prefix that is a GitHub issuer). */
 export function claimConditions(st: Statement, claim: string): Condition[] {
   return st.conditions.filter((c) => {

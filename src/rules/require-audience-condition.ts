@@ -9,6 +9,7 @@ import {
   isNegatedOperator,
   isStringOperator,
   issuersOfStatement,
+  mayConstrainClaim,
   parseConditionKey,
   knownText,
   policyVersion,
@@ -17,6 +18,8 @@ import {
   summaryOf,
   valueLanguage,
 } from '../model/claims.js';
+
+const AUD = new Set(['aud']);
 
 interface Options {
   /** Audiences the role should accept; defaults to the shared `expectedAudiences` setting (sts.amazonaws.com). */
@@ -69,6 +72,8 @@ export default createRule<[Options]>({
             const regions = summary.issuers.find((i) => sameIssuer(i.issuer.host, issuer.host))?.regions.filter((r) => r.statement === st) ?? [];
             if (!regions.length) continue;
             if (regions.some((r) => !r.audience.constrained)) {
+              // A condition we cannot read may be the audience check.
+              if (st.conditions.some((c) => mayConstrainClaim(c, AUD))) break;
               const principal = st.principals.find((p) => p.kind.toLowerCase() === 'federated') ?? st.principals[0];
               const confidence = principal?.value.resolution === 'unresolved' ? 'medium' : 'high';
               const providers = providersOfStatement(st, issuer.host, context.project.providers);

@@ -6,6 +6,7 @@ import {
   isNegatedOperator,
   issuersOfStatement,
   knownText,
+  mayConstrainClaim,
   parseConditionKey,
   sameIssuer,
   summaryOf,
@@ -88,6 +89,8 @@ export default createRule({
     }
 
     function report(st: Statement, issuer: GitHubIssuer, uncertain: boolean) {
+      // A condition we cannot read (`"Condition": ${conditions}`, a key from a variable) may be the subject check.
+      if (st.conditions.some((c) => mayConstrainClaim(c, IDENTITY_CLAIMS))) return;
       const principal = principalValue(st);
       const confidence = principal?.resolution === 'unresolved' || uncertain ? 'medium' : 'high';
       const subjectConds = st.conditions.filter((c) => IDENTITY_CLAIMS.has(claimOf(c) ?? ''));

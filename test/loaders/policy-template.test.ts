@@ -200,3 +200,28 @@ describe('bounds', () => {
     expect(findPlaceholders('${ "'.repeat(50000)).length).toBe(0);
   });
 });
+
+describe('conditions a template or an unknown value supplies', () => {
+  const P = `"Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/${GH}"}, "Action": "sts:AssumeRoleWithWebIdentity"`;
+  const all = async (files: Record<string, string>) => {
+    const { lintProject } = await import('../../src/engine/linter.js');
+    const { rules } = await import('../../src/rules/index.js');
+    const p = await loadTree(files);
+    return lintProject(p, rules, { rules: {}, settings: {} }).findings.map((f) => `${f.ruleId}/${f.messageId}`);
+  };
+  it('a whole Condition block from a placeholder: no finding, no parse error', async () => {
+    expect(await all({ 't.json.tpl': `{"Statement": [{"Effect": "Allow", ${P}, "Condition": \${conditions}}]}` })).toEqual([]);
+  });
+  it('one operator from a placeholder may hold the subject check', async () => {
+    expect(await all({ 't.json.tpl': `{"Statement": [{"Effect": "Allow", ${P}, "Condition": {"StringEquals": {"${GH}:aud": "sts.amazonaws.com"}, "StringLike": \${sub_condition}}}]}` })).toEqual([]);
+  });
+  it('Terraform: Condition = var.conditions', async () => {
+    const tf = `variable "conditions" {}\nresource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({\n    Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/${GH}" }, Condition = var.conditions }]\n  })\n}\n`;
+    expect(await all({ 'main.tf': tf })).toEqual([]);
+  });
+  it('a key from a variable that names another claim does not stand for the subject check', async () => {
+    const tf = `variable "issuer" {}\nresource "aws_iam_role" "r" {\n  assume_role_policy = jsonencode({\n    Statement = [{ Effect = "Allow", Action = "sts:AssumeRoleWithWebIdentity", Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/${GH}" }, Condition = { StringEquals = { "\${var.issuer}:aud" = "sts.amazonaws.com" } } }]\n  })\n}\n`;
+    expect(await all({ 'main.tf': tf })).toContain('require-subject-condition/missing');
+    expect(await all({ 'main.tf': tf })).not.toContain('require-audience-condition/missing');
+  });
+});
