@@ -70,6 +70,8 @@ export function readTrustPolicy(root: DocNode, role: Role, problems: PolicyProbl
     items = items.slice(0, MAX_STATEMENTS);
   }
   items.forEach((node) => {
+    // A statement a template or an unknown IaC value supplies: not known, not malformed.
+    if (isScalar(node) && node.resolution === 'unresolved') return;
     if (!isMap(node)) {
       problems.push({ message: 'each Statement must be an object', loc: node.loc });
       return;
@@ -103,6 +105,9 @@ function boundedConditionValue(v: Value<string>, problems: PolicyProblem[]): Val
 function readPrincipals(node: DocNode | undefined, problems: PolicyProblem[]): Principal[] {
   if (!node) return [];
   if (isScalar(node)) {
+    // A principal a template or an unknown IaC value supplies (`"Principal": ${principal}`) is not
+    // "*": it is taken as an unknown federated provider, which the condition keys may identify.
+    if (node.resolution === 'unresolved') return [{ type: 'Principal', loc: node.loc, kind: 'Federated', value: scalarValue(node) }];
     // "Principal": "*"
     return [{ type: 'Principal', loc: node.loc, kind: '*', value: scalarValue(node) }];
   }

@@ -225,3 +225,15 @@ describe('conditions a template or an unknown value supplies', () => {
     expect(await all({ 'main.tf': tf })).not.toContain('require-audience-condition/missing');
   });
 });
+
+describe('statements and principals a template supplies', () => {
+  const cond = `"Condition": {"StringEquals": {"${GH}:aud": "sts.amazonaws.com"}, "StringLike": {"${GH}:sub": "repo:o/*"}}`;
+  it('a placeholder principal is an unknown federated provider, not "*"', async () => {
+    const p = await loadTree({ 't.json.tpl': `{"Statement": [{"Effect": "Allow", "Principal": \${principal}, "Action": "sts:AssumeRoleWithWebIdentity", ${cond}}]}` });
+    expect(p.roles[0].trustPolicy!.statements[0].principals.map((x) => [x.kind, x.value.value, x.value.resolution])).toEqual([['Federated', '${principal}', 'unresolved']]);
+  });
+  it('a placeholder statement is left out without an error', async () => {
+    const p = await loadTree({ 't.json.tpl': `{"Statement": [\${extra_statement}, {"Effect": "Allow", "Principal": {"Federated": "x"}, "Action": "sts:AssumeRoleWithWebIdentity", ${cond}}]}` });
+    expect([p.roles[0].trustPolicy!.statements.length, p.loadErrors]).toEqual([1, []]);
+  });
+});
