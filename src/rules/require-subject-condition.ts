@@ -10,6 +10,7 @@ import {
   parseConditionKey,
   sameIssuer,
   summaryOf,
+  type AdmittedRegion,
   type GitHubIssuer,
 } from '../model/claims.js';
 
@@ -75,7 +76,7 @@ export default createRule({
             }
             const viaWorkflow = regions.find((r) => r.breadth === 'any-owner' && r.workflowOnly);
             if (viaWorkflow) {
-              workflowOnly(st);
+              workflowOnly(st, viaWorkflow);
               break;
             }
             guardrail(st, issuer);
@@ -117,13 +118,15 @@ export default createRule({
     }
 
     /** Restricted by `job_workflow_ref` alone: any repository that can call the workflow gets in. */
-    function workflowOnly(st: Statement) {
-      const c = st.conditions.find((x) => claimOf(x) === 'job_workflow_ref' && !isNegatedOperator(canonicalOperator(x.baseOperator)) && x.values.length);
-      const v = c?.values[0];
+    function workflowOnly(st: Statement, region: AdmittedRegion) {
+      // The value that pins the workflow: a job_workflow_ref condition, or a sub in the
+      // `job_workflow_ref:…` template (GitHub's customised subject).
+      const positive = region.sources.filter((x) => !isNegatedOperator(canonicalOperator(x.condition.baseOperator)));
+      const v = (positive.find((x) => claimOf(x.condition) === 'job_workflow_ref') ?? positive.find((x) => /(^|:)job_workflow_ref:/.test(x.value.value)) ?? positive[0])?.value;
       // The workflow's owner, when the pattern names one (`octo-org/deploy/...` or `octo-org/*`).
-      const owner = v ? /^([A-Za-z0-9-]+)\//.exec(v.value)?.[1] : undefined;
+      const owner = v ? /(?:^|job_workflow_ref:)([A-Za-z0-9-]+)\//.exec(v.value)?.[1] : undefined;
       context.report({
-        node: v ?? c?.key ?? st,
+        node: v ?? st,
         messageId: 'workflowOnly',
         data: { pattern: v?.value ?? '', owner: owner ?? '<your organisation>' },
         severity: 'high',

@@ -179,6 +179,13 @@ describe('adversarial policies', () => {
     expect([fs[0].severity, fs[0].confidence]).toEqual(['high', 'medium']);
     expect(fs[0].message).toContain('sub "repo:octo-org/*"');
   });
+  it('a customised subject made of job_workflow_ref alone: the same verdict, on the sub value', async () => {
+    const value = `job_workflow_ref:${JWR}`;
+    const text = doc([st({ StringEquals: { ...aud(), [`${T}:sub`]: value } })]);
+    const fs = await lintTrust(text);
+    expect(show(fs)).toEqual([at(text, 'require-subject-condition', 'workflowOnly', value)]);
+    expect(fs[0].message).toContain('sub "repo:octo-org/*"');
+  });
   it('job_workflow_ref with a wildcard sub is one finding, not two', async () => {
     const text = doc([st({ StringEquals: { ...aud(), [`${T}:job_workflow_ref`]: JWR }, StringLike: { [`${T}:sub`]: 'repo:*' } })]);
     expect(show(await lintTrust(text))).toEqual([at(text, 'require-subject-condition', 'workflowOnly', JWR)]);
