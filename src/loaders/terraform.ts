@@ -17,7 +17,7 @@
  * unknown collections.
  */
 import path from 'node:path';
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import type { Parser as TsParser } from 'web-tree-sitter';
 import type { DirectoryLoader, FileInput, LoadSink } from './index.js';
 import { parseEmbeddedTemplate, parseHcl, terraformParser, type Block, type Body, type TemplateExpr, getAttr } from './hcl.js';
@@ -167,16 +167,26 @@ function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(re
     read(relPath) {
       if (texts.has(relPath)) return texts.get(relPath);
       let text: string | undefined;
+      let fd: number | undefined;
       try {
         const real = realpathSync(path.join(rootAbs, ...relPath.split('/')));
-        const st = statSync(real);
-        if (real.startsWith(realRoot + path.sep) && st.isFile() && st.size <= MAX_TEMPLATE_BYTES) {
-          const buf = readFileSync(real);
-          if (!buf.includes(0)) text = new TextDecoder('utf-8', { fatal: true }).decode(buf).replace(/^\uFEFF/, '');
-          absPaths.set(relPath, path.join(rootAbs, ...relPath.split('/')));
+        if (real.startsWith(realRoot + path.sep)) {
+          // Checked on the open handle, opened without blocking: a named pipe or device (even one
+          // swapped in after the path was resolved) is never read.
+          fd = openSync(real, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+          const st = fstatSync(fd);
+          if (st.isFile() && st.size <= MAX_TEMPLATE_BYTES) {
+            const buf = Buffer.alloc(st.size);
+            const n = readSync(fd, buf, 0, st.size, 0);
+            const bytes = buf.subarray(0, n);
+            if (!bytes.includes(0)) text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
+            absPaths.set(relPath, path.join(rootAbs, ...relPath.split('/')));
+          }
         }
       } catch {
         text = undefined;
+      } finally {
+        if (fd !== undefined) closeSync(fd);
       }
       texts.set(relPath, text);
       return text;

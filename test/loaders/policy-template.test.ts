@@ -237,3 +237,13 @@ describe('statements and principals a template supplies', () => {
     expect([p.roles[0].trustPolicy!.statements.length, p.loadErrors]).toEqual([1, []]);
   });
 });
+
+describe('files Terraform follows that are not regular files', () => {
+  it('never reads a named pipe named by file()', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const dir = writeTree({ 'main.tf': 'resource "aws_iam_role" "a" {\n  assume_role_policy = file("pipe.json")\n}\n' });
+    execFileSync('mkfifo', [path.join(dir, 'pipe.json')]);
+    const p = await loadProject([dir], { root: dir });
+    expect(p.roles.map((r) => [r.origin.logicalId, r.trustPolicy])).toEqual([['aws_iam_role.a', undefined]]);
+  });
+});
