@@ -130,6 +130,7 @@ suppressions:
         'no-static-aws-credentials': 'error',
         'no-unassumable-role': 'error',
         'no-unknown-condition-key': ['error', {}],
+        'no-unreplaced-placeholder': 'warn',
         'no-unsafe-condition-operator': ['error', { forAnyValue: false }],
         'no-unused-suppression': 'warn',
         'no-wildcard-subject': 'off',
