@@ -18,10 +18,9 @@
  *   (`[f"repo:{r}:*" for r in repos]` as a `.map`) keep their meaning;
  * - anything else is an unknown value, never a guess.
  */
-import { createRequire } from 'node:module';
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
-import type { Node as TsNode, Parser as TsParser } from 'web-tree-sitter';
-import { importLazily } from '../lazy-import.js';
+import type { Node as TsNode } from 'web-tree-sitter';
+import { treeSitterParser } from './hcl.js';
 import { analyseProgram, MAX_CDK_PARSE_BYTES, type CdkLoadResult } from './cdk.js';
 
 /** A `.py` file that mentions CDK IAM or the GitHub OIDC constructs (no parsing). */
@@ -35,23 +34,7 @@ export function mayBePythonCdkIam(relPath: string, text: string): boolean {
   return isPythonCdkPath(relPath) && PY_CDK_IAM_HINT.test(text);
 }
 
-let parserPromise: Promise<TsParser> | undefined;
-
-function pythonParser(): Promise<TsParser> {
-  parserPromise ??= (async () => {
-    const { Parser, Language } = await importLazily<typeof import('web-tree-sitter')>('web-tree-sitter');
-    await Parser.init();
-    const require = createRequire(import.meta.url);
-    const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return parser;
-  })().catch((e: unknown) => {
-    parserPromise = undefined;
-    throw e;
-  });
-  return parserPromise;
-}
+const pythonParser = () => treeSitterParser('tree-sitter-python/tree-sitter-python.wasm');
 
 /** Python modules → the npm modules the TypeScript analysis knows. */
 function jsModule(py: string): string | undefined {

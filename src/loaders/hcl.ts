@@ -161,23 +161,34 @@ export function getAttr(body: Body, name: string): Attribute | undefined {
 // ---------------------------------------------------------------------------------------------
 // Lazy parser
 
-let parserPromise: Promise<TsParser> | undefined;
-
 /** The terraform-dialect tree-sitter parser; the first call loads web-tree-sitter and the grammar WASM. */
 export function terraformParser(): Promise<TsParser> {
-  parserPromise ??= (async () => {
-    const { Parser, Language } = await importLazily<typeof import('web-tree-sitter')>('web-tree-sitter');
-    await Parser.init();
-    const require = createRequire(import.meta.url);
-    const language = await Language.load(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));
-    const parser = new Parser();
-    parser.setLanguage(language);
-    return parser;
-  })().catch((e: unknown) => {
-    parserPromise = undefined;
-    throw e;
-  });
-  return parserPromise;
+  return treeSitterParser('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm');
+}
+
+const parsers = new Map<string, Promise<TsParser>>();
+
+/**
+ * A tree-sitter parser for the grammar WASM a package ships (`package/file.wasm`), made once: the
+ * first call loads web-tree-sitter and the grammar. A failed load is forgotten, so a later call tries again.
+ */
+export function treeSitterParser(wasm: string): Promise<TsParser> {
+  let p = parsers.get(wasm);
+  if (!p) {
+    p = (async () => {
+      const { Parser, Language } = await importLazily<typeof import('web-tree-sitter')>('web-tree-sitter');
+      await Parser.init();
+      const language = await Language.load(createRequire(import.meta.url).resolve(wasm));
+      const parser = new Parser();
+      parser.setLanguage(language);
+      return parser;
+    })().catch((e: unknown) => {
+      parsers.delete(wasm);
+      throw e;
+    });
+    parsers.set(wasm, p);
+  }
+  return p;
 }
 
 /** Parses Terraform native syntax. Never throws on bad input: syntax errors come back in `error`. */

@@ -13,6 +13,7 @@
 import { parseJson, JsonSyntaxError } from './json-ast.js';
 import type { DocNode, DocScalar } from './doc.js';
 import { SourceText } from './source-text.js';
+import { spansWithin } from '../arrays.js';
 import type { ValuePart } from '../model/location.js';
 
 /** Names of template files that may hold a policy. */
@@ -140,7 +141,7 @@ export function readPolicyTemplate(text: string, file: string): TemplateReadResu
       const t = text.slice(h.start, h.end);
       return { ...n, value: t, raw: t, resolution: 'unresolved', parts: [{ text: t, known: false }] };
     }
-    const inner = within(inStringHolders, start, end);
+    const inner = spansWithin(inStringHolders, start, end);
     if (!inner.length) return n.value.includes('$${') || n.value.includes('%%{') ? { ...n, value: n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') } : n;
     const parts: ValuePart[] = [];
     let cursor = start + 1;
@@ -158,20 +159,6 @@ export function readPolicyTemplate(text: string, file: string): TemplateReadResu
     return { ...n, value: merged.map((p) => p.text).join(''), raw: text.slice(start, end), resolution: 'unresolved', parts: merged };
   };
   return { root: fix(root) };
-}
-
-/** The placeholders strictly inside [start, end), from a list sorted by position (binary search, not a scan per string). */
-function within(sorted: Placeholder[], start: number, end: number): Placeholder[] {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid].start > start) hi = mid;
-    else lo = mid + 1;
-  }
-  const out: Placeholder[] = [];
-  for (let i = lo; i < sorted.length && sorted[i].end < end; i++) out.push(sorted[i]);
-  return out;
 }
 
 function unescapeJsonPiece(raw: string): string {

@@ -15,6 +15,7 @@ import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, Traversa
 import { getAttr } from './hcl.js';
 import { parseJson, JsonSyntaxError } from './json-ast.js';
 import { SourceText } from './source-text.js';
+import { spansWithin } from '../arrays.js';
 import nodePath from 'node:path';
 
 export interface Def<T> {
@@ -1280,7 +1281,7 @@ export class TfEvaluator {
         const ex = whole.get(start);
         return ex ? this.eval(ex, scope, p) : { ...n, loc, resolution: 'unresolved' };
       }
-      const inner = innerInterps(interps, start, end);
+      const inner = spansWithin(interps, start, end);
       const rawText = t.src.text.slice(start, end);
       if (!inner.length) {
         const value = rawText.includes('$${') || rawText.includes('%%{') ? n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') : n.value;
@@ -1366,20 +1367,6 @@ function viaReference(n: DocNode, spend: (n: number) => void): DocNode {
     return out;
   }
   return { ...n, entries: n.entries.map((e) => ({ key: e.key, value: viaReference(e.value, spend) })) };
-}
-
-/** The interpolations strictly inside [start, end), from a list sorted by position (binary search, not a scan per string). */
-function innerInterps<T extends { start: number; end: number }>(sorted: T[], start: number, end: number): T[] {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid].start > start) hi = mid;
-    else lo = mid + 1;
-  }
-  const out: T[] = [];
-  for (let i = lo; i < sorted.length && sorted[i].end < end; i++) out.push(sorted[i]);
-  return out;
 }
 
 function markUnresolved(n: DocNode): DocNode {

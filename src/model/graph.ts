@@ -11,6 +11,7 @@
 import type { Value, ValuePart } from './location.js';
 import type { Project, RepoIdentity } from './project.js';
 import type { Action, Entry, Job, Permissions, Step, Workflow } from './workflow.js';
+import { expressionParts } from './workflow.js';
 
 /** How deep composite actions are followed (each level is a composite action calling another). */
 export const MAX_ACTION_DEPTH = 10;
@@ -334,22 +335,6 @@ export function bindInputs(v: Value<string>, scope: Scope): Value<string> {
   });
   if (!changed) return v;
   if (!text.includes('${{')) return { value: text, raw: v.raw, loc: v.loc, resolution: 'expression' };
-  return { value: text, raw: v.raw, loc: v.loc, resolution: 'unresolved', parts: parts(text) };
+  return { value: text, raw: v.raw, loc: v.loc, resolution: 'unresolved', parts: expressionParts(text) };
 }
 
-function parts(text: string): ValuePart[] {
-  // Linear, like loaders/expressions.ts: each `${{` up to the first `}}` after it.
-  const out: ValuePart[] = [];
-  let last = 0;
-  for (;;) {
-    const open = text.indexOf('${{', last);
-    if (open < 0) break;
-    const close = text.indexOf('}}', open + 3);
-    if (close < 0) break;
-    if (open > last) out.push({ text: text.slice(last, open), known: true });
-    out.push({ text: text.slice(open, close + 2), known: false });
-    last = close + 2;
-  }
-  if (last < text.length) out.push({ text: text.slice(last), known: true });
-  return out;
-}
