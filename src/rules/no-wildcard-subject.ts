@@ -15,6 +15,17 @@ function show(scope: FieldScope, ids: FieldScope): string {
   return scope.patterns[0] ?? '*';
 }
 
+/**
+ * The repository in words: `owner/repo`, or the unresolved piece once when one piece stands for
+ * both (`repo:${r}:*` with `r` = `owner/repo` is not `${r}/${r}`).
+ */
+function repositoryOf(pattern: string, region: AdmittedRegion): string {
+  if (!region.repo.values?.length && !region.repo.patterns.length) return `the repository with id ${region.repoId.values?.join(', ') ?? '?'}`;
+  const owner = show(region.owner, region.ownerId);
+  const repo = show(region.repo, region.repoId);
+  return owner === repo && !pattern.includes(`${owner}/${repo}`) ? owner : `${owner}/${repo}`;
+}
+
 export default createRule({
   id: 'no-wildcard-subject',
   meta: {
@@ -37,7 +48,7 @@ export default createRule({
     messages: {
       anyOwner: 'Any GitHub repository of any owner can assume this role: sub pattern "{{pattern}}" does not pin the owner.',
       anyRepo: 'Every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
-      anyContext: 'Every branch, pull request or environment of {{owner}}/{{repo}} can assume this role: sub pattern "{{pattern}}".',
+      anyContext: 'Every branch, pull request or environment of {{repository}} can assume this role: sub pattern "{{pattern}}".',
       anyContextById: 'Every branch, pull request or environment of the repository with id {{repoId}} can assume this role: sub pattern "{{pattern}}".',
       anyOwnerWhen: 'When {{when}}, any GitHub repository of any owner can assume this role: sub pattern "{{pattern}}" does not pin the owner.',
       anyRepoWhen: 'When {{when}}, every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
@@ -50,7 +61,7 @@ export default createRule({
       TrustPolicy(tp) {
         const reportPlain = (v: Value<string>, region: AdmittedRegion): void => {
           const confidence: Confidence = v.resolution === 'unresolved' || region.uncertain ? 'medium' : 'high';
-          const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
+          const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId), repository: repositoryOf(v.value, region) };
           if (region.breadth === 'any-owner') context.report({ node: v, messageId: 'anyOwner', data, severity: 'critical', confidence });
           else if (region.breadth === 'any-repo') context.report({ node: v, messageId: 'anyRepo', data, severity: 'high', confidence });
           else if (!region.repo.values?.length && region.repoId.values?.length)
@@ -102,8 +113,7 @@ export default createRule({
             continue;
           }
           const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
-          // An unresolved piece that stands for `owner/repo` at once is shown once.
-          const repository = region.repo.values?.length || region.repo.patterns.length ? (data.owner === data.repo ? data.owner : `${data.owner}/${data.repo}`) : `the repository with id ${region.repoId.values?.join(', ') ?? '?'}`;
+          const repository = repositoryOf(v.value, region);
           const severity = region.breadth === 'any-owner' ? 'critical' : region.breadth === 'any-repo' ? 'high' : 'low';
           const everyBranch = siblings(v).every((x) => worst.has(x));
           const node: Value<string> = { ...v, when: { ...common, group: v.when?.group } };
