@@ -141,3 +141,21 @@ describe.skipIf(process.platform === 'win32')('reads', () => {
     expect(existsSync(path.join(dir, '.git', 'config'))).toBe(true);
   });
 });
+
+describe.skipIf(process.platform === 'win32')('ignore files', () => {
+  it('a committed .gitignore does not hide a tracked workflow, nor one under .github/workflows that is not tracked yet', async () => {
+    const { execFileSync } = await import('node:child_process');
+    // No id-token permission: require-id-token-permission reports each workflow it reads.
+    const wf = 'on: push\njobs:\n  deploy:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n';
+    const dir = writeTree({ '.github/workflows/deploy.yml': wf, 'iam/trust.json': GOOD_POLICY });
+    execFileSync('git', ['-c', 'core.hooksPath=/dev/null', 'init', '-q'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, GIT_CONFIG_NOSYSTEM: '1' } });
+    execFileSync('git', ['-c', 'core.hooksPath=/dev/null', 'add', '.'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, GIT_CONFIG_NOSYSTEM: '1' } });
+    writeFileSync(path.join(dir, '.github/workflows/.gitignore'), 'deploy.yml\nlater.yml\n');
+    writeFileSync(path.join(dir, '.gitignore'), 'iam/\n');
+    writeFileSync(path.join(dir, '.github/workflows/later.yml'), wf);
+    const r = await run(dir, ['.', '-f', 'json']);
+    const files = new Set(JSON.parse(r.out).findings.map((f: { location: { file: string } }) => f.location.file));
+    expect(files).toEqual(new Set(['.github/workflows/deploy.yml', '.github/workflows/later.yml', 'iam/trust.json']));
+    expect(r.code).toBe(1);
+  });
+});

@@ -7,6 +7,7 @@
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { GitIndexError, isTracked, readTrackedPaths, type TrackedPaths } from './git-index.js';
 
 export interface DiscoveredFile {
   absPath: string;
@@ -63,6 +64,34 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
 
   const inside = (real: string) => real === realRoot || real.startsWith(realRoot + path.sep);
 
+  // Ignore files hide untracked files only (as in git): in a git work tree, what its index tracks is
+  // scanned even when an ignore file names it; and a workflow under .github/workflows/ is never
+  // hidden by one (GitHub runs it whatever .gitignore says). The index is read once, when an ignore
+  // file first applies; when it cannot be read, no ignore file applies (and that is reported).
+  let tracked: TrackedPaths | null | undefined;
+  let ignoreFilesApply = true;
+  const trackedPaths = (): TrackedPaths | null => {
+    if (tracked !== undefined) return tracked;
+    tracked = null;
+    try {
+      tracked = readTrackedPaths(root) ?? null;
+    } catch (e) {
+      if (!(e instanceof GitIndexError)) throw e;
+      ignoreFilesApply = false;
+      problems.push({ relPath: rel(e.file), message: `cannot read git's index (${e.message}), so no .gitignore was applied`, kind: 'io' });
+    }
+    return tracked;
+  };
+  const WORKFLOWS = /(^|\/)\.github(\/workflows(\/|$)|$)/;
+  const hiddenByIgnoreFile = (rules: { base: string; ig: Ignore }[], abs: string, isDir: boolean): boolean => {
+    if (!rules.length || !isIgnored(rules, abs, isDir)) return false;
+    const fromRoot = path.relative(root, abs).split(path.sep).join('/');
+    if (WORKFLOWS.test(fromRoot) && (isDir || /(^|\/)\.github\/workflows\//.test(fromRoot))) return false;
+    const t = trackedPaths();
+    if (!ignoreFilesApply) return false;
+    return !t || !isTracked(t, path.relative(t.top, abs).split(path.sep).join('/'), isDir);
+  };
+
   const walk = (dir: string, rules: { base: string; ig: Ignore }[]): void => {
     let entries: Dirent[];
     try {
@@ -118,7 +147,7 @@ export async function discover(paths: string[], options: DiscoverOptions): Promi
           if (!isFile) notRead = `symlink to ${specialKind(st)}, not a regular file`;
         }
       } else if (!isDir && !isFile) notRead = `${specialKind(kind)}, not a regular file`;
-      if (isIgnored(local, abs, isDir) || extraIgnores(abs, isDir)) continue;
+      if (extraIgnores(abs, isDir) || hiddenByIgnoreFile(local, abs, isDir)) continue;
       if (isDir) walk(abs, local);
       else if (isFile) add(abs, false);
       else if (notRead) add(abs, false, notRead, unfollowed);
