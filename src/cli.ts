@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { appendFileSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { homedir } from 'node:os';
 import { loadProject } from './loaders/index.js';
 import { analyzeEarly, lintProject, type LintResult } from './engine/linter.js';
 import { closest, ConfigError, effectiveRuleSettings, parseRuleFlag, type LintConfig, type RuleSetting } from './engine/config.js';
@@ -24,7 +25,7 @@ import { rootOutsideDotGithub } from './loaders/scan-root.js';
 import type { Project } from './model/project.js';
 import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine/fixes.js';
 import { displayPath } from './reporters/paths.js';
-import { printable } from './model/printable.js';
+import { jsonText, neutraliseCommands, printable } from './model/printable.js';
 import { FileAccessError, MAX_BASELINE_BYTES, readTextFile, writeFileAtomic } from './files.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
@@ -144,11 +145,15 @@ interface Io {
 export { poolWorkerMain } from './loaders/pool-worker.js';
 
 export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
-  const out = io.stdout ?? standardStream('stdout');
+  // Everything printed or written goes through secret redaction, whatever produced it (a message, a
+  // file name, a suppression reason, an AWS error): a key never leaves the process (model/secrets.ts).
+  const stdout = io.stdout ?? standardStream('stdout');
+  const out = (s: string) => stdout(redactSecrets(s));
   const rawErr = io.stderr ?? standardStream('stderr');
   // Messages quote paths, config keys and values from the user's files: control characters in them
-  // are shown as escapes (reporters/printable.ts), as in the reports.
-  const err = (s: string) => rawErr(s.split('\n').map(printable).join('\n'));
+  // are shown as escapes (reporters/printable.ts), as in the reports, and nothing in them can read as
+  // a runner command in a CI log.
+  const err = (s: string) => rawErr(neutraliseCommands(redactSecrets(s.split('\n').map(printable).join('\n'))));
   const cwd = io.cwd ?? process.cwd();
   const env = io.env ?? process.env;
   const ruleSet = io.rules ?? rules;
@@ -259,7 +264,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   // The repository: files the CLI reads or writes inside it are never reached through a symlink that leaves it (files.ts).
   const region = repositoryRoot(root, env);
   // Config file (found from the scanned paths, or --config), flags on top; a baseline to read.
-  const setup = await configure(o, paths, flagRules, cwd, region, ruleSet, err);
+  const setup = await configure(o, paths, flagRules, cwd, root, region, env, ruleSet, err);
   if (typeof setup === 'number') return setup;
   const { config, loaded } = setup;
   if (o['print-config']) {
@@ -273,7 +278,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
     // stdout is a config file as is (`oidc-lint --print-config > oidc-lint.config.json`); where it came from goes to stderr.
     err(`oidc-lint: effective configuration from ${loaded ? shown(cwd, loaded.file) : 'no config file'}${Object.keys(flagRules).length || o.audience?.length ? ' and the command line' : ''}\n`);
-    out(JSON.stringify(printableConfig(loaded, config, ruleSettings), null, 2) + '\n');
+    out(jsonText(JSON.stringify(printableConfig(loaded, config, ruleSettings), null, 2)) + '\n');
     return 0;
   }
   let baseline = o['write-baseline'] === undefined && o.baseline !== undefined ? readBaseline(o.baseline, cwd, region, err) : undefined;
@@ -380,9 +385,10 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   if (o['fix-dry-run']) {
     // The diff goes to stdout unless a machine-readable report does.
     // The diff quotes the files' lines: keys in them are redacted as in every report (the change itself never touches one).
-    const diff = redactSecrets(changes.map((c) => unifiedDiff(displayPath(project.root, c.file, cwd), c.before, c.after)).join(''));
+    // File names and lines are shown as every report shows them: control characters escaped, no runner command.
+    const diff = neutraliseCommands(redactSecrets(changes.map((c) => unifiedDiff(displayPath(project.root, c.file, cwd), c.before, c.after)).join('')).split('\n').map(printable).join('\n'));
     if (o['output-file'] || o.format === 'text') out(diff + (diff && !o['output-file'] ? '\n' : ''));
-    else rawErr(diff);
+    else rawErr(diff); // already redacted and escaped
   } else if (changes.length) {
     const { written, skipped } = await writeChanges(changes);
     const n = written.reduce((s, c) => s + c.fixes, 0);
@@ -392,7 +398,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   // Synchronous file calls on the common path: `fs.promises` is a module of its own to load (~2 ms of a cold start).
   if (o['output-file']) {
     try {
-      writeFileAtomic(path.resolve(cwd, o['output-file']), text, { region });
+      writeFileAtomic(path.resolve(cwd, o['output-file']), redactSecrets(text), { region });
     } catch (e) {
       if (!(e instanceof FileAccessError)) throw e;
       err(`oidc-lint: cannot write ${o['output-file']}: ${e.message}\n`);
@@ -407,7 +413,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   }
   if (stepSummary) {
     try {
-      appendFileSync(path.resolve(cwd, stepSummary), githubStepSummary(input, env) + '\n');
+      appendFileSync(path.resolve(cwd, stepSummary), redactSecrets(githubStepSummary(input, env)) + '\n');
     } catch (e) {
       err(`oidc-lint: cannot write the job summary to ${stepSummary}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
       return 2;
@@ -578,7 +584,9 @@ async function configure(
   paths: string[],
   flagRules: Record<string, RuleSetting>,
   cwd: string,
+  root: string,
   region: string,
+  env: NodeJS.ProcessEnv,
   ruleSet: readonly RuleModule[],
   err: (s: string) => void,
 ): Promise<{ config: LintConfig; loaded?: LoadedConfig } | number> {
@@ -588,8 +596,10 @@ async function configure(
   }
   let loaded: LoadedConfig | undefined;
   try {
-    const file = o['no-config'] ? undefined : o.config !== undefined ? path.resolve(cwd, o.config) : findConfigFile(await commonDirectory(paths));
+    const file = o['no-config'] ? undefined : o.config !== undefined ? path.resolve(cwd, o.config) : findConfigFile(await commonDirectory(paths), { stopAt: [root, env.HOME || homedir()] });
     if (file) loaded = loadConfigFile(file, ruleSet, { region });
+    // A config found above the scanned folder (in the git repository around it) is named: it can turn rules off and ignore paths.
+    if (file && o.config === undefined && !(path.dirname(file) + path.sep).startsWith(root + path.sep)) err(`oidc-lint: using the config file ${shown(cwd, file)}, found above the scanned folder\n`);
   } catch (e) {
     if (!(e instanceof ConfigFileError)) throw e;
     for (const p of e.problems) err(`oidc-lint: ${shown(cwd, p.file)}${p.start ? `:${p.start.line}:${p.start.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}\n`);
@@ -647,6 +657,6 @@ function explain(project: Project, target: string, cwd: string, json: boolean, o
     return 2;
   }
   const explanations = found.map((r) => explainRole(project, r));
-  out(json ? redactSecrets(JSON.stringify(explanations, null, 2)) + '\n' : explanations.map(renderExplanation).join('\n'));
+  out(json ? jsonText(JSON.stringify(explanations, null, 2)) + '\n' : explanations.map(renderExplanation).join('\n'));
   return 0;
 }

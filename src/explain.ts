@@ -11,7 +11,7 @@ import { judge, overbroad, predictionsOf, roleLabel } from './model/crosscheck.j
 import { roleNameFromArn, roleNameFromPolicyFile } from './model/links.js';
 import { formatLocation } from './model/location.js';
 import { redactSecrets } from './model/secrets.js';
-import { printable } from './model/printable.js';
+import { printable, neutraliseCommands } from './model/printable.js';
 
 /** Roles matching the target: a full ARN, a role name, or `file:line` inside the role's definition. */
 export function findRoles(project: Project, target: string, cwd: string = process.cwd()): Role[] {
@@ -149,6 +149,6 @@ export function renderExplanation(ex: Explanation): string {
     const op = ex.tightest.some(hasWildcard) ? 'StringLike' : 'StringEquals';
     out.push(`  "${op}": { "token.actions.githubusercontent.com:sub": ${JSON.stringify(ex.tightest.length === 1 ? ex.tightest[0] : ex.tightest)} }`);
   }
-  return redactSecrets(out.map(printable).join('\n')) + '\n';
+  return neutraliseCommands(redactSecrets(out.map(printable).join('\n'))) + '\n';
 }
 

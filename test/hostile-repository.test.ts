@@ -8,6 +8,7 @@ import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, 
 import path from 'node:path';
 import { main } from '../src/cli.js';
 import { writeTree, trustPolicy } from './helpers/project.js';
+import { loadSnapshot, serializeSnapshot } from '../src/loaders/aws-snapshot.js';
 
 const GOOD_POLICY = trustPolicy({});
 
@@ -157,5 +158,211 @@ describe.skipIf(process.platform === 'win32')('ignore files', () => {
     const files = new Set(JSON.parse(r.out).findings.map((f: { location: { file: string } }) => f.location.file));
     expect(files).toEqual(new Set(['.github/workflows/deploy.yml', '.github/workflows/later.yml', 'iam/trust.json']));
     expect(r.code).toBe(1);
+  });
+});
+
+// Real-shaped but generated at run time (never a committed literal that scanners would flag).
+const KEY_ID = 'AKIA' + 'Q7ZMW2OGYBAH6TRX';
+const SECRET = 'q8Hn3V0bW2mZ5x' + 'YpK7tLr9sDf1GhJ4kLzXcVbN6M';
+const SESSION = 'IQoJb3JpZ2luX2Vj' + 'EHcaCXVzLWVhc3QtMSJHMEUCIQD'.repeat(12) + 'xZ9=';
+/** Every format's output must not hold any of these (nor a long part of them). */
+function expectNoSecret(text: string, what: string) {
+  for (const s of [KEY_ID, SECRET, SESSION]) expect(text, what).not.toContain(s.slice(0, 12));
+  expect(text, what).not.toContain(SESSION.slice(20, 60));
+}
+
+describe('secrets', () => {
+  it('KEY=secret assignments and session tokens are reported and redacted in every format, code frames and --fix-dry-run diffs', async () => {
+    const wf = `on: push\npermissions:\n  contents: read\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: |\n          aws configure set aws_secret_access_key=${SECRET}\n          export AWS_SECRET_ACCESS_KEY=${SECRET}\n          export AWS_SESSION_TOKEN=${SESSION}\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-session-token: ${SESSION}\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n`;
+    const dir = writeTree({ '.github/workflows/leak.yml': wf });
+    const json = await run(dir, ['.', '-f', 'json']);
+    const found = JSON.parse(json.out).findings.filter((f: { ruleId: string }) => f.ruleId === 'no-hardcoded-aws-credentials').map((f: { messageId: string; location: { start: { line: number } } }) => [f.messageId, f.location.start.line]);
+    expect(found).toEqual([
+      ['secretKey', 9],
+      ['secretKey', 10],
+      ['sessionToken', 11],
+      ['sessionToken', 14],
+    ]);
+    expectNoSecret(json.out + json.err, 'json');
+    for (const format of ['text', 'sarif', 'github']) {
+      const r = await run(dir, ['.', '-f', format, '--color']);
+      expectNoSecret(r.out + r.err, format);
+    }
+    const text = await run(dir, ['.']);
+    expect(text.out).toContain('aws_secret_access_key=q8Hn…6M');
+    expect(text.out).toContain('AWS_SESSION_TOKEN=IQoJ…9=');
+    const diff = await run(dir, ['.', '--fix-dry-run']);
+    expect(diff.out).toMatch(/^\+ +id-token: write$/m);
+    expectNoSecret(diff.out + diff.err, 'diff');
+  });
+  it('keys are redacted wherever text leaves the process: suppression reasons, --print-config, config errors, file names, AWS snapshot messages', async () => {
+    const policy = trustPolicy({});
+    const dir = writeTree({
+      [`iam/${KEY_ID}.json`]: policy,
+      'oidc-lint.config.yaml': `suppressions:\n  - rule: [require-subject-condition, require-audience-condition]\n    file: "iam/*.json"\n    reason: "accepted, old key ${KEY_ID} ${SECRET}"\n`,
+    });
+    for (const format of ['text', 'json', 'sarif', 'github']) {
+      const r = await run(dir, ['.', '-f', format], { GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md') });
+      expectNoSecret(r.out + r.err, format);
+    }
+    expectNoSecret(readFileSync(path.join(dir, 'summary.md'), 'utf8'), 'summary');
+    const sarif = await run(dir, ['.', '-f', 'sarif', '-o', 'out.sarif']);
+    expect(sarif.code).toBe(0);
+    const written = readFileSync(path.join(dir, 'out.sarif'), 'utf8');
+    expectNoSecret(written, 'sarif file');
+    expect(written).toContain('accepted, old key AKIA…RX q8Hn…6M');
+    const printed = await run(dir, ['.', '--print-config']);
+    expect(printed.code).toBe(0);
+    expectNoSecret(printed.out, '--print-config');
+    const bad = writeTree({ 'oidc-lint.config.yaml': `rules:\n  ${KEY_ID}: error\n${SECRET}: 1\n` });
+    const err = await run(bad, ['.']);
+    expect(err.code).toBe(2);
+    expect(err.err).toContain('AKIA…RX');
+    expectNoSecret(err.err, 'config errors');
+    const snap = writeTree({
+      'snap.json': JSON.stringify({ oidcLintAwsSnapshot: 1, generator: 'x', fetchedAt: '2026-01-01T00:00:00Z', partition: 'aws', accountId: '123456789012', rolesListed: 0, incomplete: [{ operation: 'ListRoles', permission: 'iam:ListRoles', code: 'AccessDenied', message: `User ${KEY_ID} with secret ${SECRET} is not authorized` }], roles: [], providers: [] }),
+    });
+    const s = await run(snap, ['--aws-snapshot', 'snap.json', '-f', 'json']);
+    expectNoSecret(s.out + s.err, 'snapshot');
+    // A snapshot written again (as --aws-snapshot-out writes what --aws read) holds AWS's messages redacted.
+    const again = serializeSnapshot(loadSnapshot(readFileSync(path.join(snap, 'snap.json'), 'utf8'), 'snap.json').data);
+    expect(again).toContain('User AKIA…RX with secret q8Hn…6M is not authorized');
+    expectNoSecret(again, 'snapshot written');
+  });
+});
+
+/** Lines GitHub's runner would read as a workflow command (ours are `::error`, `::warning`, `::notice` annotations). */
+function runnerCommands(text: string, ours = false): string[] {
+  return text.split('\n').filter((l) => (/^\s*::/.test(l) && !(ours && /^::(error|warning|notice) /.test(l))) || l.includes('##['));
+}
+
+describe.skipIf(process.platform === 'win32')('output', () => {
+  const wild = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: '##[stop-commands]x', Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': ['repo:*', '##[add-mask]x'], 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } }] }, null, 2);
+  it('runner commands from file names and values are neutralised in text, github, explain and stderr output', async () => {
+    const dir = writeTree({ 'iam/::stop-commands::t.json': wild, 'iam/##[group]g.json': wild, '::error::x/a.json': wild });
+    for (const format of ['text', 'github']) {
+      const r = await run(dir, ['.', '-f', format]);
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('stop-commands');
+      expect(runnerCommands(r.out, format === 'github'), format).toEqual([]);
+      expect(runnerCommands(r.err), format).toEqual([]);
+    }
+    for (const format of ['json', 'sarif']) {
+      const r = await run(dir, ['.', '-f', format]);
+      expect(runnerCommands(r.out), format).toEqual([]);
+      // The same data, escaped (SARIF percent-encodes the name).
+      if (format === 'json') expect(JSON.parse(r.out).findings.map((f: { location: { file: string } }) => f.location.file)).toContain('iam/##[group]g.json');
+    }
+    const ex = await run(dir, ['explain', 'iam/::stop-commands::t.json:2']);
+    expect(ex.code).toBe(0);
+    expect(runnerCommands(ex.out)).toEqual([]);
+    const missing = await run(dir, ['::stop-commands::nope']);
+    expect(missing.code).toBe(2);
+    expect(runnerCommands(missing.err)).toEqual([]);
+  });
+  it('--fix-dry-run escapes control and bidi characters in file names and context lines', async () => {
+    const wf = `on: push\njobs:\n  d:\n    runs-on: x\n    env:\n      NOTE: "\u001b]0;pwned\u0007 \u202eevil\u202c"\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n`;
+    const dir = writeTree({ '.github/workflows/de\u001b[31mploy.yml': wf });
+    const r = await run(dir, ['.', '--fix-dry-run']);
+    expect(r.out).toMatch(/^\+ +id-token: write$/m);
+    expect(r.out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(r.out).toContain('de\\e[31mploy.yml');
+    expect(r.out).toContain('\\e]0;pwned\\u{0007} \\u{202e}evil\\u{202c}');
+  });
+  it('JSON outputs write C1 controls and bidi characters as \\u escapes, and mean the same', async () => {
+    const value = 'repo:*\u0085\u009b31m\u202e\u2066x';
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com' }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': value } } }] });
+    const dir = writeTree({ 'iam/p\u202e.json': policy, 'oidc-lint.config.yaml': 'suppressions:\n  - rule: no-unused-suppression\n    file: "x\\u0085\\u202e"\n    reason: "r\\u009b"\n' });
+    const outputs = [await run(dir, ['.', '-f', 'json']), await run(dir, ['.', '-f', 'sarif']), await run(dir, ['explain', 'iam/p\u202e.json:1', '-f', 'json']), await run(dir, ['.', '--print-config'])];
+    for (const r of outputs) {
+      expect(r.out).not.toMatch(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      JSON.parse(r.out);
+    }
+    // SARIF percent-encodes file names; the others carry them as JSON strings.
+    for (const r of [outputs[0], outputs[2], outputs[3]]) expect(r.out).toMatch(/\\u202e/);
+    expect(JSON.parse(outputs[0].out).findings.some((f: { location: { file: string } }) => f.location.file === 'iam/p\u202e.json')).toBe(true);
+  });
+  it('the job summary escapes markdown: no link, image or HTML from a value, no way out of a code span', async () => {
+    // A job id quoted by require-id-token-permission's message.
+    const job = 'x[click](https://evil.example)![img](https://t.example/p.png)<img src=x>|*b*';
+    const wf = `on: push\njobs:\n  "${job}":\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n`;
+    const dir = writeTree({ '.github/workflows/a`](https:--evil.example) `b.yml': wf });
+    const summary = path.join(dir, 'summary.md');
+    const env = { GITHUB_STEP_SUMMARY: summary, GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_SHA: 'abc' };
+    const r = await run(dir, ['.', '-f', 'github'], env);
+    expect(r.code).toBe(1);
+    const md = readFileSync(summary, 'utf8');
+    const rows = md.split('\n').filter((l) => l.includes('require-id-token-permission'));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      // Outside code spans, every ( [ ] ! < > * from a value is escaped.
+      const outsideCode = row.replace(/(`+)[\s\S]*?\1/g, '');
+      expect(outsideCode).not.toMatch(/(?<!\\)\]\((?!https:\/\/github\.com\/)/);
+      expect(outsideCode).not.toMatch(/(?<!\\)[<!]\S/);
+      // The file name sits in one code span: its fence is longer than any run of backticks in it.
+      expect(row).toContain('``.github/workflows/a`](https:--evil.example) `b.yml:');
+      expect(row).toContain('blob/abc/.github/workflows/a%60%5D%28https%3A--evil.example%29%20%60b.yml#L');
+      // The table keeps its four cells: the pipe in the job id is escaped.
+      expect(row.split(/(?<!\\)\|/).length).toBe(6);
+    }
+  });
+});
+
+describe('what is analysed, and what is accepted', () => {
+  const FED = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+  it('duplicate JSON keys: the last value is analysed, as deploy tools send it, and the duplicate is still reported', async () => {
+    const tight = '"Condition":{"StringEquals":{"token.actions.githubusercontent.com:sub":"repo:o/r:ref:refs/heads/main","token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}';
+    const open = '"Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:*","token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}';
+    const policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"${FED}"},"Action":"sts:AssumeRoleWithWebIdentity",${tight},${open}}]}`;
+    const dir = writeTree({ 'iam/dup.json': policy });
+    const r = await run(dir, ['.', '-f', 'json']);
+    const findings = JSON.parse(r.out).findings as { ruleId: string; message: string }[];
+    expect(findings.map((f) => f.ruleId).sort()).toEqual(['no-wildcard-subject', 'parse-error']);
+    expect(findings.find((f) => f.ruleId === 'parse-error')!.message).toMatch(/duplicate key "Condition"/);
+    const ex = await run(dir, ['explain', 'iam/dup.json:1', '-f', 'json']);
+    expect(JSON.parse(ex.out)[0].issuers[0].anyOwner).toBe(true);
+  });
+  it('outside git, the config search stops at the scanned folder; a config above it in a repository is named', async () => {
+    const parent = writeTree({ 'oidc-lint.config.yaml': 'ignore: ["**"]\n', 'repo/iam/ok.json': GOOD_POLICY });
+    const r = await run(path.join(parent, 'repo'), ['.', '-f', 'json']);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe('');
+    expect(JSON.parse(r.out).summary.files).toBe(1);
+    const repo = writeTree({ 'oidc-lint.config.yaml': 'rules:\n  require-subject-condition: warn\n', 'infra/iam/ok.json': GOOD_POLICY });
+    mkdirSync(path.join(repo, '.git'));
+    const sub = await run(path.join(repo, 'infra'), ['.', '-f', 'json']);
+    expect(sub.err).toBe('oidc-lint: using the config file ../oidc-lint.config.yaml, found above the scanned folder\n');
+    expect(JSON.parse(sub.out).findings.find((f: { ruleId: string }) => f.ruleId === 'require-subject-condition').level).toBe('warn');
+  });
+  it('a baselined key does not hide a new key with the same redacted form', async () => {
+    const keyA = 'AKIA' + 'Q7ZMW2OGYBAH6TRX';
+    const keyB = 'AKIA' + 'ZZZZZ2OGYBAH6TRX';
+    const wf = (key: string) => `on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: aws s3 ls\n        env:\n          AWS_ACCESS_KEY_ID: ${key}\n`;
+    const dir = writeTree({ '.github/workflows/ci.yml': wf(keyA) });
+    expect((await run(dir, ['.', '--write-baseline', 'baseline.json'])).code).toBe(0);
+    const baseline = readFileSync(path.join(dir, 'baseline.json'), 'utf8');
+    expect(baseline).not.toContain(keyA.slice(0, 12));
+    expect((await run(dir, ['.', '--baseline', 'baseline.json'])).code).toBe(0);
+    writeFileSync(path.join(dir, '.github/workflows/ci.yml'), wf(keyB));
+    const r = await run(dir, ['.', '--baseline', 'baseline.json', '-f', 'json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).findings.filter((f: { ruleId: string; suppressed?: unknown }) => f.ruleId === 'no-hardcoded-aws-credentials' && !f.suppressed)).toHaveLength(1);
+  });
+  it('a baselined finding on a reusable workflow does not hide a new untrusted caller', async () => {
+    const reusable = `on: workflow_call\njobs:\n  deploy:\n    runs-on: x\n    permissions:\n      id-token: write\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n`;
+    const caller = (event: string) => `on: ${event}\njobs:\n  call:\n    permissions:\n      id-token: write\n    uses: ./.github/workflows/reusable.yml\n`;
+    const dir = writeTree({ '.github/workflows/reusable.yml': reusable, '.github/workflows/pr.yml': caller('pull_request_target') });
+    const first = await run(dir, ['.', '-f', 'json', '--rule', 'require-subject-condition=off']);
+    const finding = JSON.parse(first.out).findings.find((f: { ruleId: string }) => f.ruleId === 'no-oidc-in-untrusted-trigger');
+    expect(finding.location.file).toBe('.github/workflows/reusable.yml');
+    expect(finding.related.map((r: { loc: { file: string } }) => r.loc.file)).toEqual(['.github/workflows/pr.yml']);
+    expect((await run(dir, ['.', '--write-baseline', 'baseline.json'])).code).toBe(0);
+    expect((await run(dir, ['.', '--baseline', 'baseline.json'])).code).toBe(0);
+    writeFileSync(path.join(dir, '.github/workflows/comment.yml'), caller('issue_comment'));
+    const r = await run(dir, ['.', '--baseline', 'baseline.json', '-f', 'json']);
+    expect(r.code).toBe(1);
+    const open = JSON.parse(r.out).findings.filter((f: { ruleId: string; suppressed?: unknown }) => f.ruleId === 'no-oidc-in-untrusted-trigger' && !f.suppressed);
+    expect(open).toHaveLength(1);
+    expect(open[0].related.map((x: { loc: { file: string } }) => x.loc.file).sort()).toEqual(['.github/workflows/comment.yml', '.github/workflows/pr.yml']);
   });
 });

@@ -27,6 +27,8 @@ export interface BaselineEntry {
   resource?: string;
   /** Symbolic path inside the file or resource. */
   path: string;
+  /** What a cross-file finding stands on (its untrusted callers' triggers: Finding.via); omitted when nothing. */
+  via?: string[];
   /** How many findings share these parts (omitted when 1). */
   count?: number;
 }
@@ -51,12 +53,13 @@ function entryOf(f: Finding, where: Where): BaselineEntry {
   if (f.location.file) e.file = redactSecrets(path.relative(where.baselineDir, path.resolve(where.projectRoot, f.location.file)).split(path.sep).join('/'));
   else if (f.location.logical) e.resource = redactSecrets(f.location.logical.fullyQualifiedName);
   e.path = redactSecrets(f.location.path ?? '');
+  if (f.via?.length) e.via = f.via.map((v) => redactSecrets(v));
   return e as BaselineEntry;
 }
 
 /** The identity of a finding (and the sort order of the file: by file, path, rule). */
 function keyOf(e: BaselineEntry): string {
-  return JSON.stringify([e.file ?? '', e.resource ?? '', e.path, e.rule, e.messageId]);
+  return JSON.stringify([e.file ?? '', e.resource ?? '', e.path, e.rule, e.messageId, ...(e.via?.length ? [e.via] : [])]);
 }
 
 /** A baseline of the findings that are not already suppressed (inline or by config). */
@@ -93,8 +96,9 @@ export function parseBaseline(text: string): Baseline {
     const ok =
       e && typeof e === 'object' && typeof e.rule === 'string' && typeof e.messageId === 'string' && typeof e.path === 'string' &&
       (e.file === undefined || typeof e.file === 'string') && (e.resource === undefined || typeof e.resource === 'string') &&
-      (e.count === undefined || (Number.isInteger(e.count) && e.count > 0));
-    if (!ok) throw new BaselineError(`findings[${i}] is not a baseline entry ({ rule, messageId, file or resource, path, count? })`);
+      (e.count === undefined || (Number.isInteger(e.count) && e.count > 0)) &&
+      (e.via === undefined || (Array.isArray(e.via) && e.via.every((v: unknown) => typeof v === 'string')));
+    if (!ok) throw new BaselineError(`findings[${i}] is not a baseline entry ({ rule, messageId, file or resource, path, via?, count? })`);
   });
   return d as Baseline;
 }

@@ -4,7 +4,9 @@
  * `meta.schema`, and normalisation into a LintConfig plus ignore globs.
  *
  * Discovery (as zizmor does it): from the directory holding the scanned paths, each directory up to
- * the git root (the first directory with a `.git` entry; the filesystem root outside git) is tried
+ * the git root (the first directory with a `.git` entry) — outside git, never above the scanned root
+ * or the user's home folder, so that a config planted in a shared parent (`/tmp`) cannot silence a
+ * scan — is tried
  * for `oidc-lint.config.yaml`, `oidc-lint.config.yml`, `oidc-lint.config.json`,
  * `.github/oidc-lint.yaml` and `.github/oidc-lint.yml`; the nearest directory wins, and two files in
  * the same directory are an error (nobody should have to guess which one applies).
@@ -56,16 +58,27 @@ export interface LoadedConfig {
   ignore: string[];
 }
 
-/** The config file that applies to `startDir`, or undefined. */
-export function findConfigFile(startDir: string): string | undefined {
+/**
+ * The config file that applies to `startDir`, or undefined. The search stops at the git root; outside
+ * a git work tree, at any of `stopAt` (the scanned root, the home folder: they are searched, their
+ * parents are not).
+ */
+export function findConfigFile(startDir: string, options: { stopAt?: string[] } = {}): string | undefined {
   let dir = path.resolve(startDir);
+  // Inside a git work tree its root bounds the search; outside one, the scanned root and the home folder do.
+  let inGit = false;
+  for (let d = dir; !inGit; d = path.dirname(d)) {
+    inGit = existsSync(path.join(d, '.git'));
+    if (path.dirname(d) === d) break;
+  }
+  const stops = new Set(inGit ? [] : (options.stopAt ?? []).map((d) => path.resolve(d)));
   for (;;) {
     const found = CONFIG_FILE_NAMES.map((n) => path.join(dir, n)).filter((f) => existsSync(f));
     if (found.length > 1) {
       throw new ConfigFileError([{ file: found[0], path: '', message: `several config files in one directory (${found.map((f) => path.relative(dir, f)).join(', ')}); keep one` }]);
     }
     if (found.length === 1) return found[0];
-    if (existsSync(path.join(dir, '.git'))) return undefined;
+    if (existsSync(path.join(dir, '.git')) || stops.has(dir)) return undefined;
     const up = path.dirname(dir);
     if (up === dir) return undefined;
     dir = up;

@@ -138,6 +138,7 @@ function makeFinding(rule: RuleModule, level: 'error' | 'warn', d: ReportDescrip
   };
   if (d.fix) f.fix = d.fix;
   if (d.suggestions) f.suggestions = d.suggestions;
+  if (d.via?.length) f.via = [...new Set(d.via)].sort();
   return f;
 }
 
@@ -151,7 +152,7 @@ function assignFingerprints(findings: Finding[]): void {
   const ordered = [...findings].sort(compareFindings);
   for (const f of ordered) {
     const where = f.location.logical?.fullyQualifiedName || f.location.file;
-    const base = [f.ruleId, where, f.location.path ?? '', f.messageId].join('\u0000');
+    const base = [f.ruleId, where, f.location.path ?? '', f.messageId, ...(f.via ? ['via', ...f.via] : [])].join('\u0000');
     const n = counts.get(base) ?? 0;
     counts.set(base, n + 1);
     f.fingerprint = sha256Hex(`${base}\u0000${n}`).slice(0, 32);

@@ -86,6 +86,12 @@ export interface ReportDescriptor {
    * expression (`when.group`): the problem does not depend on the input, so the level is not lowered.
    */
   everyBranch?: boolean;
+  /**
+   * For a finding that stands on other files as well as its own (a reusable workflow reached from
+   * untrusted triggers in its callers): what it stands on, e.g. `.github/workflows/pr.yml#pull_request_target`.
+   * Part of its fingerprint and baseline identity, so that accepting it does not accept a new caller.
+   */
+  via?: string[];
 }
 
 /**
@@ -190,8 +196,10 @@ export interface Finding {
   confidence: Confidence;
   location: SourceLocation;
   related: RelatedLocation[];
-  /** Stable key (rule, file, symbolic path, message id) — never line numbers. */
+  /** Stable key (rule, file, symbolic path, message id, `via`) — never line numbers. */
   fingerprint: string;
+  /** See ReportDescriptor.via (sorted). */
+  via?: string[];
   fix?: Fix;
   suggestions?: { description: string; text?: string }[];
   suppressed?: { kind: 'inSource' | 'external'; justification: string };

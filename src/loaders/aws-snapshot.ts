@@ -21,7 +21,7 @@
  *     "providers": [{ "arn", "url", "clientIds": [], "thumbprints": [] }]
  *   }
  */
-import { parseJson, JsonSyntaxError } from './json-ast.js';
+import { parseJson, JsonSyntaxError, lastWins } from './json-ast.js';
 import { parseJsonFile } from './policy-json.js';
 import { getEntry, isMap, isScalar, isSeq, scalarValue, type DocMap, type DocNode, type DocScalar } from './doc.js';
 import {
@@ -40,6 +40,7 @@ import {
 import type { LogicalLocation, SourceLocation, Value } from '../model/location.js';
 import type { SourceFile } from '../model/project.js';
 import { VERSION } from '../version.js';
+import { redactSecrets } from '../model/secrets.js';
 
 export const SNAPSHOT_VERSION = 1;
 const MARKER = 'oidcLintAwsSnapshot';
@@ -63,7 +64,8 @@ export function serializeSnapshot(data: AwsAccountData): string {
     ['accountId', data.accountId],
   ];
   if (data.rolePathPrefix) head.push(['rolePathPrefix', data.rolePathPrefix]);
-  head.push(['rolesListed', data.rolesListed], ['incomplete', data.incomplete]);
+  // AWS's error messages are written redacted, as everything oidc-lint prints or writes.
+  head.push(['rolesListed', data.rolesListed], ['incomplete', data.incomplete.map((inc) => ({ ...inc, message: redactSecrets(inc.message) }))]);
   const parts = head.map(([k, v]) => `${I1}${JSON.stringify(k)}: ${j(v, I1)}`);
   const roles = data.roles.map((r) => {
     const fields = [`${I3}"arn": ${JSON.stringify(r.arn)}`, `${I3}"name": ${JSON.stringify(r.name)}`, `${I3}"path": ${JSON.stringify(r.path)}`];
@@ -78,7 +80,7 @@ export function serializeSnapshot(data: AwsAccountData): string {
 function trustPolicyField(r: AwsRoleRecord, indent: string): string {
   if (r.document === undefined) return `"trustPolicyUrlEncoded": ${JSON.stringify(r.encodedDocument ?? '')}`;
   try {
-    return `"trustPolicy": ${printDoc(parseJson(r.document, '').root, indent)}`;
+    return `"trustPolicy": ${printDoc(parseJson(r.document, '', { keepDuplicates: true }).root, indent)}`;
   } catch (e) {
     if (e instanceof JsonSyntaxError) return `"trustPolicyText": ${JSON.stringify(r.document)}`;
     throw e;
@@ -109,7 +111,8 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
   let root: DocNode;
   let duplicateKeys: { key: string; loc: SourceLocation }[];
   try {
-    ({ root, duplicateKeys } = parseJson(text, file));
+    // Every key is kept, to print each trust policy back verbatim; the analysis reads it last-wins (lastWins below).
+    ({ root, duplicateKeys } = parseJson(text, file, { keepDuplicates: true }));
   } catch (e) {
     if (e instanceof JsonSyntaxError) throw new SnapshotError(`${file}:${e.line}:${e.column}: not valid JSON: ${e.message}`);
     throw e;
@@ -167,8 +170,8 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
       const dups = duplicateKeys.filter((d) => d.loc.path?.startsWith(`${inside}.`) || d.loc.path?.startsWith(`${inside}[`));
       attachLogical(node, logical, inside); // rebases the paths of these keys too
       for (const d of dups)
-        model.errors.push({ type: 'LoadError', kind: 'structure', loc: d.loc, message: `trust policy of ${arn}: duplicate key "${d.key}": AWS and most JSON readers keep only one of them; remove the duplicate` });
-      parts.root = node;
+        model.errors.push({ type: 'LoadError', kind: 'structure', loc: d.loc, message: `trust policy of ${arn}: duplicate key "${d.key}": deploy tools and most JSON readers keep the last value, which is the one analysed; remove the duplicate` });
+      parts.root = lastWins(node);
       record.document = printDoc(node, '');
     } else {
       const tok = v.str(m, key);

@@ -1,7 +1,8 @@
 /**
  * A strict JSON parser that keeps 1-based positions for every value and key (JSON.parse keeps
- * none). Produces the shared DocNode tree. Duplicate keys are kept (the reader sees the first and
- * a warning is produced), nesting depth is bounded.
+ * none). Produces the shared DocNode tree. A duplicate key keeps the LAST value, at the place of the
+ * first key, as JSON.parse, CloudFormation, Terraform and the AWS CLI and SDKs do — the analysis sees
+ * what deploy tooling sends — and is listed in `duplicateKeys` (reported). Nesting depth is bounded.
  */
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
 import type { SourceLocation } from '../model/location.js';
@@ -25,7 +26,8 @@ const MAX_DEPTH = 512;
 /** Bounds memory on huge documents: a trust policy or template has thousands of values, not millions. */
 const MAX_VALUES = 1_000_000;
 
-export function parseJson(text: string, file: string): JsonParseResult {
+/** `keepDuplicates`: every entry stays in the tree, in order (to print a document verbatim, as AWS snapshots do). */
+export function parseJson(text: string, file: string, options: { keepDuplicates?: boolean } = {}): JsonParseResult {
   let i = 0;
   let line = 1;
   let lineStart = 0;
@@ -93,7 +95,7 @@ export function parseJson(text: string, file: string): JsonParseResult {
     if (c === '{') {
       i++;
       const entries: DocEntry[] = [];
-      const seen = new Set<string>();
+      const seen = new Map<string, number>();
       ws();
       if (text[i] === '}') {
         i++;
@@ -109,9 +111,15 @@ export function parseJson(text: string, file: string): JsonParseResult {
         if (text[i] !== ':') fail(`expected ':' after property name, found ${describe()}`);
         i++;
         const value = parseValue(depth + 1, keyPath);
-        if (seen.has(String(key.value))) duplicateKeys.push({ key: String(key.value), loc: key.loc });
-        else seen.add(String(key.value));
-        entries.push({ key, value });
+        const at = seen.get(String(key.value));
+        if (at !== undefined) {
+          duplicateKeys.push({ key: String(key.value), loc: key.loc });
+          if (options.keepDuplicates) entries.push({ key, value });
+          else entries[at] = { key, value };
+        } else {
+          seen.set(String(key.value), entries.length);
+          entries.push({ key, value });
+        }
         ws();
         if (text[i] === ',') {
           i++;
@@ -167,4 +175,21 @@ export function parseJson(text: string, file: string): JsonParseResult {
   ws();
   if (i < text.length) fail(`unexpected ${describe()} after the end of the document`);
   return { root, duplicateKeys };
+}
+
+/** A tree parsed with `keepDuplicates`, as parseJson gives it by default: of duplicate keys, the last value, at the first key's place. */
+export function lastWins(n: DocNode): DocNode {
+  if (n.kind === 'seq') return { ...n, items: n.items.map(lastWins) };
+  if (n.kind !== 'map') return n;
+  const at = new Map<string, number>();
+  const entries: DocEntry[] = [];
+  for (const e of n.entries) {
+    const entry = { key: e.key, value: lastWins(e.value) };
+    const i = at.get(String(e.key.value));
+    if (i === undefined) {
+      at.set(String(e.key.value), entries.length);
+      entries.push(entry);
+    } else entries[i] = entry;
+  }
+  return { ...n, entries };
 }

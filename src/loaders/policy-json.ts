@@ -30,7 +30,7 @@ export function parseJsonFile(text: string, file: string): JsonLoadResult {
   try {
     const { root, duplicateKeys } = parseJson(text, file);
     for (const d of duplicateKeys.slice(0, MAX_DUPLICATE_REPORTS))
-      errors.push({ type: 'LoadError', kind: 'structure', loc: d.loc, message: `duplicate key "${d.key}": AWS and most JSON readers keep only one of them; remove the duplicate` });
+      errors.push({ type: 'LoadError', kind: 'structure', loc: d.loc, message: `duplicate key "${d.key}": deploy tools and most JSON readers keep the last value, which is the one analysed; remove the duplicate` });
     const more = duplicateKeys.length - MAX_DUPLICATE_REPORTS;
     if (more > 0)
       errors.push({ type: 'LoadError', kind: 'structure', loc: duplicateKeys[MAX_DUPLICATE_REPORTS].loc, message: `${more.toLocaleString('en')} more duplicate keys from here on (the first ${MAX_DUPLICATE_REPORTS} are reported one by one)` });

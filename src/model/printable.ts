@@ -30,3 +30,32 @@ export function printableInPlace(s: string): string {
     return '\ufffd';
   });
 }
+
+/**
+ * GitHub's runner reads a workflow command from every line a step prints — stdout and stderr, in
+ * every format: `::name …::` at the start of a line (after any white space) and the legacy
+ * `##[name]` anywhere in it. A file name or a value such as `::stop-commands::x` or
+ * `##[add-mask]…` from the scanned repository must not become one: the `:` or `#` that would start
+ * it is written as an escape (`\u{003a}`, `\u{0023}`), as the control characters are.
+ */
+export function neutraliseCommands(text: string): string {
+  return neutraliseLegacyCommands(text.replace(/^([^\S\n]*):(?=:)/gm, '$1\\u{003a}'));
+}
+
+/** Only the legacy `##[name]` form, for text whose lines start with oidc-lint's own `::error` commands. */
+export function neutraliseLegacyCommands(text: string): string {
+  return text.replace(/#(?=#\[)/g, '\\u{0023}');
+}
+
+/** Characters JSON.stringify leaves raw that a terminal or a reviewer's screen would act on: DEL, C1 controls, bidi marks, line/paragraph separators. */
+// eslint-disable-next-line no-control-regex
+const JSON_UNSAFE = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON text (from JSON.stringify) with DEL, C1 controls and bidirectional marks written as `\u…`
+ * escapes, and `##[` as `#\u0023[` so that no runner command is read from it: the same data, safe
+ * to print. (Those characters occur only inside strings, where the escapes mean the same.)
+ */
+export function jsonText(json: string): string {
+  return json.replace(JSON_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/#(?=#\[)/g, '\\u0023');
+}

@@ -1,17 +1,44 @@
 /**
  * AWS credential shapes and redaction. Redaction is applied in EVERY output path: a linter must not
  * re-leak a key into code-scanning alerts or CI logs.
+ *
+ * One definition — `findSecrets` — serves both finding a credential (the rule
+ * no-hardcoded-aws-credentials) and hiding it (messages, code frames, `--fix-dry-run` diffs, every
+ * line the CLI prints): whatever the rule can report is hidden. Hiding goes further than finding
+ * (a key id glued to other letters is hidden, not reported): hiding too much is harmless, reporting
+ * too much is a wrong finding.
  */
 
+export type SecretKind = 'accessKeyId' | 'secretKey' | 'sessionToken';
+
+export interface SecretMatch {
+  kind: SecretKind;
+  /** UTF-16 offset in the text. */
+  index: number;
+  value: string;
+  /**
+   * The token stands on its own (not glued to a longer word) and has the shape of a real
+   * credential: the rule reports it. Every match is redacted either way.
+   */
+  standalone: boolean;
+}
+
 /** Access key ids: long-term (AKIA), temporary (ASIA), and the other credential prefixes AWS documents. */
-export const ACCESS_KEY_ID = /\b(AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b/g;
+const ACCESS_KEY_ID_ANYWHERE = /(AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}/g;
 /**
- * For hiding rather than finding: an access key id anywhere, even inside a longer word
- * (`xAKIA…9`), where ACCESS_KEY_ID's word boundaries would not see it. Hiding too much is harmless.
+ * 40 characters of base64 alphabet, not part of a longer token. A `=` before it is an assignment
+ * (`aws_secret_access_key=…`, `export AWS_SECRET_ACCESS_KEY=…`); after it, base64 padding (the end of
+ * a longer blob).
  */
-export const ACCESS_KEY_ID_ANYWHERE = /(AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}/g;
-/** 40 characters of base64 alphabet, not part of a longer token. */
-export const SECRET_KEY_SHAPE = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const SECRET_KEY_SHAPE = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+/**
+ * STS session tokens (`AWS_SESSION_TOKEN`, `aws-session-token:`): base64 of a binary blob whose
+ * first bytes are fixed — `IQoJb3JpZ2luX2Vj` (today's, "…origin_ec"), `FwoGZXIvYXdz` and
+ * `FQoGZXIvYXdz` ("…er/aws", older), `AQoDYXdz` (older still) — hundreds of characters long.
+ */
+const SESSION_TOKEN = /(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdz|FQoGZXIvYXdz|AQoDYXdz)[A-Za-z0-9/+]{40,}={0,2}/g;
+/** A value labelled as a session token, whatever its first characters. */
+const LABELLED_SESSION_TOKEN = /(?:aws[_-]?session[_-]?token|x-amz-security-token)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{100,}={0,2})/gi;
 
 /** The AWS documentation example key id (AKIAIOSFODNN7EXAMPLE) and its kin are not secrets. */
 export function isExampleKey(text: string): boolean {
@@ -23,17 +50,53 @@ export function looksLikeSecretKey(s: string): boolean {
   return s.length === 40 && /[a-z]/.test(s) && /[A-Z]/.test(s) && /[0-9/+]/.test(s) && !isExampleKey(s);
 }
 
+const WORD = /[A-Za-z0-9_]/;
+
+/**
+ * Every credential-shaped token in `text`, in order of position; overlapping matches are merged
+ * into the first (a session token contains 40-character runs that are not secret keys of their own).
+ */
+export function findSecrets(text: string): SecretMatch[] {
+  const found: SecretMatch[] = [];
+  for (const m of text.matchAll(SESSION_TOKEN)) found.push({ kind: 'sessionToken', index: m.index!, value: m[0], standalone: !WORD.test(text[m.index! - 1] ?? '') });
+  for (const m of text.matchAll(LABELLED_SESSION_TOKEN)) {
+    const index = m.index! + m[0].length - m[1].length;
+    found.push({ kind: 'sessionToken', index, value: m[1], standalone: true });
+  }
+  for (const m of text.matchAll(ACCESS_KEY_ID_ANYWHERE)) {
+    const end = m.index! + m[0].length;
+    const standalone = !WORD.test(text[m.index! - 1] ?? '') && !WORD.test(text[end] ?? '') && !isExampleKey(m[0]);
+    found.push({ kind: 'accessKeyId', index: m.index!, value: m[0], standalone });
+  }
+  for (const m of text.matchAll(SECRET_KEY_SHAPE)) if (looksLikeSecretKey(m[0])) found.push({ kind: 'secretKey', index: m.index!, value: m[0], standalone: true });
+  found.sort((a, b) => a.index - b.index || b.value.length - a.value.length);
+  const out: SecretMatch[] = [];
+  let end = -1;
+  for (const f of found) {
+    if (f.index < end) continue;
+    out.push(f);
+    end = f.index + f.value.length;
+  }
+  return out;
+}
+
 /** Keeps at most the first 4 and last 2 characters. */
 export function redact(secret: string): string {
   if (secret.length <= 8) return '*'.repeat(secret.length);
   return `${secret.slice(0, 4)}…${secret.slice(-2)}`;
 }
 
-/** Redacts every access-key-id and secret-key-shaped token in free text (code frames, messages). */
+/** Redacts every credential-shaped token in free text (messages, code frames, diffs, everything printed). */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(ACCESS_KEY_ID_ANYWHERE, (m) => redact(m))
-    .replace(SECRET_KEY_SHAPE, (m) => (looksLikeSecretKey(m) ? redact(m) : m));
+  const found = findSecrets(text);
+  if (!found.length) return text;
+  let out = '';
+  let at = 0;
+  for (const f of found) {
+    out += text.slice(at, f.index) + redact(f.value);
+    at = f.index + f.value.length;
+  }
+  return out + text.slice(at);
 }
 
 /**

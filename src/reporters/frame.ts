@@ -6,7 +6,7 @@
  * after it — and each piece is redacted on its own; a key that straddles a cut is moved wholly into
  * the token first, so no piece ever holds half a key that `redactSecrets` would not recognise.
  */
-import { ACCESS_KEY_ID_ANYWHERE, SECRET_KEY_SHAPE, looksLikeSecretKey, redactSecrets } from '../model/secrets.js';
+import { findSecrets, redactSecrets } from '../model/secrets.js';
 import type { SourceLocation } from '../model/location.js';
 import { printableInPlace } from '../model/printable.js';
 
@@ -45,10 +45,7 @@ function clamp(n: number, lo: number, hi: number): number {
 
 /** Spans (UTF-16 offsets) of every key-shaped token on the line that redactSecrets would hide. */
 function secretSpans(line: string): [number, number][] {
-  const spans: [number, number][] = [];
-  for (const m of line.matchAll(ACCESS_KEY_ID_ANYWHERE)) spans.push([m.index!, m.index! + m[0].length]);
-  for (const m of line.matchAll(SECRET_KEY_SHAPE)) if (looksLikeSecretKey(m[0])) spans.push([m.index!, m.index! + m[0].length]);
-  return spans;
+  return findSecrets(line).map((s) => [s.index, s.index + s.value.length]);
 }
 
 /**
@@ -58,8 +55,8 @@ function secretSpans(line: string): [number, number][] {
  * thousands of findings took minutes).
  */
 const WINDOW = 4 * FRAME_WIDTH;
-/** Longer than any key-shaped token: a key crossing a cut is always seen whole. */
-const KEY_MARGIN = 64;
+/** Longer than any credential-shaped token (a session token has a few hundred characters): a key crossing a cut is always seen whole. */
+const KEY_MARGIN = 4096;
 
 /** The key-shaped span of `src` that strictly contains offset `p`, if any. */
 function spanAround(src: string, p: number): [number, number] | undefined {

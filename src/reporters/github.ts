@@ -17,7 +17,7 @@ import { absoluteOf } from './paths.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
 import { counts, hiddenWarningsNote, plural } from './summary.js';
-import { printable } from '../model/printable.js';
+import { neutraliseCommands, neutraliseLegacyCommands, printable } from '../model/printable.js';
 import { crossCheckGraph } from './mermaid.js';
 
 /** Annotations GitHub keeps per step and level (actions/toolkit problem-matchers docs). */
@@ -64,7 +64,7 @@ function annotation(f: Finding, input: ReportInput): string {
   const inRepo = loc.file ? repoPath(input.project.root, loc.file, input.options.repoRoot) : undefined;
   // A path with control characters is not written raw even in a property: the annotation then
   // names the file (escaped) in its message instead of pointing at it.
-  const file = inRepo !== undefined && printable(inRepo) === inRepo ? inRepo : undefined;
+  const file = inRepo !== undefined && neutraliseCommands(printable(inRepo)) === inRepo ? inRepo : undefined;
   if (file) {
     props.push(`file=${escapeProperty(file)}`, `line=${loc.start.line}`, `endLine=${Math.max(loc.start.line, loc.end.line)}`);
     // Columns only on one-line spans: GitHub drops start/end columns that span lines.
@@ -87,7 +87,7 @@ export const githubReporter: Reporter = (input) => {
   const annotated = pickAnnotated(shown, ANNOTATION_CAP - crashes.length);
   for (const f of shown) {
     if (annotated.has(f)) out.push(annotation(f, input));
-    else out.push(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${f.message}  ${f.ruleId}`);
+    else out.push(neutraliseCommands(`${where(f.location, input)}  ${f.level === 'error' ? 'error' : 'warn '}  ${f.message}  ${f.ruleId}`));
   }
   const hidden = hiddenWarningsNote(input.options);
   out.push(shown.length ? `oidc-lint: ${problems}${hidden ? `; ${hidden}` : ''} in ${checked}.` : hidden ? `oidc-lint: no errors; ${hidden} (${checked}).` : `oidc-lint: no problems (${checked}).`);
@@ -97,12 +97,29 @@ export const githubReporter: Reporter = (input) => {
     const text = `${plural(missedErrors, 'error')} and ${plural(missedWarnings, 'warning')} were not annotated: GitHub shows at most ${ANNOTATION_CAP} error and ${ANNOTATION_CAP} warning annotations per step. They are listed in this log${input.options.githubStepSummary ? ' and in the job summary' : ''}.`;
     out.push(`::notice title=${escapeProperty('oidc-lint')}::${escapeData(text)}`);
   }
-  return out.join('\n') + '\n';
+  // Lines that are not oidc-lint's own commands had theirs neutralised above; `##[` is read anywhere.
+  return neutraliseLegacyCommands(out.join('\n')) + '\n';
 };
 
-/** Markdown cell text: no pipes or HTML (messages and locations come with control characters already escaped). */
+/**
+ * Markdown text for a table cell from a value (messages and locations come with control characters
+ * already escaped): every ASCII punctuation character is backslash-escaped, so no link, image,
+ * HTML, emphasis, autolink or cell break can form from it.
+ */
 function cell(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
+  return s.replace(/[!-/:-@[-`{-~]/g, '\\$&');
+}
+
+/** A code span holding `s` whatever backticks it contains (its fence is longer than any run of them); pipes escaped for the table. */
+function codeSpan(s: string): string {
+  const fence = '`'.repeat(Math.max(0, ...(s.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${s.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+/** A path segment for a URL: encodeURIComponent leaves `( ) ! ' *`, which end or change a markdown link. */
+function urlSegment(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 /** Rows written to the step summary (GitHub caps a step summary at 1 MiB). */
@@ -124,8 +141,8 @@ export function githubStepSummary(input: ReportInput, env: Record<string, string
     for (const f of shown.slice(0, SUMMARY_ROWS)) {
       const loc = f.location;
       const file = loc.file ? repoPath(input.project.root, loc.file, input.options.repoRoot) : undefined;
-      const label = `\`${cell(where(loc, input))}\``;
-      const locCell = file && base ? `[${label}](${base}${file.split('/').map(encodeURIComponent).join('/')}#L${loc.start.line})` : label;
+      const label = codeSpan(where(loc, input));
+      const locCell = file && base ? `[${label}](${base}${file.split('/').map(urlSegment).join('/')}#L${loc.start.line})` : label;
       out.push(`| ${f.level === 'error' ? 'error' : 'warning'} | [${f.ruleId}](${RULES_DOC_URL}#${f.ruleId}) | ${locCell} | ${cell(f.message)} |`);
     }
     if (shown.length > SUMMARY_ROWS) out.push('', `…and ${shown.length - SUMMARY_ROWS} more (run oidc-lint locally or use the SARIF output for the full list).`);

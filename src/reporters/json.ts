@@ -4,6 +4,7 @@
  */
 import type { Reporter } from './types.js';
 import { VERSION } from '../version.js';
+import { jsonText } from '../model/printable.js';
 
 export const jsonReporter: Reporter = ({ findings, crashes, project }) => {
   const shown = findings;
@@ -40,5 +41,5 @@ export const jsonReporter: Reporter = ({ findings, crashes, project }) => {
     })),
     crashes: crashes.map((c) => ({ ruleId: c.ruleId, message: c.message })),
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  return jsonText(JSON.stringify(doc, null, 2)) + '\n';
 };

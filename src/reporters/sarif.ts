@@ -12,6 +12,7 @@ import type { SourceLocation } from '../model/location.js';
 import { logicalArtifactUri, sarifUri } from './paths.js';
 import { RULES_DOC_URL, VERSION } from '../version.js';
 import { pathToFileURL } from 'node:url';
+import { jsonText } from '../model/printable.js';
 
 /** Every file URI is relative to the repository root, named by this base id (declared in run.originalUriBaseIds). */
 export const SRCROOT = '%SRCROOT%';
@@ -132,4 +133,4 @@ function groupEdits(edits: NonNullable<Finding['fix']>['edits']): [string, typeo
 }
 
 export const sarifReporter: Reporter = ({ findings, project, rules, options, crashes }) =>
-  JSON.stringify(buildSarif(findings, project, rules, options, crashes), null, 2) + '\n';
+  jsonText(JSON.stringify(buildSarif(findings, project, rules, options, crashes), null, 2)) + '\n';

@@ -17,7 +17,7 @@ import { codeFrame, splitLines } from './frame.js';
 import { counts, hiddenWarningsNote } from './summary.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
-import { printable } from '../model/printable.js';
+import { neutraliseCommands, printable } from '../model/printable.js';
 
 const ansi = (on: boolean) => {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
@@ -71,5 +71,6 @@ export const textReporter: Reporter = ({ findings, crashes, project, options }) 
     if (fixable) out.push(`  ${which}fixable with --fix (--fix-dry-run shows the diff)`);
   }
   for (const cr of crashes) out.push(c.red(`rule ${cr.ruleId} crashed: ${cr.message}`));
-  return out.join('\n') + '\n';
+  // Printed in CI logs too: nothing from the repository may read as a runner command there.
+  return neutraliseCommands(out.join('\n')) + '\n';
 };

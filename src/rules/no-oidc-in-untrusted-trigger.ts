@@ -45,8 +45,12 @@ export default createRule({
       'Project:exit'(project) {
         const predictions = predictionsOf(project);
         const graph = graphOf(project);
-        /** Judges a job that can mint a token on the contexts `pred`; in a called workflow, `caller` is the calling job (its inputs bound). */
-        const check = (job: Job, pred: JobPrediction | undefined, caller?: Job): boolean => {
+        /**
+         * Judges a job that can mint a token on the contexts `pred`; in a called workflow, `caller` is the calling job (its inputs bound)
+         * and `via` the untrusted triggers of every caller that lets it mint one: part of the finding's identity, so accepting it
+         * for one caller does not accept a new one (#17 item 11).
+         */
+        const check = (job: Job, pred: JobPrediction | undefined, caller?: Job, via?: string[]): boolean => {
           const untrusted = pred?.contexts.filter((c) => c.untrusted) ?? [];
           if (!untrusted.length) return false;
           const events = [...new Set(untrusted.flatMap((c) => c.events))].filter((e) => UNTRUSTED_EVENTS.has(e));
@@ -73,16 +77,16 @@ export default createRule({
           if (checkout && ran) {
             related.push({ loc: checkout.step.loc, message: context.message('checkout') });
             if (ran !== checkout.step) related.push({ loc: ran.loc, message: context.message('runsHere') });
-            context.report({ node: ra?.roleArn ?? job.id, messageId: 'untrustedCheckout', data, severity: 'critical', related });
+            context.report({ node: ra?.roleArn ?? job.id, messageId: 'untrustedCheckout', data, severity: 'critical', related, via });
           } else if (injection) {
             related.push({ loc: injection.step.loc, message: context.message('runsHere') });
-            context.report({ node: ra?.roleArn ?? job.id, messageId: 'injection', data, severity: 'high', maxLevel: 'warn', related });
+            context.report({ node: ra?.roleArn ?? job.id, messageId: 'injection', data, severity: 'high', maxLevel: 'warn', related, via });
           } else if (checkout) {
             related.push({ loc: checkout.step.loc, message: context.message('checkout') });
-            context.report({ node: ra?.roleArn ?? job.id, messageId: 'readsHead', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related });
+            context.report({ node: ra?.roleArn ?? job.id, messageId: 'readsHead', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related, via });
           } else if (artifacts) {
             related.push({ loc: artifacts.loc, message: context.message('runsHere') });
-            context.report({ node: ra?.roleArn ?? job.id, messageId: 'artifacts', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related });
+            context.report({ node: ra?.roleArn ?? job.id, messageId: 'artifacts', data, severity: 'medium', maxLevel: 'warn', confidence: 'medium', related, via });
           }
           return true;
         };
@@ -98,10 +102,13 @@ export default createRule({
             // one with its own id-token: write runs only where the caller grants it too.
             const own = job.permissions ?? wf.permissions;
             if (own && job.effectivePermissions.idToken !== 'write') continue;
+            const via = callers
+              .filter((c) => graph.callerGrants(c).some((g) => g.idToken === 'write'))
+              .flatMap((c) => c.parent.triggers.filter((t) => UNTRUSTED_EVENTS.has(t.event)).map((t) => `${c.parent.file}#${t.event}`));
             let done = false;
             for (const caller of callers) {
               if (done) break;
-              if (graph.callerGrants(caller).some((g) => g.idToken === 'write')) done = check(job, predictions.get(caller), caller);
+              if (graph.callerGrants(caller).some((g) => g.idToken === 'write')) done = check(job, predictions.get(caller), caller, via);
             }
             // Its own triggers (other than workflow_call) run it too, with its own block.
             if (!done && own && wf.triggers.some((t) => t.event !== 'workflow_call' && UNTRUSTED_EVENTS.has(t.event))) check(job, predictions.get(job));

@@ -98,7 +98,8 @@ describe('AWS snapshots', () => {
     const key = (f: Finding) => [f.ruleId, f.messageId, f.location.logical?.fullyQualifiedName, f.location.path, f.fingerprint].join(' ');
     const live = lint(project(awsModel(data)));
     const offline = lint(project(loadSnapshot(text, FILE).model));
-    expect(live.length).toBe(9);
+    // `dup` says "Effect": "Allow" then "Effect": "Deny": the last value is analysed (a Deny: nothing to report but the duplicate).
+    expect(live.length).toBe(7);
     expect(offline.map(key).sort()).toEqual(live.map(key).sort());
   });
 

@@ -155,7 +155,8 @@ describe('oidc-lint --format github', () => {
     expect(md).toContain(
       '| error | [no-wildcard-subject](https://github.com/oidc-lint/oidc-lint/blob/main/rules.md#no-wildcard-subject) | ' +
         `[\`iam/trust.json:${line}:${col}\`](https://github.com/my-org/infra/blob/abc123/iam/trust.json#L${line}) | ` +
-        `${message.replace('|', '\\|')} |`,
+        // Every ASCII punctuation character of a value is backslash-escaped: no link, image or HTML can form.
+        `${markdownEscaped(message)} |`,
     );
     // Without the variable nothing is written; other formats never write it.
     const clean = writeTree({ 'iam/trust.json': subLike('repo:my-org/app:ref:refs/heads/main') });
@@ -168,6 +169,9 @@ describe('oidc-lint --format github', () => {
     expect(readFileSync(s2, 'utf8')).toBe('## oidc-lint\n\n✅ No problems (1 file checked).\n\n');
   });
 });
+
+/** What the job summary makes of a value outside a code span. */
+const markdownEscaped = (s: string) => s.replace(/[!-/:-@[-`{-~]/g, '\\$&');
 
 describe('hostile file names and values in the log', () => {
   // Past the 10 annotations, findings are plain log lines: a file name or a value there must not
@@ -201,7 +205,7 @@ describe('hostile file names and values in the log', () => {
     expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
     const rows = md.split('\n').filter((l) => l.startsWith('| error |'));
     expect(rows).toHaveLength(12 * NAMES.length + 1);
-    expect(rows.some((l) => l.includes('Job "x\\n::error title=job::pwned\\e[31m"'))).toBe(true);
+    expect(rows.some((l) => l.includes(markdownEscaped('Job "x\\n::error title=job::pwned\\e[31m"')))).toBe(true);
     expect(rows.some((l) => l.includes('iam/11-a\\n::error title=pwned::injected.json:'))).toBe(true);
     expect(rows.some((l) => l.includes('iam/11-b\\r::warning::cr.json:'))).toBe(true);
   });
