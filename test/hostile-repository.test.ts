@@ -366,3 +366,31 @@ describe('what is analysed, and what is accepted', () => {
     expect(open[0].related.map((x: { loc: { file: string } }) => x.loc.file).sort()).toEqual(['.github/workflows/comment.yml', '.github/workflows/pr.yml']);
   });
 });
+
+describe('accepting a cross-file finding', () => {
+  const reusable = (comment = '') => `on: workflow_call\njobs:\n  deploy:\n    runs-on: x\n    permissions:\n      id-token: write\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n${comment}          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n`;
+  const caller = (event: string) => `on: ${event}\njobs:\n  call:\n    permissions:\n      id-token: write\n    uses: ./.github/workflows/reusable.yml\n`;
+  const open = (out: string) => JSON.parse(out).findings.filter((f: { ruleId: string; suppressed?: unknown }) => f.ruleId === 'no-oidc-in-untrusted-trigger' && !f.suppressed);
+  it('a config suppression covers the callers it names, not a new one', async () => {
+    const config = 'suppressions:\n  - rule: no-oidc-in-untrusted-trigger\n    file: [.github/workflows/reusable.yml, .github/workflows/pr.yml]\n    reason: "reviewed, pr.yml only runs labelled pull requests"\n';
+    const dir = writeTree({ '.github/workflows/reusable.yml': reusable(), '.github/workflows/pr.yml': caller('pull_request_target'), 'oidc-lint.config.yaml': config });
+    expect(open((await run(dir, ['.', '-f', 'json'])).out)).toHaveLength(0);
+    writeFileSync(path.join(dir, '.github/workflows/comment.yml'), caller('issue_comment'));
+    expect(open((await run(dir, ['.', '-f', 'json'])).out)).toHaveLength(1);
+  });
+  it('a comment in the reusable workflow does not accept what its callers in other files do (the comment is reported unused)', async () => {
+    const dir = writeTree({ '.github/workflows/reusable.yml': reusable('          # oidc-lint: ignore[no-oidc-in-untrusted-trigger] reviewed\n'), '.github/workflows/pr.yml': caller('pull_request_target') });
+    const r = await run(dir, ['.', '-f', 'json']);
+    expect(open(r.out)).toHaveLength(1);
+    expect(JSON.parse(r.out).findings.some((f: { ruleId: string }) => f.ruleId === 'no-unused-suppression')).toBe(true);
+  });
+  it('a file name holding a key id is redacted in SARIF as a valid URI, and a GitHub annotation names it in its message', async () => {
+    const key = 'AKIA' + 'Q7ZMW2OGYBAH6TRX';
+    const dir = writeTree({ [`iam/${key}.json`]: GOOD_POLICY });
+    const sarif = JSON.parse((await run(dir, ['.', '-f', 'sarif'])).out);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe('iam/AKIA%E2%80%A6RX.json');
+    const gh = (await run(dir, ['.', '-f', 'github'])).out;
+    expect(gh).not.toContain('file=iam/AKIA');
+    expect(gh).toContain('iam/AKIA…RX.json:');
+  });
+});

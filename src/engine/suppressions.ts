@@ -92,6 +92,10 @@ export function applySuppressions({ project, findings, known, enabled, external 
       else byLine.set(d.line, [d]);
     }
     for (const f of byFile.get(source.path) ?? []) {
+      // A finding that stands on other files too (a reusable workflow's untrusted callers) is not
+      // accepted by a comment here, which cannot tell which callers it was written for: suppress it
+      // in the config file, naming those files (a new caller is then a new finding).
+      if (f.via?.some((v) => viaFile(v) !== source.path)) continue;
       for (const d of byLine.get(f.location.start.line) ?? []) {
         const r = d.rules.find((x) => x.id === f.ruleId);
         if (!r) continue;
@@ -124,6 +128,8 @@ export function applySuppressions({ project, findings, known, enabled, external 
       if (f.suppressed) continue;
       for (const m of matchers) {
         if (!m.entry.rules.includes(f.ruleId) || !m.covers(f.location)) continue;
+        // A cross-file finding is covered only when the entry names every file it stands on.
+        if (f.via && !f.via.every((v) => m.coversFile(viaFile(v)))) continue;
         m.used.add(f.ruleId);
         f.suppressed = { kind: 'external', justification: m.entry.reason };
         break;
@@ -283,4 +289,10 @@ function arnPattern(p: string): RegExp {
 
 function relativeTo(root: string, abs: string): string {
   return path.relative(root, abs).split(path.sep).join('/');
+}
+
+/** The file of a `Finding.via` item (`file#event`). */
+function viaFile(v: string): string {
+  const i = v.lastIndexOf('#');
+  return i < 0 ? v : v.slice(0, i);
 }

@@ -17,6 +17,7 @@ import { absoluteOf } from './paths.js';
 import { formatLocation, type SourceLocation } from '../model/location.js';
 import { RULES_DOC_URL } from '../version.js';
 import { counts, hiddenWarningsNote, plural } from './summary.js';
+import { redactSecrets } from '../model/secrets.js';
 import { neutraliseCommands, neutraliseLegacyCommands, printable } from '../model/printable.js';
 import { crossCheckGraph } from './mermaid.js';
 
@@ -62,9 +63,9 @@ function annotation(f: Finding, input: ReportInput): string {
   const props: string[] = [];
   const loc = f.location;
   const inRepo = loc.file ? repoPath(input.project.root, loc.file, input.options.repoRoot) : undefined;
-  // A path with control characters is not written raw even in a property: the annotation then
-  // names the file (escaped) in its message instead of pointing at it.
-  const file = inRepo !== undefined && neutraliseCommands(printable(inRepo)) === inRepo ? inRepo : undefined;
+  // A path with control characters, a runner command or a key is not written raw even in a
+  // property: the annotation then names the file (escaped, redacted) in its message instead.
+  const file = inRepo !== undefined && neutraliseCommands(printable(redactSecrets(inRepo))) === inRepo ? inRepo : undefined;
   if (file) {
     props.push(`file=${escapeProperty(file)}`, `line=${loc.start.line}`, `endLine=${Math.max(loc.start.line, loc.end.line)}`);
     // Columns only on one-line spans: GitHub drops start/end columns that span lines.

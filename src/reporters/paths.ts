@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { redactSecrets } from '../model/secrets.js';
 
 /** Absolute path of a project-relative file. */
 export function absoluteOf(root: string, file: string): string {
@@ -11,12 +12,12 @@ export function displayPath(root: string, file: string, base: string): string {
   return (rel.startsWith('..') || path.isAbsolute(rel) ? absoluteOf(root, file) : rel).split(path.sep).join('/');
 }
 
-/** A repo-relative, percent-encoded URI reference (SARIF `artifactLocation.uri`). */
+/** A repo-relative, percent-encoded URI reference (SARIF `artifactLocation.uri`); a key in a file name is redacted first, as everywhere. */
 export function sarifUri(root: string, file: string, repoRoot: string): string {
   const rel = path.relative(repoRoot, absoluteOf(root, file)).split(path.sep).join('/');
   return rel
     .split('/')
-    .map((seg) => encodeURIComponent(seg))
+    .map((seg) => encodeURIComponent(redactSecrets(seg)))
     .join('/');
 }
 
