@@ -390,7 +390,8 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     if (o['output-file'] || o.format === 'text') out(diff + (diff && !o['output-file'] ? '\n' : ''));
     else rawErr(diff); // already redacted and escaped
   } else if (changes.length) {
-    const { written, skipped } = await writeChanges(changes);
+    const { written, skipped, failed } = await writeChanges(changes, { region });
+    for (const { change, reason } of failed) err(`oidc-lint: ${displayPath(project.root, change.file, cwd)}: not fixed: ${reason}\n`);
     const n = written.reduce((s, c) => s + c.fixes, 0);
     if (written.length) err(`oidc-lint: fixed ${n} problem${n === 1 ? '' : 's'} in ${written.length} file${written.length === 1 ? '' : 's'}: ${written.map((c) => displayPath(project.root, c.file, cwd)).join(', ')}\n`);
     for (const c of skipped) err(`oidc-lint: ${displayPath(project.root, c.file, cwd)} changed while it was being linted; not fixed\n`);

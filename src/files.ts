@@ -127,7 +127,7 @@ export function readFileBytes(abs: string, options: { maxBytes: number; region?:
  * place. Inside `region`, neither a parent folder nor the file itself may be a symlink that leads
  * out of it, and only a regular file is replaced. Throws FileAccessError with the reason.
  */
-export function writeFileAtomic(abs: string, data: string, options: { region?: string } = {}): void {
+export function writeFileAtomic(abs: string, data: string, options: { region?: string; keepMode?: boolean } = {}): void {
   abs = path.resolve(abs);
   const r = regionOf(options.region);
   const content = isRepositoryContent(abs, r);
@@ -185,8 +185,8 @@ export function writeFileAtomic(abs: string, data: string, options: { region?: s
       writeFileSync(target, data);
       return;
     }
-    // Keep the permissions of the file replaced, never its execute bits.
-    const mode = existing ? existing.mode & 0o666 : 0o666;
+    // Keep the permissions of the file replaced — not its execute bits, unless asked (a source file --fix edits).
+    const mode = existing ? existing.mode & (options.keepMode ? 0o777 : 0o666) : 0o666;
     const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
     try {
       writeFileSync(tmp, data, { flag: 'wx', mode });

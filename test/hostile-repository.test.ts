@@ -394,3 +394,17 @@ describe('accepting a cross-file finding', () => {
     expect(gh).toContain('iam/AKIA…RX.json:');
   });
 });
+
+describe.skipIf(process.platform === 'win32')('--fix in a hostile repository', () => {
+  it('does not write through a symlink out of the repository, even for a file named on the command line', async () => {
+    const wf = 'on: push\njobs:\n  deploy:\n    runs-on: x\n    steps:\n      - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          role-to-assume: arn:aws:iam::123456789012:role/r\n          aws-region: us-east-1\n';
+    const outside = writeTree({ 'other/.github/workflows/deploy.yml': wf });
+    const target = path.join(outside, 'other/.github/workflows/deploy.yml');
+    const dir = writeTree({ '.github/workflows/ok.yml': wf });
+    symlinkSync(target, path.join(dir, '.github/workflows/linked.yml'));
+    const r = await run(dir, ['.github/workflows/linked.yml', '.github/workflows/ok.yml', '--fix']);
+    expect(readFileSync(target, 'utf8')).toBe(wf);
+    expect(readFileSync(path.join(dir, '.github/workflows/ok.yml'), 'utf8')).toMatch(/id-token: write/);
+    expect(r.err).toContain('oidc-lint: .github/workflows/linked.yml: not fixed: it is a symbolic link to a path outside the repository, which oidc-lint does not follow there\n');
+  });
+});

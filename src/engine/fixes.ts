@@ -13,6 +13,7 @@ import type { Project, SourceFile } from '../model/project.js';
 import { LOADERS, type FileLoader, type LoadSink } from '../loaders/index.js';
 import { linkProject } from '../model/links.js';
 import { connectGraph } from '../loaders/graph.js';
+import { FileAccessError, writeFileAtomic } from '../files.js';
 
 export const MAX_PASSES = 10;
 
@@ -178,12 +179,15 @@ export async function reloadSources(project: Project, texts: Map<string, string>
 }
 
 /**
- * Writes the changed files, keeping a byte-order mark the file had. A file that changed on disk
- * since it was read is left alone and returned in `skipped`.
+ * Writes the changed files, keeping a byte-order mark the file had, through a temporary file renamed
+ * into place (files.ts: never through a symlink that leaves `region`, the repository). A file that
+ * changed on disk since it was read is left alone and returned in `skipped`; one that cannot be
+ * written, in `failed` with the reason.
  */
-export async function writeChanges(changes: FileChange[]): Promise<{ written: FileChange[]; skipped: FileChange[] }> {
+export async function writeChanges(changes: FileChange[], options: { region?: string } = {}): Promise<{ written: FileChange[]; skipped: FileChange[]; failed: { change: FileChange; reason: string }[] }> {
   const written: FileChange[] = [];
   const skipped: FileChange[] = [];
+  const failed: { change: FileChange; reason: string }[] = [];
   for (const c of changes) {
     const buf = await fs.readFile(c.absPath);
     const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
@@ -192,10 +196,16 @@ export async function writeChanges(changes: FileChange[]): Promise<{ written: Fi
       skipped.push(c);
       continue;
     }
-    await fs.writeFile(c.absPath, (bom ? '\ufeff' : '') + c.after);
+    try {
+      writeFileAtomic(c.absPath, (bom ? '\ufeff' : '') + c.after, { region: options.region, keepMode: true });
+    } catch (e) {
+      if (!(e instanceof FileAccessError)) throw e;
+      failed.push({ change: c, reason: e.message });
+      continue;
+    }
     written.push(c);
   }
-  return { written, skipped };
+  return { written, skipped, failed };
 }
 
 // ------------------------------------------------------------------ unified diff
