@@ -9,6 +9,7 @@ import path from 'node:path';
 import { main } from '../src/cli.js';
 import { writeTree, trustPolicy } from './helpers/project.js';
 import { loadSnapshot, serializeSnapshot } from '../src/loaders/aws-snapshot.js';
+import { codeFrame } from '../src/reporters/frame.js';
 
 const GOOD_POLICY = trustPolicy({});
 
@@ -194,6 +195,14 @@ describe('secrets', () => {
     const diff = await run(dir, ['.', '--fix-dry-run']);
     expect(diff.out).toMatch(/^\+ +id-token: write$/m);
     expectNoSecret(diff.out + diff.err, 'diff');
+  });
+  it('a code frame never shows part of a session token, wherever the finding cuts the line', () => {
+    const line = `${'y '.repeat(200)}token=${SESSION} ${'z '.repeat(200)}`;
+    const at = line.indexOf(SESSION);
+    for (const col of [at - 150, at - 3, at + 10, at + 200, at + SESSION.length - 5, at + SESSION.length + 40]) {
+      const frame = codeFrame([line], { file: 'x', start: { line: 1, column: col + 1 }, end: { line: 1, column: col + 4 } })!;
+      expectNoSecret(frame.text, `column ${col}`);
+    }
   });
   it('keys are redacted wherever text leaves the process: suppression reasons, --print-config, config errors, file names, AWS snapshot messages', async () => {
     const policy = trustPolicy({});

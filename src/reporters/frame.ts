@@ -55,13 +55,28 @@ function secretSpans(line: string): [number, number][] {
  * thousands of findings took minutes).
  */
 const WINDOW = 4 * FRAME_WIDTH;
-/** Longer than any credential-shaped token (a session token has a few hundred characters): a key crossing a cut is always seen whole. */
-const KEY_MARGIN = 4096;
+/** Longer than any credential-shaped token (a session token has up to a few thousand characters): a key crossing a cut is always seen whole. */
+const MAX_TOKEN = 4096;
+/** Room before and after the run of token characters around a cut: a label (`aws_session_token=`) or a key id's neighbours. */
+const KEY_MARGIN = 64;
 
-/** The key-shaped span of `src` that strictly contains offset `p`, if any. */
+/** Characters a credential is made of (base64 and its padding). */
+function tokenChar(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 61;
+}
+
+/**
+ * The key-shaped span of `src` that strictly contains offset `p`, if any. A credential lies within
+ * one run of token characters, so only that run (and a margin) is searched: a few hundred
+ * characters, not thousands, for each of the thousands of frames on a minified line.
+ */
 function spanAround(src: string, p: number): [number, number] | undefined {
-  const lo = Math.max(0, p - KEY_MARGIN);
-  for (const [a, b] of secretSpans(src.slice(lo, Math.min(src.length, p + KEY_MARGIN)))) if (lo + a < p && p < lo + b) return [lo + a, lo + b];
+  let a = p;
+  let b = p;
+  while (a > 0 && p - a < MAX_TOKEN && tokenChar(src.charCodeAt(a - 1))) a--;
+  while (b < src.length && b - p < MAX_TOKEN && tokenChar(src.charCodeAt(b))) b++;
+  const lo = Math.max(0, a - KEY_MARGIN);
+  for (const [x, y] of secretSpans(src.slice(lo, Math.min(src.length, b + KEY_MARGIN)))) if (lo + x < p && p < lo + y) return [lo + x, lo + y];
   return undefined;
 }
 
