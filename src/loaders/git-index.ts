@@ -21,24 +21,45 @@ import { FileAccessError, readFileBytes, readTextFile } from '../files.js';
 export interface TrackedPaths {
   /** The work tree (the folder holding `.git`). */
   top: string;
-  /** Tracked files, relative to `top`, `/`-separated. */
-  files: Set<string>;
-  /** Every folder holding a tracked file (and sparse-index folders), relative to `top`, without a trailing `/`. */
-  dirs: Set<string>;
-  /** Folders a sparse index lists as one entry: everything below them is tracked. */
-  sparse: Set<string>;
+  /**
+   * Tracked paths, relative to `top`, `/`-separated, sorted (JavaScript string order) for binary
+   * search: no set of a million strings is built for the few lookups an ignore file asks for. A
+   * folder a sparse index lists as one entry ends with `/`: everything below it is tracked.
+   */
+  paths: string[];
+  /** The index lists folders (a sparse index). */
+  sparse: boolean;
+}
+
+/** Index of the first path >= `key`. */
+function lowerBound(paths: string[], key: string): number {
+  let lo = 0;
+  let hi = paths.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (paths[mid] < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Whether `rel` (relative to the work tree, `/`-separated) is a tracked file, or a folder holding one. */
 export function isTracked(t: TrackedPaths, rel: string, isDir: boolean): boolean {
-  if (isDir ? t.dirs.has(rel) : t.files.has(rel)) return true;
-  if (!t.sparse.size) return false;
-  for (let i = rel.length; i > 0; i = rel.lastIndexOf('/', i - 1)) if (t.sparse.has(rel.slice(0, i))) return true;
+  if (isDir) {
+    const prefix = rel + '/';
+    if (t.paths[lowerBound(t.paths, prefix)]?.startsWith(prefix)) return true;
+  } else if (t.paths[lowerBound(t.paths, rel)] === rel) return true;
+  if (!t.sparse) return false;
+  // Below a folder the sparse index lists as one entry.
+  for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
+    const dir = rel.slice(0, i + 1);
+    if (t.paths[lowerBound(t.paths, dir)] === dir) return true;
+  }
   return false;
 }
 
-/** An index larger than this is not read (one of 1,000,000 files is about 100 MiB). */
-export const MAX_INDEX_BYTES = 512 * 1024 * 1024;
+/** An index larger than this is not read (one of 1,000,000 files is about 100 MiB); the paths of one this size take a few hundred MiB. */
+export const MAX_INDEX_BYTES = 128 * 1024 * 1024;
 const MAX_GIT_FILE_BYTES = 1024 * 1024;
 
 export class GitIndexError extends Error {
@@ -80,7 +101,7 @@ export function readTrackedPaths(start: string): TrackedPaths | undefined {
     if (e instanceof GitIndexError) throw fail(e.message, dotGit);
     throw fail(`cannot read the git directory: ${e instanceof FileAccessError ? e.message : ((e as NodeJS.ErrnoException).code ?? String(e))}`, dotGit);
   }
-  const tracked: TrackedPaths = { top, files: new Set(), dirs: new Set(), sparse: new Set() };
+  const tracked: TrackedPaths = { top, paths: [], sparse: false };
   const indexFile = path.join(gitDir, 'index');
   // A repository where nothing was ever added has no index: nothing is tracked.
   if (!existsSync(indexFile)) return tracked;
@@ -107,6 +128,8 @@ export function readTrackedPaths(start: string): TrackedPaths | undefined {
   };
   const shared = parse(indexFile);
   if (shared) parse(path.join(gitDir, `sharedindex.${shared}`));
+  // Git's order is byte order; sorting an already sorted list is linear.
+  tracked.paths.sort();
   return tracked;
 }
 
@@ -126,13 +149,6 @@ export function parseIndex(buf: Buffer, hashBytes: number, out: Omit<TrackedPath
   const end = buf.length - hashBytes;
   let p = 12;
   let previous: Buffer = Buffer.alloc(0);
-  const addDirs = (rel: string) => {
-    for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) {
-      const dir = rel.slice(0, i);
-      if (out.dirs.has(dir)) break;
-      out.dirs.add(dir);
-    }
-  };
   for (let n = 0; n < count; n++) {
     const entryStart = p;
     // ctime, mtime (8 each), dev, ino, mode, uid, gid, size (4 each), object name, flags (2).
@@ -145,7 +161,7 @@ export function parseIndex(buf: Buffer, hashBytes: number, out: Omit<TrackedPath
       if (version < 3) bad('extended flags in a version 2 index');
       p += 2;
     }
-    let name: Buffer;
+    let rel: string;
     if (version === 4) {
       // A varint: how many bytes to drop from the end of the previous path, then the rest (NUL-ended).
       let strip = 0;
@@ -160,29 +176,23 @@ export function parseIndex(buf: Buffer, hashBytes: number, out: Omit<TrackedPath
       if (strip > previous.length) bad('path prefix longer than the previous path');
       const nul = buf.indexOf(0, p);
       if (nul < 0 || nul >= end) bad('path runs past the end');
-      name = Buffer.concat([previous.subarray(0, previous.length - strip), buf.subarray(p, nul)]);
+      previous = Buffer.concat([previous.subarray(0, previous.length - strip), buf.subarray(p, nul)]);
+      rel = previous.toString('utf8');
       p = nul + 1;
     } else {
       const nul = buf.indexOf(0, p);
       if (nul < 0 || nul >= end) bad('path runs past the end');
-      name = buf.subarray(p, nul);
+      rel = buf.toString('utf8', p, nul);
       // Entries are padded with 1–8 NULs to a multiple of 8 bytes.
       p = entryStart + ((nul - entryStart + 8) & ~7);
     }
-    previous = name;
-    const rel = name.toString('utf8');
     // In a split index, an entry that replaces one of the shared index has no name of its own.
     if (!rel) continue;
-    // A sparse-index folder entry (mode 040000, path ending in `/`): all below it is tracked.
+    // A sparse-index folder entry (mode 040000, its path ending in `/`): all below it is tracked.
     if ((mode & 0o170000) === 0o040000 || rel.endsWith('/')) {
-      const dir = rel.replace(/\/+$/, '');
-      out.dirs.add(dir);
-      addDirs(dir + '/');
-      out.sparse.add(dir);
-      continue;
-    }
-    out.files.add(rel);
-    addDirs(rel);
+      out.paths.push(rel.endsWith('/') ? rel : rel + '/');
+      out.sparse = true;
+    } else out.paths.push(rel);
   }
   // Extensions: 4-byte signature, 4-byte size, data. `link` names the shared index of a split index.
   let sharedIndex: string | undefined;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseIndex, readTrackedPaths, GitIndexError } from '../../src/loaders/git-index.js';
+import { isTracked, parseIndex, readTrackedPaths, GitIndexError } from '../../src/loaders/git-index.js';
 import { discover } from '../../src/loaders/discover.js';
 import { writeTree, trustPolicy } from '../helpers/project.js';
 
@@ -53,21 +53,35 @@ describe.skipIf(!hasGit)('git index', () => {
       const expected = git(dir, 'ls-files', '-z').split('\0').filter(Boolean).sort();
       const t = readTrackedPaths(path.join(dir, 'a', 'b'))!;
       expect(t.top).toBe(dir);
-      expect([...t.files].sort()).toEqual(expected);
-      expect(t.dirs.has('a/b/c')).toBe(true);
-      expect(t.dirs.has('a/b')).toBe(true);
-      expect(t.dirs.has('ünïcode')).toBe(true);
+      expect([...new Set(t.paths)].sort()).toEqual(expected);
+      for (const f of expected) expect(isTracked(t, f, false), f).toBe(true);
+      for (const d of ['a/b/c', 'a/b', 'a', 'ünïcode', '.github/workflows']) expect(isTracked(t, d, true), d).toBe(true);
+      for (const [p, isDir] of [['a/b/c/x.txt', false], ['a/b/c', false], ['a/b/c/d.txt', true], ['a/b/', true], ['ünïcode/näme', false], ['zz', true]] as const) expect(isTracked(t, p, isDir), p).toBe(false);
     });
   }
+  it('a sparse index: a folder outside the cone is one entry, and every file below it counts as tracked', () => {
+    const dir = writeTree(FILES);
+    git(dir, 'init', '-q');
+    git(dir, 'add', '.');
+    git(dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'x');
+    git(dir, 'sparse-checkout', 'init', '--cone', '--sparse-index');
+    git(dir, 'sparse-checkout', 'set', 'a');
+    const t = readTrackedPaths(dir)!;
+    expect(t.sparse).toBe(true);
+    expect(t.paths).toContain('iam/');
+    for (const f of ['iam/trust.json', 'a/b/c/d.txt', '.github/workflows/deploy.yml', 'z.txt']) expect(isTracked(t, f, false), f).toBe(true);
+    expect(isTracked(t, 'iam', true)).toBe(true);
+    expect(isTracked(t, 'other/x.json', false)).toBe(false);
+  });
   it('outside a work tree there is nothing; a repository without an index tracks nothing', () => {
     const dir = writeTree({ 'x.txt': 'x' });
     expect(readTrackedPaths(dir)?.top === dir).toBe(false);
     git(dir, 'init', '-q');
-    expect(readTrackedPaths(dir)).toMatchObject({ top: dir, files: new Set() });
+    expect(readTrackedPaths(dir)).toMatchObject({ top: dir, paths: [] });
   });
   it('a damaged index is an error, never a crash', () => {
     for (const bytes of [Buffer.from('DIRC'), Buffer.from('XXXX\0\0\0\x02\0\0\0\x01' + '\0'.repeat(40)), Buffer.concat([Buffer.from('DIRC\0\0\0\x02\xff\xff\xff\xff'), Buffer.alloc(100)])])
-      expect(() => parseIndex(bytes, 20, { files: new Set(), dirs: new Set(), sparse: new Set() })).toThrow(GitIndexError);
+      expect(() => parseIndex(bytes, 20, { paths: [], sparse: false })).toThrow(GitIndexError);
   });
   it('an ignore file does not hide a tracked file; untracked files it ignores stay out; a workflow is never ignored', async () => {
     const dir = writeTree({ ...FILES, 'iam/untracked.json': '{}', 'build/out.json': '{}', 'notes.txt': 'x' });
