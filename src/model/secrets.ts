@@ -128,7 +128,7 @@ export function credentialOrigin(text: string): CredentialOrigin {
 export function isAwsKeyShaped(text: string): boolean {
   const t = text.trim();
   if (isExampleKey(t)) return false;
-  return new RegExp(`^${ACCESS_KEY_ID.source.replace(/\\b/g, '')}$`).test(t) || looksLikeSecretKey(t);
+  return new RegExp(`^${ACCESS_KEY_ID_ANYWHERE.source}$`).test(t) || looksLikeSecretKey(t);
 }
 
 /**
