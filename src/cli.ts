@@ -409,7 +409,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   if (remaining) {
     // After the report of the files as they are: what --fix would change, and what would be left.
     const note = afterFixNote(changes, remaining, project.root, cwd);
-    if (o.format === 'text' && !o['output-file']) out(note + '\n');
+    if (o.format === 'text' && !o['output-file']) out(neutraliseCommands(note) + '\n');
     else err(`oidc-lint: ${note}\n`);
   }
   if (stepSummary) {
@@ -441,7 +441,7 @@ function afterFixNote(changes: FileChange[], remaining: LintResult, root: string
   const errors = left.filter((f) => f.level === 'error').length;
   const n = changes.reduce((s, c) => s + c.fixes, 0);
   const s = (k: number, word: string) => `${k} ${word}${k === 1 ? '' : 's'}`;
-  const fixes = changes.length ? `--fix would fix ${s(n, 'problem')} in ${s(changes.length, 'file')} (${changes.map((c) => displayPath(root, c.file, cwd)).join(', ')})` : '--fix would change nothing';
+  const fixes = changes.length ? `--fix would fix ${s(n, 'problem')} in ${s(changes.length, 'file')} (${changes.map((c) => printable(displayPath(root, c.file, cwd))).join(', ')})` : '--fix would change nothing';
   return `${fixes}; after it, ${left.length ? `${s(left.length, 'problem')} would remain (${s(errors, 'error')}, ${s(left.length - errors, 'warning')})` : 'no problem would remain'}`;
 }
 
@@ -596,8 +596,11 @@ async function configure(
     return 2;
   }
   let loaded: LoadedConfig | undefined;
+  // Outside git, the search stops at the folder you run from when the scan is below it (its config is
+  // yours, as for `oidc-lint gen`), else at the scanned root; always at your home folder (#17 item 6).
+  const within = (outer: string, inner: string) => !path.relative(path.resolve(outer), path.resolve(inner)).startsWith('..');
   try {
-    const file = o['no-config'] ? undefined : o.config !== undefined ? path.resolve(cwd, o.config) : findConfigFile(await commonDirectory(paths), { stopAt: [root, env.HOME || homedir()] });
+    const file = o['no-config'] ? undefined : o.config !== undefined ? path.resolve(cwd, o.config) : findConfigFile(await commonDirectory(paths), { stopAt: [within(cwd, root) ? cwd : root, env.HOME || homedir()] });
     if (file) loaded = loadConfigFile(file, ruleSet, { region });
     // A config found above the scanned folder (in the git repository around it) is named: it can turn rules off and ignore paths.
     if (file && o.config === undefined && !(path.dirname(file) + path.sep).startsWith(root + path.sep)) err(`oidc-lint: using the config file ${shown(cwd, file)}, found above the scanned folder\n`);

@@ -4,7 +4,7 @@ import { UNTRUSTED_EVENTS } from '../model/predict.js';
 import { headCheckout, runsCheckedOut, scriptInjection, triggeringRunArtifacts } from '../model/untrusted-code.js';
 import { graphOf } from '../model/graph.js';
 import type { JobPrediction } from '../model/predict.js';
-import type { Job } from '../model/workflow.js';
+import type { Job, Trigger } from '../model/workflow.js';
 
 export default createRule({
   id: 'no-oidc-in-untrusted-trigger',
@@ -47,10 +47,10 @@ export default createRule({
         const graph = graphOf(project);
         /**
          * Judges a job that can mint a token on the contexts `pred`; in a called workflow, `caller` is the calling job (its inputs bound)
-         * and `via` the untrusted triggers of every caller that lets it mint one: part of the finding's identity, so accepting it
+         * and `callerTriggers` the untrusted triggers of every caller that lets it mint one: part of the finding's identity, so accepting it
          * for one caller does not accept a new one (#17 item 11).
          */
-        const check = (job: Job, pred: JobPrediction | undefined, caller?: Job, via?: string[]): boolean => {
+        const check = (job: Job, pred: JobPrediction | undefined, caller?: Job, callerTriggers?: Trigger[]): boolean => {
           const untrusted = pred?.contexts.filter((c) => c.untrusted) ?? [];
           if (!untrusted.length) return false;
           const events = [...new Set(untrusted.flatMap((c) => c.events))].filter((e) => UNTRUSTED_EVENTS.has(e));
@@ -70,7 +70,8 @@ export default createRule({
             if (verdict?.decision.admitted === true) roleNote = context.message('roleAdmits', { role, sub: verdict.sub });
             else if (verdict?.decision.admitted === false) roleNote = context.message('roleRefuses', { role, sub: verdict.sub });
           }
-          const triggers = (caller ?? job).parent.triggers.filter((t) => events.includes(t.event));
+          const triggers = callerTriggers ?? job.parent.triggers.filter((t) => events.includes(t.event));
+          const via = callerTriggers?.map((t) => `${t.loc.file}#${t.event}`);
           const related = triggers.map((t) => ({ loc: t.loc, message: context.message('trigger') }));
           if (caller?.uses) related.push({ loc: caller.uses.loc, message: context.message('calledFrom', { job: caller.id.value }) });
           const data = { job: job.id.value, events: events.join(', '), ref: checkout?.ref ?? '', path: checkout?.path ? `${checkout.path}/` : 'the workspace', expression: injection?.expression ?? '', roleNote };
@@ -102,13 +103,13 @@ export default createRule({
             // one with its own id-token: write runs only where the caller grants it too.
             const own = job.permissions ?? wf.permissions;
             if (own && job.effectivePermissions.idToken !== 'write') continue;
-            const via = callers
+            const callerTriggers = callers
               .filter((c) => graph.callerGrants(c).some((g) => g.idToken === 'write'))
-              .flatMap((c) => c.parent.triggers.filter((t) => UNTRUSTED_EVENTS.has(t.event)).map((t) => `${c.parent.file}#${t.event}`));
+              .flatMap((c) => c.parent.triggers.filter((t) => UNTRUSTED_EVENTS.has(t.event)));
             let done = false;
             for (const caller of callers) {
               if (done) break;
-              if (graph.callerGrants(caller).some((g) => g.idToken === 'write')) done = check(job, predictions.get(caller), caller, via);
+              if (graph.callerGrants(caller).some((g) => g.idToken === 'write')) done = check(job, predictions.get(caller), caller, callerTriggers);
             }
             // Its own triggers (other than workflow_call) run it too, with its own block.
             if (!done && own && wf.triggers.some((t) => t.event !== 'workflow_call' && UNTRUSTED_EVENTS.has(t.event))) check(job, predictions.get(job));
