@@ -5,7 +5,7 @@
 import type { SourceLocation } from '../model/location.js';
 import type { Project, SourceFile, LoadError } from '../model/project.js';
 import type { Condition, OidcProvider, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
-import type { Action, Job, Permissions, RoleAssumption, Step, Trigger, Workflow } from '../model/workflow.js';
+import type { Action, CloudLogin, Job, Permissions, RoleAssumption, Step, Trigger, Workflow } from '../model/workflow.js';
 import type { Suppression } from './suppressions.js';
 import type { TokenRequester } from '../model/token-requesters.js';
 
@@ -158,6 +158,8 @@ export interface NodeTypes {
   /** An action defined in the repository (`action.yml`); its steps are visited as Steps. */
   Action: Action;
   RoleAssumption: RoleAssumption;
+  /** A Google Cloud or Azure login with the job's OIDC token (visited after the job's RoleAssumptions). */
+  CloudLogin: CloudLogin;
   Role: Role;
   TrustPolicy: TrustPolicy;
   Statement: Statement;

@@ -22,6 +22,7 @@ export function traverse(project: Project, dispatch: Dispatch): void {
             if (job.permissions) visit('Permissions', job.permissions);
             for (const step of job.steps) visit('Step', step);
             for (const ra of job.roleAssumptions) visit('RoleAssumption', ra);
+            for (const cl of job.cloudLogins) visit('CloudLogin', cl);
           });
       });
     for (const action of project.actions ?? []) visit('Action', action, () => {

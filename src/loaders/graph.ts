@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Project } from '../model/project.js';
 import { repositoryRoot, WorkflowGraph, type RepositoryScript } from '../model/graph.js';
-import { deriveAssumption } from './workflow.js';
+import { deriveAssumption, deriveCloudLogin } from './workflow.js';
 import { readTextFile } from '../files.js';
 import { loadAction } from './action.js';
 import type { Action, Step } from '../model/workflow.js';
@@ -42,14 +42,22 @@ export function connectGraph(project: Project): WorkflowGraph {
       if (!job.uses) for (const s of graph.expand(job).steps) if (s.run) graph.addScripts(s.step, readScripts(project, repositoryRoot(wf.file), s.run.value, cache));
       // Idempotent: a re-connected project keeps the job's own assumptions and derives the others again.
       if (job.roleAssumptions.some((ra) => ra.inner)) job.roleAssumptions = job.roleAssumptions.filter((ra) => !ra.inner);
+      if (job.cloudLogins.some((cl) => cl.inner)) job.cloudLogins = job.cloudLogins.filter((cl) => !cl.inner);
       if (job.uses) continue;
       for (const s of graph.expand(job).steps) {
         if (!s.chain.length) continue;
         const ra = deriveAssumption(s.step, job, s.with, s.run);
-        if (!ra) continue;
-        ra.step = s.outer;
-        ra.inner = s.chain;
-        job.roleAssumptions.push(ra);
+        if (ra) {
+          ra.step = s.outer;
+          ra.inner = s.chain;
+          job.roleAssumptions.push(ra);
+        }
+        const cl = deriveCloudLogin(s.step, job, s.with);
+        if (cl) {
+          cl.step = s.outer;
+          cl.inner = s.chain;
+          job.cloudLogins.push(cl);
+        }
       }
     }
   const problemFiles = new Set(project.loadErrors.filter((e) => e.message.startsWith('composite actions ')).map((e) => `${e.loc.file}:${e.loc.start.line}:${e.loc.start.column}`));

@@ -10,10 +10,12 @@ import { TokenRequesters } from '../model/token-requests.js';
 import type { LoadError } from '../model/project.js';
 import type { SourceLocation, Value } from '../model/location.js';
 import {
+  AZURE_DEFAULT_AUDIENCE,
   CONFIGURE_AWS_CREDENTIALS,
   DEFAULT_AUDIENCE,
   findEntry,
   type Action,
+  type CloudLogin,
   type ActionRef,
   type EffectivePermissions,
   type Entry,
@@ -167,6 +169,7 @@ function readJob(id: string, idLoc: SourceLocation, node: DocMap, wf: Workflow, 
     hasMatrix: isMap(get(get(node, 'strategy'), 'matrix')) || isScalar(get(get(node, 'strategy'), 'matrix')),
     steps: [],
     roleAssumptions: [],
+    cloudLogins: [],
   };
   const name = get(node, 'name');
   if (isScalar(name)) job.name = markExpressions(scalarValue(name));
@@ -196,6 +199,8 @@ function readJob(id: string, idLoc: SourceLocation, node: DocMap, wf: Workflow, 
   for (const step of job.steps) {
     const ra = deriveAssumption(step, job);
     if (ra) job.roleAssumptions.push(ra);
+    const cl = deriveCloudLogin(step, job);
+    if (cl) job.cloudLogins.push(cl);
   }
   return job;
 }
@@ -291,4 +296,37 @@ export function deriveAssumption(step: Step, job: Job, inputs: Entry[] = step.wi
     return { type: 'RoleAssumption', loc: src.loc, step, job, via: roleMatch && /assume-role-with-web-identity/.test(script) ? 'sts-cli' : 'id-token-request', roleArn, audience };
   }
   return undefined;
+}
+
+export const GOOGLE_AUTH = 'google-github-actions/auth';
+export const AZURE_LOGIN = 'azure/login';
+
+/**
+ * Derives the Google Cloud or Azure login of a step that exchanges the job's GitHub OIDC token
+ * (docs/clouds.md, "Workflows"): google-github-actions/auth with `workload_identity_provider` (and
+ * no `credentials_json`), azure/login with `client-id` and `auth-type` other than IDENTITY (a
+ * `creds` secret is then ignored by the action). Whether the step requests a token is decided by the
+ * token-requester data, as for configure-aws-credentials; `inputs` are the step's inputs as it runs.
+ */
+export function deriveCloudLogin(step: Step, job: Job, inputs: Entry[] = step.with): CloudLogin | undefined {
+  if (step.action?.kind !== 'remote' || !step.uses) return undefined;
+  const name = step.action.name.toLowerCase();
+  const cloud = name === GOOGLE_AUTH ? 'gcp' : name === AZURE_LOGIN ? 'azure' : undefined;
+  if (!cloud || KNOWN_REQUESTERS.forUses(name, inputs)?.verdict !== 'yes') return undefined;
+  const input = (k: string) => {
+    const v = findEntry(inputs, k)?.value;
+    return v && v.value.trim() ? v : undefined;
+  };
+  const given = input('audience');
+  const defaulted = (value: string, resolution: Value<string>['resolution']) => ({ value, raw: '', loc: step.uses!.loc, resolution, defaulted: true });
+  if (cloud === 'gcp') {
+    const provider = input('workload_identity_provider')!;
+    // google-github-actions/auth: `audience` defaults to https://iam.googleapis.com/ + the provider name (src/main.ts).
+    const audience = given
+      ? { ...given, defaulted: false }
+      : defaulted(`https://iam.googleapis.com/${provider.value.trim()}`, provider.resolution === 'unresolved' ? 'unresolved' : 'literal');
+    return { type: 'CloudLogin', loc: step.uses.loc, cloud, step, job, provider, identity: input('service_account'), audience };
+  }
+  const audience = given ? { ...given, defaulted: false } : defaulted(AZURE_DEFAULT_AUDIENCE, 'literal');
+  return { type: 'CloudLogin', loc: step.uses.loc, cloud, step, job, identity: input('client-id'), tenant: input('tenant-id'), audience };
 }

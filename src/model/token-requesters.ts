@@ -54,10 +54,16 @@ export const TOKEN_REQUESTERS: readonly TokenRequester[] = [
     need: 'required',
     when: { 'role-to-assume': 'set', 'aws-access-key-id': 'unset', 'web-identity-token-file': 'unset', 'role-chaining': 'not-true', 'force-skip-oidc': 'not-true' },
   },
-  // Google Cloud workload identity federation (a service-account key instead needs no token).
+  // Google Cloud workload identity federation (a service-account key instead needs no token; the
+  // action refuses both at once). docs/clouds.md, "Workflows".
   { uses: 'google-github-actions/auth', label: 'google-github-actions/auth with workload_identity_provider', need: 'required', when: { workload_identity_provider: 'set', credentials_json: 'unset' } },
-  // Azure federated credentials: a client id without a secret (`creds`); managed identity needs none.
-  { uses: 'azure/login', label: 'azure/login with client-id', need: 'required', when: { 'client-id': 'set', creds: 'unset', 'auth-type': { noneOf: ['identity'] } } },
+  // Azure federated credentials: `client-id` with auth-type SERVICE_PRINCIPAL (the default) logs in
+  // with the token; `creds` is then ignored (a secret is read from `creds` only when none of client-id,
+  // tenant-id, subscription-id is given); a managed identity (auth-type IDENTITY) needs none.
+  { uses: 'azure/login', label: 'azure/login with client-id', need: 'required', when: { 'client-id': 'set', 'auth-type': { noneOf: ['identity'] } } },
+  // Terraform's azurerm / azuread providers read the token themselves (ACTIONS_ID_TOKEN_REQUEST_*)
+  // when told to use OIDC; optional: they may authenticate another way when no token is available.
+  { env: { ARM_USE_OIDC: 'true' }, label: 'ARM_USE_OIDC=true (Terraform azurerm/azuread)', need: 'optional' },
   // HashiCorp Vault JWT auth with GitHub's token (a self-signed jwtPrivateKey needs none).
   { uses: 'hashicorp/vault-action', label: 'hashicorp/vault-action with method: jwt', need: 'required', when: { method: { oneOf: ['jwt'] }, jwtPrivateKey: 'unset' } },
   // PyPI trusted publishing: no password (API token) given.

@@ -86,6 +86,8 @@ export interface Job {
   hasMatrix: boolean;
   steps: Step[];
   roleAssumptions: RoleAssumption[];
+  /** Google Cloud and Azure logins with the job's GitHub OIDC token (derived once by the loader). */
+  cloudLogins: CloudLogin[];
 }
 
 export interface ActionRef {
@@ -173,6 +175,35 @@ export interface RoleAssumption {
   roleArn?: Value<string>;
   audience: Value<string> & { defaulted: boolean };
 }
+
+/**
+ * A place where a job exchanges its GitHub OIDC token with Google Cloud (google-github-actions/auth
+ * with `workload_identity_provider`) or Azure (azure/login with `client-id`, no managed identity).
+ * The AWS counterpart is RoleAssumption. Derived once by the workflow loader from the
+ * token-requester data (token-requesters.ts); the facts behind the defaults are in docs/clouds.md.
+ */
+export interface CloudLogin {
+  type: 'CloudLogin';
+  /** The step's `uses:` value. */
+  loc: SourceLocation;
+  cloud: 'gcp' | 'azure';
+  /** The job's own step (for a login inside a composite action: the step that runs the action). */
+  step: Step;
+  job: Job;
+  /** For a login made inside a local composite action: the steps it goes through (see RoleAssumption.inner). */
+  inner?: Step[];
+  /** Google Cloud: `workload_identity_provider` (projects/N/locations/global/workloadIdentityPools/P/providers/Q). */
+  provider?: Value<string>;
+  /** Google Cloud: `service_account` (absent: direct workload identity federation); Azure: `client-id`. */
+  identity?: Value<string>;
+  /** Azure: `tenant-id`. */
+  tenant?: Value<string>;
+  /** The audience the action requests: its `audience` input, or the action's default (`defaulted`). */
+  audience: Value<string> & { defaulted: boolean };
+}
+
+/** azure/login's default `audience` input (Azure/login action.yml). */
+export const AZURE_DEFAULT_AUDIENCE = 'api://AzureADTokenExchange';
 
 export const CONFIGURE_AWS_CREDENTIALS = 'aws-actions/configure-aws-credentials';
 export const DEFAULT_AUDIENCE = 'sts.amazonaws.com';

@@ -1,7 +1,7 @@
 import { createRule } from '../engine/create-rule.js';
 import type { Fix, RuleContext } from '../engine/rule.js';
 import { WorkflowEditor } from '../engine/workflow-edits.js';
-import type { EffectivePermissions, Job } from '../model/workflow.js';
+import type { CloudLogin, EffectivePermissions, Job, RoleAssumption } from '../model/workflow.js';
 import { graphOf, type CallerGrant } from '../model/graph.js';
 import { TokenRequesters } from '../model/token-requests.js';
 import { computeEffectivePermissions } from '../loaders/workflow.js';
@@ -31,15 +31,17 @@ export default createRule({
     severity: 'high',
     defaultLevel: 'error',
     docs: {
-      description: 'A job that assumes an AWS role through GitHub OIDC must be granted `id-token: write`.',
+      description: 'A job that assumes an AWS role, or logs in to Google Cloud or Azure, through GitHub OIDC must be granted `id-token: write`.',
       rationale:
-        'Without `id-token: write` the runner does not expose ACTIONS_ID_TOKEN_REQUEST_URL, and configure-aws-credentials fails with "Could not load credentials from any providers". A job-level permissions block replaces the workflow-level one, so adding `permissions: contents: read` to a job silently removes a workflow-level id-token grant.',
+        'Clouds: AWS (configure-aws-credentials with role-to-assume, raw token requests), Google Cloud (google-github-actions/auth with workload_identity_provider), Azure (azure/login with client-id and no managed identity; a `creds` secret is ignored when client-id is given). Without `id-token: write` the runner does not expose ACTIONS_ID_TOKEN_REQUEST_URL: configure-aws-credentials fails with "Could not load credentials from any providers", google-github-actions/auth and azure/login fail to fetch the token. A job-level permissions block replaces the workflow-level one, so adding `permissions: contents: read` to a job silently removes a workflow-level id-token grant.',
       remediation:
-        'Add `id-token: write` to the permissions of the job that assumes the role (and `contents: read` if it checks out code). Prefer the job level over the workflow level so other jobs cannot mint tokens.',
+        'Add `id-token: write` to the permissions of the job that assumes the role or logs in (and `contents: read` if it checks out code). Prefer the job level over the workflow level so other jobs cannot mint tokens.',
       references: [
         'https://docs.github.com/en/actions/reference/security/oidc',
         'https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#permissions',
         'https://github.com/aws-actions/configure-aws-credentials#oidc',
+        'https://github.com/google-github-actions/auth#inputs-workload-identity-federation',
+        'https://github.com/Azure/login#login-with-openid-connect-oidc-recommended',
       ],
       recommended: true,
     },
@@ -70,6 +72,10 @@ export default createRule({
       'sts-cli': 'aws sts assume-role-with-web-identity',
       'web-identity-env': 'AWS_WEB_IDENTITY_TOKEN_FILE',
     };
+    const CLOUD_VIA: Record<CloudLogin['cloud'], string> = {
+      gcp: 'google-github-actions/auth with workload_identity_provider',
+      azure: 'azure/login with client-id',
+    };
     const reported = new Set<Job>();
     const requesters = new TokenRequesters(context.settings.tokenRequests);
     const whyOf = (j: Job) => why(j.effectivePermissions, !!j.parent.permissions);
@@ -87,6 +93,29 @@ export default createRule({
       if (grant.idToken === 'default' && !outside && context.settings.repository?.defaultPermissions !== 'restricted') return;
       const why = grant.idToken === 'default' ? (outside ? context.message('noBlockOutside') : context.message('restrictedDefault')) : whyOf(grant.via[0]);
       context.report({ node: job.uses!, messageId: 'callerRemote', data: { job: job.id.value, workflow: job.uses!.value, label: match.requester.label, why }, related: [declare] });
+    }
+
+    /** Reports a job that requests a token (an AWS role assumption or a Google Cloud / Azure login) without id-token: write, once per job. */
+    function missing(ra: RoleAssumption | CloudLogin, via: string) {
+      const job = ra.job;
+      const eff = job.effectivePermissions;
+      if (eff.idToken === 'write' || eff.idToken === 'unknown' || reported.has(job)) return;
+      // In a reusable workflow without any permissions block, the caller's permissions apply: judged at the caller.
+      if (job.parent.reusable && eff.source === 'default') return;
+      reported.add(job);
+      const declLoc = eff.block?.keyLoc ?? job.loc;
+      const readAll = eff.block?.shorthand?.value === 'read-all';
+      const related = [{ loc: declLoc, message: context.message(eff.block ? 'declareHere' : 'declareJob') }];
+      const inner = ra.inner?.[ra.inner.length - 1];
+      if (inner) related.push({ loc: inner.uses?.loc ?? inner.run?.loc ?? inner.loc, message: context.message('insideAction', { action: ra.step.uses?.value ?? '' }) });
+      context.report({
+        node: ra.step.uses ? ra.step.uses : ra,
+        messageId: 'missing',
+        data: { job: job.id.value, via, why: why(eff, !!job.parent.permissions) },
+        related,
+        fix: fixFor(context, job),
+        suggestions: readAll ? [{ description: context.message('suggestReadAll', { job: job.id.value }) }] : undefined,
+      });
     }
 
     return {
@@ -110,9 +139,9 @@ export default createRule({
         for (const cj of callee.jobs) {
           const own = cj.permissions ?? callee.permissions;
           const requests = computeEffectivePermissions(cj.permissions, callee.permissions).idToken === 'write';
-          const inherits = !own && cj.roleAssumptions.length > 0;
+          const inherits = !own && (cj.roleAssumptions.length > 0 || cj.cloudLogins.length > 0);
           if (!requests && !inherits) continue;
-          const where = own?.scopes.get('id-token')?.key.loc ?? own?.keyLoc ?? cj.roleAssumptions[0]?.loc ?? cj.loc;
+          const where = own?.scopes.get('id-token')?.key.loc ?? own?.keyLoc ?? cj.roleAssumptions[0]?.loc ?? cj.cloudLogins[0]?.loc ?? cj.loc;
           const related = [{ loc: where, message: context.message('calleeNeeds') }, declare];
           const data = { job: job.id.value, workflow: callee.file, callee: cj.id.value };
           // The called job asks for the grant itself and the caller declares nothing: the outcome is the
@@ -131,25 +160,10 @@ export default createRule({
         }
       },
       RoleAssumption(ra) {
-        const job = ra.job;
-        const eff = job.effectivePermissions;
-        if (eff.idToken === 'write' || eff.idToken === 'unknown' || reported.has(job)) return;
-        // In a reusable workflow without any permissions block, the caller's permissions apply: judged at the caller.
-        if (job.parent.reusable && eff.source === 'default') return;
-        reported.add(job);
-        const declLoc = eff.block?.keyLoc ?? job.loc;
-        const readAll = eff.block?.shorthand?.value === 'read-all';
-        const related = [{ loc: declLoc, message: context.message(eff.block ? 'declareHere' : 'declareJob') }];
-        const inner = ra.inner?.[ra.inner.length - 1];
-        if (inner) related.push({ loc: inner.uses?.loc ?? inner.run?.loc ?? inner.loc, message: context.message('insideAction', { action: ra.step.uses?.value ?? '' }) });
-        context.report({
-          node: ra.step.uses ? ra.step.uses : ra,
-          messageId: 'missing',
-          data: { job: job.id.value, via: VIA[ra.via], why: why(eff, !!job.parent.permissions) },
-          related,
-          fix: fixFor(context, job),
-          suggestions: readAll ? [{ description: context.message('suggestReadAll', { job: job.id.value }) }] : undefined,
-        });
+        missing(ra, VIA[ra.via]);
+      },
+      CloudLogin(cl) {
+        missing(cl, CLOUD_VIA[cl.cloud]);
       },
     };
   },

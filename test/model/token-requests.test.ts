@@ -25,7 +25,12 @@ describe('token requesters: actions and their inputs', () => {
     ['Google-GitHub-Actions/Auth', { workload_identity_provider: '${{ vars.WIP }}' }, 'yes'],
     ['google-github-actions/auth', { credentials_json: '${{ secrets.SA }}' }, 'no'],
     ['azure/login', { 'client-id': '${{ vars.ID }}', 'tenant-id': 't' }, 'yes'],
-    ['azure/login', { 'client-id': 'x', creds: '${{ secrets.AZ }}' }, 'no'],
+    // azure/login ignores `creds` when client-id is given (LoginConfig.readParametersFromCreds) and logs in with OIDC.
+    ['azure/login', { 'client-id': 'x', creds: '${{ secrets.AZ }}' }, 'yes'],
+    ['azure/login', { creds: '${{ secrets.AZ }}' }, 'no'],
+    ['azure/login', { 'client-id': 'x', 'auth-type': 'identity' }, 'no'],
+    ['azure/login', { 'client-id': 'x', 'auth-type': '${{ inputs.auth }}' }, 'unknown'],
+    ['google-github-actions/auth', { service_account: 'sa@p.iam.gserviceaccount.com' }, 'no'],
     ['azure/login', { 'client-id': 'x', 'auth-type': 'IDENTITY' }, 'no'],
     ['hashicorp/vault-action', { method: 'jwt' }, 'yes'],
     ['hashicorp/vault-action', { method: 'jwt', jwtPrivateKey: '${{ secrets.K }}' }, 'no'],
@@ -80,6 +85,8 @@ describe('token requesters: environment switches', () => {
     expect(data.forEnv(inputs({ NPM_CONFIG_PROVENANCE: 'false' }))).toBeUndefined();
     expect(data.forEnv(inputs({ NPM_TRUSTED_PUBLISHER: '${{ vars.TP }}' }))?.verdict).toBe('unknown');
     expect(data.forEnv([])).toBeUndefined();
+    // Terraform azurerm/azuread with OIDC read the token themselves: a grant is justified, a missing one not an error.
+    expect(data.forEnv(inputs({ ARM_USE_OIDC: 'true' }))?.requester).toMatchObject({ label: 'ARM_USE_OIDC=true (Terraform azurerm/azuread)', need: 'optional' });
   });
 });
 
