@@ -27,6 +27,7 @@ import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine
 import { displayPath } from './reporters/paths.js';
 import { jsonText, neutraliseCommands, printable } from './model/printable.js';
 import { FileAccessError, MAX_BASELINE_BYTES, readTextFile, writeFileAtomic } from './files.js';
+import { createProgress, type Progress } from './progress.js';
 
 const HELP = `Usage: oidc-lint [options] [paths...]
        oidc-lint explain <role ARN | role name | file:line> [options] [paths...]
@@ -49,7 +50,10 @@ Options:
       --audience <aud>             expected token audience (repeatable; default sts.amazonaws.com)
       --max-file-size <MiB>        skip larger files with a finding (default 10)
       --threads <n>                threads loading files: 1 = this one only (default: 2 on two or more cores)
-  -q, --quiet                      report errors only (warnings still count for --max-warnings)
+  -q, --quiet                      report errors only (warnings still count for --max-warnings);
+                                   also hides the progress line
+      --no-progress                no progress line (drawn on stderr when it is a terminal and the
+                                   run takes more than two seconds: phase and files read / total)
       --max-warnings <n>           exit 1 when there are more than n warnings
       --color / --no-color         force colour on or off (default: on for a terminal, off with NO_COLOR)
       --sarif-category <id>        set SARIF automationDetails.id
@@ -77,6 +81,7 @@ Options:
       --no-config                  use no config file
       --max-file-size <MiB>        skip larger files (default 10)
       --threads <n>                threads loading files
+      --no-progress                no progress line on a terminal (see oidc-lint --help)
       --no-color                   accepted (explain prints no colour)
       --aws, --aws-profile, --aws-region, --aws-role-prefix, --aws-snapshot-out, --aws-snapshot
                                    look the role up in the AWS account or a snapshot (see oidc-lint --help)
@@ -96,6 +101,7 @@ const OPTIONS = {
   'max-file-size': { type: 'string' },
   threads: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
+  'no-progress': { type: 'boolean' },
   'max-warnings': { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
@@ -135,7 +141,7 @@ interface Io {
   cwd: string;
   env: NodeJS.ProcessEnv;
   isTTY: boolean;
-  /** Whether stderr is a terminal (the AWS progress line is drawn only then). */
+  /** Whether stderr is a terminal (the progress lines are drawn only then). */
   stderrIsTTY: boolean;
   /** The rule set (tests inject extra rules; users get the registry). */
   rules: readonly RuleModule[];
@@ -145,11 +151,30 @@ interface Io {
 export { poolWorkerMain } from './loaders/pool-worker.js';
 
 export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
+  const drawn: { progress?: Progress } = {};
+  try {
+    return await run(argv, io, drawn);
+  } finally {
+    // Also when the run fails: the internal error is printed on a clean line.
+    drawn.progress?.clear();
+  }
+}
+
+async function run(argv: string[], io: Partial<Io>, drawn: { progress?: Progress }): Promise<number> {
+  // The progress line of a long run is erased before anything else is written (progress.ts).
+  let progress: Progress | undefined;
   // Everything printed or written goes through secret redaction, whatever produced it (a message, a
   // file name, a suppression reason, an AWS error): a key never leaves the process (model/secrets.ts).
   const stdout = io.stdout ?? standardStream('stdout');
-  const out = (s: string) => stdout(redactSecrets(s));
-  const rawErr = io.stderr ?? standardStream('stderr');
+  const stderr = io.stderr ?? standardStream('stderr');
+  const out = (s: string) => {
+    progress?.clear();
+    stdout(redactSecrets(s));
+  };
+  const rawErr = (s: string) => {
+    progress?.clear();
+    stderr(s);
+  };
   // Messages quote paths, config keys and values from the user's files: control characters in them
   // are shown as escapes (reporters/printable.ts), as in the reports, and nothing in them can read as
   // a runner command in a CI log.
@@ -288,11 +313,19 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   if (typeof aws === 'number') return aws;
   const repository = config.settings.repository;
   timing?.lap('options and config');
+  // On a terminal, after two seconds: the phase and the files read (OIDC_LINT_DEBUG=progress: from the start).
+  if (!o.quiet && !o['no-progress'])
+    drawn.progress = progress = createProgress({
+      write: stderr,
+      isTTY: () => (io.stderrIsTTY ?? process.stderr.isTTY === true) && env.TERM !== 'dumb',
+      ...(/\bprogress\b/.test(env.OIDC_LINT_DEBUG ?? '') ? { afterMs: 0 } : {}),
+    });
   let analysisMs = 0;
   let project = await loadProject(paths, {
     root,
     maxFileBytes,
     threads,
+    onProgress: progress?.update,
     // OIDC_LINT_DEBUG=pool: how the files were shared with the worker thread.
     onPool: /\bpool\b/.test(env.OIDC_LINT_DEBUG ?? '') ? (p) => err(`oidc-lint: debug: the worker thread loaded ${p.byWorker} of ${p.files} CDK and Terraform files\n`) : undefined,
     ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}),
@@ -344,6 +377,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   // --fix-dry-run reports the files as they are (their line numbers) and what would remain apart.
   let remaining: LintResult | undefined;
   try {
+    progress?.update('analysing', project.sources.length);
     if (o.fix) ({ project, result, changes } = await fixProject(project, lint));
     else if (o['fix-dry-run']) ({ result: remaining, initial: result, changes } = await fixProject(project, lint));
     else result = lint(project);
@@ -381,6 +415,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     },
   };
   timing?.lap('rules');
+  progress?.update('reporting', project.sources.length);
   const text = reporter(input);
   if (o['fix-dry-run']) {
     // The diff goes to stdout unless a machine-readable report does.
@@ -421,6 +456,7 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
     }
   }
   timing?.lap('report');
+  progress?.clear();
   if (timing) err(timing.text(project.sources.length));
   for (const c of result.crashes) err(`oidc-lint: rule ${c.ruleId} crashed: ${c.message}\n`);
   // A denied AWS call means part of the account was not checked: never exit 0 (nor 1, "problems found").

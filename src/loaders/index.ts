@@ -261,6 +261,8 @@ export interface LoadOptions {
   onPool?: (stats: { files: number; byWorker: number }) => void;
   /** Called with what each file produced as soon as this thread has it (before the project is complete). */
   onLoaded?: (sink: LoadSink) => void;
+  /** Told the phase, then the files read so far of the files to read, as loading advances (the CLI's progress line). */
+  onProgress?: (phase: 'discovering' | 'loading', done?: number, total?: number) => void;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -270,6 +272,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   const loaders = options.loaders ?? LOADERS;
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const project: Project = { type: 'Project', root, sources: [], workflows: [], roles: [], providers: [], loadErrors: [], links: emptyLinks() };
+  options.onProgress?.('discovering');
   const { files, problems } = await discover(paths.length ? paths : ['.'], { root, ignore: options.ignore, ignoreBase: options.ignoreBase });
   for (const p of problems) project.loadErrors.push({ type: 'LoadError', kind: p.kind, loc: fileLoc(p.relPath), message: p.message });
   // Decide by path first so that unrelated files are never read.
@@ -305,9 +308,15 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   // Terraform modules and CDK files go to the worker thread on a large repository (only with the
   // standard loaders, which are the ones the worker thread loads with).
   const pooled = loaders === LOADERS ? tasks.flatMap((t, i) => (workerShouldLoad(t.files[0]) ? [i] : [])) : [];
-  const onResult = options.onLoaded && ((r: TaskResult) => {
-    for (const o of r.outcomes) if (o.sink) options.onLoaded!(o.sink);
-    if (r.directorySink) options.onLoaded!(r.directorySink);
+  const progress = options.onProgress;
+  let read = 0;
+  progress?.('loading', read, wanted.length);
+  const onResult = (options.onLoaded || progress) && ((r: TaskResult) => {
+    if (options.onLoaded) {
+      for (const o of r.outcomes) if (o.sink) options.onLoaded(o.sink);
+      if (r.directorySink) options.onLoaded(r.directorySink);
+    }
+    if (progress) progress('loading', (read += r.outcomes.length), wanted.length);
   });
   const pooledFiles = pooled.reduce((n, i) => n + tasks[i].files.length, 0);
   const pool = pooledFiles && usePool(pooledFiles, options) ? startPool(pooled.map((i) => tasks[i]), maxBytes, { onResult }) : undefined;
