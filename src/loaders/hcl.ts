@@ -40,7 +40,9 @@ export type TemplatePart =
   | { kind: 'interp'; expr?: Expr; start: number; end: number }
   /** `%{ if cond }…%{ else }…%{ endif }` */
   | { kind: 'if'; cond: Expr; then: TemplatePart[]; else: TemplatePart[]; start: number; end: number }
-  /** `%{ for … }` and anything else not evaluated. */
+  /** `%{ for k, v in coll }…%{ endfor }`; `bodyStart`/`bodyEnd` delimit the body (between the two tags). */
+  | { kind: 'for'; keyVar?: string; valueVar: string; collection: Expr; body: TemplatePart[]; start: number; end: number; bodyStart: number; bodyEnd: number }
+  /** Anything else not evaluated (a directive the grammar could not read). */
   | { kind: 'directive'; start: number; end: number };
 
 export interface TemplateExpr extends ExprBase {
@@ -609,6 +611,7 @@ class Converter {
   private directive(k: SNode, heredoc: boolean): TemplatePart {
     const d = named(k)[0];
     const whole = { start: this.map(k.start), end: this.map(k.end) };
+    if (d?.type === 'template_for') return this.forDirective(d, whole, heredoc);
     if (d?.type !== 'template_if') return { kind: 'directive', ...whole };
     const kids = d.children.filter((x) => x.type !== 'comment');
     const intro = kids.find((x) => x.type === 'template_if_intro');
@@ -622,6 +625,30 @@ class Converter {
       const thenParts = this.templateParts(kids, intro.end, elseIntro?.start ?? end.start, heredoc);
       const elseParts = elseIntro ? this.templateParts(kids, elseIntro.end, end.start, heredoc) : [];
       return { kind: 'if', cond: this.expression(cond), then: thenParts, else: elseParts, ...whole };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private forDirective(d: SNode, whole: { start: number; end: number }, heredoc: boolean): TemplatePart {
+    const kids = d.children.filter((x) => x.type !== 'comment');
+    const intro = kids.find((x) => x.type === 'template_for_start');
+    const end = kids.find((x) => x.type === 'template_for_end');
+    const ids = intro ? named(intro).filter((x) => x.type === 'identifier').map((x) => this.textOf(x)) : [];
+    const coll = intro && named(intro).find((x) => x.type === 'expression');
+    if (!intro || !end || !coll || !ids.length || ids.length > 2 || this.depth >= MAX_NESTING) return { kind: 'directive', ...whole };
+    this.depth++;
+    try {
+      return {
+        kind: 'for',
+        keyVar: ids.length > 1 ? ids[0] : undefined,
+        valueVar: ids.length > 1 ? ids[1] : ids[0],
+        collection: this.expression(coll),
+        body: this.templateParts(kids, intro.end, end.start, heredoc),
+        ...whole,
+        bodyStart: this.map(intro.end),
+        bodyEnd: this.map(end.start),
+      };
     } finally {
       this.depth--;
     }

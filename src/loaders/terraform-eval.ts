@@ -9,7 +9,7 @@
  * keeps the location of that literal, because that is the token a user edits; a computed value (a
  * template, a function call) is located at the expression that computes it.
  */
-import { bothConditions, groupAlternatives, type Resolution, type ValueCondition, type ValuePart } from '../model/location.js';
+import { bothConditions, formatLocation, groupAlternatives, type Resolution, type ValueCondition, type ValuePart } from '../model/location.js';
 import { getEntryIndexed, isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
 import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, TraversalExpr, TraversalStep } from './hcl.js';
 import { getAttr } from './hcl.js';
@@ -100,6 +100,14 @@ export function bind(scope: Scope, names: Record<string, DocNode | undefined>, d
 export const MAX_ALTERNATIVES = 16;
 
 /** One way a template may come out: its pieces, and the input under which it does. */
+/** A block as the document has it: a static one, or one instance of a `dynamic` block (`when`: there only under that input). */
+interface ExpandedBlock {
+  block: Block;
+  body: Body;
+  scope: Scope;
+  when?: ValueCondition;
+}
+
 interface Variant {
   parts: ValuePart[];
   when?: ValueCondition;
@@ -353,6 +361,17 @@ export class TfEvaluator {
           const no = this.templateParts(p.else, t, scope, [], [{ parts: [], when: this.describeTest(p.cond, scope, false) }]).variants;
           variants = yes && no ? this.extend(variants, [...yes, ...no]) : null;
         }
+      } else if (p.kind === 'for') {
+        // Over a known collection: the body once per element. Otherwise one piece we do not know.
+        const iterations = this.forIterations(p, scope, false);
+        if (iterations?.lengthKnown) {
+          computed = true;
+          for (const s of iterations.scopes) variants = this.templateParts(p.body, t, s, out, variants).variants;
+        } else {
+          const piece = { text: t.src.text.slice(p.start, p.end), known: false };
+          out.push(piece);
+          variants = this.extend(variants, [{ parts: [piece] }]);
+        }
       } else if (p.kind === 'directive' || !p.expr) {
         const piece = { text: t.src.text.slice(p.start, p.end), known: false };
         out.push(piece);
@@ -366,6 +385,35 @@ export class TfEvaluator {
       }
     }
     return { computed, variants };
+  }
+
+  /**
+   * The scopes a template `%{ for }` runs its body in: one per element of a collection (a list some
+   * of whose items are possible values has `lengthKnown` false). Over an unknown collection,
+   * `unknownToo` gives one scope with the iterators unknown and described (`an entry of var.repos`,
+   * naming the caller's expression when the template was given it); otherwise undefined.
+   */
+  private forIterations(p: Extract<TemplatePart, { kind: 'for' }>, scope: Scope, unknownToo: boolean): { scopes: Scope[]; lengthKnown: boolean } | undefined {
+    const coll = this.eval(p.collection, scope);
+    const names = (k: DocNode | undefined, v: DocNode | undefined) => (p.keyVar ? { [p.keyVar]: k, [p.valueVar]: v } : { [p.valueVar]: v });
+    let scopes: Scope[] | undefined;
+    let lengthKnown = true;
+    if (isSeq(coll)) {
+      this.spend(coll.items.length);
+      scopes = coll.items.map((v, i) => bind(scope, names(num(i, v), v)));
+      lengthKnown = !UNKNOWN_LENGTH.has(coll);
+    } else if (isMap(coll)) {
+      this.spend(coll.entries.length);
+      scopes = coll.entries.map((e) => bind(scope, names(e.key, e.value)));
+    } else if (unknownToo) {
+      // The caller's expression (`var.repos` given to a template as `repos`) says more than the template's name.
+      const what = isScalar(coll) && coll.resolution === 'unresolved' && coll.raw.length <= 80 ? coll.raw : p.collection.raw;
+      const described: Record<string, string> = { [p.valueVar]: `an entry of ${what}` };
+      if (p.keyVar) described[p.keyVar] = `a key of ${what}`;
+      scopes = [bind(scope, names(undefined, undefined), described)];
+      lengthKnown = false;
+    }
+    return scopes && { scopes, lengthKnown };
   }
 
   /** A list element kept by a `for` filter whose test `c` is not known: a possible value, there only when the test holds. */
@@ -671,6 +719,34 @@ export class TfEvaluator {
         }
         return { kind: 'scalar', value: out, raw: c.raw, loc: at(c.loc, path), resolution: 'expression' };
       }
+      case 'regexall':
+      case 'strcontains':
+      case 'startswith':
+      case 'endswith': {
+        const vals = args().map(known);
+        if (!vals.every((v) => v && typeof v.value === 'string')) return unknown(c, path);
+        const [a, b] = vals.map((v) => String(v!.value));
+        if (b === undefined) return unknown(c, path);
+        if (name === 'strcontains') return computedScalar(a.includes(b), c, path);
+        if (name === 'startswith') return computedScalar(a.startsWith(b), c, path);
+        if (name === 'endswith') return computedScalar(a.endsWith(b), c, path);
+        // Only a pattern that is literal text (or one character repeated with `+`): no regular expression is built from the source.
+        const count = literalMatches(a, b);
+        if (count === undefined) return unknown(c, path);
+        this.spend(count);
+        return { kind: 'seq', loc: at(c.loc, path), items: Array.from({ length: count }, () => computedScalar('', c)) };
+      }
+      case 'can': {
+        // `can(regex("literal", s))` is whether s contains it; any other `can` is true only when its argument is known.
+        const inner = c.args.length === 1 && c.args[0].kind === 'call' && c.args[0].name === 'regex' && c.args[0].args.length === 2 ? c.args[0] : undefined;
+        if (inner) {
+          const [re, str] = inner.args.map((a) => known(this.eval(a, scope)));
+          const count = re && str && typeof re.value === 'string' && typeof str.value === 'string' ? literalMatches(re.value, str.value) : undefined;
+          return count === undefined ? unknown(c, path) : computedScalar(count > 0, c, path);
+        }
+        const v = c.args.length === 1 ? this.eval(c.args[0], scope) : undefined;
+        return v && !(isScalar(v) && v.resolution === 'unresolved') ? computedScalar(true, c, path) : unknown(c, path);
+      }
       default:
         return unknown(c, path);
     }
@@ -931,9 +1007,14 @@ export class TfEvaluator {
   // -------------------------------------------------------------------------------------------
   // Blocks
 
-  /** Static blocks of a type plus `dynamic "<type>"` blocks expanded over known collections. */
-  expandBlocks(body: Body, type: string, scope: Scope): { block: Block; body: Body; scope: Scope }[] {
-    const out: { block: Block; body: Body; scope: Scope }[] = [];
+  /**
+   * Static blocks of a type plus `dynamic "<type>"` blocks: one per element of a known collection;
+   * one per item of a list some of whose items are there only under some input (`var.on ? [1] :
+   * []`), with that input as `when`; and one with the iterator unknown (`an entry of var.x`) over
+   * a collection that is not known — a block left out would make a policy look open, or tight.
+   */
+  expandBlocks(body: Body, type: string, scope: Scope): ExpandedBlock[] {
+    const out: ExpandedBlock[] = [];
     for (const b of body.blocks) {
       if (b.hasError) continue;
       if (b.type === type) out.push({ block: b, body: b.body, scope });
@@ -944,10 +1025,23 @@ export class TfEvaluator {
         const itAttr = getAttr(b.body, 'iterator');
         const iterator = itAttr?.expr.kind === 'traversal' && typeof itAttr.expr.root === 'string' ? itAttr.expr.root : type;
         const coll = this.eval(fe.expr, scope);
-        // Content generated from a collection we cannot see is not modelled (see the loader notes).
-        // So is a block whose presence depends on an unknown test (`for_each = var.on ? [1] : []`).
-        const pairs: [DocNode, DocNode][] = isSeq(coll) && !hasPossible(coll) ? coll.items.map((v, i) => [num(i, v), v]) : isMap(coll) ? coll.entries.map((e) => [e.key, e.value]) : [];
-        for (const [k, v] of pairs) out.push({ block: content, body: content.body, scope: bind(scope, { [iterator]: { kind: 'map', loc: v.loc, entries: [entry('key', k), entry('value', v)] } }) });
+        const element = (k: DocNode, v: DocNode): DocNode => ({ kind: 'map', loc: v.loc, entries: [entry('key', k), entry('value', v)] });
+        if (isSeq(coll) && hasPossible(coll)) {
+          this.spend(coll.items.length);
+          coll.items.forEach((v, i) => {
+            for (const one of isScalar(v) ? possibleOf(v) : [v]) {
+              const { when, alternatives: _, ...item } = one as DocScalar;
+              out.push({ block: content, body: content.body, scope: bind(scope, { [iterator]: element(num(i, v), item as DocScalar) }), when: when && { ...when, group: `${formatLocation(fe.expr.loc)}#${iterator}` } });
+            }
+          });
+        } else if (isSeq(coll) || isMap(coll)) {
+          const pairs: [DocNode, DocNode][] = isSeq(coll) ? coll.items.map((v, i) => [num(i, v), v]) : coll.entries.map((e) => [e.key, e.value]);
+          this.spend(pairs.length);
+          for (const [k, v] of pairs) out.push({ block: content, body: content.body, scope: bind(scope, { [iterator]: element(k, v) }) });
+        } else {
+          const what = isScalar(coll) && coll.resolution === 'unresolved' && coll.raw.length <= 80 ? coll.raw : fe.expr.raw;
+          out.push({ block: content, body: content.body, scope: bind(scope, { [iterator]: undefined }, { [iterator]: `an entry of ${what}` }) });
+        }
       }
     }
     return out;
@@ -970,8 +1064,8 @@ export class TfEvaluator {
     const version = this.attrValue(body, 'version', scope, address);
     entries.push({ key: synthKey('Version', block.typeLoc), value: version ?? { kind: 'scalar', value: '2012-10-17', raw: '', loc: block.typeLoc, resolution: 'literal' } });
     const own: DocNode[] = [];
-    this.expandBlocks(body, 'statement', scope).forEach(({ block: sb, body: sbody, scope: s }, i) => {
-      own.push(this.statement(sb, sbody, s, `${address}.statement[${i}]`));
+    this.expandBlocks(body, 'statement', scope).forEach(({ block: sb, body: sbody, scope: s, when }, i) => {
+      own.push(this.statement(sb, sbody, s, `${address}.statement[${i}]`, when));
     });
     // source_policy_documents come first (a statement of this document replaces one with the same
     // Sid); override_policy_documents replace statements with the same Sid or are appended.
@@ -1008,7 +1102,8 @@ export class TfEvaluator {
     return out;
   }
 
-  private statement(block: Block, body: Body, scope: Scope, path: string): DocMap {
+  /** `when`: the statement is there only under that input (a `dynamic "statement"` over a list of branches); its condition values say so. */
+  private statement(block: Block, body: Body, scope: Scope, path: string, when?: ValueCondition): DocMap {
     const entries: DocEntry[] = [];
     const add = (key: string, attr: string) => {
       const a = getAttr(body, attr);
@@ -1030,11 +1125,11 @@ export class TfEvaluator {
       if (blocks.length) entries.push({ key: synthKey(key, blocks[0].block.typeLoc), value: this.principals(blocks, `${path}.${type}`) });
     }
     const conds = this.expandBlocks(body, 'condition', scope);
-    if (conds.length) entries.push({ key: synthKey('Condition', conds[0].block.typeLoc), value: this.conditions(conds, `${path}.condition`) });
+    if (conds.length) entries.push({ key: synthKey('Condition', conds[0].block.typeLoc), value: this.conditions(conds, `${path}.condition`, when) });
     return { kind: 'map', loc: at(block.loc, path), entries };
   }
 
-  private principals(blocks: { block: Block; body: Body; scope: Scope }[], path: string): DocNode {
+  private principals(blocks: ExpandedBlock[], path: string): DocNode {
     const byType: { key: DocScalar; items: DocNode[] }[] = [];
     blocks.forEach(({ block, body, scope }, i) => {
       const type = this.attrValue(body, 'type', scope, `${path}[${i}]`);
@@ -1054,16 +1149,22 @@ export class TfEvaluator {
     return { kind: 'map', loc: blocks[0].block.loc, entries: byType.map((t) => ({ key: t.key, value: { kind: 'seq', loc: t.key.loc, items: t.items } as DocSeq })) };
   }
 
-  private conditions(blocks: { block: Block; body: Body; scope: Scope }[], path: string): DocMap {
+  private conditions(blocks: ExpandedBlock[], path: string, statementWhen?: ValueCondition): DocMap {
     const byTest: { key: DocScalar; vars: { key: DocScalar; items: DocNode[] }[] }[] = [];
-    blocks.forEach(({ block, body, scope }, i) => {
+    blocks.forEach(({ block, body, scope, when: blockWhen }, i) => {
       const p = `${path}[${i}]`;
       const test = this.attrValue(body, 'test', scope, p);
       const variable = this.attrValue(body, 'variable', scope, p);
       const values = this.attrValue(body, 'values', scope, p);
       const testKey = scalarKey(test, block.typeLoc);
       const varKey = scalarKey(variable, block.typeLoc);
-      const items = values ? (isSeq(values) ? values.items : [values]) : [];
+      let items = values ? (isSeq(values) ? values.items : [values]) : [];
+      // A block there only under some input: each of its values is a possible value under that input.
+      const when = bothConditions(statementWhen, blockWhen);
+      if (when) {
+        const group = (statementWhen ?? blockWhen)!.group;
+        items = items.flatMap((x): DocNode[] => (isScalar(x) ? underCondition(x, when).map((v) => ({ ...v, when: { ...v.when!, group: `${group}${x.when?.group ? `|${x.when.group}` : ''}` } })) : [x]));
+      }
       this.spend(byTest.length);
       let t = byTest.find((x) => x.key.value === testKey.value);
       if (!t) byTest.push((t = { key: testKey, vars: [] }));
@@ -1212,39 +1313,86 @@ export class TfEvaluator {
    * A heredoc holding JSON. Interpolations are blanked to same-length placeholders so that the
    * JSON parser's offsets are file offsets; then strings that contained interpolations are
    * rebuilt from their pieces, and a placeholder standing for a whole value (`"k": ${jsonencode(x)}`)
-   * is replaced by that value.
+   * is replaced by that value. A `%{ for }` between JSON values is read as one copy of its body
+   * (its tags blanked; a comma it leaves dangling, or a comma-only `%{ if }`, made right), and each
+   * list item or map entry of that copy is then evaluated once per element of the collection — or
+   * once with the iterator unknown (`an entry of var.repos`) when the collection is not known.
    */
   private jsonHeredoc(t: TemplateExpr, scope: Scope, path: string): DocNode | undefined {
     const h = t.heredoc!;
-    if (t.parts.some((p) => p.kind === 'directive')) return undefined;
+    type ForPart = Extract<TemplatePart, { kind: 'for' }>;
+    type Piece = Extract<TemplatePart, { kind: 'interp' | 'if' | 'for' }>;
+    // Interpolations and directives in source order, the bodies of `%{ for }`s included.
+    const events: (Piece | { kind: 'endfor'; start: number; end: number })[] = [];
+    const flatten = (parts: TemplatePart[]): boolean => {
+      for (const p of parts) {
+        if (p.kind === 'text') continue;
+        if (p.kind === 'directive') return false;
+        events.push(p);
+        if (p.kind === 'for') {
+          if (!flatten(p.body)) return false;
+          events.push({ kind: 'endfor', start: p.bodyEnd, end: p.end });
+        }
+      }
+      return true;
+    };
+    if (!flatten(t.parts)) return undefined;
+    this.spend(events.length);
     const body = t.src.text.slice(h.bodyStart, h.bodyEnd);
-    // Interpolations, and `%{if}`s inside JSON strings (each branch a possible value of the string).
-    const interps = t.parts.filter((p): p is Extract<typeof p, { kind: 'interp' | 'if' }> => p.kind === 'interp' || p.kind === 'if');
     const chars = body.split('');
-    // Which interpolations sit inside a JSON string: scan the JSON lexically, skipping them.
+    const blank = (from: number, to: number, c: string) => {
+      for (let j = from; j < to; j++) chars[j] = c;
+    };
+    /** Pieces inside JSON strings (each branch of an `%{if}` there a possible value of the string). */
+    const pieces: Piece[] = [];
+    /** `%{ for }`s between JSON values, outer ones first. */
+    const loops: ForPart[] = [];
+    /** Offsets (in `body`) of comma-only `%{ if }`s between JSON values. */
+    const commas: number[] = [];
+    const punctuation = (ps: TemplatePart[]) => ps.every((x) => x.kind === 'text' && /^[\s,]*$/.test(x.text));
+    // Which pieces sit inside a JSON string: scan the JSON lexically, skipping them.
     let inString = false;
     let next = 0;
     const whole = new Map<number, Expr | undefined>();
     for (let i = 0; i < body.length; i++) {
-      const ip = interps[next];
-      if (ip && i === ip.start - h.bodyStart) {
-        const end = ip.end - h.bodyStart;
-        // An `%{if}` between JSON values changes the document's structure: not read.
-        if (ip.kind === 'if' && !inString) return undefined;
-        for (let j = i; j < end; j++) chars[j] = inString ? 'x' : ' ';
-        if (!inString && ip.kind === 'interp') {
+      const ev = events[next];
+      if (ev && i === ev.start - h.bodyStart) {
+        next++;
+        const end = ev.end - h.bodyStart;
+        if (inString) {
+          if (ev.kind === 'endfor') return undefined;
+          // Inside a string a directive is a piece of its text, a `%{ for }`'s body included.
+          blank(i, end, 'x');
+          pieces.push(ev);
+          if (ev.kind === 'for') while (next < events.length && events[next].start < ev.end) next++;
+          i = end - 1;
+          continue;
+        }
+        if (ev.kind === 'for') {
+          blank(i, ev.bodyStart - h.bodyStart, ' ');
+          loops.push(ev);
+          i = ev.bodyStart - h.bodyStart - 1;
+          continue;
+        }
+        if (ev.kind === 'if') {
+          // `%{ if i < length(repos) - 1 },%{ endif }`: a separator; any other `%{if}` between JSON values changes the document's structure: not read.
+          if (!punctuation(ev.then) || !punctuation(ev.else)) return undefined;
+          commas.push(i);
+        }
+        blank(i, end, ' ');
+        if (ev.kind === 'interp') {
           chars[i] = '"';
           chars[i + 1] = '"';
-          whole.set(ip.start, ip.expr);
+          whole.set(ev.start, ev.expr);
         }
         i = end - 1;
-        next++;
         continue;
       }
       const c = body[i];
       if (inString && c === '\\') i++;
       else if (c === '"') inString = !inString;
     }
+    if (loops.length || commas.length) this.fixCommas(chars, commas, loops.map((l) => [l.bodyStart - h.bodyStart, l.bodyEnd - h.bodyStart]));
     const synthetic = chars.join('');
     const synth = new SourceText(t.src.file, synthetic);
     let root: DocNode;
@@ -1259,29 +1407,58 @@ export class TfEvaluator {
       throw e;
     }
     const fileOffset = (p: { line: number; column: number }) => h.bodyStart + synth.offset(p.line, p.column);
-    const fix = (n: DocNode, p: string): DocNode => {
+    /** The loops between `container`'s start and an item of it at `at`, outer first. */
+    const loopsAround = (container: number, at: number) => loops.filter((l) => l.start > container && l.bodyStart <= at && at < l.bodyEnd);
+    /** Calls `emit` in every scope the loops give, saying whether every collection on the way was known. */
+    const expand = (around: ForPart[], s: Scope, emit: (s: Scope, lengthKnown: boolean) => void, lengthKnown = true): void => {
+      if (!around.length) return emit(s, lengthKnown);
+      const it = this.forIterations(around[0], s, true)!;
+      for (const inner of it.scopes) expand(around.slice(1), inner, emit, lengthKnown && it.lengthKnown);
+    };
+    const fix = (n: DocNode, p: string, s: Scope): DocNode => {
       this.spend(1);
       const start = fileOffset(n.loc.start);
       const end = fileOffset(n.loc.end);
       const loc = t.src.loc(start, end, p);
-      if (n.kind === 'map')
-        return {
-          kind: 'map',
-          loc,
-          entries: n.entries.map((e) => {
-            const key = fix(e.key, p) as DocScalar;
+      if (n.kind === 'map') {
+        const entries: DocEntry[] = [];
+        for (const e of n.entries) {
+          const entryAt = (inner: Scope) => {
+            const key = fix(e.key, p, inner) as DocScalar;
             const kp = p ? `${p}.${String(key.value)}` : String(key.value);
             key.loc = { ...key.loc, path: kp };
-            return { key, value: fix(e.value, kp) };
-          }),
-        };
-      if (n.kind === 'seq') return { kind: 'seq', loc, items: n.items.map((x, i) => fix(x, `${p}[${i}]`)) };
+            entries.push({ key, value: fix(e.value, kp, inner) });
+          };
+          if (!loops.length) entryAt(s);
+          else expand(loopsAround(start, fileOffset(e.key.loc.start)), s, entryAt);
+        }
+        return { kind: 'map', loc, entries };
+      }
+      if (n.kind === 'seq') {
+        const items: DocNode[] = [];
+        let lengthKnown = true;
+        for (const x of n.items) {
+          if (!loops.length) {
+            items.push(fix(x, `${p}[${items.length}]`, s));
+            continue;
+          }
+          expand(loopsAround(start, fileOffset(x.loc.start)), s, (inner, known) => {
+            const item = fix(x, `${p}[${items.length}]`, inner);
+            // Over an unknown collection the item stands for entries we do not know.
+            items.push(known ? item : markUnresolved(item));
+            lengthKnown &&= known;
+          });
+        }
+        const seq: DocSeq = { kind: 'seq', loc, items };
+        if (!lengthKnown) UNKNOWN_LENGTH.add(seq);
+        return seq;
+      }
       if (typeof n.value !== 'string') return { ...n, loc };
       if (whole.has(start) && n.raw === '""') {
         const ex = whole.get(start);
-        return ex ? this.eval(ex, scope, p) : { ...n, loc, resolution: 'unresolved' };
+        return ex ? this.eval(ex, s, p) : { ...n, loc, resolution: 'unresolved' };
       }
-      const inner = spansWithin(interps, start, end);
+      const inner = spansWithin(pieces, start, end);
       const rawText = t.src.text.slice(start, end);
       if (!inner.length) {
         const value = rawText.includes('$${') || rawText.includes('%%{') ? n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') : n.value;
@@ -1301,11 +1478,71 @@ export class TfEvaluator {
       }
       lit(end - 1);
       const parts: ValuePart[] = [];
-      const { variants } = this.templateParts(list, t, scope, parts, [{ parts: [] }]);
+      const { variants } = this.templateParts(list, t, s, parts, [{ parts: [] }]);
       return this.withVariants(fromParts(this.spend, parts, rawText, loc, 'expression'), variants, rawText, loc);
     };
-    return fix(root, path);
+    return fix(root, path, scope);
   }
+
+  /**
+   * The separators of a JSON text read with one copy of each `%{ for }` body: a comma-only
+   * `%{ if }` (at `commas`) becomes a comma where one is needed between two values; a comma in a
+   * loop body (within `bodies`) with no value before or after it is removed.
+   */
+  private fixCommas(chars: string[], commas: number[], bodies: [number, number][]): void {
+    this.spend(Math.ceil(chars.length / CHARS_PER_UNIT));
+    const space = (c: string) => c === ' ' || c === '\n' || c === '\t' || c === '\r';
+    const before = (k: number) => {
+      for (let j = k - 1; j >= 0; j--) if (!space(chars[j])) return chars[j];
+      return '';
+    };
+    const after = (k: number) => {
+      for (let j = k + 1; j < chars.length; j++) if (!space(chars[j])) return chars[j];
+      return '';
+    };
+    for (const k of commas) {
+      const a = before(k);
+      const b = after(k);
+      if (a && b && !'[{,:'.includes(a) && !']},'.includes(b)) chars[k] = ',';
+    }
+    const inLoop = new Int32Array(chars.length + 1);
+    for (const [from, to] of bodies) {
+      inLoop[from]++;
+      inLoop[to]--;
+    }
+    for (let k = 1; k < inLoop.length; k++) inLoop[k] += inLoop[k - 1];
+    // Outside strings only; the strings of the synthetic text have no directives left in them.
+    let inString = false;
+    for (let k = 0; k < chars.length; k++) {
+      const c = chars[k];
+      if (inString) {
+        if (c === '\\') k++;
+        else if (c === '"') inString = false;
+        continue;
+      }
+      if (c === '"') inString = true;
+      else if (c === ',') {
+        if (inLoop[k] && ('[{,'.includes(before(k) || '[') || ']}'.includes(after(k) || ']'))) chars[k] = ' ';
+      }
+    }
+  }
+}
+
+/**
+ * How many times a regular expression that is literal text (`":"`, `"\\."`), or one literal
+ * character repeated (`":+"`), matches in `s`; undefined for any other pattern.
+ */
+function literalMatches(pattern: string, s: string): number | undefined {
+  const m = /^((?:\\[^A-Za-z0-9]|[^\\.*+?^$()[\]{}|])+?)(\+?)$/.exec(pattern);
+  if (!m) return undefined;
+  const text = m[1].replace(/\\(.)/g, '$1');
+  if (m[2] && text.length !== 1) return undefined;
+  let count = 0;
+  for (let i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + text.length)) {
+    count++;
+    if (m[2]) while (s.startsWith(text, i + text.length)) i += text.length;
+  }
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------

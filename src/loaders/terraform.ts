@@ -9,12 +9,11 @@
  *
  * Shapes read (domain.md §D.1): `assume_role_policy = jsonencode({...})`, a heredoc or string of
  * JSON, `data.aws_iam_policy_document.x.json` (statement / principals / condition blocks, dynamic
- * blocks over known collections), all of them also through locals and variables; `file("…")`,
+ * blocks — over an unknown collection once with the iterator unknown), all of them also through locals and variables; `file("…")`,
  * `templatefile("…", {…})` and `data "template_file"` … `.rendered` policies (the file read from
  * the scan root, the template's variables substituted where known, positions in that file); role
  * `name` / `name_prefix`; provider `url`, `client_id_list`, `thumbprint_list`. Not read: module
- * calls (a child module's variables are not bound to the caller's arguments), dynamic blocks over
- * unknown collections.
+ * calls (a child module's variables are not bound to the caller's arguments).
  */
 import path from 'node:path';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';

@@ -2356,8 +2356,9 @@ export function summarizeTrustPolicy(policy: TrustPolicy, options: EvaluationOpt
       // One region per choice of positive values.
       const groups = new Map<string, Product[]>();
       for (const p of products) {
-        // Possible values of one expression share its location: the input each is taken under tells them apart.
-        const key = p.sources.map((x) => `${x.condition.loc.start.line}:${x.condition.loc.start.column}:${x.value.loc.start.line}:${x.value.loc.start.column}${x.value.when ? `\u0001${x.value.when.text}` : ''}`).join('|');
+        // Possible values of one expression share its location: the input each is taken under tells them
+        // apart; so does the text of the values a template loop writes at one place (`%{ for }`).
+        const key = p.sources.map((x) => `${x.condition.loc.start.line}:${x.condition.loc.start.column}:${x.value.loc.start.line}:${x.value.loc.start.column}${x.value.when ? `\u0001${x.value.when.text}` : ''}\u0002${x.value.value}`).join('|');
         groups.set(key, [...(groups.get(key) ?? []), p]);
       }
       // Regions whose tokens are all in formats the summary does not cut are not described.

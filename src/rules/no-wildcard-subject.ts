@@ -36,7 +36,7 @@ export default createRule({
     docs: {
       description: 'A `sub` condition must not use wildcards that admit any owner, any repository of an owner, or every context of a repository.',
       rationale:
-        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard. Every branch of a template counts as a possible value (a Terraform `%{if}` or conditional, a CDK `??`, ternary or default parameter whose input the file does not fix): the finding says under which input the wildcard is used, and is a warning when that input must be set on purpose (an error when the wildcard is the default).',
+        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard. Every branch of a template counts as a possible value (a Terraform `%{if}`, conditional or `%{for}` over an unknown list, a `dynamic` block there only under some input, a CDK `??`, ternary or default parameter whose input the file does not fix): the finding says under which input the wildcard is used, and is a warning when that input must be set on purpose (an error when the wildcard is the default).',
       remediation:
         'Name the exact repository and context: `repo:org/repo:ref:refs/heads/main` for a branch, `repo:org/repo:environment:production` for an environment (protect it with required reviewers). List several exact values rather than one wildcard, or pin the repository with `repository_id` and a reusable workflow with `job_workflow_ref`.',
       references: [
@@ -115,7 +115,10 @@ export default createRule({
           const data = { pattern: v.value, owner: show(region.owner, region.ownerId), repo: show(region.repo, region.repoId) };
           const repository = repositoryOf(v.value, region);
           const severity = region.breadth === 'any-owner' ? 'critical' : region.breadth === 'any-repo' ? 'high' : 'low';
-          const everyBranch = siblings(v).every((x) => worst.has(x));
+          // Every possible value of the expression is reported, and together they cover every input
+          // (a block there only when `var.on` is true has no sibling for false).
+          const all = siblings(v);
+          const everyBranch = all.every((x) => worst.has(x)) && !anyCondition(all.map((x) => x.when!));
           const node: Value<string> = { ...v, when: { ...common, group: v.when?.group } };
           context.report({
             node,

@@ -154,7 +154,7 @@ variable "s" { type = string }`;
     ]);
   });
 
-  it('a list of branches is not joined, searched or used to repeat a dynamic block as if all were there', async () => {
+  it('a list of branches is not joined or searched as if all were there; a dynamic block over it is there under its input', async () => {
     const text = `variable "on" { type = bool }
 locals {
   subs   = var.on ? ["repo:o/a:*"] : ["repo:o/b:*"]
@@ -186,12 +186,14 @@ data "aws_iam_policy_document" "t" {
 resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.t.json }
 `;
     const st = role(await loadTree({ 'main.tf': text }), 'aws_iam_role.r').trustPolicy!.statements[0];
-    expect(st.conditions.map((c) => c.key.value)).toEqual([`${GH}:aud`]);
+    expect(st.conditions.map((c) => c.key.value)).toEqual([`${GH}:aud`, `${GH}:sub`]);
     expect(st.conditions[0].values.map((v) => [v.value, v.resolution, v.when?.text])).toEqual([
       ['${join(",", local.subs)}', 'unresolved', undefined],
       ['x', 'literal', 'local.has_a is true'],
       ['y', 'literal', 'local.has_a is false'],
     ]);
+    // `for_each = var.on ? [1] : []`: the block is there when var.on is true, and only then.
+    expect(st.conditions[1].values.map((v) => [v.value, v.resolution, v.when?.text])).toEqual([['repo:o/*', 'literal', 'var.on is true']]);
   });
 
   it('an %{if} inside a string of a JSON heredoc: each branch, at the string; one between JSON values is not read', async () => {
@@ -243,5 +245,151 @@ resource "aws_iam_role" "r" {
 `;
     const r = role(await loadTree({ 'main.tf': text }), 'aws_iam_role.r');
     expect(r.name).toMatchObject({ value: '${var.prod ? "deploy" : "deploy-staging"}', resolution: 'unresolved' });
+  });
+
+  describe('%{ for } directives', () => {
+    const heredocRole = (body: string, decls = '') => `${decls}
+resource "aws_iam_role" "r" {
+  assume_role_policy = <<EOF
+{
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Federated": "${PROVIDER_ARN}" },
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": { "StringLike": { "${GH}:sub": [
+${body}
+    ] } }
+  }]
+}
+EOF
+}
+`;
+
+    it('between JSON values over a known list: the body once per element, located at the body; a comma-only %{if} and a dangling comma made right', async () => {
+      const decls = 'locals {\n  repos = ["o/a", "o/b:ref:refs/heads/main", "o/c"]\n}';
+      const body = '      %{ for i, r in local.repos ~}\n      "repo:${r}%{ if !strcontains(r, ":") }:*%{ endif }"%{ if i < length(local.repos) - 1 },%{ endif }\n      %{ endfor ~}';
+      const text = heredocRole(body, decls);
+      const c = sub(await loadTree({ 'main.tf': text }));
+      expect(brief(c)).toEqual([
+        { value: 'repo:o/a:*', when: undefined, isDefault: undefined },
+        { value: 'repo:o/b:ref:refs/heads/main', when: undefined, isDefault: undefined },
+        { value: 'repo:o/c:*', when: undefined, isDefault: undefined },
+      ]);
+      for (const v of c.values) expect(v.loc.start).toEqual(at(text, '"repo:${r}'));
+      // A loop that leaves a comma after its last item, and a literal item after the loop.
+      const trailing = heredocRole('      %{ for r in local.repos }"repo:${r}:ref:refs/heads/main",%{ endfor }\n      "repo:o/d:environment:prod"', decls);
+      expect(sub(await loadTree({ 'main.tf': trailing })).values.map((v) => v.value)).toEqual([
+        'repo:o/a:ref:refs/heads/main',
+        'repo:o/b:ref:refs/heads/main:ref:refs/heads/main',
+        'repo:o/c:ref:refs/heads/main',
+        'repo:o/d:environment:prod',
+      ]);
+      const empty = heredocRole('      %{ for r in [] }"repo:${r}",%{ endfor }\n      "repo:o/d:environment:prod"');
+      expect(sub(await loadTree({ 'main.tf': empty })).values.map((v) => v.value)).toEqual(['repo:o/d:environment:prod']);
+    });
+
+    it("in a templatefile() over the caller's unknown list: one item with the iterator unknown, its %{if} in words of the caller's list", async () => {
+      const main = `variable "github_repositories" { type = list(string) }
+resource "aws_iam_role" "r" {
+  assume_role_policy = templatefile("\${path.module}/trust.json.tpl", { repos = var.github_repositories })
+}
+`;
+      const tpl = `{
+  "Statement": [{
+    "Effect": "Allow",
+    "Principal": { "Federated": "${PROVIDER_ARN}" },
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": { "StringLike": { "${GH}:sub": [
+      %{ for r in repos ~}
+      "repo:\${r}%{ if length(regexall(":", r)) == 0 }:*%{ endif }",
+      %{ endfor ~}
+    ] } }
+  }]
+}
+`;
+      const p = await loadTree({ 'main.tf': main, 'trust.json.tpl': tpl });
+      const c = sub(p);
+      expect(brief(c)).toEqual([
+        { value: 'repo:${r}:*', when: "an entry of var.github_repositories has no ':'", isDefault: false },
+        { value: 'repo:${r}', when: "an entry of var.github_repositories has a ':'", isDefault: false },
+      ]);
+      expect(c.values[0]).toMatchObject({ resolution: 'unresolved', loc: { file: 'trust.json.tpl', start: at(tpl, '"repo:${r}') } });
+    });
+
+    it('a loop that writes whole statements, and a loop inside a string over a known list', async () => {
+      const text = `locals {
+  repos    = ["o/a", "o/*"]
+  branches = ["main", "release"]
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = <<EOF
+{
+  "Statement": [
+    %{ for r in local.repos }
+    {
+      "Effect": "Allow",
+      "Principal": { "Federated": "${PROVIDER_ARN}" },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": { "StringLike": { "${GH}:sub": "repo:\${r}:ref:refs/heads/%{ for b in local.branches }\${b}%{ endfor }" } }
+    },
+    %{ endfor }
+  ]
+}
+EOF
+}
+`;
+      const st = role(await loadTree({ 'main.tf': text }), 'aws_iam_role.r').trustPolicy!.statements;
+      expect(st.map((s) => s.conditions[0].values.map((v) => v.value))).toEqual([['repo:o/a:ref:refs/heads/mainrelease'], ['repo:o/*:ref:refs/heads/mainrelease']]);
+    });
+
+    it('literal regexall(), strcontains(), startswith(), endswith() and can(regex()) decide a test over known values; a pattern with other regular-expression syntax stays unknown', async () => {
+      const decls = 'locals {\n  r = "octo-org/app"\n}';
+      const text = roleWith('["%{ if length(regexall(":+", local.r)) > 0 }a%{ else }b%{ endif }", "%{ if can(regex("/", local.r)) }c%{ endif }", "%{ if startswith(local.r, "octo") && endswith(local.r, "app") }d%{ endif }", "%{ if length(regexall("^o", local.r)) > 0 }e%{ endif }"]', decls);
+      expect(brief(sub(await loadTree({ 'main.tf': text }))).map((b) => [b.value, b.when])).toEqual([
+        ['b', undefined],
+        ['c', undefined],
+        ['d', undefined],
+        ['e', 'local.r matches /^o/'],
+        ['', 'local.r does not match /^o/'],
+      ]);
+    });
+  });
+
+  it('a dynamic condition over an unknown collection is there once, its iterator unknown; test and variable from the iterator make an opaque condition', async () => {
+    const text = `variable "subjects" { type = list(string) }
+variable "extra" { type = any }
+data "aws_iam_policy_document" "t" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["${PROVIDER_ARN}"]
+    }
+    dynamic "condition" {
+      for_each = var.subjects
+      content {
+        test     = "StringLike"
+        variable = "${GH}:sub"
+        values   = ["repo:\${condition.value}:*"]
+      }
+    }
+    dynamic "condition" {
+      for_each = var.extra
+      iterator = c
+      content {
+        test     = c.value.test
+        variable = c.value.variable
+        values   = c.value.values
+      }
+    }
+  }
+}
+resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.t.json }
+`;
+    const st = role(await loadTree({ 'main.tf': text }), 'aws_iam_role.r').trustPolicy!.statements[0];
+    expect(st.conditions.map((c) => [c.operator.value, c.operator.resolution, c.key.value, c.values.map((v) => [v.value, v.resolution, v.when?.text])])).toEqual([
+      ['StringLike', 'literal', `${GH}:sub`, [['repo:${condition.value}:*', 'unresolved', undefined]]],
+      ['${c.value.test}', 'unresolved', '${c.value.variable}', [['${c.value.values}', 'unresolved', undefined]]],
+    ]);
   });
 });
