@@ -416,6 +416,31 @@ export class TfEvaluator {
     return scopes && { scopes, lengthKnown };
   }
 
+  /**
+   * `lookup(map, key, default)` whose map or key is not known: the entry when the key is in the map
+   * (each entry of a known map under its key), and the default when it is not — often the wildcard
+   * (`lookup(var.branches, repo, "*")`).
+   */
+  private lookupEither(c: Extract<Expr, { kind: 'call' }>, m: DocNode, d: DocNode, scope: Scope, path?: string): DocNode {
+    const [mExpr, kExpr] = c.args;
+    const mRaw = mExpr.raw;
+    // A `for` variable over an unknown collection is named as what it stands for (`an entry of var.repos`).
+    const kRaw = kExpr.kind === 'traversal' && typeof kExpr.root === 'string' && !kExpr.steps.length ? (scope.described?.get(kExpr.root) ?? kExpr.raw) : kExpr.raw;
+    if (!isScalar(d)) return unknown(c, path);
+    const test = `lookup(${mRaw}, ${kRaw})`;
+    const alternatives: DocScalar[] = [];
+    if (isMap(m) && m.entries.length <= MAX_ALTERNATIVES) {
+      for (const e of m.entries) {
+        if (!isScalar(e.value)) return unknown(c, path);
+        alternatives.push(...underCondition(e.value, { text: `${kRaw} is "${String(e.key.value)}"`, isDefault: false }));
+      }
+    } else if (isMap(m) || isSeq(m)) return unknown(c, path);
+    else alternatives.push(...underCondition(unknown(c, path), { text: `${kRaw} is a key of ${mRaw}`, isDefault: false, test, yes: true }));
+    alternatives.push(...underCondition(d, { text: `${kRaw} is not a key of ${mRaw}`, isDefault: false, test, yes: false }));
+    if (alternatives.length > MAX_ALTERNATIVES) return unknown(c, path);
+    return { ...unknown(c, path), alternatives: groupAlternatives(alternatives, c.loc) };
+  }
+
   /** A list element kept by a `for` filter whose test `c` is not known: a possible value, there only when the test holds. */
   private onlyIf(item: DocScalar, c: DocNode, cond: Expr, scope: Scope): DocScalar {
     if (isScalar(c) && c.resolution !== 'unresolved') return item;
@@ -632,7 +657,7 @@ export class TfEvaluator {
           if (e) return e.value;
           if (d) return d;
         }
-        return unknown(c, path);
+        return d ? this.lookupEither(c, m, d, scope, path) : unknown(c, path);
       }
       case 'try':
       case 'coalesce': {

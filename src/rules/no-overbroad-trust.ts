@@ -67,6 +67,8 @@ export default createRule({
       anyRef: 'Any {{ref}} of {{repository}} can assume this role (sub pattern "{{pattern}}"): anyone who can push a {{ref}} there can run a workflow with it. Name the branch that deploys (ref:refs/heads/main), or deploy from an environment with required reviewers.',
       anyRefNeeded:
         'Any {{ref}} of {{repository}} can assume this role (sub pattern "{{pattern}}"), and the jobs here that use it need that much: they present {{needed}}. Anyone who can push a {{ref}} there can run a workflow with it: limit the jobs\' triggers to what deploys and name it in the policy, or deploy from an environment with required reviewers.',
+      anyRefWhen:
+        'When {{when}}, any {{ref}} of {{repository}} can assume this role (sub pattern "{{pattern}}"): anyone who can push a {{ref}} there can run a workflow with it. Name the branch that deploys (ref:refs/heads/main), or deploy from an environment with required reviewers.',
       usedBy: 'Used by job "{{job}}".',
       'other-owner': 'a repository of another owner',
       'other-repo': 'another repository of the owner',
@@ -104,7 +106,9 @@ export default createRule({
           for (const { value, what, repository, uncertain } of anyRefValues(role)) {
             const ref = what === 'ref' ? context.message('ref') : what;
             const related = links.slice(0, 5).map((l) => ({ loc: l.assumption.roleArn?.loc ?? l.assumption.loc, message: context.message('usedBy', { job: l.assumption.job.id.value }) }));
-            if (known) context.report({ node: value, messageId: 'anyRefNeeded', data: { ref, repository, pattern: value.value, needed: known.needed.join(', ') }, severity: 'low', confidence: uncertain ? 'medium' : 'high', related });
+            // A possible value (a template branch, a lookup() default) says under which input it is used.
+            if (value.when && !value.when.isDefault) context.report({ node: value, messageId: 'anyRefWhen', data: { ref, repository, pattern: value.value, when: value.when.text }, severity: 'low', confidence: 'medium', related });
+            else if (known) context.report({ node: value, messageId: 'anyRefNeeded', data: { ref, repository, pattern: value.value, needed: known.needed.join(', ') }, severity: 'low', confidence: uncertain ? 'medium' : 'high', related });
             else context.report({ node: value, messageId: 'anyRef', data: { ref, repository, pattern: value.value }, severity: 'low', confidence: uncertain ? 'medium' : 'high', related });
           }
         }

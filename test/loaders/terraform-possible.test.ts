@@ -392,4 +392,19 @@ resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.
       ['${c.value.test}', 'unresolved', '${c.value.variable}', [['${c.value.values}', 'unresolved', undefined]]],
     ]);
   });
+
+  it('lookup() with a default whose map or key is not known: the entry when the key is there, the default when not', async () => {
+    const decls = 'variable "contexts" { type = map(string) }\nvariable "env" { type = string }\nlocals {\n  known = { prod = "environment:production", dev = "ref:refs/heads/dev" }\n}';
+    const text = roleWith('["repo:o/a:${lookup(var.contexts, var.env, "*")}", "repo:o/b:${lookup(local.known, var.env, "*")}", lookup(local.known, "prod", "*"), lookup(local.known, "qa", "repo:o/c:*")]', decls);
+    expect(brief(sub(await loadTree({ 'main.tf': text })))).toEqual([
+      { value: 'repo:o/a:${lookup(var.contexts, var.env, "*")}', when: 'var.env is a key of var.contexts', isDefault: false },
+      { value: 'repo:o/a:*', when: 'var.env is not a key of var.contexts', isDefault: false },
+      { value: 'repo:o/b:environment:production', when: 'var.env is "prod"', isDefault: false },
+      { value: 'repo:o/b:ref:refs/heads/dev', when: 'var.env is "dev"', isDefault: false },
+      { value: 'repo:o/b:*', when: 'var.env is not a key of local.known', isDefault: false },
+      // Map and key known: the entry, or the default, and nothing else.
+      { value: 'environment:production', when: undefined, isDefault: undefined },
+      { value: 'repo:o/c:*', when: undefined, isDefault: undefined },
+    ]);
+  });
 });
