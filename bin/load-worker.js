@@ -1,4 +1,4 @@
-// Script of the loader pool's worker thread (src/loaders/pool.ts) for the bundled CLI: the same
+// Script of the loader pool's worker thread (src/loaders/shared/pool.ts) for the bundled CLI: the same
 // bundle and code cache as the main thread. A rejection is unhandled and ends the thread with its
 // error, which the pool reports.
 'use strict';

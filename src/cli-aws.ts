@@ -4,8 +4,8 @@
  * AWS SDK itself is imported only inside readAwsAccount.
  */
 import path from 'node:path';
-import { AwsFatalError, awsModel, describeIncomplete, readAwsAccount, type AwsAccountData, type AwsModel, type AwsProgress } from './loaders/aws-iam.js';
-import { SnapshotError, loadSnapshot, serializeSnapshot } from './loaders/aws-snapshot.js';
+import { AwsFatalError, awsModel, describeIncomplete, readAwsAccount, type AwsAccountData, type AwsModel, type AwsProgress } from './loaders/aws/aws-iam.js';
+import { SnapshotError, loadSnapshot, serializeSnapshot } from './loaders/aws/aws-snapshot.js';
 import { FileAccessError, MAX_SNAPSHOT_BYTES, readTextFile, writeFileAtomic } from './files.js';
 
 export const AWS_HELP = `Live AWS (read-only; the network is used only with --aws):

@@ -20,8 +20,8 @@ import { redactSecrets } from './model/secrets.js';
 import { DEFAULT_AUDIENCES } from './model/claims.js';
 import type { RuleModule } from './engine/rule.js';
 import { AWS_HELP, AWS_OPTIONS, awsIncompleteWarnings, loadAwsSource, type AwsFlags } from './cli-aws.js';
-import { addAwsToProject } from './loaders/aws-iam.js';
-import { rootOutsideDotGithub } from './loaders/scan-root.js';
+import { addAwsToProject } from './loaders/aws/aws-iam.js';
+import { rootOutsideDotGithub } from './loaders/shared/scan-root.js';
 import type { Project } from './model/project.js';
 import { fixProject, unifiedDiff, writeChanges, type FileChange } from './engine/fixes.js';
 import { displayPath } from './reporters/paths.js';
@@ -148,7 +148,7 @@ interface Io {
 }
 
 // The loader pool's worker thread runs this bundle too (bin/load-worker.js).
-export { poolWorkerMain } from './loaders/pool-worker.js';
+export { poolWorkerMain } from './loaders/shared/pool-worker.js';
 
 export async function main(argv: string[], io: Partial<Io> = {}): Promise<number> {
   const drawn: { progress?: Progress } = {};

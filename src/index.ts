@@ -32,9 +32,9 @@ export async function lint(paths: string[] = ['.'], options: LintOptions = {}): 
 export { loadProject, rules, lintProject };
 export { reporters } from './reporters/index.js';
 // Live AWS (the SDK itself is imported only when readAwsAccount runs).
-export { readAwsAccount, awsModel, addAwsToProject, describeIncomplete, AwsFatalError } from './loaders/aws-iam.js';
-export type { AwsAccountData, AwsReadOptions, AwsIncomplete, AwsModel } from './loaders/aws-iam.js';
-export { loadSnapshot, serializeSnapshot, SnapshotError } from './loaders/aws-snapshot.js';
+export { readAwsAccount, awsModel, addAwsToProject, describeIncomplete, AwsFatalError } from './loaders/aws/aws-iam.js';
+export type { AwsAccountData, AwsReadOptions, AwsIncomplete, AwsModel } from './loaders/aws/aws-iam.js';
+export { loadSnapshot, serializeSnapshot, SnapshotError } from './loaders/aws/aws-snapshot.js';
 export { createRule } from './engine/create-rule.js';
 export type * from './engine/rule.js';
 export type * from './model/location.js';

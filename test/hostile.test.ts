@@ -8,8 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../src/cli.js';
-import { parseYaml } from '../src/loaders/yaml-doc.js';
-import { describeIncomplete } from '../src/loaders/aws-iam.js';
+import { parseYaml } from '../src/loaders/shared/yaml-doc.js';
+import { describeIncomplete } from '../src/loaders/aws/aws-iam.js';
 import { writeTree, trustPolicy } from './helpers/project.js';
 
 const GOOD_POLICY = trustPolicy({});

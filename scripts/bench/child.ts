@@ -27,7 +27,7 @@ function walk(dir: string, out: string[] = []): string[] {
 
 async function floor(dir: string): Promise<number> {
   const { parseDocument, LineCounter } = await import('yaml');
-  const { parseJson } = await import('../../src/loaders/json-ast.js');
+  const { parseJson } = await import('../../src/loaders/shared/json-ast.js');
   const files = walk(dir);
   let tsParse: ((code: string) => unknown) | undefined;
   let tfParser: { parse(text: string): unknown } | undefined;

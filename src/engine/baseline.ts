@@ -14,7 +14,7 @@
 import path from 'node:path';
 import type { Finding } from './rule.js';
 import { redactSecrets } from '../model/secrets.js';
-import { JsonSyntaxError, parseJson } from '../loaders/json-ast.js';
+import { JsonSyntaxError, parseJson } from '../loaders/shared/json-ast.js';
 
 export const BASELINE_VERSION = 1;
 

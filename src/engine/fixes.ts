@@ -12,7 +12,7 @@ import type { LintResult } from './linter.js';
 import type { Project, SourceFile } from '../model/project.js';
 import { LOADERS, type FileLoader, type LoadSink } from '../loaders/index.js';
 import { linkProject } from '../model/links.js';
-import { connectGraph } from '../loaders/graph.js';
+import { connectGraph } from '../loaders/workflows/graph.js';
 import { FileAccessError, writeFileAtomic } from '../files.js';
 
 export const MAX_PASSES = 10;

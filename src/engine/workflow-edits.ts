@@ -10,12 +10,12 @@
  * a fix. See ecosystem.md §8 for why the yaml Document is never re-stringified.
  */
 import type { Edit } from './rule.js';
-import { layoutOf, type LayoutNode, type LayoutPair } from '../loaders/workflow-layout.js';
+import { layoutOf, type LayoutNode, type LayoutPair } from '../loaders/workflows/workflow-layout.js';
 import type { Project } from '../model/project.js';
 import type { Workflow } from '../model/workflow.js';
 import type { Value } from '../model/location.js';
 
-// The builders read the loader's outline of the file (loaders/workflow-layout.ts), not a yaml Document.
+// The builders read the loader's outline of the file (loaders/workflows/workflow-layout.ts), not a yaml Document.
 type LayoutMap = LayoutNode & { items: LayoutPair[] };
 const isMap = (n: LayoutNode | null | undefined): n is LayoutMap => n?.kind === 'map' && n.items !== undefined;
 const isScalar = (n: LayoutNode | null | undefined): n is LayoutNode => n?.kind === 'scalar';

@@ -5,24 +5,24 @@
 import { pushAll } from '../arrays.js';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { discover, specialKind, type DiscoveredFile } from './discover.js';
-import { rootOutsideDotGithub } from './scan-root.js';
-import { foreignCdkFiles } from './cdk-foreign.js';
-import { isWorkflowPath, loadWorkflow } from './workflow.js';
-import { isActionPath, loadAction, mayBeAction } from './action.js';
-import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './policy-json.js';
-import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './cloudformation.js';
-import { isTerraformPath, terraformLoader } from './terraform.js';
-import { hasPlaceholders, isPolicyTemplatePath, readPolicyTemplate } from './policy-template.js';
-import { loadCdk, mayBeCdkIam } from './cdk.js';
-import { loadCdkPython, mayBePythonCdkIam } from './cdk-python.js';
+import { discover, specialKind, type DiscoveredFile } from './shared/discover.js';
+import { rootOutsideDotGithub } from './shared/scan-root.js';
+import { foreignCdkFiles } from './aws/cdk-foreign.js';
+import { isWorkflowPath, loadWorkflow } from './workflows/workflow.js';
+import { isActionPath, loadAction, mayBeAction } from './workflows/action.js';
+import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './aws/policy-json.js';
+import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './aws/cloudformation.js';
+import { isTerraformPath, terraformLoader } from './aws/terraform.js';
+import { hasPlaceholders, isPolicyTemplatePath, readPolicyTemplate } from './aws/policy-template.js';
+import { loadCdk, mayBeCdkIam } from './aws/cdk.js';
+import { loadCdkPython, mayBePythonCdkIam } from './aws/cdk-python.js';
 import { emptyLinks, type LoadError, type Project, type RepoIdentity, type SourceFile } from '../model/project.js';
-import { identityFromGit } from './repo-identity.js';
+import { identityFromGit } from './shared/repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Action, Workflow } from '../model/workflow.js';
 import { linkProject } from '../model/links.js';
-import { connectGraph } from './graph.js';
-import { startPool, usePool, workerShouldLoad } from './pool.js';
+import { connectGraph } from './workflows/graph.js';
+import { startPool, usePool, workerShouldLoad } from './shared/pool.js';
 
 /** What a loader adds to the project. */
 export interface LoadSink {

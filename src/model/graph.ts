@@ -182,7 +182,7 @@ export class WorkflowGraph {
     return this.callerIndex.get(wf) ?? [];
   }
 
-  /** Records the repository scripts a `run:` step executes (read by the loader, loaders/graph.ts). */
+  /** Records the repository scripts a `run:` step executes (read by the loader, loaders/workflows/graph.ts). */
   addScripts(step: Step, scripts: RepositoryScript[]): void {
     if (scripts.length) this.scripts.set(step, scripts);
   }

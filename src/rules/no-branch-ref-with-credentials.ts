@@ -1,5 +1,5 @@
 import { createRule } from '../engine/create-rule.js';
-import { isConfigureAwsCredentials } from '../loaders/workflow.js';
+import { isConfigureAwsCredentials } from '../loaders/workflows/workflow.js';
 import type { Step } from '../model/workflow.js';
 import { findEntry } from '../model/workflow.js';
 

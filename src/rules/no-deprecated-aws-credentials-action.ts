@@ -1,6 +1,6 @@
 import { createRule } from '../engine/create-rule.js';
 import { WorkflowEditor } from '../engine/workflow-edits.js';
-import { isConfigureAwsCredentials } from '../loaders/workflow.js';
+import { isConfigureAwsCredentials } from '../loaders/workflows/workflow.js';
 import { stepFile, type Step } from '../model/workflow.js';
 
 interface Options {

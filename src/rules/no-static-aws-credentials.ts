@@ -2,7 +2,7 @@ import { createRule } from '../engine/create-rule.js';
 import type { Action, Entry, Job, Step, Workflow } from '../model/workflow.js';
 import { findEntry } from '../model/workflow.js';
 import { graphOf } from '../model/graph.js';
-import { isConfigureAwsCredentials } from '../loaders/workflow.js';
+import { isConfigureAwsCredentials } from '../loaders/workflows/workflow.js';
 import { credentialOrigin, isAwsKeyShaped, isDummyCredential, isLocalEndpoint } from '../model/secrets.js';
 
 const ENV_KEYS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];

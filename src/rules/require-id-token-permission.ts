@@ -4,7 +4,7 @@ import { WorkflowEditor } from '../engine/workflow-edits.js';
 import type { CloudLogin, EffectivePermissions, Job, RoleAssumption } from '../model/workflow.js';
 import { graphOf, type CallerGrant } from '../model/graph.js';
 import { TokenRequesters } from '../model/token-requests.js';
-import { computeEffectivePermissions } from '../loaders/workflow.js';
+import { computeEffectivePermissions } from '../loaders/workflows/workflow.js';
 
 function why(p: EffectivePermissions, workflowBlock: boolean): string {
   if (p.source === 'default') return 'no permissions block is declared, and the default grants no id-token';

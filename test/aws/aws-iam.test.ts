@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNT, FAKE_KEY_ID, GITHUB_PROVIDER_ARN, githubTrust, roleArn, serviceTrust, startIamServer, useEnv, type FakeRole, type IamServer, type IamServerOptions } from '../helpers/iam-server.js';
-import { AwsFatalError, addAwsToProject, awsModel, readAwsAccount, type AwsAccountData } from '../../src/loaders/aws-iam.js';
+import { AwsFatalError, addAwsToProject, awsModel, readAwsAccount, type AwsAccountData } from '../../src/loaders/aws/aws-iam.js';
 import { lintProject } from '../../src/engine/linter.js';
 import { rules } from '../../src/rules/index.js';
 import { loadTree } from '../helpers/project.js';

@@ -4,13 +4,13 @@ import fc from 'fast-check';
 import { buildSarif } from '../../src/reporters/sarif.js';
 import { githubProblems } from '../helpers/sarif-schema.js';
 import { ACCOUNT, GITHUB_PROVIDER_ARN, githubTrust, roleArn, serviceTrust, startIamServer, useEnv, type IamServer } from '../helpers/iam-server.js';
-import { addAwsToProject, awsModel, readAwsAccount, type AwsAccountData } from '../../src/loaders/aws-iam.js';
-import { SnapshotError, loadSnapshot, serializeSnapshot } from '../../src/loaders/aws-snapshot.js';
+import { addAwsToProject, awsModel, readAwsAccount, type AwsAccountData } from '../../src/loaders/aws/aws-iam.js';
+import { SnapshotError, loadSnapshot, serializeSnapshot } from '../../src/loaders/aws/aws-snapshot.js';
 import { lintProject } from '../../src/engine/linter.js';
 import { rules } from '../../src/rules/index.js';
 import type { Finding } from '../../src/engine/rule.js';
 import type { Project } from '../../src/model/project.js';
-import type { AwsModel } from '../../src/loaders/aws-iam.js';
+import type { AwsModel } from '../../src/loaders/aws/aws-iam.js';
 
 const SUB = 'token.actions.githubusercontent.com:sub';
 const AUD = 'token.actions.githubusercontent.com:aud';

@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import AjvImport from 'ajv';
 import { AJV_OPTIONS, compileSchema, hasPrecompiled, ruleOptionsSchema, type ValidatorKind } from '../../src/engine/schema-validators.js';
 import { configSchemaPath } from '../../src/engine/config-file.js';
-import { parseYaml } from '../../src/loaders/yaml-doc.js';
-import { toPlain } from '../../src/loaders/doc.js';
+import { parseYaml } from '../../src/loaders/shared/yaml-doc.js';
+import { toPlain } from '../../src/loaders/shared/doc.js';
 import { rules } from '../../src/rules/index.js';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
 

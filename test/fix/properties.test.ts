@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { fixProject } from '../../src/engine/fixes.js';
 import { lintProject } from '../../src/engine/linter.js';
 import { rules } from '../../src/rules/index.js';
-import { loadWorkflow } from '../../src/loaders/workflow.js';
+import { loadWorkflow } from '../../src/loaders/workflows/workflow.js';
 import type { Project } from '../../src/model/project.js';
 import type { Job, Permissions } from '../../src/model/workflow.js';
 import { loadTree } from '../helpers/project.js';

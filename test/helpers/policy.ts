@@ -1,5 +1,5 @@
 /** Builds model TrustPolicy nodes from plain objects through the real JSON loader (positions included). */
-import { parseJsonFile, trustPolicyRoleFromJson } from '../../src/loaders/policy-json.js';
+import { parseJsonFile, trustPolicyRoleFromJson } from '../../src/loaders/aws/policy-json.js';
 import type { Statement, TrustPolicy } from '../../src/model/iam.js';
 import type { LoadError } from '../../src/model/project.js';
 import { GITHUB_ISSUER_HOST, type TokenFacts } from '../../src/model/claims.js';

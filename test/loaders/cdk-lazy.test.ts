@@ -1,6 +1,6 @@
 /** Own file: vitest gives each test file a fresh module graph, so nothing else has imported the parser. */
 import { describe, expect, it } from 'vitest';
-import { cdkParserLoaded } from '../../src/loaders/cdk.js';
+import { cdkParserLoaded } from '../../src/loaders/aws/cdk.js';
 import { loadTree } from '../helpers/project.js';
 
 describe('CDK loader lazy loading', () => {

@@ -5,9 +5,9 @@
  * input it is used under (`when`), `isDefault` when it is the path taken by leaving an input out.
  */
 import { describe, expect, it } from 'vitest';
-import { loadCdk } from '../../src/loaders/cdk.js';
+import { loadCdk } from '../../src/loaders/aws/cdk.js';
 import type { Condition, Role } from '../../src/model/iam.js';
-import { MAX_CDK_ALTERNATIVES } from '../../src/loaders/cdk-eval.js';
+import { MAX_CDK_ALTERNATIVES } from '../../src/loaders/aws/cdk-eval.js';
 
 const ISSUER = 'token.actions.githubusercontent.com';
 const ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;

@@ -1,7 +1,7 @@
 /** AWS CDK in Python (loaders/cdk-python.ts): read into the same model as TypeScript, with exact positions. */
 import { describe, expect, it } from 'vitest';
-import { loadCdkPython, mayBePythonCdkIam } from '../../src/loaders/cdk-python.js';
-import { loadCdk } from '../../src/loaders/cdk.js';
+import { loadCdkPython, mayBePythonCdkIam } from '../../src/loaders/aws/cdk-python.js';
+import { loadCdk } from '../../src/loaders/aws/cdk.js';
 
 const ISSUER = 'token.actions.githubusercontent.com';
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
-import { loadCdk, mayBeCdkIam, MAX_CDK_PARSE_BYTES } from '../../src/loaders/cdk.js';
+import { loadCdk, mayBeCdkIam, MAX_CDK_PARSE_BYTES } from '../../src/loaders/aws/cdk.js';
 import type { Condition, Role, Statement } from '../../src/model/iam.js';
 import type { Position } from '../../src/model/location.js';
 import { brief, lintTree, loadTree } from '../helpers/project.js';

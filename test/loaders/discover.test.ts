@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { symlinkSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { discover } from '../../src/loaders/discover.js';
+import { discover } from '../../src/loaders/shared/discover.js';
 import { loadProject } from '../../src/loaders/index.js';
 import { writeTree, trustPolicy } from '../helpers/project.js';
 

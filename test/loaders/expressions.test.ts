@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { ValuePart } from '../../src/model/location.js';
-import { expressionParts } from '../../src/loaders/expressions.js';
+import { expressionParts } from '../../src/loaders/workflows/expressions.js';
 
 /** The reference: the regular expression the splitter replaces (quadratic on unclosed `${{`). */
 function byRegex(text: string): ValuePart[] {

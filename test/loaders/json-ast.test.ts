@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseJson, JsonSyntaxError } from '../../src/loaders/json-ast.js';
-import { toPlain } from '../../src/loaders/doc.js';
+import { parseJson, JsonSyntaxError } from '../../src/loaders/shared/json-ast.js';
+import { toPlain } from '../../src/loaders/shared/doc.js';
 
 describe('parseJson', () => {
   it('gives 1-based positions of keys and values', () => {

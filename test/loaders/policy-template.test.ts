@@ -8,10 +8,10 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { loadTree, writeTree } from '../helpers/project.js';
 import { loadProject } from '../../src/loaders/index.js';
-import { findPlaceholders, readPolicyTemplate } from '../../src/loaders/policy-template.js';
+import { findPlaceholders, readPolicyTemplate } from '../../src/loaders/aws/policy-template.js';
 import type { Condition, Role } from '../../src/model/iam.js';
 import type { Project } from '../../src/model/project.js';
-import type { DocMap, DocNode } from '../../src/loaders/doc.js';
+import type { DocMap, DocNode } from '../../src/loaders/shared/doc.js';
 
 const GH = 'token.actions.githubusercontent.com';
 

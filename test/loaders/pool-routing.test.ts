@@ -1,7 +1,7 @@
 /** Which thread loads a file: only Terraform and .ts files that mention CDK IAM go to the worker (issue 20 item 3). */
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/loaders/index.js';
-import { CDK_PEEK_BYTES, workerShouldLoad } from '../../src/loaders/pool.js';
+import { CDK_PEEK_BYTES, workerShouldLoad } from '../../src/loaders/shared/pool.js';
 import { writeTree } from '../helpers/project.js';
 
 const CDK = (name: string, pad = '') => `${pad}import * as iam from 'aws-cdk-lib/aws-iam';

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTree } from '../helpers/project.js';
 import type { Condition, Role } from '../../src/model/iam.js';
 import type { Project } from '../../src/model/project.js';
-import { MAX_ALTERNATIVES } from '../../src/loaders/terraform-eval.js';
+import { MAX_ALTERNATIVES } from '../../src/loaders/terraform/terraform-eval.js';
 
 const GH = 'token.actions.githubusercontent.com';
 const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${GH}`;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadTree, writeTree, lintTree, brief } from '../helpers/project.js';
 import { loadProject, type LoadSink } from '../../src/loaders/index.js';
-import { loadTerraformModule } from '../../src/loaders/terraform.js';
+import { loadTerraformModule } from '../../src/loaders/aws/terraform.js';
 import { RULE_FIXTURES } from '../../scripts/fixtures.js';
 import { lintProject } from '../../src/engine/linter.js';
 import { rules } from '../../src/rules/index.js';

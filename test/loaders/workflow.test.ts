@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadWorkflow } from '../../src/loaders/workflow.js';
+import { loadWorkflow } from '../../src/loaders/workflows/workflow.js';
 
 const load = (text: string) => {
   const r = loadWorkflow(text, '.github/workflows/x.yml');

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseDocument, visit, isAlias, type Document } from 'yaml';
-import { resolveAliases, parseYaml } from '../../src/loaders/yaml-doc.js';
+import { resolveAliases, parseYaml } from '../../src/loaders/shared/yaml-doc.js';
 
 function aliasesOf(doc: Document): unknown[] {
   const out: unknown[] = [];

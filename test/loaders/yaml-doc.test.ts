@@ -1,8 +1,8 @@
 /** The full YAML reader reads flow collections as PyYAML and libyaml/go-yaml do: indentation inside them does not matter. */
 import { describe, expect, it } from 'vitest';
-import { parseYaml } from '../../src/loaders/yaml-doc.js';
-import { CFN_YAML_TAGS } from '../../src/loaders/cloudformation.js';
-import { toPlain, type DocNode } from '../../src/loaders/doc.js';
+import { parseYaml } from '../../src/loaders/shared/yaml-doc.js';
+import { CFN_YAML_TAGS } from '../../src/loaders/aws/cloudformation.js';
+import { toPlain, type DocNode } from '../../src/loaders/shared/doc.js';
 
 const SAM = `Resources:
   Fn:

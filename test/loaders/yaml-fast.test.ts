@@ -11,10 +11,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { fastYaml, plainValue } from '../../src/loaders/yaml-fast.js';
-import { parseYaml } from '../../src/loaders/yaml-doc.js';
-import { fastLayout, workflowLayout } from '../../src/loaders/workflow-layout.js';
-import { CFN_YAML_TAGS } from '../../src/loaders/cloudformation.js';
+import { fastYaml, plainValue } from '../../src/loaders/shared/yaml-fast.js';
+import { parseYaml } from '../../src/loaders/shared/yaml-doc.js';
+import { fastLayout, workflowLayout } from '../../src/loaders/workflows/workflow-layout.js';
+import { CFN_YAML_TAGS } from '../../src/loaders/aws/cloudformation.js';
 import { generateMonorepo } from '../../scripts/bench/generate.js';
 import { REPO_ROOT } from '../../scripts/fixtures.js';
 

@@ -175,7 +175,7 @@ describe('workflow graph: bounds', () => {
 describe('workflow graph: repository scripts run: steps execute', () => {
   const grant = 'permissions:\n  id-token: write\n';
   it('finds the paths a run: text names', async () => {
-    const { scriptPaths } = await import('../../src/loaders/graph.js');
+    const { scriptPaths } = await import('../../src/loaders/workflows/graph.js');
     expect(scriptPaths('set -e\n./scripts/deploy.sh --prod\npython3 tools/oidc.py && node "ci/x.mjs"\nmake build\ncurl https://x/y.sh\n${{ inputs.s }}.sh\n../up.sh')).toEqual(['./scripts/deploy.sh', 'tools/oidc.py', 'ci/x.mjs', '../up.sh']);
   });
   it('a script that requests a token makes the job need its grant; one that does not, does not', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/loaders/index.js';
-import { parseRemoteUrl, identityFromGit } from '../../src/loaders/repo-identity.js';
+import { parseRemoteUrl, identityFromGit } from '../../src/loaders/shared/repo-identity.js';
 import { writeTree, trustPolicy } from '../helpers/project.js';
 import type { Role } from '../../src/model/iam.js';
 

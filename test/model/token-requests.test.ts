@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { TokenRequesters } from '../../src/model/token-requests.js';
 import type { Entry } from '../../src/model/workflow.js';
-import { expressionParts } from '../../src/loaders/expressions.js';
+import { expressionParts } from '../../src/loaders/workflows/expressions.js';
 
 const LOC = { file: 'x.yml', start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };
 function inputs(w: Record<string, string>): Entry[] {

@@ -2,14 +2,14 @@
  * GitHub Actions `${{ … }}` expressions inside workflow strings. A value that contains one is not
  * known statically; we keep the literal pieces (`parts`) so that later steps can match what is known.
  */
-import type { Value, ValuePart } from '../model/location.js';
+import type { Value, ValuePart } from '../../model/location.js';
 
 export function hasExpression(text: string): boolean {
   return text.includes('${{');
 }
 
-export { expressionParts } from '../model/workflow.js';
-import { expressionParts } from '../model/workflow.js';
+export { expressionParts } from '../../model/workflow.js';
+import { expressionParts } from '../../model/workflow.js';
 
 /** Marks a workflow string value containing expressions as unresolved (with parts). */
 export function markExpressions(v: Value<string>): Value<string> {

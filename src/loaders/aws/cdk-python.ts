@@ -20,7 +20,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
 import type { Node as TsNode } from 'web-tree-sitter';
-import { treeSitterParser } from './hcl.js';
+import { treeSitterParser } from '../terraform/hcl.js';
 import { analyseProgram, MAX_CDK_PARSE_BYTES, type CdkLoadResult } from './cdk.js';
 
 /** A `.py` file that mentions CDK IAM or the GitHub OIDC constructs (no parsing). */

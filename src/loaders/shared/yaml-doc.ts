@@ -6,7 +6,7 @@
  */
 import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, visit, type CST, type Document, type Node as YNode, type Tags } from 'yaml';
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
-import type { Position, SourceLocation } from '../model/location.js';
+import type { Position, SourceLocation } from '../../model/location.js';
 import { fastYaml, type FastYaml } from './yaml-fast.js';
 import { SourceText } from './source-text.js';
 

@@ -4,12 +4,12 @@
  * is loaded, called or not, so that its steps are linted like a workflow's; the workflow graph
  * (model/graph.ts) then joins the `uses: ./dir` of jobs to them.
  */
-import { get, getEntry, isMap, isScalar, isSeq, scalarValue } from './doc.js';
-import { parseYaml } from './yaml-doc.js';
+import { get, getEntry, isMap, isScalar, isSeq, scalarValue } from '../shared/doc.js';
+import { parseYaml } from '../shared/yaml-doc.js';
 import { fileStart, readStep, trailingComments } from './workflow.js';
 import { markExpressions } from './expressions.js';
-import type { LoadError } from '../model/project.js';
-import type { Action, ActionInput } from '../model/workflow.js';
+import type { LoadError } from '../../model/project.js';
+import type { Action, ActionInput } from '../../model/workflow.js';
 
 /** `action.yml` or `action.yaml` anywhere (GitHub reads no other name for action metadata). */
 export function isActionPath(relPath: string): boolean {

@@ -5,7 +5,7 @@
  * what deploy tooling sends — and is listed in `duplicateKeys` (reported). Nesting depth is bounded.
  */
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
-import type { SourceLocation } from '../model/location.js';
+import type { SourceLocation } from '../../model/location.js';
 
 export class JsonSyntaxError extends Error {
   constructor(

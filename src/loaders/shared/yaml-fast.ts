@@ -17,7 +17,7 @@
  * loader sees a value; on a monorepo of thousands of workflows that was most of a scan.
  */
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
-import type { Position, SourceLocation } from '../model/location.js';
+import type { Position, SourceLocation } from '../../model/location.js';
 
 export interface FastYaml {
   /** The document's root; undefined when the text has only blank lines and comments. */

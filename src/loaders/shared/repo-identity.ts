@@ -4,13 +4,13 @@
  * remote of the scanned repository (`.git/config`, read as text: nothing is executed).
  */
 import { existsSync, statSync } from 'node:fs';
-import { readTextFile } from '../files.js';
+import { readTextFile } from '../../files.js';
 
 /** Git's small metadata files (`.git`, `commondir`, `config`, a ref) are read up to this size, and only when regular files. */
 const MAX_GIT_FILE_BYTES = 1024 * 1024;
 const readGitFile = (file: string) => readTextFile(file, { maxBytes: MAX_GIT_FILE_BYTES });
 import path from 'node:path';
-import type { RepoIdentity } from '../model/project.js';
+import type { RepoIdentity } from '../../model/project.js';
 
 /** Parses `git@github.com:owner/repo.git`, `https://github.com/owner/repo(.git)`, `ssh://git@host/owner/repo`. */
 export function parseRemoteUrl(url: string): { host: string; owner: string; repo: string } | undefined {

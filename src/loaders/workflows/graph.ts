@@ -5,12 +5,12 @@
  * the graph's own problems (cycles, nesting too deep) as load errors of the file they are in.
  */
 import path from 'node:path';
-import type { Project } from '../model/project.js';
-import { repositoryRoot, WorkflowGraph, type RepositoryScript } from '../model/graph.js';
+import type { Project } from '../../model/project.js';
+import { repositoryRoot, WorkflowGraph, type RepositoryScript } from '../../model/graph.js';
 import { deriveAssumption, deriveCloudLogin } from './workflow.js';
-import { readTextFile } from '../files.js';
+import { readTextFile } from '../../files.js';
 import { loadAction } from './action.js';
-import type { Action, Step } from '../model/workflow.js';
+import type { Action, Step } from '../../model/workflow.js';
 
 /** Bounds on reading the scripts `run:` steps execute: per script, scripts per step, and in all. */
 const MAX_SCRIPT_BYTES = 512 * 1024;

@@ -1,11 +1,11 @@
 /**
  * Bare IAM trust-policy JSON files (`trust-policy.json`, `aws iam create-role --assume-role-policy-document file://…`).
  */
-import { parseJson, JsonSyntaxError } from './json-ast.js';
+import { parseJson, JsonSyntaxError } from '../shared/json-ast.js';
 import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
-import type { OidcProvider, Role } from '../model/iam.js';
-import type { LoadError } from '../model/project.js';
-import { getEntryCI, isMap, isScalar, scalarValue, stringList, type DocNode } from './doc.js';
+import type { OidcProvider, Role } from '../../model/iam.js';
+import type { LoadError } from '../../model/project.js';
+import { getEntryCI, isMap, isScalar, scalarValue, stringList, type DocNode } from '../shared/doc.js';
 
 /** JSON-with-comments files that are never policies; not worth a parse error. */
 const JSONC_NAMES = /(^|\/)(tsconfig[^/]*|jsconfig[^/]*|\.eslintrc|devcontainer|\.vscode\/[^/]+|cdk\.context|package(-lock)?|composer\.lock)\.json$/i;

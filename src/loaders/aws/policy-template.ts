@@ -10,11 +10,11 @@
  * Terraform's `templatefile(...)` / `data "template_file"` render the same files with their
  * variables (terraform-eval.ts); this reader is for the file alone.
  */
-import { parseJson, JsonSyntaxError } from './json-ast.js';
-import type { DocNode, DocScalar } from './doc.js';
-import { SourceText } from './source-text.js';
-import { spansWithin } from '../arrays.js';
-import type { ValuePart } from '../model/location.js';
+import { parseJson, JsonSyntaxError } from '../shared/json-ast.js';
+import type { DocNode, DocScalar } from '../shared/doc.js';
+import { SourceText } from '../shared/source-text.js';
+import { spansWithin } from '../../arrays.js';
+import type { ValuePart } from '../../model/location.js';
 
 /** Names of template files that may hold a policy. */
 export function isPolicyTemplatePath(relPath: string): boolean {

@@ -5,9 +5,9 @@
  * JSON file (a JSON string is one line, so positions stay exact).
  */
 import type { Parser as TsParser } from 'web-tree-sitter';
-import { isMap, isScalar, isSeq, type DocMap, type DocNode, type DocScalar } from './doc.js';
+import { isMap, isScalar, isSeq, type DocMap, type DocNode, type DocScalar } from '../shared/doc.js';
 import { parseEmbeddedTemplate, type Block, type Body, type Expr } from './hcl.js';
-import type { SourceText } from './source-text.js';
+import type { SourceText } from '../shared/source-text.js';
 
 /** Nested block types whose JSON form is an object or a list of objects. */
 const NESTED_BLOCKS = new Set(['statement', 'principals', 'not_principals', 'condition', 'dynamic', 'content']);

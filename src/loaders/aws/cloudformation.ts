@@ -15,14 +15,14 @@
  * (the commercial partition); the account, region and stack are unknown. A Parameter default is
  * what the template says, so values computed from it are `expression`, not `literal`.
  */
-import { pushAll } from '../arrays.js';
+import { pushAll } from '../../arrays.js';
 import type { Tags } from 'yaml';
-import { get, getEntry, getEntryIndexed, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
-import { parseYaml } from './yaml-doc.js';
+import { get, getEntry, getEntryIndexed, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode, type DocScalar, type DocSeq } from '../shared/doc.js';
+import { parseYaml } from '../shared/yaml-doc.js';
 import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
-import type { OidcProvider, Role } from '../model/iam.js';
-import type { LoadError } from '../model/project.js';
-import type { Position, SourceLocation, Value, ValuePart } from '../model/location.js';
+import type { OidcProvider, Role } from '../../model/iam.js';
+import type { LoadError } from '../../model/project.js';
+import type { Position, SourceLocation, Value, ValuePart } from '../../model/location.js';
 
 // ---------------------------------------------------------------------------------------------
 // Recognition

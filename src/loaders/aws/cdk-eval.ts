@@ -15,7 +15,7 @@
  * Only types are imported from typescript-estree, so loading this module costs nothing.
  */
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
-import { bothConditions, type ValueCondition, type ValuePart } from '../model/location.js';
+import { bothConditions, type ValueCondition, type ValuePart } from '../../model/location.js';
 
 export type N = TSESTree.Node;
 type Expr = TSESTree.Expression;

@@ -6,11 +6,11 @@
  * YAML document (which, kept, made young-generation GC copy it on large repositories).
  */
 import { isMap, isScalar, type Document } from 'yaml';
-import type { Workflow } from '../model/workflow.js';
-import { contentEnd } from './yaml-doc.js';
-import type { FastYaml } from './yaml-fast.js';
-import type { DocNode } from './doc.js';
-import type { Position } from '../model/location.js';
+import type { Workflow } from '../../model/workflow.js';
+import { contentEnd } from '../shared/yaml-doc.js';
+import type { FastYaml } from '../shared/yaml-fast.js';
+import type { DocNode } from '../shared/doc.js';
+import type { Position } from '../../model/location.js';
 
 export interface LayoutNode {
   kind: 'map' | 'scalar' | 'other';

@@ -14,9 +14,9 @@ import { closeSync, existsSync, constants as fsConstants, fstatSync, openSync, r
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
-import type { LoadOptions, LoadTask, TaskResult } from './index.js';
-import { isTerraformPath } from './terraform.js';
-import { isCdkPath, mayBeCdkIam } from './cdk.js';
+import type { LoadOptions, LoadTask, TaskResult } from '../index.js';
+import { isTerraformPath } from '../aws/terraform.js';
+import { isCdkPath, mayBeCdkIam } from '../aws/cdk.js';
 
 /** Tasks per message: few messages, and results reach the calling thread as they come. */
 const BATCH = 16;
@@ -89,7 +89,7 @@ function workerEntry(): string | undefined {
   const candidates =
     typeof __oidcLintImport === 'function'
       ? [new URL('../bin/load-worker.js', import.meta.url)]
-      : [new URL('./pool-worker-entry.js', import.meta.url), new URL('../../dist/src/loaders/pool-worker-entry.js', import.meta.url)];
+      : [new URL('./pool-worker-entry.js', import.meta.url), new URL('../../../dist/src/loaders/shared/pool-worker-entry.js', import.meta.url)];
   for (const u of candidates) {
     if (u.protocol !== 'file:') continue;
     const file = fileURLToPath(u);

@@ -1,5 +1,5 @@
-/** The worker thread of loaders/pool.ts: loads the files it claims, with the same loaders. */
-import { LOADERS, loadTask } from './index.js';
+/** The worker thread of loaders/shared/pool.ts: loads the files it claims, with the same loaders. */
+import { LOADERS, loadTask } from '../index.js';
 import { runPoolWorker, workerThreads, type WorkerData } from './pool.js';
 
 export function poolWorkerMain(): Promise<void> {

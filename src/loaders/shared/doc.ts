@@ -3,7 +3,7 @@
  * CloudFormation), Terraform `jsonencode` objects and CDK object literals are all turned into it,
  * so that one policy reader (`policy-doc.ts`) serves every format.
  */
-import type { SourceLocation, Value, Resolution, ValuePart, ValueCondition } from '../model/location.js';
+import type { SourceLocation, Value, Resolution, ValuePart, ValueCondition } from '../../model/location.js';
 
 export interface DocScalar {
   kind: 'scalar';

@@ -21,9 +21,9 @@
  *     "providers": [{ "arn", "url", "clientIds": [], "thumbprints": [] }]
  *   }
  */
-import { parseJson, JsonSyntaxError, lastWins } from './json-ast.js';
+import { parseJson, JsonSyntaxError, lastWins } from '../shared/json-ast.js';
 import { parseJsonFile } from './policy-json.js';
-import { getEntry, isMap, isScalar, isSeq, scalarValue, type DocMap, type DocNode, type DocScalar } from './doc.js';
+import { getEntry, isMap, isScalar, isSeq, scalarValue, type DocMap, type DocNode, type DocScalar } from '../shared/doc.js';
 import {
   attachLogical,
   buildRole,
@@ -37,10 +37,10 @@ import {
   type AwsRoleRecord,
   type RoleParts,
 } from './aws-iam.js';
-import type { LogicalLocation, SourceLocation, Value } from '../model/location.js';
-import type { SourceFile } from '../model/project.js';
-import { VERSION } from '../version.js';
-import { redactSecrets } from '../model/secrets.js';
+import type { LogicalLocation, SourceLocation, Value } from '../../model/location.js';
+import type { SourceFile } from '../../model/project.js';
+import { VERSION } from '../../version.js';
+import { redactSecrets } from '../../model/secrets.js';
 
 export const SNAPSHOT_VERSION = 1;
 const MARKER = 'oidcLintAwsSnapshot';

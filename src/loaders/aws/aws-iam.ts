@@ -16,13 +16,13 @@
 import type { IAMClient, IAMClientConfig } from '@aws-sdk/client-iam';
 import { parseJsonFile } from './policy-json.js';
 import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
-import { getEntryCI, isMap, type DocNode } from './doc.js';
-import type { OidcProvider, Role, TrustPolicy } from '../model/iam.js';
-import type { LoadError, Project, SourceFile } from '../model/project.js';
-import type { LogicalLocation, SourceLocation, Value } from '../model/location.js';
-import { githubIssuerOfPrincipal, githubIssuerOfStatement, parseConditionKey } from '../model/claims.js';
-import { linkProject } from '../model/links.js';
-import { importLazily } from '../lazy-import.js';
+import { getEntryCI, isMap, type DocNode } from '../shared/doc.js';
+import type { OidcProvider, Role, TrustPolicy } from '../../model/iam.js';
+import type { LoadError, Project, SourceFile } from '../../model/project.js';
+import type { LogicalLocation, SourceLocation, Value } from '../../model/location.js';
+import { githubIssuerOfPrincipal, githubIssuerOfStatement, parseConditionKey } from '../../model/claims.js';
+import { linkProject } from '../../model/links.js';
+import { importLazily } from '../../lazy-import.js';
 
 type IamSdk = typeof import('@aws-sdk/client-iam');
 

@@ -3,7 +3,7 @@
  * string indices), which is what SARIF and editors count; parsers that report other units convert
  * to offsets first.
  */
-import type { Position, SourceLocation } from '../model/location.js';
+import type { Position, SourceLocation } from '../../model/location.js';
 
 export class SourceText {
   private readonly lineStarts: number[] = [0];

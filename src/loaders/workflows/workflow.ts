@@ -2,13 +2,13 @@
  * GitHub Actions workflow loader: YAML → Workflow / Job / Step / RoleAssumption with positions.
  * Effective permissions and role assumptions are derived here, once.
  */
-import { get, getEntry, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode } from './doc.js';
-import { parseYaml } from './yaml-doc.js';
+import { get, getEntry, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode } from '../shared/doc.js';
+import { parseYaml } from '../shared/yaml-doc.js';
 import { fastLayout, rememberLayout, workflowLayout } from './workflow-layout.js';
 import { markExpressions } from './expressions.js';
-import { TokenRequesters } from '../model/token-requests.js';
-import type { LoadError } from '../model/project.js';
-import type { SourceLocation, Value } from '../model/location.js';
+import { TokenRequesters } from '../../model/token-requests.js';
+import type { LoadError } from '../../model/project.js';
+import type { SourceLocation, Value } from '../../model/location.js';
 import {
   AZURE_DEFAULT_AUDIENCE,
   CONFIGURE_AWS_CREDENTIALS,
@@ -25,7 +25,7 @@ import {
   type Step,
   type Trigger,
   type Workflow,
-} from '../model/workflow.js';
+} from '../../model/workflow.js';
 
 export function isWorkflowPath(relPath: string): boolean {
   return /(^|\/)\.github\/workflows\/[^/]+\.ya?ml$/i.test(relPath);

@@ -26,12 +26,12 @@
  * cheap text check `mayBeCdkIam`; a repository without such files never loads it.
  */
 import type { TSESTree } from '@typescript-eslint/typescript-estree';
-import type { DocEntry, DocMap, DocNode, DocScalar } from './doc.js';
-import { scalarValue } from './doc.js';
+import type { DocEntry, DocMap, DocNode, DocScalar } from '../shared/doc.js';
+import { scalarValue } from '../shared/doc.js';
 import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
-import type { OidcProvider, Role } from '../model/iam.js';
-import { bothConditions, groupAlternatives, type Resolution, type SourceLocation, type Value, type ValueCondition, type ValuePart } from '../model/location.js';
-import type { LoadError } from '../model/project.js';
+import type { OidcProvider, Role } from '../../model/iam.js';
+import { bothConditions, groupAlternatives, type Resolution, type SourceLocation, type Value, type ValueCondition, type ValuePart } from '../../model/location.js';
+import type { LoadError } from '../../model/project.js';
 import {
   ACCOUNT,
   PARTITION,
@@ -56,7 +56,7 @@ import {
   type StrVal,
   type Val,
 } from './cdk-eval.js';
-import { importLazily } from '../lazy-import.js';
+import { importLazily } from '../../lazy-import.js';
 
 /**
  * Files larger than this are not parsed (a `limit` LoadError says so). TypeScript parses in linear

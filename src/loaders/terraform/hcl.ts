@@ -13,10 +13,10 @@
  */
 import { createRequire } from 'node:module';
 import type { Parser as TsParser } from 'web-tree-sitter';
-import type { SourceLocation } from '../model/location.js';
-import { SourceText } from './source-text.js';
-import { importLazily } from '../lazy-import.js';
-import { clipRedacted } from '../model/secrets.js';
+import type { SourceLocation } from '../../model/location.js';
+import { SourceText } from '../shared/source-text.js';
+import { importLazily } from '../../lazy-import.js';
+import { clipRedacted } from '../../model/secrets.js';
 
 // ---------------------------------------------------------------------------------------------
 // Syntax tree

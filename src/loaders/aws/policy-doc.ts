@@ -3,11 +3,11 @@
  * model's TrustPolicy / Statement / Principal / Condition nodes. Shared by JSON, CloudFormation,
  * Terraform (jsonencode / heredoc) and CDK loaders so that every rule works on every format.
  */
-import { getEntryCI, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode, type DocScalar } from './doc.js';
-import type { Condition, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
-import { parseOperator } from '../model/iam.js';
-import type { SourceLocation, Value } from '../model/location.js';
-import { clipRedacted } from '../model/secrets.js';
+import { getEntryCI, isMap, isScalar, isSeq, scalarValue, stringList, type DocMap, type DocNode, type DocScalar } from '../shared/doc.js';
+import type { Condition, Principal, Role, Statement, TrustPolicy } from '../../model/iam.js';
+import { parseOperator } from '../../model/iam.js';
+import type { SourceLocation, Value } from '../../model/location.js';
+import { clipRedacted } from '../../model/secrets.js';
 
 export interface PolicyProblem {
   message: string;

@@ -9,13 +9,13 @@
  * keeps the location of that literal, because that is the token a user edits; a computed value (a
  * template, a function call) is located at the expression that computes it.
  */
-import { bothConditions, formatLocation, groupAlternatives, type Resolution, type ValueCondition, type ValuePart } from '../model/location.js';
-import { getEntryIndexed, isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from './doc.js';
+import { bothConditions, formatLocation, groupAlternatives, type Resolution, type ValueCondition, type ValuePart } from '../../model/location.js';
+import { getEntryIndexed, isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from '../shared/doc.js';
 import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, TraversalExpr, TraversalStep } from './hcl.js';
 import { getAttr } from './hcl.js';
-import { parseJson, JsonSyntaxError } from './json-ast.js';
-import { SourceText } from './source-text.js';
-import { spansWithin } from '../arrays.js';
+import { parseJson, JsonSyntaxError } from '../shared/json-ast.js';
+import { SourceText } from '../shared/source-text.js';
+import { spansWithin } from '../../arrays.js';
 import nodePath from 'node:path';
 
 export interface Def<T> {

@@ -18,17 +18,17 @@
 import path from 'node:path';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import type { Parser as TsParser } from 'web-tree-sitter';
-import type { DirectoryLoader, FileInput, LoadSink } from './index.js';
-import { parseEmbeddedTemplate, parseHcl, terraformParser, type Block, type Body, type TemplateExpr, getAttr } from './hcl.js';
-import { HclJsonConverter } from './hcl-json.js';
+import type { DirectoryLoader, FileInput, LoadSink } from '../index.js';
+import { parseEmbeddedTemplate, parseHcl, terraformParser, type Block, type Body, type TemplateExpr, getAttr } from '../terraform/hcl.js';
+import { HclJsonConverter } from '../terraform/hcl-json.js';
 import { parseJsonFile } from './policy-json.js';
 import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
-import { isScalar, scalarValue, stringList, type DocNode } from './doc.js';
-import { SourceText } from './source-text.js';
-import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvaluator, type Def, type Scope, type TfFileHost } from './terraform-eval.js';
-import type { OidcProvider, Role } from '../model/iam.js';
-import type { LoadError } from '../model/project.js';
-import type { Value } from '../model/location.js';
+import { isScalar, scalarValue, stringList, type DocNode } from '../shared/doc.js';
+import { SourceText } from '../shared/source-text.js';
+import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvaluator, type Def, type Scope, type TfFileHost } from '../terraform/terraform-eval.js';
+import type { OidcProvider, Role } from '../../model/iam.js';
+import type { LoadError } from '../../model/project.js';
+import type { Value } from '../../model/location.js';
 
 export function isTerraformPath(relPath: string): boolean {
   return /\.(tf|tf\.json|tfvars|tfvars\.json)$/i.test(relPath);
