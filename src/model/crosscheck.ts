@@ -1,6 +1,6 @@
 /**
  * The cross-check: what token each job will present (from `predict.ts`) judged against the trust
- * policy of the role it assumes (through `claims.ts`). Computed once per project and shared by the
+ * policy of the role it assumes (through the claims layer, `claims.ts`). Computed once per project and shared by the
  * cross-check rules and `oidc-lint explain`.
  */
 import {

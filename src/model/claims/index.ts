@@ -4,3 +4,4 @@ export { type GTok, hasWildcard, stringLike } from './pattern.js';
 export { type PlaceholderSpan, findNamePlaceholders, placeholdersOfValue } from './placeholders.js';
 export { type AdmittedRegion, type CharClass, type ContextScope, type FieldLit, type FieldScope, type IssuerAdmission, type LanguageInfo, type TrustSummary, UNRESOLVED_MARK, type ValueSource, inferSubjectTemplate, languageAnalysisForTests, subjectFormatId } from './regions.js';
 export { type ClaimText, type Tri, allOf3, and3, anyOf3, concatText, knownText, not3, or3 } from './values.js';
+export { type Cloud, type Trust, type TrustVerdict, EVERY_CLAIM_EVALUATED, awsTrust, compiledTrust } from './trust.js';
