@@ -8,7 +8,7 @@ import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, 
 import path from 'node:path';
 import { main } from '../src/cli.js';
 import { writeTree, trustPolicy } from './helpers/project.js';
-import { loadSnapshot, serializeSnapshot } from '../src/loaders/aws-snapshot.js';
+import { loadSnapshot, serializeSnapshot } from '../src/loaders/aws/aws-snapshot.js';
 import { codeFrame } from '../src/reporters/frame.js';
 
 const GOOD_POLICY = trustPolicy({});

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isTracked, parseIndex, readTrackedPaths, GitIndexError } from '../../src/loaders/git-index.js';
-import { discover } from '../../src/loaders/discover.js';
+import { isTracked, parseIndex, readTrackedPaths, GitIndexError } from '../../src/loaders/shared/git-index.js';
+import { discover } from '../../src/loaders/shared/discover.js';
 import { writeTree, trustPolicy } from '../helpers/project.js';
 
 let hasGit = true;

@@ -16,7 +16,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { FileAccessError, readFileBytes, readTextFile } from '../files.js';
+import { FileAccessError, readFileBytes, readTextFile } from '../../files.js';
 
 export interface TrackedPaths {
   /** The work tree (the folder holding `.git`). */
