@@ -13,6 +13,7 @@ import { ConfigFileError, findConfigFile, loadConfigFile, type LoadedConfig } fr
 import { applyBaseline, BaselineError, createBaseline, parseBaseline, serializeBaseline, type Baseline } from './engine/baseline.js';
 import { rules } from './rules/index.js';
 import { reporters } from './reporters/index.js';
+import { coalesce } from './reporters/json-stream.js';
 import { githubStepSummary } from './reporters/github.js';
 import { VERSION } from './version.js';
 import { explainRole, findRoles, renderExplanation } from './explain.js';
@@ -416,7 +417,11 @@ async function run(argv: string[], io: Partial<Io>, drawn: { progress?: Progress
   };
   timing?.lap('rules');
   progress?.update('reporting', project.sources.length);
-  const text = reporter(input);
+  // JSON and SARIF are written as they are made (a large repository's report is never one string);
+  // the others are small enough to build whole.
+  // Each piece is redacted before pieces are joined into writes: a piece is a whole value or a bit of
+  // the report's own structure, so no key spans two of them (the report as one string is redacted whole).
+  const report: string | Iterable<string> = reporter.chunks ? coalesce(mapPieces(reporter.chunks(input), redactSecrets)) : redactSecrets(reporter(input));
   if (o['fix-dry-run']) {
     // The diff goes to stdout unless a machine-readable report does.
     // The diff quotes the files' lines: keys in them are redacted as in every report (the change itself never touches one).
@@ -434,13 +439,24 @@ async function run(argv: string[], io: Partial<Io>, drawn: { progress?: Progress
   // Synchronous file calls on the common path: `fs.promises` is a module of its own to load (~2 ms of a cold start).
   if (o['output-file']) {
     try {
-      writeFileAtomic(path.resolve(cwd, o['output-file']), redactSecrets(text), { region });
+      writeFileAtomic(path.resolve(cwd, o['output-file']), report, { region });
     } catch (e) {
       if (!(e instanceof FileAccessError)) throw e;
       err(`oidc-lint: cannot write ${o['output-file']}: ${e.message}\n`);
       return 2;
     }
-  } else out(text);
+  } else {
+    // Already redacted (above); the progress line is erased first, as `out` does.
+    progress?.clear();
+    if (typeof report === 'string') stdout(report);
+    else
+      for (const chunk of report) {
+        progress?.clear();
+        stdout(chunk);
+        // A pipe that reads slower than the report is made: wait, rather than queue the whole report in memory.
+        if (!io.stdout) await stdoutDrained();
+      }
+  }
   if (remaining) {
     // After the report of the files as they are: what --fix would change, and what would be left.
     const note = afterFixNote(changes, remaining, project.root, cwd);
@@ -508,6 +524,27 @@ function phaseTimer() {
  * head`: when the reader goes away, what it did not read is dropped without a stack trace and the run
  * still ends with its own exit code.
  */
+function* mapPieces(pieces: Iterable<string>, f: (s: string) => string): Generator<string> {
+  for (const p of pieces) yield f(p);
+}
+
+/** Resolves when process.stdout can take more (at once when it has room; also when it failed or closed). */
+function stdoutDrained(): Promise<void> | undefined {
+  const stream = process.stdout;
+  if (!stream.writableNeedDrain || stream.destroyed) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+}
+
 function standardStream(name: 'stdout' | 'stderr'): (s: string) => void {
   let stream: NodeJS.WriteStream | undefined;
   return (s) => {

@@ -15,7 +15,7 @@
  *
  * Every failure is a FileAccessError with a one-line reason (the CLI prints it and exits 2).
  */
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
 import path from 'node:path';
 
 export class FileAccessError extends Error {}
@@ -126,8 +126,10 @@ export function readFileBytes(abs: string, options: { maxBytes: number; region?:
  * Writes `data` to `abs` (creating missing parent folders) through a temporary file renamed into
  * place. Inside `region`, neither a parent folder nor the file itself may be a symlink that leads
  * out of it, and only a regular file is replaced. Throws FileAccessError with the reason.
+ * `data` may be given in pieces (a report written as it is made): they are written one after the
+ * other, and the file appears, complete, only when the last one is written.
  */
-export function writeFileAtomic(abs: string, data: string, options: { region?: string; keepMode?: boolean } = {}): void {
+export function writeFileAtomic(abs: string, data: string | Iterable<string>, options: { region?: string; keepMode?: boolean } = {}): void {
   abs = path.resolve(abs);
   const r = regionOf(options.region);
   const content = isRepositoryContent(abs, r);
@@ -182,14 +184,14 @@ export function writeFileAtomic(abs: string, data: string, options: { region?: s
     if (existing && !existing.isFile()) {
       // A pipe or a terminal the user named (`-o /dev/stdout`): written as is; never one in the repository.
       if (content) throw new FileAccessError(`${kindOf(existing)}, not a regular file`);
-      writeFileSync(target, data);
+      writeData(target, data, 'w', 0o666);
       return;
     }
     // Keep the permissions of the file replaced — not its execute bits, unless asked (a source file --fix edits).
     const mode = existing ? existing.mode & (options.keepMode ? 0o777 : 0o666) : 0o666;
     const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`);
     try {
-      writeFileSync(tmp, data, { flag: 'wx', mode });
+      writeData(tmp, data, 'wx', mode);
       renameSync(tmp, target);
     } catch (e) {
       try {
@@ -202,5 +204,22 @@ export function writeFileAtomic(abs: string, data: string, options: { region?: s
   } catch (e) {
     if (e instanceof FileAccessError) throw e;
     throw new FileAccessError(code(e));
+  }
+}
+
+/** Writes `data` (a string, or its pieces in order) to a file opened with `flag`. */
+function writeData(file: string, data: string | Iterable<string>, flag: string, mode: number): void {
+  if (typeof data === 'string') {
+    writeFileSync(file, data, { flag, mode });
+    return;
+  }
+  const fd = openSync(file, flag, mode);
+  try {
+    for (const chunk of data) {
+      const buf = Buffer.from(chunk, 'utf8');
+      for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+    }
+  } finally {
+    closeSync(fd);
   }
 }

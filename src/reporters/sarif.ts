@@ -5,7 +5,8 @@
  * See ../shared/docs/ecosystem.md §1.
  */
 import type { Location, Log, ReportingDescriptor, Result, Run } from 'sarif';
-import type { Reporter, ReporterOptions } from './types.js';
+import type { ReportInput, Reporter, ReporterOptions } from './types.js';
+import { jsonChunks, lazyMap, type LazyArray } from './json-stream.js';
 import type { Finding, RuleModule, Severity } from '../engine/rule.js';
 import type { Project } from '../model/project.js';
 import type { SourceLocation } from '../model/location.js';
@@ -67,8 +68,14 @@ function location(loc: SourceLocation, project: Project, opts: ReporterOptions, 
 }
 
 export function buildSarif(findings: Finding[], project: Project, rules: readonly RuleModule[], opts: ReporterOptions, crashes: { ruleId: string; message: string }[] = []): Log {
+  const toResult = sarifResult(project, rules, opts);
+  return sarifLog(findings.map(toResult), rules, opts, crashes);
+}
+
+/** A finding as a SARIF result (`ruleIndex` from the position of its rule in `rules`). */
+function sarifResult(project: Project, rules: readonly RuleModule[], opts: ReporterOptions): (f: Finding) => Result {
   const index = new Map(rules.map((r, i) => [r.id, i]));
-  const results: Result[] = findings.map((f) => {
+  return (f) => {
     const r: Result = {
       ruleId: f.ruleId,
       ruleIndex: index.get(f.ruleId),
@@ -94,8 +101,12 @@ export function buildSarif(findings: Finding[], project: Project, rules: readonl
       ];
     }
     return r;
-  });
-  const run: Run = {
+  };
+}
+
+/** The log around the results (a LazyArray when it is streamed: each result is built as it is written). */
+function sarifLog<R extends Result[] | LazyArray<Result>>(results: R, rules: readonly RuleModule[], opts: ReporterOptions, crashes: { ruleId: string; message: string }[]) {
+  const run = {
     tool: {
       driver: {
         name: 'oidc-lint',
@@ -116,10 +127,10 @@ export function buildSarif(findings: Finding[], project: Project, rules: readonl
     // them to the checkout); a directory URI ends with '/'.
     originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(opts.repoRoot).href.replace(/\/?$/, '/'), description: { text: 'The repository root.' } } },
     results,
-    columnKind: 'utf16CodeUnits',
-  };
-  if (opts.sarifCategory) run.automationDetails = { id: opts.sarifCategory.endsWith('/') ? opts.sarifCategory : `${opts.sarifCategory}/` };
-  return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [run] };
+    columnKind: 'utf16CodeUnits' as const,
+  } satisfies Omit<Run, 'results'> & { results: R };
+  const withCategory = opts.sarifCategory ? { ...run, automationDetails: { id: opts.sarifCategory.endsWith('/') ? opts.sarifCategory : `${opts.sarifCategory}/` } } : run;
+  return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0' as const, runs: [withCategory] } as R extends Result[] ? Log : unknown;
 }
 
 function groupEdits(edits: NonNullable<Finding['fix']>['edits']): [string, typeof edits][] {
@@ -132,5 +143,12 @@ function groupEdits(edits: NonNullable<Finding['fix']>['edits']): [string, typeo
   return [...m.entries()];
 }
 
-export const sarifReporter: Reporter = ({ findings, project, rules, options, crashes }) =>
-  jsonText(JSON.stringify(buildSarif(findings, project, rules, options, crashes), null, 2)) + '\n';
+/** The SARIF log in pieces, each result built as it is written (the CLI streams it). */
+export function* sarifChunks({ findings, project, rules, options, crashes }: ReportInput): Generator<string> {
+  // Piece by piece, as jsonText would write the whole (what it escapes never spans two pieces: json-stream.ts).
+  for (const piece of jsonChunks(sarifLog(lazyMap(findings, sarifResult(project, rules, options)), rules, options, crashes))) yield jsonText(piece);
+  yield '\n';
+}
+
+export const sarifReporter: Reporter = (input) => [...sarifChunks(input)].join('');
+sarifReporter.chunks = sarifChunks;

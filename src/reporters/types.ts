@@ -26,4 +26,8 @@ export interface ReporterOptions {
   maxWarnings?: number;
 }
 
-export type Reporter = (input: ReportInput) => string;
+export interface Reporter {
+  (input: ReportInput): string;
+  /** The same text in pieces, for a report written as it is made (JSON and SARIF: never one string of the whole report). */
+  chunks?: (input: ReportInput) => Iterable<string>;
+}
