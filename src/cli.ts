@@ -518,12 +518,7 @@ function phaseTimer() {
   };
 }
 
-/**
- * A writer to stdout or stderr that creates the stream on first use: a run that writes nothing there
- * (`-o report.sarif`) does not load Node's stream modules (a few ms of a cold start). `oidc-lint … |
- * head`: when the reader goes away, what it did not read is dropped without a stack trace and the run
- * still ends with its own exit code.
- */
+/** Each piece of a report through `f` (redaction), before pieces are joined into writes. */
 function* mapPieces(pieces: Iterable<string>, f: (s: string) => string): Generator<string> {
   for (const p of pieces) yield f(p);
 }
@@ -545,6 +540,12 @@ function stdoutDrained(): Promise<void> | undefined {
   });
 }
 
+/**
+ * A writer to stdout or stderr that creates the stream on first use: a run that writes nothing there
+ * (`-o report.sarif`) does not load Node's stream modules (a few ms of a cold start). `oidc-lint … |
+ * head`: when the reader goes away, what it did not read is dropped without a stack trace and the run
+ * still ends with its own exit code.
+ */
 function standardStream(name: 'stdout' | 'stderr'): (s: string) => void {
   let stream: NodeJS.WriteStream | undefined;
   return (s) => {
