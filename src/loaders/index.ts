@@ -255,7 +255,11 @@ export interface LoadOptions {
    * the machine has two cores or more.
    */
   threads?: number;
-  /** Fewest CDK and Terraform files for which a worker thread is started (its start-up costs ~50 ms). Default 200. */
+  /**
+   * Fewest CDK and Terraform files for which a worker thread is started (its start-up costs ~50 ms).
+   * Default 200. The worker is started only when the calling thread has at least as many other files
+   * to load meanwhile (pool.ts, usePool).
+   */
   poolMinFiles?: number;
   /** Told how many of the CDK and Terraform files the worker thread loaded (diagnostics). */
   onPool?: (stats: { files: number; byWorker: number }) => void;
@@ -319,7 +323,7 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
     if (progress) progress('loading', (read += r.outcomes.length), wanted.length);
   });
   const pooledFiles = pooled.reduce((n, i) => n + tasks[i].files.length, 0);
-  const pool = pooledFiles && usePool(pooledFiles, options) ? startPool(pooled.map((i) => tasks[i]), maxBytes, { onResult }) : undefined;
+  const pool = pooledFiles && usePool(pooledFiles, wanted.length - pooledFiles, options) ? startPool(pooled.map((i) => tasks[i]), maxBytes, { onResult }) : undefined;
   const inPool = new Set(pool ? pooled : []);
   const results: TaskResult[] = new Array(tasks.length);
   for (let i = 0; i < tasks.length; i++)

@@ -1,7 +1,7 @@
 /** Which thread loads a file: only Terraform and .ts files that mention CDK IAM go to the worker (issue 20 item 3). */
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/loaders/index.js';
-import { CDK_PEEK_BYTES, workerShouldLoad } from '../../src/loaders/shared/pool.js';
+import { CDK_PEEK_BYTES, usePool, workerShouldLoad } from '../../src/loaders/shared/pool.js';
 import { writeTree } from '../helpers/project.js';
 
 const CDK = (name: string, pad = '') => `${pad}import * as iam from 'aws-cdk-lib/aws-iam';
@@ -32,5 +32,26 @@ describe('routing files to the worker thread', () => {
     expect(workerShouldLoad({ relPath: 'a.ts', absPath: '/dev/null', notRead: 'a named pipe' })).toBe(true);
     expect(workerShouldLoad({ relPath: 'main.tf', absPath: '/nonexistent/main.tf' })).toBe(true);
     expect(workerShouldLoad({ relPath: 'a.yml', absPath: '/nonexistent/a.yml' })).toBe(false);
+  });
+
+  it('starts the worker only when the calling thread has at least as many files of its own to load (a Terraform-heavy repository stays on one thread)', async () => {
+    expect(usePool(1200, 30, { threads: 2 })).toBe(false);
+    expect(usePool(200, 199, { threads: 2 })).toBe(false);
+    expect(usePool(200, 200, { threads: 2 })).toBe(true);
+    expect(usePool(199, 5000, { threads: 2 })).toBe(false);
+    expect(usePool(1200, 5000, { threads: 1 })).toBe(false);
+    const tf: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) tf[`tf/m${i % 20}/r${i}.tf`] = `resource "aws_iam_role" "r${i}" {\n  name = "r${i}"\n}\n`;
+    const workflows = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`.github/workflows/w${i}.yml`, 'on: push\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n']));
+    for (const [n, started] of [
+      [10, false],
+      [200, true],
+    ] as const) {
+      const dir = writeTree({ ...tf, ...workflows(n) });
+      let pooled = 0;
+      const project = await loadProject([dir], { root: dir, threads: 2, onPool: (p) => (pooled = p.files) });
+      expect(pooled).toBe(started ? 200 : 0);
+      expect(project.sources).toHaveLength(200 + n);
+    }
   });
 });
