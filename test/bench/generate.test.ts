@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { generateIrrelevantMonorepo, generateMix, generateTerraformRepo } from '../../scripts/bench/generate.js';
-import { mayBeCdkIam } from '../../src/loaders/cdk.js';
+import { mayBeCdkIam } from '../../src/loaders/aws/cdk.js';
 
 function files(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) (e.isDirectory() ? files(path.join(dir, e.name), out) : out.push(path.join(dir, e.name)));
