@@ -3,7 +3,7 @@
  * built CLI, a SARIF report written to a file), each measurement in a fresh process.
  *
  *   npm run bench -- [--sizes 10000,50000] [--full] [--runs 3] [--big-runs 1] [--only scale,irrelevant,terraform,startup,actionlint]
- *                    [--no-actionlint] [--fresh] [--no-git] [--out bench/results.json]
+ *                    [--timeout-min 30] [--no-actionlint] [--fresh] [--no-git] [--out bench/results.json]
  *
  * - scale: the bench's mix (five workflows of 3–10 KB for every two trust policies in JSON,
  *   CloudFormation, Terraform and CDK) at 10,000 and 50,000 files; `--full` or
@@ -53,6 +53,8 @@ const sizes = (value('sizes') ?? '10000,50000').split(',').map(Number).concat(fu
 const RUNS = Number(value('runs') ?? 3);
 /** Rounds at more than 20,000 files (each takes minutes on two cores). */
 const BIG_RUNS = Number(value('big-runs') ?? 1);
+/** A run taking longer is stopped and recorded as failed (`--timeout-min`, 30). */
+const TIMEOUT_MS = Number(value('timeout-min') ?? 30) * 60_000;
 const ALL = ['scale', 'irrelevant', 'terraform', 'startup', 'actionlint'];
 const only = value('only')?.split(',');
 const sections = (only ?? ALL).filter((s) => !(s === 'actionlint' && flag('no-actionlint')));
@@ -91,12 +93,13 @@ let counter = 0;
 function runOnce(mode: Mode): Ran {
   const usage = path.join(tmp, `rusage-${counter++}.json`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--require', PRELOAD, ...mode.args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...mode.env, OIDC_LINT_BENCH_RUSAGE: usage } });
+  const r = spawnSync(process.execPath, ['--require', PRELOAD, ...mode.args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: TIMEOUT_MS, killSignal: 'SIGKILL', env: { ...process.env, ...mode.env, OIDC_LINT_BENCH_RUSAGE: usage } });
   const wallMs = performance.now() - t0;
   if (r.error) throw r.error;
   // oidc-lint exits 1 when it finds error-level problems (the generated repositories have some).
   // Anything else is a failure, recorded as such: a crash is a result too.
-  const failed = r.status === 0 || r.status === 1 ? undefined : `${r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}${failureReason(r.stderr)}`;
+  const timedOut = r.signal === 'SIGKILL' && wallMs >= TIMEOUT_MS;
+  const failed = r.status === 0 || r.status === 1 ? undefined : `${timedOut ? `stopped after ${TIMEOUT_MS / 60_000} minutes` : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}${failureReason(r.stderr)}`;
   const u = existsSync(usage) ? (JSON.parse(readFileSync(usage, 'utf8')) as { userMs: number; sysMs: number; maxRssMB: number }) : { userMs: NaN, sysMs: NaN, maxRssMB: NaN };
   rmSync(usage, { force: true });
   return { sample: { wallMs, cpuMs: u.userMs + u.sysMs, userMs: u.userMs, sysMs: u.sysMs, maxRssMB: u.maxRssMB, ...(failed ? { failed } : {}) }, stdout: r.stdout, stderr: r.stderr, failed };
