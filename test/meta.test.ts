@@ -99,5 +99,13 @@ for (const rule of rules) {
       expect(fx.invalid.length).toBeGreaterThan(0);
       expect(fx.valid.length).toBeGreaterThan(0);
     });
+    it('has an invalid fixture for each cloud other than AWS it covers (named -<cloud>-)', () => {
+      const fx = listRuleFixtures(rule.id);
+      for (const cloud of (rule.meta.clouds ?? []).filter((c) => c !== 'aws'))
+        expect(
+          fx.invalid.some((f) => path.basename(f).includes(`-${cloud}-`)),
+          `${rule.id} covers ${cloud} but has no invalid-*-${cloud}-* fixture`,
+        ).toBe(true);
+    });
   });
 }

@@ -7,6 +7,7 @@ import type { Project, SourceFile, LoadError } from '../model/project.js';
 import type { Condition, OidcProvider, Principal, Role, Statement, TrustPolicy } from '../model/iam.js';
 import type { Action, CloudLogin, Job, Permissions, RoleAssumption, Step, Trigger, Workflow } from '../model/workflow.js';
 import type { Suppression } from './suppressions.js';
+import type { Cloud, Trust } from '../model/claims/trust.js';
 import type { TokenRequester } from '../model/token-requesters.js';
 
 export type RuleKind = 'problem' | 'hardening';
@@ -33,6 +34,8 @@ export type JsonSchema = Record<string, unknown>;
 export interface RuleMeta {
   kind: RuleKind;
   appliesTo: AppliesTo[];
+  /** The clouds whose trusts the rule judges (rules.md lists them); absent: AWS only. */
+  clouds?: Cloud[];
   /** Security impact; a report may raise or lower it for one finding. */
   severity: Severity;
   defaultLevel: 'error' | 'warn';
@@ -166,6 +169,12 @@ export interface NodeTypes {
   Principal: Principal;
   Condition: Condition;
   OidcProvider: OidcProvider;
+  /**
+   * A trust of a cloud other than AWS (`model/trusts.ts`: Google Cloud pool providers, alone and
+   * joined with each grant to the pool's identities), judged through the trust interface
+   * (`model/claims/trust.ts`). AWS trusts are visited as Role / TrustPolicy / Statement.
+   */
+  Trust: Trust;
   Project: Project;
   /**
    * A suppression directive (inline comment or config entry), visited AFTER the traversal, once

@@ -1,9 +1,10 @@
 import type { NodeType } from './rule.js';
 import type { Project } from '../model/project.js';
+import { cloudTrusts } from '../model/trusts.js';
 
 type Dispatch = (type: NodeType, node: unknown, exit: boolean) => void;
 
-/** The single walk over the model, in a fixed order: sources, load errors, workflows, roles, providers. */
+/** The single walk over the model, in a fixed order: sources, load errors, workflows, roles, providers, other clouds' trusts. */
 export function traverse(project: Project, dispatch: Dispatch): void {
   const visit = (type: NodeType, node: unknown, children?: () => void) => {
     dispatch(type, node, false);
@@ -41,5 +42,6 @@ export function traverse(project: Project, dispatch: Dispatch): void {
           });
       });
     for (const p of project.providers) visit('OidcProvider', p);
+    for (const t of cloudTrusts(project)) visit('Trust', t);
   });
 }

@@ -13,6 +13,7 @@ import { isActionPath, loadAction, mayBeAction } from './workflows/action.js';
 import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFromJson } from './aws/policy-json.js';
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './aws/cloudformation.js';
 import { isTerraformPath, terraformLoader } from './aws/terraform.js';
+import { gcloudJsonLoader } from './gcp/gcloud-json.js';
 import { hasPlaceholders, isPolicyTemplatePath, readPolicyTemplate } from './aws/policy-template.js';
 import { loadCdk, mayBeCdkIam } from './aws/cdk.js';
 import { loadCdkPython, mayBePythonCdkIam } from './aws/cdk-python.js';
@@ -21,6 +22,7 @@ import { identityFromGit } from './shared/repo-identity.js';
 import type { OidcProvider, Role } from '../model/iam.js';
 import type { Action, Workflow } from '../model/workflow.js';
 import { linkProject } from '../model/links.js';
+import { emptyGcpModel, type GcpModel } from '../model/gcp.js';
 import { connectGraph } from './workflows/graph.js';
 import { startPool, usePool, workerShouldLoad } from './shared/pool.js';
 
@@ -30,6 +32,8 @@ export interface LoadSink {
   /** Action metadata files (`action.yml`); absent when a loader adds none. */
   actions?: Action[];
   roles: Role[];
+  /** Google Cloud workload identity federation (pool providers, grants to pool identities); absent when a loader adds none. */
+  gcp?: GcpModel;
   providers: OidcProvider[];
   errors: LoadError[];
   /** Set by a loader that recognised the file, so that it is kept as a source. */
@@ -234,7 +238,7 @@ export const cdkPythonLoader: FileLoader = {
 };
 
 /** Registry, in priority order: the first loader that accepts a file loads it. */
-export const LOADERS: Loader[] = [workflowLoader, actionLoader, terraformLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader, cdkPythonLoader];
+export const LOADERS: Loader[] = [workflowLoader, actionLoader, terraformLoader, gcloudJsonLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader, cdkPythonLoader];
 
 export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
@@ -563,7 +567,7 @@ export async function loadFile(f: DiscoveredFile, loaders: Loader[], maxBytes: n
  * issuer (github.com, an enterprise's, or GHES's `HOST/_services/token`). An OpenID Connect URL
  * of another service (`openidconnect.googleapis.com`) is no such sign.
  */
-const OIDC_SIGN = /federated|webidentity|openidconnect(?:principal|provider)|openid_connect_provider|oidc[-_ ]?provider|token\.actions\.githubusercontent\.com|_services\/token/i;
+const OIDC_SIGN = /federated|webidentity|openidconnect(?:principal|provider)|openid_connect_provider|oidc[-_ ]?provider|workload_identity_pool|workloadIdentityPools|token\.actions\.githubusercontent\.com|_services\/token/i;
 
 /**
  * A syntax error in a file that shows no such sign (and is not a workflow) is marked `unrelated`:
@@ -595,6 +599,12 @@ function addResults(project: Project, sink: LoadSink): void {
   if (sink.actions?.length) pushAll((project.actions ??= []), sink.actions);
   pushAll(project.roles, sink.roles);
   pushAll(project.providers, sink.providers);
+  if (sink.gcp) {
+    const gcp = (project.gcp ??= emptyGcpModel());
+    pushAll(gcp.providers, sink.gcp.providers);
+    pushAll(gcp.grants, sink.gcp.grants);
+    pushAll(gcp.pools, sink.gcp.pools);
+  }
   pushAll(project.loadErrors, sink.errors);
 }
 

@@ -2,6 +2,7 @@ import type { SourceLocation } from './location.js';
 import type { OidcProvider, Role } from './iam.js';
 import type { Action, Job, RoleAssumption, Workflow } from './workflow.js';
 import type { WorkflowGraph } from './graph.js';
+import type { GcpModel } from './gcp.js';
 
 /** One file the tool read. `text` is kept so that source-wide rules (e.g. hard-coded keys) and code frames work. */
 export interface SourceFile {
@@ -76,6 +77,8 @@ export interface Project {
   actions?: Action[];
   roles: Role[];
   providers: OidcProvider[];
+  /** Google Cloud workload identity federation read from the files (joined into trusts by `model/trusts.ts`). */
+  gcp?: GcpModel;
   loadErrors: LoadError[];
   links: ProjectLinks;
   /**

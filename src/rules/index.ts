@@ -14,6 +14,7 @@ import noUnsafeConditionOperator from './no-unsafe-condition-operator.js';
 import noUnusedSuppression from './no-unused-suppression.js';
 import noWildcardSubject from './no-wildcard-subject.js';
 import parseError from './parse-error.js';
+import preferImmutableIds from './prefer-immutable-ids.js';
 import requireAudienceCondition from './require-audience-condition.js';
 import requireIdTokenPermission from './require-id-token-permission.js';
 import requireProviderAudience from './require-provider-audience.js';
@@ -35,6 +36,7 @@ export const rules: readonly RuleModule[] = [
   noUnusedSuppression,
   noWildcardSubject,
   parseError,
+  preferImmutableIds,
   requireAudienceCondition,
   requireIdTokenPermission,
   requireProviderAudience,

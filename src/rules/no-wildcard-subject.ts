@@ -2,6 +2,7 @@ import { createRule } from '../engine/create-rule.js';
 import type { Confidence } from '../engine/rule.js';
 import { anyCondition, formatLocation, type Value, type ValueCondition } from '../model/location.js';
 import { UNRESOLVED_MARK, canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, writesWildcard, type AdmittedRegion, type FieldScope } from '../model/claims.js';
+import { gcpGrantTarget, gcpPoolName, gcpWidestMember, type GcpTrust } from '../model/claims/gcp.js';
 
 /** Claims whose values name who may assume the role; a wildcard in them widens the role. */
 const IDENTITY_CLAIMS = new Set(['sub', 'repository']);
@@ -31,17 +32,19 @@ export default createRule({
   meta: {
     kind: 'problem',
     appliesTo: ['trust-policy'],
+    clouds: ['aws', 'gcp'],
     severity: 'critical',
     defaultLevel: 'error',
     docs: {
-      description: 'A `sub` condition must not use wildcards that admit any owner, any repository of an owner, or every context of a repository.',
+      description: 'A `sub` condition (on Google Cloud: a grant to a workload identity pool, with its provider\'s condition) must not use wildcards that admit any owner, any repository of an owner, or every context of a repository.',
       rationale:
-        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard. Every branch of a template counts as a possible value (a Terraform `%{if}`, conditional or `%{for}` over an unknown list, a `dynamic` block there only under some input, a CDK `??`, ternary or default parameter whose input the file does not fix): the finding says under which input the wildcard is used, and is a warning when that input must be set on purpose (an error when the wildcard is the default).',
+        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard. Every branch of a template counts as a possible value (a Terraform `%{if}`, conditional or `%{for}` over an unknown list, a `dynamic` block there only under some input, a CDK `??`, ternary or default parameter whose input the file does not fix): the finding says under which input the wildcard is used, and is a warning when that input must be set on purpose (an error when the wildcard is the default). On Google Cloud the wildcard is a grant to every identity of a workload identity pool (`principalSet://…/workloadIdentityPools/POOL/*`) or a `startsWith` in the provider\'s condition: the grant and the provider\'s `attribute_condition` are judged together, and when the provider pins only the owner, every repository of the owner can act as the service account. (A grant that names one repository, `…/attribute.repository/OWNER/REPO`, is not reported: Google has no subject grammar to pin a branch in a grant; pin the branch in the provider\'s condition.)',
       remediation:
         'Name the exact repository and context: `repo:org/repo:ref:refs/heads/main` for a branch, `repo:org/repo:environment:production` for an environment (protect it with required reviewers). List several exact values rather than one wildcard, or pin the repository with `repository_id` and a reusable workflow with `job_workflow_ref`.',
       references: [
         'https://docs.github.com/en/actions/reference/security/oidc#example-subject-claims',
         'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String',
+        'https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines#access',
       ],
       recommended: true,
     },
@@ -50,6 +53,7 @@ export default createRule({
       anyRepo: 'Every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
       anyContext: 'Every branch, pull request or environment of {{repository}} can assume this role: sub pattern "{{pattern}}".',
       anyContextById: 'Every branch, pull request or environment of the repository with id {{repoId}} can assume this role: sub pattern "{{pattern}}".',
+      gcpAnyRepo: 'Every repository of "{{owner}}" can act as {{target}}: {{member}} grants {{role}} to identities of pool {{pool}}, and provider {{provider}} admits every repository of the owner.',
       anyOwnerWhen: 'When {{when}}, any GitHub repository of any owner can assume this role: sub pattern "{{pattern}}" does not pin the owner.',
       anyRepoWhen: 'When {{when}}, every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
       anyContextWhen: 'When {{when}}, every branch, pull request or environment of {{repository}} can assume this role: sub pattern "{{pattern}}".',
@@ -58,6 +62,23 @@ export default createRule({
   },
   create(context) {
     return {
+      /** Google Cloud: a grant joined with its pool provider that lets every repository of one owner in (any owner: require-subject-condition). */
+      Trust(t) {
+        if (t.cloud !== 'gcp' || !(t as GcpTrust).grant) return;
+        const g = t as GcpTrust;
+        const regions = g.admits().issuers[0]?.regions ?? [];
+        if (regions.some((r) => r.breadth === 'any-owner')) return;
+        const region = regions.find((r) => r.breadth === 'any-repo' && r.opaque.length === 0);
+        if (!region) return;
+        const m = gcpWidestMember(g);
+        context.report({
+          node: m?.value ?? g.grant!,
+          messageId: 'gcpAnyRepo',
+          data: { owner: show(region.owner, region.ownerId), target: gcpGrantTarget(g.grant!), member: m?.value.value ?? '', role: g.grant!.role?.value ?? 'a role', pool: gcpPoolName(g.provider), provider: g.provider.origin.logicalId },
+          severity: 'high',
+          confidence: region.uncertain || g.grant!.conditional ? 'medium' : 'high',
+        });
+      },
       TrustPolicy(tp) {
         const reportPlain = (v: Value<string>, region: AdmittedRegion): void => {
           const confidence: Confidence = v.resolution === 'unresolved' || region.uncertain ? 'medium' : 'high';

@@ -13,6 +13,8 @@ import {
   type AdmittedRegion,
   type GitHubIssuer,
 } from '../model/claims.js';
+import { gcpGrantTarget, gcpPoolName, gcpWidestMember, type GcpTrust } from '../model/claims/gcp.js';
+import { cloudTrusts } from '../model/trusts.js';
 
 /** Claims whose positive conditions name who may assume the role. */
 const IDENTITY_CLAIMS = new Set(['sub', 'job_workflow_ref', 'repository', 'repository_id', 'repository_owner_id']);
@@ -30,18 +32,21 @@ export default createRule({
   meta: {
     kind: 'problem',
     appliesTo: ['trust-policy'],
+    clouds: ['aws', 'gcp'],
     severity: 'critical',
     defaultLevel: 'error',
     docs: {
-      description: 'A trust policy that lets a GitHub OIDC provider assume a role must restrict the token subject (`sub`, or `job_workflow_ref`).',
+      description: 'A trust of GitHub tokens must restrict who presents them: an IAM role\'s trust policy the token subject (`sub`, or `job_workflow_ref`); a Google Cloud workload identity pool provider the owner, in its `attribute_condition`.',
       rationale:
-        'The GitHub OIDC provider is shared by every repository on github.com. Without a condition on `sub`, any workflow in any repository — including an attacker\'s — can request a token with the right audience and assume the role. Datadog found hundreds of such roles in the wild. A negated operator (`StringNotLike`) as the only subject condition admits every repository it does not name; a condition on a key the token never carries (a misspelled key, a key for another issuer) restricts nothing when its operator is negated, `…IfExists` or `ForAllValues:`. `job_workflow_ref` alone names the workflow that runs, not who runs it: a reusable workflow in a public repository can be called from any repository of any owner, so a statement restricted only by `job_workflow_ref` is reported too (high severity, medium confidence: the workflow repository\'s visibility is not in the files). Each Allow statement is judged on its own — a second, looser statement defeats a tight one — and a Deny statement that limits the subject counts. Since 2025 IAM also refuses to create or update such policies unless they evaluate `sub` or `job_workflow_ref`.',
+        'The GitHub OIDC provider is shared by every repository on github.com. Without a condition on `sub`, any workflow in any repository — including an attacker\'s — can request a token with the right audience and assume the role. Datadog found hundreds of such roles in the wild. A negated operator (`StringNotLike`) as the only subject condition admits every repository it does not name; a condition on a key the token never carries (a misspelled key, a key for another issuer) restricts nothing when its operator is negated, `…IfExists` or `ForAllValues:`. `job_workflow_ref` alone names the workflow that runs, not who runs it: a reusable workflow in a public repository can be called from any repository of any owner, so a statement restricted only by `job_workflow_ref` is reported too (high severity, medium confidence: the workflow repository\'s visibility is not in the files). Each Allow statement is judged on its own — a second, looser statement defeats a tight one — and a Deny statement that limits the subject counts. Since 2025 IAM also refuses to create or update such policies unless they evaluate `sub` or `job_workflow_ref`. On Google Cloud, a workload identity pool provider for GitHub without an `attribute_condition`, or with one that does not pin the owner (only a branch, a workflow, or a negated test), lets every GitHub repository federate into the pool; judged together with the IAM grants to the pool (`principalSet://…/*` gives every identity of the pool), any repository can then act as the service account. Google refuses to create a GitHub provider without a condition since 2024, but providers created before keep working. A condition oidc-lint cannot read (CEL beyond ==, !=, &&, ||, !, in, startsWith/endsWith/contains) is reported as a warning of low confidence, never as an error.',
       remediation:
-        'Add a `StringEquals` (or `StringLike`) condition on `token.actions.githubusercontent.com:sub` naming your repository and the branch or environment that deploys, e.g. `repo:octo-org/octo-repo:environment:production`. With `job_workflow_ref`, keep a condition on the caller as GitHub recommends: `sub` `repo:octo-org/*` (or `repository_owner_id`).',
+        'Add a `StringEquals` (or `StringLike`) condition on `token.actions.githubusercontent.com:sub` naming your repository and the branch or environment that deploys, e.g. `repo:octo-org/octo-repo:environment:production`. With `job_workflow_ref`, keep a condition on the caller as GitHub recommends: `sub` `repo:octo-org/*` (or `repository_owner_id`). On Google Cloud, set `attribute_condition = "assertion.repository_owner_id == \'123456\'"` (your organisation\'s numeric id) on the provider, and grant `roles/iam.workloadIdentityUser` to `principalSet://…/attribute.repository_id/<id>` rather than to the whole pool.',
       references: [
         'https://docs.github.com/en/actions/reference/security/oidc',
         'https://securitylabs.datadoghq.com/articles/exploring-github-to-aws-keyless-authentication-flaws/',
         'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc_secure-by-default.html',
+        'https://cloud.google.com/iam/docs/workload-identity-federation-with-deployment-pipelines#conditions',
+        'https://github.com/google-github-actions/auth/blob/main/docs/SECURITY_CONSIDERATIONS.md',
       ],
       recommended: true,
     },
@@ -52,12 +57,23 @@ export default createRule({
       notRestricting: 'Any GitHub repository can assume this role: the subject condition ({{operator}}) does not restrict who can assume it.',
       workflowOnly:
         'The statement restricts only job_workflow_ref ("{{pattern}}"), not the caller: any repository whose job calls a matching reusable workflow can assume this role, of any owner when the workflow\'s repository is public. Add a condition on the caller: sub "repo:{{owner}}/*" (or your repositories), or repository_owner_id.',
+      gcpNoCondition:
+        'Any GitHub repository can federate into workload identity pool {{pool}}: provider {{provider}} trusts {{issuer}} and has no attribute_condition. (Google refuses to create such a GitHub provider since 2024; one created before keeps admitting every repository.)',
+      gcpNoConditionNarrowGrants:
+        'Any GitHub repository can federate into workload identity pool {{pool}}: provider {{provider}} trusts {{issuer}} and has no attribute_condition. The grants to the pool in these files each name one repository, but any grant to the whole pool, here or elsewhere, is open to every GitHub repository (and Google refuses to create such a GitHub provider since 2024).',
+      gcpConditionOpen: 'Any GitHub repository of any owner can federate into workload identity pool {{pool}}: the attribute_condition of {{provider}} does not pin the repository owner.',
+      gcpCannotTell: 'oidc-lint cannot tell whether the attribute_condition of {{provider}} pins the repository owner: {{why}}. Pin it with a test it can read (assertion.repository_owner_id == \'…\').',
+      gcpGrantOpen: 'Any GitHub repository can act as {{target}}: {{member}} grants {{role}} to identities of pool {{pool}}, and provider {{provider}} admits every repository owner.',
+      gcpRelatedProvider: 'Provider {{provider}} of pool {{pool}}: its attribute_condition does not pin the owner (or there is none).',
       guardrail: 'The statement pins the repository through {{key}} but does not evaluate {{issuer}}:sub or :job_workflow_ref with StringEquals or StringLike; IAM refuses to create or update such a trust policy for the shared GitHub provider.',
     },
     schema: [],
   },
   create(context) {
     return {
+      Trust(t) {
+        if (t.cloud === 'gcp') gcp(t as GcpTrust);
+      },
       TrustPolicy(tp) {
         const summary = summaryOf(tp);
         for (const st of tp.statements) {
@@ -84,6 +100,42 @@ export default createRule({
         }
       },
     };
+
+    /** Google Cloud: the provider alone (can any repository federate into the pool?) and each grant joined with it. */
+    function gcp(t: GcpTrust) {
+      const p = t.provider;
+      const issuer = t.admits().issuers[0];
+      const open = issuer?.regions.filter((r) => r.breadth === 'any-owner') ?? [];
+      if (!open.length) return;
+      const unread = open.find((r) => r.opaque.length > 0);
+      const certain = open.find((r) => r.opaque.length === 0);
+      const data = { pool: gcpPoolName(p), provider: p.origin.logicalId, issuer: issuer.issuer.host };
+      if (t.grant) {
+        if (!certain) return; // said once, on the provider
+        const m = gcpWidestMember(t);
+        context.report({
+          node: m?.value ?? t.grant,
+          messageId: 'gcpGrantOpen',
+          data: { ...data, target: gcpGrantTarget(t.grant), member: m?.value.value ?? '', role: t.grant.role?.value ?? 'a role' },
+          confidence: certain.uncertain || t.grant.conditional ? 'medium' : 'high',
+          related: [{ loc: p.attributeCondition?.loc ?? p.issuerUri?.loc ?? p.loc, message: context.message('gcpRelatedProvider', data) }],
+        });
+        return;
+      }
+      if (!p.attributeCondition) {
+        // Judged with the grants to the pool: when every one of them names a repository, nothing here is open yet.
+        const grants = cloudTrusts(context.project).filter((x): x is GcpTrust => x.cloud === 'gcp' && (x as GcpTrust).provider === p && !!(x as GcpTrust).grant);
+        const narrow = grants.length > 0 && grants.every((g) => !g.admits().issuers[0]?.regions.some((r) => r.breadth === 'any-owner'));
+        context.report({ node: p.issuerUri ?? p, messageId: narrow ? 'gcpNoConditionNarrowGrants' : 'gcpNoCondition', data, ...(narrow ? { maxLevel: 'warn' as const, severity: 'high' as const } : {}) });
+        return;
+      }
+      if (certain) {
+        context.report({ node: p.attributeCondition, messageId: 'gcpConditionOpen', data, confidence: certain.uncertain ? 'medium' : 'high' });
+        return;
+      }
+      const why = String(unread?.opaque[0]?.values[0]?.value ?? 'part of it is not read');
+      context.report({ node: p.attributeCondition, messageId: 'gcpCannotTell', data: { ...data, why }, maxLevel: 'warn', severity: 'medium', confidence: 'low' });
+    }
 
     function principalValue(st: Statement) {
       return (st.principals.find((p) => p.kind.toLowerCase() === 'federated') ?? st.principals[0])?.value;

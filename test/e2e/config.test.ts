@@ -135,6 +135,7 @@ suppressions:
         'no-unused-suppression': 'warn',
         'no-wildcard-subject': 'off',
         'parse-error': 'error',
+        'prefer-immutable-ids': 'warn',
         'require-audience-condition': ['warn', { audiences: ['sts.amazonaws.com'] }],
         'require-id-token-permission': 'error',
         'require-provider-audience': ['error', {}],

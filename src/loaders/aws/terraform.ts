@@ -14,6 +14,9 @@
  * the scan root, the template's variables substituted where known, positions in that file); role
  * `name` / `name_prefix`; provider `url`, `client_id_list`, `thumbprint_list`. Not read: module
  * calls (a child module's variables are not bound to the caller's arguments).
+ *
+ * The module parsed and resolved here is also handed to ../gcp/terraform.ts, which reads its Google
+ * Cloud workload identity federation resources (one parse per module for every cloud).
  */
 import path from 'node:path';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
@@ -27,6 +30,8 @@ import { isScalar, scalarValue, stringList, type DocNode } from '../shared/doc.j
 import { SourceText } from '../shared/source-text.js';
 import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvaluator, type Def, type Scope, type TfFileHost } from '../terraform/terraform-eval.js';
 import type { OidcProvider, Role } from '../../model/iam.js';
+import { emptyGcpModel } from '../../model/gcp.js';
+import { readGcpResources } from '../gcp/terraform.js';
 import type { LoadError } from '../../model/project.js';
 import type { Value } from '../../model/location.js';
 
@@ -121,6 +126,10 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
         if (p) sink.providers.push(p);
       }
     }
+  // Google Cloud workload identity federation of the same module.
+  const gcp = emptyGcpModel();
+  readGcpResources(ev, configs.map((c) => ({ file: c.input.relPath, body: c.body })), gcp, budgeted);
+  if (gcp.providers.length || gcp.grants.length || gcp.pools.length) sink.gcp = gcp;
   // A trust policy document that no role of this module uses (it is passed to a module, or is an
   // output) is linted on its own, unless another document includes it.
   const standalone: { block: Block; role: Role; errors: LoadError[] }[] = [];
