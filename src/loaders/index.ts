@@ -43,6 +43,12 @@ export interface LoadSink {
    * variables): the roles and errors of their own standalone reading are left out.
    */
   supersedes?: { relPath: string; absPath: string; text: string }[];
+  /**
+   * Terraform files of child modules a calling module evaluated with the arguments it passes
+   * (`module "x" { source = "./m" … }`): the roles of their own directory's reading, with the
+   * inputs unknown, are left out.
+   */
+  instantiated?: string[];
 }
 
 export interface FileInput {
@@ -352,7 +358,14 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
     // A policy template Terraform rendered with its variables: that reading replaces this one.
     if (o.sink && !(superseded.has(wanted[i].relPath) && o.source?.kind === 'policy-json')) addResults(project, o.sink);
   }
-  for (const r of results) if (r.directorySink) addResults(project, r.directorySink);
+  const instantiated = new Set(results.flatMap((r) => r.directorySink?.instantiated ?? []));
+  results.forEach((r, t) => {
+    if (!r.directorySink) return;
+    // A child module that a module here calls: the caller's instantiation, with the arguments it
+    // passes, replaces this reading's roles (and those of the modules it calls in turn).
+    if (instantiated.size && tasks[t].files.some((f) => instantiated.has(f.relPath))) addResults(project, { ...r.directorySink, roles: [] });
+    else addResults(project, r.directorySink);
+  });
   // A rendered file no loader took on its own (`trust.tmpl`) is still a source: findings point into it.
   const known = new Set(project.sources.map((s) => s.path));
   for (const r of rendered)

@@ -68,13 +68,17 @@ describe('CloudFormation loader: the configure-aws-credentials sample shape', ()
     const st = only(role.trustPolicy!.statements);
     const fed = only(st.principals);
     expect(fed.kind).toBe('Federated');
-    // !If [CreateOIDCProvider, !Ref GithubOidc, !Ref OIDCProviderArn]: unresolved, the first variant's text
-    // (the provider's ARN built from its Url), the position of that variant, both variants in raw.
+    // !If [CreateOIDCProvider, !Ref GithubOidc, !Ref OIDCProviderArn]: the condition is !Equals [!Ref
+    // OIDCProviderArn, ""], decided by the parameter's default: the provider's ARN built from its Url.
     expect(plain(fed.value)).toEqual({
       value: 'arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com',
       resolution: 'unresolved',
-      raw: '!If - CreateOIDCProvider - !Ref GithubOidc - !Ref OIDCProviderArn',
-      parts: [{ text: 'arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com', known: false }],
+      raw: '!Ref GithubOidc',
+      parts: [
+        { text: 'arn:aws:iam::', known: true },
+        { text: '${AWS::AccountId}', known: false },
+        { text: ':oidc-provider/token.actions.githubusercontent.com', known: true },
+      ],
     });
     expect(at(fed.value.loc)).toBe('32:24');
     expect(tokenAt(fed.value.loc)).toBe('GithubOidc');
@@ -301,17 +305,72 @@ describe('CloudFormation intrinsic functions', () => {
     expect(at(deny.effect.loc)).toBe('46:23');
   });
 
-  it('!FindInMap resolves; !If on a scalar is unresolved with both variants in raw', () => {
+  it('!FindInMap resolves; !If on a scalar whose condition is not decided gives each variant under its side of the condition', () => {
     expect(plain(only(condition(st, 'token.actions.githubusercontent.com:aud').values))).toEqual({
       value: 'sts.amazonaws.com',
       resolution: 'expression',
       raw: '!FindInMap [Stages, prod, Audience]',
     });
-    const sub = only(condition(st, 'token.actions.githubusercontent.com:sub').values);
-    expect(sub.resolution).toBe('unresolved');
-    expect(sub.value).toBe('repo:octo-org/${Repo}:environment:prod');
-    expect(sub.raw).toBe('!If [IsProd, !Sub "repo:${Org}/${Repo}:environment:prod", !Sub "repo:${Org}/${Repo}:ref:refs/heads/main"]');
-    expect(tokenAt(sub.loc)).toBe('"repo:${Org}/${Repo}:environment:prod"');
+    // IsProd is !Equals [!Ref AWS::StackName, prod]: not known.
+    const subs = condition(st, 'token.actions.githubusercontent.com:sub').values;
+    expect(subs.map((v) => [v.value, v.resolution, v.when?.text, tokenAt(v.loc)])).toEqual([
+      ['repo:octo-org/${Repo}:environment:prod', 'unresolved', 'the condition IsProd is true', '"repo:${Org}/${Repo}:environment:prod"'],
+      ['repo:octo-org/${Repo}:ref:refs/heads/main', 'unresolved', 'the condition IsProd is false', '"repo:${Org}/${Repo}:ref:refs/heads/main"'],
+    ]);
+  });
+
+  it('!If whose condition the parameter defaults decide takes that branch (!Equals, !Not, !And, !Or, Condition); a decided statement-level !If keeps only its branch', async () => {
+    const template = (env: string) => `Parameters:
+  Env:
+    Type: String
+    Default: ${env}
+  Repo:
+    Type: String
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  NotProd: !Not [!Condition IsProd]
+  Both: !And [!Condition NotProd, !Equals [dev, !Ref Env]]
+  Either: !Or [!Condition IsProd, !Equals [!Ref Repo, x]]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringLike:
+                token.actions.githubusercontent.com:sub:
+                  - !If [IsProd, repo:o/a:environment:prod, repo:o/a:*]
+                  - !If [Both, repo:o/b:*, repo:o/b:ref:refs/heads/main]
+                  - !If [Either, repo:o/c:x, repo:o/c:y]
+          - !If
+            - NotProd
+            - Effect: Deny
+              Principal: "*"
+              Action: sts:AssumeRoleWithWebIdentity
+            - !Ref AWS::NoValue
+`;
+    const values = (p: Project) => condition(p.roles[0].trustPolicy!.statements[0], 'token.actions.githubusercontent.com:sub').values.map((v) => [v.value, v.when?.text]);
+    const prod = await loadTree({ 'template.yaml': template('prod') });
+    expect(values(prod)).toEqual([
+      ['repo:o/a:environment:prod', undefined],
+      ['repo:o/b:ref:refs/heads/main', undefined],
+      ['repo:o/c:x', undefined],
+    ]);
+    expect(prod.roles[0].trustPolicy!.statements).toHaveLength(1);
+    const dev = await loadTree({ 'template.yaml': template('dev') });
+    // Either: IsProd is false and Repo has no default, so it is not decided.
+    expect(values(dev)).toEqual([
+      ['repo:o/a:*', undefined],
+      ['repo:o/b:*', undefined],
+      ['repo:o/c:x', 'the condition Either is true'],
+      ['repo:o/c:y', 'the condition Either is false'],
+    ]);
+    expect(dev.roles[0].trustPolicy!.statements.map((s) => s.effect.value)).toEqual(['Allow', 'Deny']);
   });
 
   it('a CommaDelimitedList parameter is a list; an SSM parameter default is not its value', () => {

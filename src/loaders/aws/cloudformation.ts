@@ -22,7 +22,7 @@ import { parseYaml } from '../shared/yaml-doc.js';
 import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import type { OidcProvider, Role } from '../../model/iam.js';
 import type { LoadError } from '../../model/project.js';
-import type { Position, SourceLocation, Value, ValuePart } from '../../model/location.js';
+import { bothConditions, groupAlternatives, type Position, type SourceLocation, type Value, type ValueCondition, type ValuePart } from '../../model/location.js';
 
 // ---------------------------------------------------------------------------------------------
 // Recognition
@@ -141,7 +141,8 @@ export function readTemplate(root: DocMap, file: string, text: string): Template
   const paramsNode = get(root, 'Parameters');
   if (isMap(paramsNode)) for (const e of paramsNode.entries) if (isMap(e.value)) params.set(String(e.key.value), e.value);
   const mappings = get(root, 'Mappings');
-  const ev = new Evaluator(text, params, resources, isMap(mappings) ? mappings : undefined);
+  const conditionsNode = get(root, 'Conditions');
+  const ev = new Evaluator(text, params, resources, isMap(mappings) ? mappings : undefined, isMap(conditionsNode) ? conditionsNode : undefined);
 
   for (const res of resources.values()) {
     const loc = { ...res.keyLoc, path: `Resources.${res.id}` };
@@ -254,6 +255,8 @@ function concat(pieces: EvStr[], loc: SourceLocation): EvStr {
 const PSEUDO_KNOWN: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::URLSuffix': 'amazonaws.com' };
 /** Evaluation steps per template; a pathological template degrades to unresolved values, never hangs. */
 const MAX_STEPS = 200_000;
+/** Possible values of one `!If` (nested ones multiply); past this many it stays one unknown value. */
+const MAX_IF_ALTERNATIVES = 16;
 
 /** Longest chain of references between resources that is followed (real templates have a few). */
 const MAX_REF_DEPTH = 64;
@@ -269,6 +272,7 @@ class Evaluator {
     private readonly params: Map<string, DocMap>,
     private readonly resources: Map<string, Resource>,
     private readonly mappings: DocMap | undefined,
+    private readonly conditions: DocMap | undefined = undefined,
   ) {
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
   }
@@ -304,10 +308,12 @@ class Evaluator {
     const fx = this.intrinsic(node);
     if (fx) {
       if (fx.fn === 'Fn::If') {
+        const decided = this.decidedIf(fx.arg);
+        if (decided) return decided.branch;
         const branches = this.ifBranches(fx.arg);
         if (!branches.length) return undefined;
         if (branches.some((b) => !isScalar(b))) return branches.find((b) => !isScalar(b)); // a conditional object: read the first variant
-        return this.unresolvedIf(node, branches as DocScalar[]);
+        return this.unresolvedIf(node, fx.arg);
       }
       return this.toDoc(this.evalFn(fx.fn, fx.arg, node), node);
     }
@@ -324,10 +330,16 @@ class Evaluator {
       for (const it of node.items) {
         const fx2 = this.intrinsic(it);
         if (fx2?.fn === 'Fn::If') {
+          const decided = this.decidedIf(fx2.arg);
+          if (decided) {
+            if (isSeq(decided.branch)) pushAll(items, decided.branch.items);
+            else if (decided.branch) items.push(decided.branch);
+            continue;
+          }
           // In a list, a conditional object may be either variant: keep both (e.g. two statements).
           const branches = this.ifBranches(fx2.arg);
           if (branches.some((b) => !isScalar(b))) pushAll(items, branches);
-          else if (branches.length) items.push(this.unresolvedIf(it, branches as DocScalar[]));
+          else if (branches.length) items.push(this.unresolvedIf(it, fx2.arg));
           continue;
         }
         const v = this.normalize(it);
@@ -346,11 +358,71 @@ class Evaluator {
     return arg.items.slice(1).map((b) => this.normalize(b)).filter((b): b is DocNode => !!b);
   }
 
-  /** `!If [Cond, a, b]` on a scalar: unknown which applies; the first variant's text, marked unknown, raw keeping both. */
-  private unresolvedIf(node: DocNode, branches: DocScalar[]): DocScalar {
+  /**
+   * `!If [Cond, a, b]` on a scalar whose condition the template does not decide: one unknown value
+   * (the first variant's text, raw keeping both) whose possible values are the branches, each under
+   * its side of the condition (`the condition IsProd is false`).
+   */
+  private unresolvedIf(node: DocNode, arg: DocNode): DocScalar {
+    const name = isSeq(arg) && isScalar(arg.items[0]) ? String(arg.items[0].value ?? '') : '';
+    const sides = isSeq(arg) && arg.items.length === 3 ? [arg.items[1], arg.items[2]].map((b) => this.normalize(b)) : [];
+    const branches = sides.filter((b): b is DocScalar => !!b && isScalar(b));
     const first = branches[0];
     const text = first.value === null ? '' : String(first.value);
-    return { kind: 'scalar', value: text, raw: this.raw(node), loc: { ...first.loc, path: node.loc.path }, resolution: 'unresolved', parts: [{ text, known: false }] };
+    const whole: DocScalar = { kind: 'scalar', value: text, raw: this.raw(node), loc: { ...first.loc, path: node.loc.path }, resolution: 'unresolved', parts: [{ text, known: false }] };
+    if (!name || sides.length !== 2 || sides.some((b) => b && !isScalar(b))) return whole;
+    const alternatives: DocScalar[] = [];
+    sides.forEach((b, i) => {
+      if (!b) return;
+      const when: ValueCondition = { text: `the condition ${name} is ${i === 0}`, isDefault: false, test: `Fn::If ${name}`, yes: i === 0 };
+      for (const a of (b as DocScalar).alternatives?.length ? (b as DocScalar).alternatives! : [b as DocScalar]) {
+        const { alternatives: _, ...one } = a;
+        alternatives.push({ ...one, loc: { ...one.loc, path: node.loc.path }, when: bothConditions(when, a.when) });
+      }
+    });
+    if (alternatives.length > MAX_IF_ALTERNATIVES) return whole;
+    return { ...whole, alternatives: groupAlternatives(alternatives, node.loc) };
+  }
+
+  /** `!If [Cond, a, b]` whose condition the template decides (parameter defaults): the branch taken (undefined for AWS::NoValue). */
+  private decidedIf(arg: DocNode): { branch: DocNode | undefined } | undefined {
+    if (!isSeq(arg) || arg.items.length !== 3 || !isScalar(arg.items[0])) return undefined;
+    const v = this.conditionValue(String(arg.items[0].value ?? ''), 0);
+    return v === undefined ? undefined : { branch: this.normalize(arg.items[v ? 1 : 2]) };
+  }
+
+  /** A named condition's value when the template decides it (`!Equals` of known values, `!Not`, `!And`, `!Or`, `Condition`). */
+  private conditionValue(name: string, depth: number): boolean | undefined {
+    const def = this.conditions && get(this.conditions, name);
+    return def && depth < 16 ? this.conditionOf(def, depth + 1) : undefined;
+  }
+
+  private conditionOf(node: DocNode, depth: number): boolean | undefined {
+    if (++this.steps > MAX_STEPS || depth > 32) return undefined;
+    const fx = this.intrinsic(node);
+    if (!fx) return undefined;
+    const args = isSeq(fx.arg) ? fx.arg.items : [];
+    switch (fx.fn) {
+      case 'Condition':
+        return isScalar(fx.arg) ? this.conditionValue(String(fx.arg.value ?? ''), depth) : undefined;
+      case 'Fn::Not': {
+        const v = args.length === 1 ? this.conditionOf(args[0], depth + 1) : undefined;
+        return v === undefined ? undefined : !v;
+      }
+      case 'Fn::And':
+      case 'Fn::Or': {
+        const vs = args.map((a) => this.conditionOf(a, depth + 1));
+        if (fx.fn === 'Fn::And' ? vs.includes(false) : vs.includes(true)) return fx.fn === 'Fn::Or';
+        return vs.length && vs.every((v) => v !== undefined) ? fx.fn === 'Fn::And' : undefined;
+      }
+      case 'Fn::Equals': {
+        if (args.length !== 2) return undefined;
+        const [a, b] = args.map((x) => this.evaluate(x));
+        return a.kind === 'str' && b.kind === 'str' && allKnown(a) && allKnown(b) ? textOf(a) === textOf(b) : undefined;
+      }
+      default:
+        return undefined;
+    }
   }
 
   private toDoc(e: Ev, node: DocNode): DocNode | undefined {
@@ -383,6 +455,8 @@ class Evaluator {
     const fx = this.intrinsic(node);
     if (fx) {
       if (fx.fn === 'Fn::If') {
+        const decided = isSeq(fx.arg) && fx.arg.items.length === 3 && isScalar(fx.arg.items[0]) ? this.conditionValue(String(fx.arg.items[0].value ?? ''), 0) : undefined;
+        if (decided !== undefined) return this.evaluate((fx.arg as DocSeq).items[decided ? 1 : 2]);
         const b = isSeq(fx.arg) && fx.arg.items.length === 3 ? fx.arg.items.slice(1).map((x) => this.evaluate(x)).find((x) => x.kind !== 'none') : undefined;
         if (!b || b.kind !== 'str') return unknown((this.raw(node)), node.loc);
         return unknown(textOf(b), b.loc);

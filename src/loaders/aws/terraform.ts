@@ -19,7 +19,7 @@
  * Cloud workload identity federation resources (one parse per module for every cloud).
  */
 import path from 'node:path';
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
 import type { Parser as TsParser } from 'web-tree-sitter';
 import type { DirectoryLoader, FileInput, LoadSink } from '../index.js';
 import { parseEmbeddedTemplate, parseHcl, terraformParser, type Block, type Body, type TemplateExpr, getAttr } from '../terraform/hcl.js';
@@ -28,7 +28,7 @@ import { parseJsonFile } from './policy-json.js';
 import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import { isScalar, scalarValue, stringList, type DocNode } from '../shared/doc.js';
 import { SourceText } from '../shared/source-text.js';
-import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvaluator, type Def, type Scope, type TfFileHost } from '../terraform/terraform-eval.js';
+import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvaluator, type Def, type Scope, type TfFileHost, type TfModule } from '../terraform/terraform-eval.js';
 import type { OidcProvider, Role } from '../../model/iam.js';
 import { emptyGcpModel } from '../../model/gcp.js';
 import { readGcpResources } from '../gcp/terraform.js';
@@ -146,7 +146,98 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
       sink.errors.push(...s.errors);
     }
   for (const p of ev.problems) sink.errors.push({ type: 'LoadError', kind: 'structure', loc: p.loc, message: p.message });
+  if (host) {
+    const instantiated = new Set<string>();
+    childModules(parser, host, ev, configs, sink, instantiated, [host.dir], '');
+    if (instantiated.size) sink.instantiated = [...instantiated].sort();
+  }
   if (ev.renderedFiles.size) sink.supersedes = [...ev.renderedFiles].sort().flatMap((relPath) => host?.source(relPath) ?? []);
+}
+
+/** Child modules are followed this many calls deep; a `module` block with `count` / `for_each` gives at most this many instances. */
+const MAX_MODULE_DEPTH = 3;
+const MAX_MODULE_INSTANCES = 16;
+/** Arguments of a `module` block that are Terraform's, not the child's variables. */
+const MODULE_META_ARGUMENTS = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
+
+type Host = NonNullable<ReturnType<typeof fileHost>>;
+
+/**
+ * The roles of the local child modules a module calls (`module "x" { source = "./modules/role" … }`),
+ * evaluated with the arguments the call passes (evaluated in the caller, so a value written there
+ * is reported there) and the child's defaults for the rest — its tfvars do not apply. Roles get
+ * the address `module.x.aws_iam_role.y`; their files go to `instantiated`, whose standalone
+ * reading (inputs unknown) is then left out. Registry and git sources are not read. Errors in the
+ * child's files are the child's own reading's to report.
+ */
+function childModules(parser: TsParser, host: Host, ev: TfEvaluator, configs: ParsedFile[], sink: LoadSink, instantiated: Set<string>, chain: string[], prefix: string): void {
+  if (chain.length > MAX_MODULE_DEPTH) return;
+  for (const c of configs)
+    for (const b of c.body.blocks) {
+      if (b.hasError || b.type !== 'module' || !b.labels[0]) continue;
+      const source = getAttr(b.body, 'source')?.expr;
+      const src = source?.kind === 'template' && source.parts.length === 1 && source.parts[0].kind === 'text' ? source.parts[0].text : source?.kind === 'literal' && typeof source.value === 'string' ? source.value : undefined;
+      if (!src || !/^\.\.?\//.test(src)) continue;
+      const dir = path.posix.normalize(path.posix.join(path.posix.dirname(c.input.relPath), src)).replace(/\/+$/, '');
+      if (dir === '..' || dir.startsWith('../') || chain.includes(dir)) continue;
+      const files = host.list(dir);
+      if (!files.length) continue;
+      const child = emptyModule();
+      const childConfigs: ParsedFile[] = [];
+      for (const f of files) {
+        let body: Body | undefined;
+        try {
+          body = parseFile(parser, f, []);
+        } catch (e) {
+          if (!(e instanceof RangeError)) throw e;
+        }
+        if (!body) continue;
+        addToModule(child, f.relPath, body);
+        childConfigs.push({ input: f, body });
+      }
+      const name = `${prefix}module.${b.labels[0].value}`;
+      let instances: { scope: Scope; key?: string | number }[];
+      try {
+        ev.startBudget();
+        instances = ev.instances(b, fileScope(c.input.relPath)).slice(0, MAX_MODULE_INSTANCES);
+      } catch (e) {
+        if (!(e instanceof TfBudgetError) && !(e instanceof RangeError)) throw e;
+        continue;
+      }
+      for (const inst of instances) {
+        const address = inst.key === undefined || getAttr(b.body, 'count') ? name : `${name}[${JSON.stringify(inst.key)}]`;
+        const inputs = new Map<string, DocNode>();
+        try {
+          ev.startBudget();
+          for (const a of b.body.attributes) if (!MODULE_META_ARGUMENTS.has(a.name)) inputs.set(a.name, ev.eval(a.expr, inst.scope, `${address}.${a.name}`));
+        } catch (e) {
+          if (!(e instanceof TfBudgetError) && !(e instanceof RangeError)) throw e;
+          continue;
+        }
+        const mod: TfModule = { ...child, inputs };
+        const childHost = fileHost(files[0], parser);
+        if (!childHost) continue;
+        const childEv = new TfEvaluator(mod, childHost);
+        let complete = true;
+        for (const cc of childConfigs)
+          for (const rb of cc.body.blocks) {
+            if (rb.hasError || rb.type !== 'resource' || rb.labels[0]?.value !== 'aws_iam_role') continue;
+            childEv.startBudget();
+            try {
+              for (const r of roles(childEv, { file: cc.input.relPath, item: rb }, [])) {
+                r.origin.logicalId = `${address}.${r.origin.logicalId}`;
+                sink.roles.push(r);
+              }
+            } catch (e) {
+              if (!(e instanceof TfBudgetError) && !(e instanceof RangeError)) throw e;
+              complete = false;
+            }
+          }
+        // Read in full with these arguments: the child's own reading (inputs unknown) is replaced.
+        if (complete) for (const f of files) instantiated.add(f.relPath);
+        childModules(parser, childHost, childEv, childConfigs, sink, instantiated, [...chain, dir], `${address}.`);
+      }
+    }
 }
 
 /** Largest file `file()` / `templatefile()` are followed into (a policy is at most a few KiB). */
@@ -157,7 +248,7 @@ export const MAX_TEMPLATE_BYTES = 1024 * 1024;
  * root only (symlinks resolved and checked), within MAX_TEMPLATE_BYTES, UTF-8. Read synchronously,
  * as every file is (index.ts); each is read and parsed once per module.
  */
-function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(relPath: string): FileInput | undefined }) | undefined {
+function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(relPath: string): FileInput | undefined; list(dir: string): FileInput[] }) | undefined {
   const segments = first.relPath.split('/');
   if (segments.includes('..') || path.isAbsolute(first.relPath)) return undefined;
   const rootAbs = path.resolve(path.dirname(first.absPath), ...segments.slice(1).map(() => '..'));
@@ -170,9 +261,27 @@ function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(re
   const texts = new Map<string, string | undefined>();
   const absPaths = new Map<string, string>();
   const templates = new Map<string, TemplateExpr | undefined>();
-  return {
+  const host = {
     dir: path.posix.dirname(first.relPath),
-    read(relPath) {
+    /** The `.tf` / `.tf.json` files of a directory inside the scan root (a child module's), read. */
+    list(dir: string): FileInput[] {
+      let names: string[];
+      try {
+        const real = realpathSync(path.join(rootAbs, ...dir.split('/')));
+        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return [];
+        names = readdirSync(real).filter((n) => /\.tf(\.json)?$/i.test(n)).sort();
+      } catch {
+        return [];
+      }
+      const out: FileInput[] = [];
+      for (const n of names) {
+        const relPath = dir === '.' ? n : `${dir}/${n}`;
+        const text = host.read(relPath);
+        if (text !== undefined) out.push({ relPath, absPath: path.join(rootAbs, ...relPath.split('/')), text, explicit: false });
+      }
+      return out;
+    },
+    read(relPath: string): string | undefined {
       if (texts.has(relPath)) return texts.get(relPath);
       let text: string | undefined;
       let fd: number | undefined;
@@ -199,12 +308,12 @@ function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(re
       texts.set(relPath, text);
       return text;
     },
-    source(relPath) {
+    source(relPath: string): FileInput | undefined {
       const text = texts.get(relPath);
       const absPath = absPaths.get(relPath);
       return text === undefined || absPath === undefined ? undefined : { relPath, absPath, text, explicit: false };
     },
-    parseTemplate(relPath, text) {
+    parseTemplate(relPath: string, text: string): TemplateExpr | undefined {
       if (templates.has(relPath)) return templates.get(relPath);
       const whole = { start: 0, end: text.length };
       const expr = parseEmbeddedTemplate(parser, text, (i) => i, whole, new SourceText(relPath, text));
@@ -213,6 +322,7 @@ function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(re
       return t;
     },
   };
+  return host;
 }
 
 function parseFile(parser: TsParser, f: FileInput, errors: LoadError[]): Body | undefined {

@@ -32,6 +32,8 @@ export interface TfModule {
   data: Map<string, Def<Block>[]>;
   /** Variable values from the automatic tfvars files, the last file winning (Terraform's order). */
   tfvars: Map<string, Def<Attribute>>;
+  /** For a child module evaluated for a `module` block: the arguments it is called with, evaluated in the caller. */
+  inputs?: Map<string, DocNode>;
 }
 
 export function emptyModule(): TfModule {
@@ -867,6 +869,8 @@ export class TfEvaluator {
 
   /** A variable's value: automatic tfvars, else its default; `undefined` when neither is given. */
   variable(name: string, file: string): DocNode | undefined {
+    const input = this.mod.inputs?.get(name);
+    if (input) return this.viaReference(input);
     const tv = this.mod.tfvars.get(name);
     const def = tv ? undefined : pick(this.mod.variables.get(name), file);
     const key = def?.item ?? tv?.item;
@@ -883,6 +887,7 @@ export class TfEvaluator {
 
   /** The expression that defines a variable's value (for callers that need the syntax, e.g. a heredoc). */
   variableExpr(name: string, file: string): Def<Expr> | undefined {
+    if (this.mod.inputs?.has(name)) return undefined;
     const tv = this.mod.tfvars.get(name);
     if (tv) return { file: tv.file, item: tv.item.expr };
     const def = pick(this.mod.variables.get(name), file);

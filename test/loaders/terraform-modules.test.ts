@@ -1,0 +1,108 @@
+/**
+ * Terraform module calls: a local child module (`source = "./…"`) is evaluated with the arguments
+ * its caller passes, so a subject written in the caller is judged (and reported) there; the child's
+ * standalone reading, with its inputs unknown, is then left out.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadTree } from '../helpers/project.js';
+import type { Project } from '../../src/model/project.js';
+
+const GH = 'token.actions.githubusercontent.com';
+
+const CHILD = `variable "name" { type = string }
+variable "subjects" { type = list(string) }
+variable "audience" {
+  type    = string
+  default = "sts.amazonaws.com"
+}
+data "aws_iam_policy_document" "trust" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = ["arn:aws:iam::111122223333:oidc-provider/${GH}"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "${GH}:aud"
+      values   = [var.audience]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "${GH}:sub"
+      values   = [for s in var.subjects : "repo:\${s}"]
+    }
+  }
+}
+resource "aws_iam_role" "this" {
+  name               = var.name
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+}
+`;
+
+const summary = (p: Project) =>
+  p.roles
+    .map((r) => ({
+      id: r.origin.logicalId,
+      file: r.origin.file,
+      name: r.name?.value,
+      values: r.trustPolicy!.statements[0].conditions.map((c) => `${c.key.value.split(':')[1]}=${c.values.map((v) => `${v.value}@${v.loc.file}:${v.loc.start.line}`).join(',')}`),
+    }))
+    .sort((a, b) => (a.id! < b.id! ? -1 : 1));
+
+describe('Terraform module calls', () => {
+  it("a local child module is evaluated with the caller's arguments (for_each instances too); its standalone reading is left out", async () => {
+    const main = `locals {
+  teams = { api = "acme/api", web = "acme/*" }
+}
+module "deploy" {
+  source   = "./modules/github-role"
+  name     = "deploy"
+  subjects = ["acme/infra:environment:prod"]
+}
+module "team" {
+  source   = "./modules/github-role/"
+  for_each = local.teams
+  name     = "team-\${each.key}"
+  subjects = ["\${each.value}:ref:refs/heads/main"]
+}
+`;
+    const p = await loadTree({ 'main.tf': main, 'modules/github-role/main.tf': CHILD });
+    expect(summary(p)).toEqual([
+      { id: 'module.deploy.aws_iam_role.this', file: 'modules/github-role/main.tf', name: 'deploy', values: [`aud=sts.amazonaws.com@modules/github-role/main.tf:5`, 'sub=repo:acme/infra:environment:prod@modules/github-role/main.tf:22'] },
+      { id: 'module.team["api"].aws_iam_role.this', file: 'modules/github-role/main.tf', name: 'team-api', values: [`aud=sts.amazonaws.com@modules/github-role/main.tf:5`, 'sub=repo:acme/api:ref:refs/heads/main@modules/github-role/main.tf:22'] },
+      { id: 'module.team["web"].aws_iam_role.this', file: 'modules/github-role/main.tf', name: 'team-web', values: [`aud=sts.amazonaws.com@modules/github-role/main.tf:5`, 'sub=repo:acme/*:ref:refs/heads/main@modules/github-role/main.tf:22'] },
+    ]);
+  });
+
+  it('a value the caller passes through unchanged is located where the caller writes it; nested calls are followed; registry sources and calls out of the scan root are not', async () => {
+    const main = `module "outer" {
+  source = "./modules/outer"
+  subjects = [
+    "repo:acme/*",
+  ]
+}
+module "registry" {
+  source   = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"
+  subjects = ["repo:acme/*"]
+}
+module "outside" {
+  source = "../elsewhere"
+}
+`;
+    const outer = `variable "subjects" { type = list(string) }
+module "inner" {
+  source   = "../plain"
+  subjects = var.subjects
+}
+`;
+    const plain = CHILD.replace('values   = [for s in var.subjects : "repo:${s}"]', 'values   = var.subjects').replace('variable "name" { type = string }', 'variable "name" {\n  default = "plain"\n}');
+    const p = await loadTree({ 'main.tf': main, 'modules/outer/main.tf': outer, 'modules/plain/main.tf': plain });
+    expect(summary(p)).toEqual([{ id: 'module.outer.module.inner.aws_iam_role.this', file: 'modules/plain/main.tf', name: 'plain', values: ['aud=sts.amazonaws.com@modules/plain/main.tf:7', 'sub=repo:acme/*@main.tf:4'] }]);
+  });
+
+  it('a child module nobody calls keeps its standalone reading, its inputs unknown', async () => {
+    const p = await loadTree({ 'modules/github-role/main.tf': CHILD });
+    expect(summary(p).map((r) => [r.id, r.values[1]])).toEqual([['aws_iam_role.this', 'sub=repo:${s}@modules/github-role/main.tf:22']]);
+  });
+});
