@@ -93,6 +93,7 @@ export function lintProject(project: Project, rules: readonly RuleModule[], conf
     }
   };
   traverse(project, dispatch);
+  dropRepeats(findings);
 
   // Suppressions need every finding; then their directives go to the rules that audit them.
   const directives = applySuppressions({
@@ -107,6 +108,24 @@ export function lintProject(project: Project, rules: readonly RuleModule[], conf
   assignFingerprints(findings);
   findings.sort(compareFindings);
   return { findings, crashes };
+}
+
+/**
+ * The same finding reached twice — one rule, place, level and message (a Terraform child module
+ * called from two environments with the same arguments, the instances of one resource) — is
+ * reported once.
+ */
+function dropRepeats(findings: Finding[]): void {
+  const seen = new Set<string>();
+  let n = 0;
+  for (const f of findings) {
+    const l = f.location;
+    const key = [f.ruleId, l.logical?.fullyQualifiedName ?? '', l.file, l.start.line, l.start.column, l.end.line, l.end.column, f.level, f.message].join('\u0000');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings[n++] = f;
+  }
+  findings.length = n;
 }
 
 function crash(ruleId: string, e: unknown): RuleCrash {

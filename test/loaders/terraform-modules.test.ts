@@ -106,3 +106,19 @@ module "inner" {
     expect(summary(p).map((r) => [r.id, r.values[1]])).toEqual([['aws_iam_role.this', 'sub=repo:${s}@modules/github-role/main.tf:22']]);
   });
 });
+
+describe('findings of a module called twice', () => {
+  it('the same finding from two calls with the same arguments is reported once; different arguments give their own', async () => {
+    const call = (env: string, subject: string) => `module "role" {
+  source   = "../../modules/github-role"
+  name     = "${env}"
+  subjects = ["${subject}"]
+}
+`;
+    const { lintTree } = await import('../helpers/project.js');
+    const same = await lintTree({ 'envs/dev/main.tf': call('dev', 'acme/app:*'), 'envs/prod/main.tf': call('prod', 'acme/app:*'), 'modules/github-role/main.tf': CHILD }, 'no-wildcard-subject');
+    expect(same.map((f) => `${f.location.file}:${f.location.start.line} ${f.message}`)).toEqual(['modules/github-role/main.tf:22 Every branch, pull request or environment of acme/app can assume this role: sub pattern "repo:acme/app:*".']);
+    const different = await lintTree({ 'envs/dev/main.tf': call('dev', 'acme/app:*'), 'envs/prod/main.tf': call('prod', 'acme/*'), 'modules/github-role/main.tf': CHILD }, 'no-wildcard-subject');
+    expect(different.map((f) => f.messageId)).toEqual(['anyContext', 'anyRepo']);
+  });
+});
