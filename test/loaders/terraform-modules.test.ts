@@ -75,7 +75,7 @@ module "team" {
     ]);
   });
 
-  it('a value the caller passes through unchanged is located where the caller writes it; nested calls are followed; registry sources and calls out of the scan root are not', async () => {
+  it('a value the caller passes through unchanged is located where the caller writes it; nested calls are followed; other registry modules and calls out of the scan root are not', async () => {
     const main = `module "outer" {
   source = "./modules/outer"
   subjects = [
@@ -83,7 +83,7 @@ module "team" {
   ]
 }
 module "registry" {
-  source   = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"
+  source   = "cloudposse/iam-role/aws"
   subjects = ["repo:acme/*"]
 }
 module "outside" {
@@ -120,5 +120,55 @@ describe('findings of a module called twice', () => {
     expect(same.map((f) => `${f.location.file}:${f.location.start.line} ${f.message}`)).toEqual(['modules/github-role/main.tf:22 Every branch, pull request or environment of acme/app can assume this role: sub pattern "repo:acme/app:*".']);
     const different = await lintTree({ 'envs/dev/main.tf': call('dev', 'acme/app:*'), 'envs/prod/main.tf': call('prod', 'acme/*'), 'modules/github-role/main.tf': CHILD }, 'no-wildcard-subject');
     expect(different.map((f) => f.messageId)).toEqual(['anyContext', 'anyRepo']);
+  });
+});
+
+describe('registry modules that write a GitHub OIDC trust policy', () => {
+  it('terraform-aws-modules iam-github-oidc-role, iam-role (enable_github_oidc) and unfunco/oidc-github: the policy they write, each value at the item the caller writes', async () => {
+    const main = `module "oidc_role" {
+  source  = "terraform-aws-modules/iam/aws//modules/iam-github-oidc-role"
+  version = "~> 5.0"
+  name    = "deploy"
+  subjects = [
+    "acme/api:ref:refs/heads/main",
+    "repo:acme/*",
+  ]
+}
+module "iam_role" {
+  source                 = "git::https://github.com/terraform-aws-modules/terraform-aws-iam.git//modules/iam-role?ref=v6.0.0"
+  name                   = "web"
+  enable_github_oidc     = true
+  oidc_subjects          = ["acme/web:environment:prod"]
+  oidc_wildcard_subjects = ["acme/web:*"]
+}
+module "lambda_role" {
+  source = "terraform-aws-modules/iam/aws//modules/iam-role"
+  name   = "lambda"
+}
+module "unfunco" {
+  source              = "registry.terraform.io/unfunco/oidc-github/aws"
+  github_repositories = ["acme/infra", "acme/site:ref:refs/heads/main"]
+}
+`;
+    const p = await loadTree({ 'main.tf': main });
+    expect(p.roles.map((r) => [r.origin.logicalId, r.origin.file, r.name?.value, r.trustPolicy!.statements.length])).toEqual([
+      ['module.oidc_role.aws_iam_role.this', 'main.tf', 'deploy', 1],
+      ['module.iam_role.aws_iam_role.this', 'main.tf', 'web-${unique_suffix}', 1],
+      ['module.lambda_role.aws_iam_role.this', 'main.tf', 'lambda-${unique_suffix}', 0],
+      ['module.unfunco.aws_iam_role.github', 'main.tf', 'github', 1],
+    ]);
+    const subs = p.roles.flatMap((r) => r.trustPolicy!.statements.flatMap((st) => st.conditions.filter((c) => c.key.value.endsWith(':sub')).flatMap((c) => c.values.map((v) => `${c.operator.value} ${v.value} @${v.loc.start.line}:${v.loc.start.column}`))));
+    expect(subs).toEqual([
+      'StringLike repo:acme/api:ref:refs/heads/main @6:5',
+      'StringLike repo:acme/* @7:5',
+      'StringEquals repo:acme/web:environment:prod @14:29',
+      'StringLike repo:acme/web:* @15:29',
+      'StringLike repo:acme/infra:* @23:26',
+      'StringLike repo:acme/site:ref:refs/heads/main @23:40',
+    ]);
+    // Everything the caller does not write is placed at the module block.
+    const st = p.roles[0].trustPolicy!.statements[0];
+    expect([st.loc.start, st.principals[0].value.loc.start, p.roles[0].loc.start]).toEqual([{ line: 1, column: 8 }, { line: 1, column: 8 }, { line: 1, column: 8 }]);
+    expect(st.principals[0].value.value).toBe('arn:aws:iam::${data.aws_caller_identity.current.account_id}:oidc-provider/token.actions.githubusercontent.com');
   });
 });

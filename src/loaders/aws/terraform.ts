@@ -24,6 +24,7 @@ import type { Parser as TsParser } from 'web-tree-sitter';
 import type { DirectoryLoader, FileInput, LoadSink } from '../index.js';
 import { parseEmbeddedTemplate, parseHcl, terraformParser, type Block, type Body, type TemplateExpr, getAttr } from '../terraform/hcl.js';
 import { HclJsonConverter } from '../terraform/hcl-json.js';
+import { registryShim, type RegistryShim } from './terraform-registry.js';
 import { parseJsonFile } from './policy-json.js';
 import { looksLikeTrustPolicy, readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import { isScalar, scalarValue, stringList, type DocNode } from '../shared/doc.js';
@@ -33,7 +34,7 @@ import type { OidcProvider, Role } from '../../model/iam.js';
 import { emptyGcpModel } from '../../model/gcp.js';
 import { readGcpResources } from '../gcp/terraform.js';
 import type { LoadError } from '../../model/project.js';
-import type { Value } from '../../model/location.js';
+import type { SourceLocation, Value } from '../../model/location.js';
 
 export function isTerraformPath(relPath: string): boolean {
   return /\.(tf|tf\.json|tfvars|tfvars\.json)$/i.test(relPath);
@@ -177,10 +178,13 @@ function childModules(parser: TsParser, host: Host, ev: TfEvaluator, configs: Pa
       if (b.hasError || b.type !== 'module' || !b.labels[0]) continue;
       const source = getAttr(b.body, 'source')?.expr;
       const src = source?.kind === 'template' && source.parts.length === 1 && source.parts[0].kind === 'text' ? source.parts[0].text : source?.kind === 'literal' && typeof source.value === 'string' ? source.value : undefined;
-      if (!src || !/^\.\.?\//.test(src)) continue;
-      const dir = path.posix.normalize(path.posix.join(path.posix.dirname(c.input.relPath), src)).replace(/\/+$/, '');
+      if (!src) continue;
+      // A popular registry module that writes a GitHub OIDC trust policy: our module of the same shape.
+      const shim = registryShim(src);
+      if (!shim && !/^\.\.?\//.test(src)) continue;
+      const dir = shim ? `${path.posix.dirname(c.input.relPath)}/${SHIM_DIR}/${b.labels[0].value}` : path.posix.normalize(path.posix.join(path.posix.dirname(c.input.relPath), src)).replace(/\/+$/, '');
       if (dir === '..' || dir.startsWith('../') || chain.includes(dir)) continue;
-      const files = host.list(dir);
+      const files = shim ? [{ relPath: `${dir}/main.tf`, absPath: path.join(host.rootAbs, ...dir.split('/'), 'main.tf'), text: shim.text, explicit: false }] : host.list(dir);
       if (!files.length) continue;
       const child = emptyModule();
       const childConfigs: ParsedFile[] = [];
@@ -226,6 +230,7 @@ function childModules(parser: TsParser, host: Host, ev: TfEvaluator, configs: Pa
             try {
               for (const r of roles(childEv, { file: cc.input.relPath, item: rb }, [])) {
                 r.origin.logicalId = `${address}.${r.origin.logicalId}`;
+                if (shim) relocate(r, cc.input.relPath, b, shim);
                 sink.roles.push(r);
               }
             } catch (e) {
@@ -234,10 +239,52 @@ function childModules(parser: TsParser, host: Host, ev: TfEvaluator, configs: Pa
             }
           }
         // Read in full with these arguments: the child's own reading (inputs unknown) is replaced.
-        if (complete) for (const f of files) instantiated.add(f.relPath);
-        childModules(parser, childHost, childEv, childConfigs, sink, instantiated, [...chain, dir], `${address}.`);
+        if (complete && !shim) for (const f of files) instantiated.add(f.relPath);
+        if (!shim) childModules(parser, childHost, childEv, childConfigs, sink, instantiated, [...chain, dir], `${address}.`);
       }
     }
+}
+
+/** Where a registry module's stand-in is said to be (never read or written; its positions are moved to the caller). */
+const SHIM_DIR = '.oidc-lint-registry-module';
+
+/**
+ * A role a registry module's stand-in wrote, placed in the caller: each condition value at the
+ * item of the caller's argument it comes from (`subjects = [ … ]`, by index, or the argument when
+ * the counts differ), everything else at the `module` block.
+ */
+function relocate(role: Role, shimFile: string, call: Block, shim: RegistryShim): void {
+  const here = { ...call.labels[0].loc };
+  const move = <T extends { loc: SourceLocation }>(x: T | undefined, to = here) => {
+    if (x && x.loc.file === shimFile) x.loc = { ...to, path: x.loc.path };
+  };
+  role.origin.file = here.file;
+  move(role);
+  move(role.name);
+  move(role.arn);
+  const tp = role.trustPolicy;
+  if (!tp) return;
+  move(tp);
+  for (const st of tp.statements) {
+    move(st);
+    move(st.effect);
+    move(st.sid);
+    if (st.conditionLoc?.file === shimFile) st.conditionLoc = { ...here, path: st.conditionLoc.path };
+    for (const p of [...st.principals, ...st.notPrincipals]) {
+      move(p);
+      move(p.value);
+    }
+    for (const a of [...st.actions, ...st.notActions]) move(a);
+    for (const c of st.conditions) {
+      move(c);
+      move(c.operator);
+      move(c.key);
+      const claim = c.key.value.slice(c.key.value.lastIndexOf(':') + 1);
+      const arg = getAttr(call.body, shim.valuesFrom[`${c.baseOperator} ${claim}`] ?? '');
+      const items = arg?.expr.kind === 'tuple' ? arg.expr.items : undefined;
+      c.values.forEach((v, i) => move(v, items?.length === c.values.length ? items[i].loc : (arg?.expr.loc ?? here)));
+    }
+  }
 }
 
 /** Largest file `file()` / `templatefile()` are followed into (a policy is at most a few KiB). */
@@ -248,7 +295,7 @@ export const MAX_TEMPLATE_BYTES = 1024 * 1024;
  * root only (symlinks resolved and checked), within MAX_TEMPLATE_BYTES, UTF-8. Read synchronously,
  * as every file is (index.ts); each is read and parsed once per module.
  */
-function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(relPath: string): FileInput | undefined; list(dir: string): FileInput[] }) | undefined {
+function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { rootAbs: string; source(relPath: string): FileInput | undefined; list(dir: string): FileInput[] }) | undefined {
   const segments = first.relPath.split('/');
   if (segments.includes('..') || path.isAbsolute(first.relPath)) return undefined;
   const rootAbs = path.resolve(path.dirname(first.absPath), ...segments.slice(1).map(() => '..'));
@@ -263,6 +310,7 @@ function fileHost(first: FileInput, parser: TsParser): (TfFileHost & { source(re
   const templates = new Map<string, TemplateExpr | undefined>();
   const host = {
     dir: path.posix.dirname(first.relPath),
+    rootAbs,
     /** The `.tf` / `.tf.json` files of a directory inside the scan root (a child module's), read. */
     list(dir: string): FileInput[] {
       let names: string[];

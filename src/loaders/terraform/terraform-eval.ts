@@ -1186,12 +1186,15 @@ export class TfEvaluator {
       const test = this.attrValue(body, 'test', scope, p);
       const variable = this.attrValue(body, 'variable', scope, p);
       const values = this.attrValue(body, 'values', scope, p);
-      const testKey = scalarKey(test, block.typeLoc);
-      const varKey = scalarKey(variable, block.typeLoc);
+      let testKey = scalarKey(test, block.typeLoc);
+      let varKey = scalarKey(variable, block.typeLoc);
       let items = values ? (isSeq(values) ? values.items : [values]) : [];
-      // A block there only under some input: each of its values is a possible value under that input.
+      // A block there only under some input: each of its values is a possible value under that input,
+      // and so are its operator and key (a finding on them is about a condition that may not be there).
       const when = bothConditions(statementWhen, blockWhen);
       if (when) {
+        testKey = { ...testKey, when };
+        varKey = { ...varKey, when };
         const group = (statementWhen ?? blockWhen)!.group;
         items = items.flatMap((x): DocNode[] => (isScalar(x) ? underCondition(x, when).map((v) => ({ ...v, when: { ...v.when!, group: `${group}${x.when?.group ? `|${x.when.group}` : ''}` } })) : [x]));
       }
