@@ -407,4 +407,16 @@ resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.
       { value: 'repo:o/c:*', when: undefined, isDefault: undefined },
     ]);
   });
+
+  it('replace() with a regular expression that is literal text, anchored or not; any other pattern stays unknown', async () => {
+    const decls = 'locals {\n  s = ["repo:acme/api", "acme/web"]\n}';
+    const text = roleWith('concat([for x in local.s : "repo:${replace(x, "/^repo:/", "")}:*"], [replace("a.b.c", "/\\\\./", "-"), replace("api-prod", "/-prod$/", ""), replace("acme/web", "/^a.*$/", "x")])', decls);
+    expect(sub(await loadTree({ 'main.tf': text })).values.map((v) => [v.value, v.resolution])).toEqual([
+      ['repo:acme/api:*', 'expression'],
+      ['repo:acme/web:*', 'expression'],
+      ['a-b-c', 'expression'],
+      ['api', 'expression'],
+      ['${replace("acme/web", "/^a.*$/", "x")}', 'unresolved'],
+    ]);
+  });
 });

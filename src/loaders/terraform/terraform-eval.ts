@@ -735,8 +735,22 @@ export class TfEvaluator {
         else if (name === 'trimspace') out = s.trim();
         else if (name === 'trimprefix') out = a !== undefined && s.startsWith(a) ? s.slice(a.length) : s;
         else if (name === 'trimsuffix') out = a !== undefined && a && s.endsWith(a) ? s.slice(0, -a.length) : s;
-        else {
-          if (a === undefined || b === undefined || (a.startsWith('/') && a.endsWith('/') && a.length > 1)) return unknown(c, path);
+        else if (a !== undefined && b !== undefined && a.length > 1 && a.startsWith('/') && a.endsWith('/')) {
+          // A regular expression: only literal text, anchored or not (`/^repo:/`), is applied.
+          const re = /^\/(\^?)((?:\\[^A-Za-z0-9]|[^\\.*+?^$()[\]{}|])+)(\$?)\/$/.exec(a);
+          if (!re || b.includes('$')) return unknown(c, path);
+          const lit = re[2].replace(/\\(.)/g, '$1');
+          if (re[1] && re[3]) out = s === lit ? b : s;
+          else if (re[1]) out = s.startsWith(lit) ? b + s.slice(lit.length) : s;
+          else if (re[3]) out = s.endsWith(lit) ? s.slice(0, -lit.length) + b : s;
+          else {
+            const pieces = s.split(lit);
+            this.spend(pieces.length);
+            if (s.length + (pieces.length - 1) * (b.length - lit.length) > MAX_STRING) throw stringTooLong();
+            out = pieces.join(b);
+          }
+        } else {
+          if (a === undefined || b === undefined) return unknown(c, path);
           const pieces = s.split(a);
           this.spend(pieces.length);
           const length = s.length + (pieces.length - 1) * (b.length - a.length);
@@ -869,20 +883,58 @@ export class TfEvaluator {
 
   /** A variable's value: automatic tfvars, else its default; `undefined` when neither is given. */
   variable(name: string, file: string): DocNode | undefined {
+    const decl = pick(this.mod.variables.get(name), file);
+    const type = decl && getAttr(decl.item.body, 'type')?.expr;
+    const typed = (v: DocNode) => (type ? this.typeDefaults(type, v, fileScope(decl!.file), 0) : v);
     const input = this.mod.inputs?.get(name);
-    if (input) return this.viaReference(input);
+    if (input) return typed(this.viaReference(input));
     const tv = this.mod.tfvars.get(name);
-    const def = tv ? undefined : pick(this.mod.variables.get(name), file);
+    const def = tv ? undefined : decl;
     const key = def?.item ?? tv?.item;
     const expr = tv ? tv.item.expr : def ? getAttr(def.item.body, 'default')?.expr : undefined;
     if (!expr) return undefined;
     if (this.inProgress.has(key)) return undefined;
     this.inProgress.add(key);
     try {
-      return this.guarded(key, `var.${name}`, expr, () => this.viaReference(this.eval(expr, fileScope(tv?.file ?? def!.file), `var.${name}`)));
+      return this.guarded(key, `var.${name}`, expr, () => typed(this.viaReference(this.eval(expr, fileScope(tv?.file ?? def!.file), `var.${name}`))));
     } finally {
       this.inProgress.delete(key);
     }
+  }
+
+  /**
+   * A variable's value with the defaults of its type's `optional(type, default)` attributes filled
+   * in where the value leaves them out (Terraform 1.3+): `branch = optional(string, "*")` is `"*"`
+   * for an entry that names no branch, located at the default.
+   */
+  private typeDefaults(type: Expr, v: DocNode, scope: Scope, depth: number): DocNode {
+    if (type.kind !== 'call' || depth > MAX_DEPTH) return v;
+    this.spend(1);
+    const [inner] = type.args;
+    if ((type.name === 'list' || type.name === 'set') && inner && isSeq(v)) {
+      const out: DocSeq = { ...v, items: v.items.map((x) => this.typeDefaults(inner, x, scope, depth + 1)) };
+      if (UNKNOWN_LENGTH.has(v)) UNKNOWN_LENGTH.add(out);
+      return out;
+    }
+    if (type.name === 'map' && inner && isMap(v)) return { ...v, entries: v.entries.map((e) => ({ key: e.key, value: this.typeDefaults(inner, e.value, scope, depth + 1) })) };
+    if (type.name !== 'object' || inner?.kind !== 'object' || !isMap(v)) return v;
+    const entries = [...v.entries];
+    for (const item of inner.items) {
+      const attr = item.key.kind === 'traversal' && typeof item.key.root === 'string' && !item.key.steps.length ? item.key.root : item.key.kind === 'literal' ? String(item.key.value) : undefined;
+      if (attr === undefined) continue;
+      const t = item.value;
+      const optional = t.kind === 'call' && t.name === 'optional' ? t : undefined;
+      const i = entries.findIndex((e) => String(e.key.value) === attr);
+      const given = i >= 0 && !(isScalar(entries[i].value) && (entries[i].value as DocScalar).value === null && (entries[i].value as DocScalar).resolution !== 'unresolved');
+      if (given) entries[i] = { key: entries[i].key, value: this.typeDefaults(optional ? optional.args[0] : t, entries[i].value, scope, depth + 1) };
+      else if (optional?.args.length === 2) {
+        const d = this.eval(optional.args[1], scope, optional.args[1].loc.path);
+        const value = this.typeDefaults(optional.args[0], this.viaReference(d), scope, depth + 1);
+        if (i >= 0) entries[i] = { key: entries[i].key, value };
+        else entries.push({ key: synthKey(attr, optional.args[1].loc), value });
+      }
+    }
+    return { ...v, entries };
   }
 
   /** The expression that defines a variable's value (for callers that need the syntax, e.g. a heredoc). */
