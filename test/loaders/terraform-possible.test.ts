@@ -419,4 +419,18 @@ resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.
       ['${replace("acme/web", "/^a.*$/", "x")}', 'unresolved'],
     ]);
   });
+
+  it("optional(type, default) attributes of a variable's type are filled in where its value (tfvars, default, a caller's argument) leaves them out, located at the default", async () => {
+    const decls = `variable "deployers" {
+  type = map(object({
+    repository = string
+    branch     = optional(string, "*")
+    extra      = optional(list(object({ context = optional(string, "environment:prod") })), [{}])
+  }))
+}`;
+    const text = roleWith('flatten([for k, d in var.deployers : concat(["repo:${d.repository}:ref:refs/heads/${d.branch}"], [for e in d.extra : "repo:${d.repository}:${e.context}"])])', decls);
+    const tfvars = 'deployers = {\n  api = { repository = "acme/api", branch = "main", extra = [] }\n  web = { repository = "acme/web" }\n}\n';
+    const c = sub(await loadTree({ 'main.tf': text, 'terraform.tfvars': tfvars }));
+    expect(c.values.map((v) => v.value)).toEqual(['repo:acme/api:ref:refs/heads/main', 'repo:acme/web:ref:refs/heads/*', 'repo:acme/web:environment:prod']);
+  });
 });
