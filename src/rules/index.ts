@@ -19,6 +19,7 @@ import requireAudienceCondition from './require-audience-condition.js';
 import requireIdTokenPermission from './require-id-token-permission.js';
 import requireProviderAudience from './require-provider-audience.js';
 import requireSubjectCondition from './require-subject-condition.js';
+import requireUniqueSubjectMapping from './require-unique-subject-mapping.js';
 import requireWebIdentityAction from './require-web-identity-action.js';
 
 export const rules: readonly RuleModule[] = [
@@ -41,5 +42,6 @@ export const rules: readonly RuleModule[] = [
   requireIdTokenPermission,
   requireProviderAudience,
   requireSubjectCondition,
+  requireUniqueSubjectMapping,
   requireWebIdentityAction,
 ] as unknown as readonly RuleModule[];

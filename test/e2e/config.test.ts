@@ -140,6 +140,7 @@ suppressions:
         'require-id-token-permission': 'error',
         'require-provider-audience': ['error', {}],
         'require-subject-condition': 'error',
+        'require-unique-subject-mapping': 'warn',
         'require-web-identity-action': 'error',
       },
       ignore: ['legacy/'],
