@@ -362,8 +362,8 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
   results.forEach((r, t) => {
     if (!r.directorySink) return;
     // A child module that a module here calls: the caller's instantiation, with the arguments it
-    // passes, replaces this reading's roles (and those of the modules it calls in turn).
-    if (instantiated.size && tasks[t].files.some((f) => instantiated.has(f.relPath))) addResults(project, { ...r.directorySink, roles: [] });
+    // passes, replaces this reading's roles and Google Cloud resources (and those of the modules it calls in turn).
+    if (instantiated.size && tasks[t].files.some((f) => instantiated.has(f.relPath))) addResults(project, { ...r.directorySink, roles: [], gcp: undefined });
     else addResults(project, r.directorySink);
   });
   // A rendered file no loader took on its own (`trust.tmpl`) is still a source: findings point into it.

@@ -164,3 +164,59 @@ describe('saved gcloud --format=json output', () => {
     expect(brief(await lintTree({ 'gcp/providers.json': PROVIDERS, 'gcp/deploy-sa-policy.json': POLICY }, 'no-wildcard-subject'))).toEqual(['gcpAnyRepo@7:9']);
   });
 });
+
+describe('local module calls', () => {
+  const CHILD = `variable "issuer" {}
+variable "condition" {
+  default = null
+}
+variable "pool" {}
+
+resource "google_iam_workload_identity_pool" "p" {
+  workload_identity_pool_id = var.pool
+}
+
+resource "google_iam_workload_identity_pool_provider" "gh" {
+  workload_identity_pool_id          = google_iam_workload_identity_pool.p.workload_identity_pool_id
+  workload_identity_pool_provider_id = "gh"
+  attribute_condition                = var.condition
+  attribute_mapping = {
+    "google.subject" = "assertion.sub"
+  }
+  oidc {
+    issuer_uri = var.issuer
+  }
+}
+
+resource "google_service_account_iam_member" "sa" {
+  service_account_id = "projects/p/serviceAccounts/sa@p.iam.gserviceaccount.com"
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "principalSet://iam.googleapis.com/\${google_iam_workload_identity_pool.p.name}/*"
+}
+`;
+  const ROOT = `module "open" {
+  source = "./wif"
+  issuer = "https://token.actions.githubusercontent.com"
+  pool   = "open-pool"
+}
+
+module "pinned" {
+  source    = "./wif"
+  issuer    = "https://token.actions.githubusercontent.com"
+  pool      = "pinned-pool"
+  condition = "assertion.repository_owner_id == '1342004'"
+}
+`;
+
+  it('reads the child module once per call, with the arguments it passes, instead of with its inputs unknown', async () => {
+    const dir = writeTree({ 'main.tf': ROOT, 'wif/main.tf': CHILD });
+    const project = await loadProject([dir], { root: dir });
+    expect(project.gcp?.providers.map((p) => [p.origin.logicalId, p.poolKey, p.issuerUri?.loc.file, p.attributeCondition?.value ?? null])).toEqual([
+      ['module.open.google_iam_workload_identity_pool_provider.gh', 'open-pool', 'main.tf', null],
+      ['module.pinned.google_iam_workload_identity_pool_provider.gh', 'pinned-pool', 'main.tf', "assertion.repository_owner_id == '1342004'"],
+    ]);
+    const findings = await lintTree({ 'main.tf': ROOT, 'wif/main.tf': CHILD }, 'require-subject-condition');
+    // The open instance: its provider (reported where the caller passes the issuer) and its whole-pool grant.
+    expect(brief(findings)).toEqual(['gcpNoCondition@3:12', 'gcpGrantOpen@26:24']);
+  });
+});

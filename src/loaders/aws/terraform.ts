@@ -238,6 +238,22 @@ function childModules(parser: TsParser, host: Host, ev: TfEvaluator, configs: Pa
               complete = false;
             }
           }
+        // Its Google Cloud resources, with the same arguments.
+        if (!shim) {
+          const gcp = (sink.gcp ??= emptyGcpModel());
+          const budgeted = <T>(_def: Def<Block>, _what: string, compute: () => T): T | undefined => {
+            childEv.startBudget();
+            try {
+              return compute();
+            } catch (e) {
+              if (!(e instanceof TfBudgetError) && !(e instanceof RangeError)) throw e;
+              complete = false;
+              return undefined;
+            }
+          };
+          readGcpResources(childEv, childConfigs.map((cc) => ({ file: cc.input.relPath, body: cc.body })), gcp, budgeted, `${address}.`);
+          if (!gcp.providers.length && !gcp.grants.length && !gcp.pools.length) delete sink.gcp;
+        }
         // Read in full with these arguments: the child's own reading (inputs unknown) is replaced.
         if (complete && !shim) for (const f of files) instantiated.add(f.relPath);
         if (!shim) childModules(parser, childHost, childEv, childConfigs, sink, instantiated, [...chain, dir], `${address}.`);

@@ -6,8 +6,9 @@
  * (pool, provider id, `oidc { issuer_uri, allowed_audiences }`, `attribute_mapping`,
  * `attribute_condition`, `disabled`), and every `google_*_iam_member` / `google_*_iam_binding`
  * whose member names a workload identity pool (`principalSet://iam.googleapis.com/…/workloadIdentityPools/…`
- * or `principal://…`). Other members of a binding are not kept. Not read: `google_*_iam_policy`
- * (a `data "google_iam_policy"` document), module calls.
+ * or `principal://…`). Other members of a binding are not kept. A local child module is read again
+ * for each call, with the caller's arguments (../aws/terraform.ts `childModules`). Not read:
+ * `google_*_iam_policy` (a `data "google_iam_policy"` document), registry modules.
  */
 import type { Block, Body } from '../terraform/hcl.js';
 import { getAttr } from '../terraform/hcl.js';
@@ -41,12 +42,18 @@ const IAM_GRANT = /^google_[a-z0-9_]+_iam_(member|binding)$/;
 /** The argument that names what the role is granted on, for the common resources; else the first `*_id` / `name` argument. */
 const TARGET_ATTRS = ['service_account_id', 'project', 'bucket', 'secret_id', 'repository', 'dataset_id', 'topic', 'subscription', 'name', 'folder', 'org_id', 'cloud_run_service', 'service'];
 
-export function readGcpResources(ev: TfEvaluator, configs: { file: string; body: Body }[], gcp: GcpModel, budgeted: <T>(def: Def<Block>, what: string, compute: () => T) => T | undefined): void {
+/**
+ * Reads one module's resources into `gcp`. `prefix` is the module's address in its caller
+ * (`module.wif.`) when it is read with the arguments a caller passes: addresses and references to
+ * its pools carry it, so two instances of one module are two sets of resources.
+ */
+export function readGcpResources(ev: TfEvaluator, configs: { file: string; body: Body }[], gcp: GcpModel, budgeted: <T>(def: Def<Block>, what: string, compute: () => T) => T | undefined, prefix = ''): void {
+  const added = { providers: gcp.providers.length, grants: gcp.grants.length, pools: gcp.pools.length };
   for (const c of configs)
     for (const b of c.body.blocks) {
       if (b.hasError || b.type !== 'resource') continue;
       const type = b.labels[0]?.value ?? '';
-      const address = `${type}.${b.labels[1]?.value ?? ''}`;
+      const address = `${prefix}${type}.${b.labels[1]?.value ?? ''}`;
       const def: Def<Block> = { file: c.file, item: b };
       if (type === 'google_iam_workload_identity_pool') {
         const id = budgeted(def, address, () => attr(ev, b.body, 'workload_identity_pool_id', fileScope(c.file), `${address}.workload_identity_pool_id`));
@@ -59,10 +66,16 @@ export function readGcpResources(ev: TfEvaluator, configs: { file: string; body:
         if (gs) gcp.grants.push(...gs);
       }
     }
-  // A reference to a pool of this module whose id is written is that id (messages name the pool by it).
-  const idOf = (key: string | undefined) => (key?.startsWith('tf:') ? (gcp.pools.find((p) => `tf:${p.address}` === key)?.id ?? key) : key);
-  for (const p of gcp.providers) if (p.poolKey) p.poolKey = idOf(p.poolKey);
-  for (const g of gcp.grants) for (const m of g.members) if (m.poolKey) m.poolKey = idOf(m.poolKey);
+  // A reference to a pool of this module is to this instance's pool; one whose id is written is that id
+  // (messages name the pool by it).
+  const pools = gcp.pools.slice(added.pools);
+  const idOf = (key: string | undefined) => {
+    if (!key?.startsWith('tf:')) return key;
+    const own = `tf:${prefix}${key.slice(3)}`;
+    return pools.find((p) => `tf:${p.address}` === own)?.id ?? own;
+  };
+  for (const p of gcp.providers.slice(added.providers)) if (p.poolKey) p.poolKey = idOf(p.poolKey);
+  for (const g of gcp.grants.slice(added.grants)) for (const m of g.members) if (m.poolKey) m.poolKey = idOf(m.poolKey);
 }
 
 function instanceId(address: string, block: Block, key: string | number | undefined): string {
