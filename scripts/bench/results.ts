@@ -68,7 +68,7 @@ export interface BenchResults {
   scale: ScalePoint[];
   cases?: { irrelevant?: Case; terraform?: Case };
   startup?: { nodeMs: number; lintMs: number; floorMs: number; imports: { name: string; ms: number }[] };
-  actionlint?: { workflows: number; version: string; lintMs: number; actionlintMs: number };
+  actionlint?: { workflows: number; version: string; lintMs: number; actionlintMs: number; lintCpuMs?: number; actionlintCpuMs?: number };
 }
 
 /** The median (the mean of the middle two for an even count). */
