@@ -328,7 +328,14 @@ async function run(argv: string[], io: Partial<Io>, drawn: { progress?: Progress
     threads,
     onProgress: progress?.update,
     // OIDC_LINT_DEBUG=pool: how the files were shared with the worker thread.
-    onPool: /\bpool\b/.test(env.OIDC_LINT_DEBUG ?? '') ? (p) => err(`oidc-lint: debug: the worker thread loaded ${p.byWorker} of ${p.files} CDK and Terraform files\n`) : undefined,
+    onPool: /\bpool\b/.test(env.OIDC_LINT_DEBUG ?? '')
+      ? (p) =>
+          err(
+            p.started
+              ? `oidc-lint: debug: the worker thread loaded ${p.byWorker} of ${p.files} CDK and Terraform files\n`
+              : `oidc-lint: debug: one thread loaded every file: ${p.files} CDK and Terraform files for a second one (Terraform, and .ts files that mention CDK IAM), ${p.others} others\n`,
+          )
+      : undefined,
     ...(loaded?.ignore.length ? { ignore: loaded.ignore, ignoreBase: loaded.base } : {}),
     identity: repository ? { ...repository, source: 'config' } : undefined,
     roleMappings: config.settings.roles,

@@ -271,8 +271,12 @@ export interface LoadOptions {
    * to load meanwhile (pool.ts, usePool).
    */
   poolMinFiles?: number;
-  /** Told how many of the CDK and Terraform files the worker thread loaded (diagnostics). */
-  onPool?: (stats: { files: number; byWorker: number }) => void;
+  /**
+   * Told how many files would go to the worker thread (Terraform, and CDK IAM code by its hint), how
+   * many of them it loaded, and how many other files there were (diagnostics); `started` is false
+   * when no worker thread was started.
+   */
+  onPool?: (stats: { files: number; byWorker: number; others: number; started: boolean }) => void;
   /** Called with what each file produced as soon as this thread has it (before the project is complete). */
   onLoaded?: (sink: LoadSink) => void;
   /** Told the phase, then the files read so far of the files to read, as loading advances (the CLI's progress line). */
@@ -343,9 +347,9 @@ export async function loadProject(paths: string[], options: LoadOptions = {}): P
     }
   if (pool) {
     const done = await pool.finish((t) => loadTask(t, loaders, maxBytes));
-    options.onPool?.({ files: pooledFiles, byWorker: done.byWorker });
+    options.onPool?.({ files: pooledFiles, byWorker: done.byWorker, others: wanted.length - pooledFiles, started: true });
     pooled.forEach((taskIndex, k) => (results[taskIndex] = done.results[k]));
-  }
+  } else options.onPool?.({ files: pooledFiles, byWorker: 0, others: wanted.length - pooledFiles, started: false });
   // Applied in discovery order whichever thread loaded what: each file's source and results, then
   // each module's (in the order their directories first appear).
   const rendered = results.flatMap((r) => r.directorySink?.supersedes ?? []);

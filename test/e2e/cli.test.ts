@@ -105,6 +105,7 @@ describe('oidc-lint CLI (spawned)', () => {
       expect(JSON.parse(one.stdout).findings.length).toBeGreaterThan(50);
       expect(two.stdout).toBe(one.stdout);
       expect(one.stderr).not.toMatch(/worker thread/);
+      expect(one.stderr).toMatch(/one thread loaded every file: 320 CDK and Terraform files for a second one \(Terraform, and \.ts files that mention CDK IAM\), 520 others/);
       // The bundled CLI's worker (bin/load-worker.js) loaded them.
       expect(two.stderr).toMatch(/the worker thread loaded 320 of 320 CDK and Terraform files/);
     } finally {

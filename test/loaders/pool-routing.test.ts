@@ -48,9 +48,9 @@ describe('routing files to the worker thread', () => {
       [200, true],
     ] as const) {
       const dir = writeTree({ ...tf, ...workflows(n) });
-      let pooled = 0;
-      const project = await loadProject([dir], { root: dir, threads: 2, onPool: (p) => (pooled = p.files) });
-      expect(pooled).toBe(started ? 200 : 0);
+      let stats;
+      const project = await loadProject([dir], { root: dir, threads: 2, onPool: (p) => (stats = p) });
+      expect(stats).toEqual({ files: 200, byWorker: started ? 200 : 0, others: n, started });
       expect(project.sources).toHaveLength(200 + n);
     }
   });
