@@ -433,4 +433,20 @@ resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.
     const c = sub(await loadTree({ 'main.tf': text, 'terraform.tfvars': tfvars }));
     expect(c.values.map((v) => v.value)).toEqual(['repo:acme/api:ref:refs/heads/main', 'repo:acme/web:ref:refs/heads/*', 'repo:acme/web:environment:prod']);
   });
+
+  it('formatlist() over known lists (each item where the list writes it) and over an unknown one (one item, the length unknown); keys(), values(), element()', async () => {
+    const decls = 'variable "repos" { type = list(string) }\nlocals {\n  envs = { prod = "environment:prod", dev = "environment:dev" }\n  list = ["acme/a", "acme/b"]\n}';
+    const text = roleWith('concat(formatlist("repo:%s:*", local.list), formatlist("repo:%s:%s", var.repos, "ref:refs/heads/main"), formatlist("repo:acme/c:%s", values(local.envs)), keys(local.envs), [element(local.list, 3)])', decls);
+    const c = sub(await loadTree({ 'main.tf': text }));
+    expect(c.values.map((v) => [v.value, v.resolution, `${v.loc.start.line}:${v.loc.start.column}`])).toEqual([
+      ['repo:acme/a:*', 'expression', `${at(text, '"acme/a"').line}:${at(text, '"acme/a"').column}`],
+      ['repo:acme/b:*', 'expression', `${at(text, '"acme/b"').line}:${at(text, '"acme/b"').column}`],
+      ['repo:${var.repos}:ref:refs/heads/main', 'unresolved', `${at(text, 'formatlist("repo:%s:%s"').line}:${at(text, 'formatlist("repo:%s:%s"').column}`],
+      ['repo:acme/c:environment:dev', 'expression', `${at(text, '"environment:dev"').line}:${at(text, '"environment:dev"').column}`],
+      ['repo:acme/c:environment:prod', 'expression', `${at(text, '"environment:prod"').line}:${at(text, '"environment:prod"').column}`],
+      ['dev', 'expression', `${at(text, 'dev =').line}:${at(text, 'dev =').column}`],
+      ['prod', 'expression', `${at(text, 'prod =').line}:${at(text, 'prod =').column}`],
+      ['acme/b', 'expression', `${at(text, '"acme/b"').line}:${at(text, '"acme/b"').column}`],
+    ]);
+  });
 });

@@ -687,6 +687,23 @@ export class TfEvaluator {
       }
       case 'format':
         return this.format(c, scope, path);
+      case 'formatlist':
+        return this.formatList(c, scope, path);
+      case 'keys':
+      case 'values': {
+        const m = c.args.length === 1 ? this.eval(c.args[0], scope, path) : undefined;
+        if (!m || !isMap(m)) return unknown(c, path);
+        this.spend(m.entries.length);
+        // Terraform orders a map's keys lexically.
+        const sorted = [...m.entries].sort((a, b) => (String(a.key.value) < String(b.key.value) ? -1 : String(a.key.value) > String(b.key.value) ? 1 : 0));
+        return { kind: 'seq', loc: at(c.loc, path), items: sorted.map((e) => (name === 'keys' ? this.viaReference(e.key) : e.value)) };
+      }
+      case 'element': {
+        const [list, i] = args();
+        const k = known(i);
+        if (!isSeq(list) || hasPossible(list) || UNKNOWN_LENGTH.has(list) || !list.items.length || !k || typeof k.value !== 'number' || !Number.isInteger(k.value) || k.value < 0) return unknown(c, path);
+        return list.items[k.value % list.items.length];
+      }
       case 'length': {
         const v = c.args.length === 1 ? this.eval(c.args[0], scope) : undefined;
         if (v && isSeq(v) && !UNKNOWN_LENGTH.has(v)) return computedScalar(v.items.length, c, path);
@@ -798,9 +815,38 @@ export class TfEvaluator {
     if (!c.args.length || c.expandFinal) return unknown(c, path);
     const fmt = this.eval(c.args[0], scope);
     if (!isScalar(fmt) || fmt.resolution === 'unresolved' || typeof fmt.value !== 'string') return unknown(c, path);
+    return this.formatWith(c, fmt.value, c.args.slice(1).map((a) => this.eval(a, scope)), at(c.loc, path), path);
+  }
+
+  /**
+   * `formatlist(fmt, list…)`: `format` once per position of the lists (a scalar argument is used at
+   * every position); each item is located at the item of the first list it comes from. An unknown
+   * argument stands for one unknown item of a list whose length is not known.
+   */
+  private formatList(c: Extract<Expr, { kind: 'call' }>, scope: Scope, path?: string): DocNode {
+    if (c.args.length < 2 || c.expandFinal) return unknown(c, path);
+    const fmt = known(this.eval(c.args[0], scope));
+    if (!fmt || typeof fmt.value !== 'string') return unknown(c, path);
     const args = c.args.slice(1).map((a) => this.eval(a, scope));
+    if (args.some((a) => isMap(a) || (isSeq(a) && hasPossible(a)))) return unknown(c, path);
+    const lists = args.filter(isSeq);
+    const lengthKnown = !lists.some((l) => UNKNOWN_LENGTH.has(l)) && !args.some((a) => isScalar(a) && a.resolution === 'unresolved');
+    const n = lists.length ? lists[0].items.length : 1;
+    if (lists.some((l) => l.items.length !== n)) return unknown(c, path);
+    this.spend(n);
+    const items: DocNode[] = [];
+    for (let i = 0; i < n; i++) {
+      const p = path === undefined ? undefined : `${path}[${i}]`;
+      const loc = lists.length ? at(lists[0].items[i].loc, p) : at(c.loc, p);
+      items.push(this.formatWith(c, fmt.value, args.map((a) => (isSeq(a) ? a.items[i] : a)), loc, p));
+    }
+    const seq: DocSeq = { kind: 'seq', loc: at(c.loc, path), items };
+    if (!lengthKnown) UNKNOWN_LENGTH.add(seq);
+    return seq;
+  }
+
+  private formatWith(c: Extract<Expr, { kind: 'call' }>, f: string, args: DocNode[], loc: DocNode['loc'], path?: string): DocNode {
     const parts: ValuePart[] = [];
-    const f = fmt.value;
     let next = 0;
     let lit = '';
     for (let i = 0; i < f.length; i++) {
@@ -823,7 +869,7 @@ export class TfEvaluator {
       parts.push(...stringParts(a, '${' + c.raw + '}'));
     }
     if (lit) parts.push({ text: lit, known: true });
-    return fromParts(this.spend, parts, c.raw, at(c.loc, path), 'expression');
+    return fromParts(this.spend, parts, c.raw, loc, 'expression');
   }
 
   // -------------------------------------------------------------------------------------------
