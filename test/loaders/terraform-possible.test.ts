@@ -196,7 +196,7 @@ resource "aws_iam_role" "r" { assume_role_policy = data.aws_iam_policy_document.
     expect(st.conditions[1].values.map((v) => [v.value, v.resolution, v.when?.text])).toEqual([['repo:o/*', 'literal', 'var.on is true']]);
   });
 
-  it('an %{if} inside a string of a JSON heredoc: each branch, at the string; one between JSON values is not read', async () => {
+  it('an %{if} inside a string of a JSON heredoc: each branch, at the string; one that is a string either way likewise; one that changes the structure is not read', async () => {
     const policy = (sub: string) => `variable "branch" { type = string }
 resource "aws_iam_role" "r" {
   assume_role_policy = <<EOF
@@ -219,8 +219,17 @@ EOF
       { value: 'repo:octo-org/app:*', when: 'var.branch is empty', isDefault: false },
     ]);
     expect(c.values[1].loc.start).toEqual(at(text, '"repo:octo-org/app:%{'));
-    const structural = await loadTree({ 'main.tf': policy('%{ if var.branch != "" }"repo:octo-org/app:*"%{ else }"repo:octo-org/*"%{ endif }') });
+    const either = policy('%{ if var.branch != "" }"repo:octo-org/app:ref:refs/heads/${var.branch}"%{ else }"repo:octo-org/*"%{ endif }');
+    const e = sub(await loadTree({ 'main.tf': either }));
+    expect(brief(e)).toEqual([
+      { value: 'repo:octo-org/app:ref:refs/heads/${var.branch}', when: 'var.branch is not empty', isDefault: false },
+      { value: 'repo:octo-org/*', when: 'var.branch is empty', isDefault: false },
+    ]);
+    expect(e.values[1].loc.start).toEqual(at(either, '%{ if var.branch'));
+    const structural = await loadTree({ 'main.tf': policy('%{ if var.branch != "" }["repo:octo-org/app:*", "repo:octo-org/lib:*"]%{ else }"repo:octo-org/*"%{ endif }') });
     expect(structural.roles[0].trustPolicy).toBeUndefined();
+    const twoStrings = await loadTree({ 'main.tf': policy('%{ if var.branch != "" }"repo:octo-org/app:*", "x"%{ else }"repo:octo-org/*"%{ endif }') });
+    expect(twoStrings.roles[0].trustPolicy).toBeUndefined();
   });
 
   it('coalesce() and try() over unknown arguments: each argument under its input, then the fallback', async () => {

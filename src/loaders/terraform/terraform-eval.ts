@@ -511,6 +511,9 @@ export class TfEvaluator {
       if (x.kind === 'traversal' && typeof x.root === 'string' && !x.steps.length) {
         const d = scope.described?.get(x.root);
         if (d) return d;
+        // A template's variable given an unknown value (`allow_all = var.allow_all`): the caller's expression.
+        const b = scope.bindings.get(x.root);
+        if (b && isScalar(b) && b.resolution === 'unresolved' && !b.alternatives && b.raw && b.raw.length <= 80) return b.raw;
       }
       return x.raw;
     };
@@ -550,7 +553,7 @@ export class TfEvaluator {
     }
     const sc = call(e, 'strcontains');
     if (sc?.args.length === 2 && typeof lit(sc.args[1]) === 'string') return `${name(sc.args[0])} ${truth ? 'contains' : 'does not contain'} '${String(lit(sc.args[1]))}'`;
-    if (e.kind === 'traversal' && !(typeof e.root === 'string' && scope.described?.has(e.root))) return `${e.raw} is ${truth}`;
+    if (e.kind === 'traversal' && !(typeof e.root === 'string' && scope.described?.has(e.root))) return `${name(e)} is ${truth}`;
     const words = [...(scope.described ?? [])].filter(([k]) => new RegExp(`\\b${k}\\b`).test(e.raw));
     const prefix = words.length ? `for ${words.map(([k, d]) => `${d} (${k})`).join(', ')}, ` : '';
     return `${prefix}${e.raw} is ${truth}`;
@@ -1478,9 +1481,36 @@ export class TfEvaluator {
     const pieces: Piece[] = [];
     /** `%{ for }`s between JSON values, outer ones first. */
     const loops: ForPart[] = [];
+    /** `%{ if }`s that are a JSON string either way, by file offset: the string's possible values. */
+    const wholeIf = new Map<number, Extract<TemplatePart, { kind: 'if' }>>();
     /** Offsets (in `body`) of comma-only `%{ if }`s between JSON values. */
     const commas: number[] = [];
     const punctuation = (ps: TemplatePart[]) => ps.every((x) => x.kind === 'text' && /^[\s,]*$/.test(x.text));
+    /** A branch that is one JSON string (`"repo:${org}/*"`) as the parts of its content; undefined otherwise. */
+    const stringBranch = (ps: TemplatePart[]): TemplatePart[] | undefined => {
+      const first = ps[0];
+      const last = ps[ps.length - 1];
+      if (first?.kind !== 'text' || last?.kind !== 'text') return undefined;
+      const open = first.text.match(/^\s*"/)?.[0].length;
+      const close = last.text.match(/"\s*$/)?.[0].length;
+      if (open === undefined || close === undefined || (first === last && first.text.trim().length < 2)) return undefined;
+      const out: TemplatePart[] = [];
+      for (let k = 0; k < ps.length; k++) {
+        const x = ps[k];
+        if (x.kind !== 'text') {
+          if (x.kind !== 'interp') return undefined;
+          out.push(x);
+          continue;
+        }
+        const from = k === 0 ? open : 0;
+        const to = x.text.length - (k === ps.length - 1 ? close : 0);
+        const raw = x.text.slice(from, to);
+        // A quote that is not escaped ends the string: more than one value.
+        if (/(^|[^\\])(\\\\)*"/.test(raw)) return undefined;
+        if (raw) out.push({ kind: 'text', text: unescapeJsonPiece(raw), start: x.start + from, end: x.start + to });
+      }
+      return out;
+    };
     // Which pieces sit inside a JSON string: scan the JSON lexically, skipping them.
     let inString = false;
     let next = 0;
@@ -1505,11 +1535,22 @@ export class TfEvaluator {
           i = ev.bodyStart - h.bodyStart - 1;
           continue;
         }
-        if (ev.kind === 'if') {
-          // `%{ if i < length(repos) - 1 },%{ endif }`: a separator; any other `%{if}` between JSON values changes the document's structure: not read.
-          if (!punctuation(ev.then) || !punctuation(ev.else)) return undefined;
-          commas.push(i);
+        if (ev.kind === 'if' && !(punctuation(ev.then) && punctuation(ev.else))) {
+          // `"sub": %{ if all }"repo:o/*"%{ else }"repo:o/app:ref:refs/heads/main"%{ endif }`: a string
+          // either way, each branch a possible value; any other `%{if}` between JSON values changes
+          // the document's structure: not read.
+          const yes = stringBranch(ev.then);
+          const no = stringBranch(ev.else);
+          if (!yes || !no) return undefined;
+          blank(i, end, 'x');
+          chars[i] = '"';
+          chars[end - 1] = '"';
+          wholeIf.set(ev.start, { ...ev, then: yes, else: no });
+          i = end - 1;
+          continue;
         }
+        // `%{ if i < length(repos) - 1 },%{ endif }`: a separator.
+        if (ev.kind === 'if') commas.push(i);
         blank(i, end, ' ');
         if (ev.kind === 'interp') {
           chars[i] = '"';
@@ -1589,8 +1630,14 @@ export class TfEvaluator {
         const ex = whole.get(start);
         return ex ? this.eval(ex, s, p) : { ...n, loc, resolution: 'unresolved' };
       }
-      const inner = spansWithin(pieces, start, end);
+      const branches = wholeIf.get(start);
+      const inner = branches ? [] : spansWithin(pieces, start, end);
       const rawText = t.src.text.slice(start, end);
+      if (branches) {
+        const parts: ValuePart[] = [];
+        const { variants } = this.templateParts([branches], t, s, parts, [{ parts: [] }]);
+        return this.withVariants(fromParts(this.spend, parts, rawText, loc, 'expression'), variants, rawText, loc);
+      }
       if (!inner.length) {
         const value = rawText.includes('$${') || rawText.includes('%%{') ? n.value.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{') : n.value;
         return { ...n, value, raw: rawText, loc };
