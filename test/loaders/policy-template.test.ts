@@ -92,6 +92,20 @@ describe('a policy template read on its own', () => {
     const r = readPolicyTemplate(text, 't.tftpl');
     expect('root' in r).toBe(true);
   });
+  it('reads an %{if} between JSON values that is a string either way as both, each under its side of the test; a longer branch leaves the template unread', () => {
+    const text = `{"Condition": {"StringLike": {"${GH}:sub": %{~ if allow_all ~} "repo:\${org}/*" %{~ else ~} "repo:\${org}/app:ref:refs/heads/main" %{~ endif ~}}}}`;
+    const r = readPolicyTemplate(text, 't.tftpl');
+    if (!('root' in r)) throw new Error('not read');
+    const sub = (((r.root as DocMap).entries[0].value as DocMap).entries[0].value as DocMap).entries[0].value;
+    expect(sub).toMatchObject({ resolution: 'unresolved', loc: { start: { line: 1, column: text.indexOf('%{~ if') + 1 } } });
+    expect((sub as { alternatives?: unknown[] }).alternatives).toMatchObject([
+      { value: 'repo:${org}/*', resolution: 'unresolved', parts: [{ text: 'repo:', known: true }, { text: '${org}', known: false }, { text: '/*', known: true }], when: { text: 'allow_all is true' } },
+      { value: 'repo:${org}/app:ref:refs/heads/main', resolution: 'unresolved', when: { text: 'allow_all is false' } },
+    ]);
+    expect('error' in readPolicyTemplate(text.replace('"repo:${org}/*"', '"repo:${org}/*", "x"'), 't.tftpl')).toBe(true);
+    // A directive of a million blanks is read in linear time.
+    expect('error' in readPolicyTemplate(`{"a": %{ if${' '.repeat(1_000_000)}x }"b"%{ else }"c"%{ endif }}`, 't.tpl')).toBe(false);
+  });
   it('reports a template that is not JSON once placeholders are set aside', () => {
     const r = readPolicyTemplate('Statement: ${x}\n', 't.tpl');
     expect(r).toMatchObject({ error: { line: 1, column: 1 } });

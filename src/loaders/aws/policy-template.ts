@@ -92,10 +92,22 @@ export function readPolicyTemplate(text: string, file: string): TemplateReadResu
   // Which placeholders sit inside a JSON string: scan lexically, skipping them.
   const whole = new Map<number, Placeholder>();
   const inStringHolders: Placeholder[] = [];
+  /** `%{ if c }"a"%{ else }"b"%{ endif }` between JSON values, by offset: a string either way. */
+  const eitherString = new Map<number, { cond: string; branches: [number, number][]; end: number }>();
   let inString = false;
   let next = 0;
   for (let i = 0; i < text.length; i++) {
     const h = holders[next];
+    const either = h && i === h.start && !inString ? ifOfStrings(text, holders, next) : undefined;
+    if (either) {
+      for (let j = h.start; j < either.end; j++) if (chars[j] !== '\n') chars[j] = 'x';
+      chars[h.start] = '"';
+      chars[either.end - 1] = '"';
+      eitherString.set(h.start, either);
+      while (next < holders.length && holders[next].start < either.end) next++;
+      i = either.end - 1;
+      continue;
+    }
     if (h && i === h.start) {
       for (let j = h.start; j < h.end; j++) if (chars[j] !== '\n') chars[j] = inString ? 'x' : ' ';
       if (inString) inStringHolders.push(h);
@@ -136,6 +148,18 @@ export function readPolicyTemplate(text: string, file: string): TemplateReadResu
     if (typeof n.value !== 'string') return n;
     const start = offset(n.loc.start);
     const end = offset(n.loc.end);
+    const either = eitherString.get(start);
+    if (either) {
+      // Each branch a possible value, under its side of the test (the template's own words).
+      const alternatives = either.branches.map(([from, to], k): DocScalar => {
+        const parts = stringPieces(text, from, to, spansWithin(holders, from, to));
+        const when = { text: `${either.cond} is ${k === 0}`, isDefault: false, test: either.cond, yes: k === 0, group: `${file}:${n.loc.start.line}:${n.loc.start.column}` };
+        const value = parts.map((p) => p.text).join('');
+        return parts.every((p) => p.known) ? { ...n, value, raw: text.slice(from, to), when } : { ...n, value, raw: text.slice(from, to), resolution: 'unresolved', parts, when };
+      });
+      const t = text.slice(start, either.end);
+      return { ...n, value: t, raw: t, resolution: 'unresolved', parts: [{ text: t, known: false }], alternatives };
+    }
     const h = whole.get(start);
     if (h) {
       const t = text.slice(h.start, h.end);
@@ -159,6 +183,45 @@ export function readPolicyTemplate(text: string, file: string): TemplateReadResu
     return { ...n, value: merged.map((p) => p.text).join(''), raw: text.slice(start, end), resolution: 'unresolved', parts: merged };
   };
   return { root: fix(root) };
+}
+
+/**
+ * `%{ if c }"a"%{ else }"b"%{ endif }` starting at placeholder `k` (outside any string): the test's
+ * text and each branch's JSON string (offsets of the quotes), when both branches are one string.
+ */
+function ifOfStrings(text: string, holders: Placeholder[], k: number): { cond: string; branches: [number, number][]; end: number } | undefined {
+  // `%{~ if cond ~}`, read without a regular expression over the directive's text.
+  let body = text.slice(holders[k].start + 2, holders[k].end - 1).trim();
+  if (body.startsWith('~')) body = body.slice(1).trim();
+  if (body.endsWith('~')) body = body.slice(0, -1).trim();
+  if (!/^if\s/.test(body)) return undefined;
+  const cond = body.slice(2).trim();
+  const directive = (h: Placeholder | undefined, word: string) => !!h && h.directive && new RegExp(`^%\\{~?\\s*${word}\\s*~?\\}$`).test(text.slice(h.start, h.end));
+  let e = k + 1;
+  while (e < holders.length && !holders[e].directive) e++;
+  let f = e + 1;
+  while (f < holders.length && !holders[f].directive) f++;
+  if (!directive(holders[e], 'else') || !directive(holders[f], 'endif')) return undefined;
+  const branch = (from: number, to: number): [number, number] | undefined => {
+    const m = /^(\s*)"((?:[^"\\]|\\.)*)"\s*$/s.exec(text.slice(from, to));
+    return m ? [from + m[1].length, from + m[1].length + m[2].length + 2] : undefined;
+  };
+  const a = branch(holders[k].end, holders[e].start);
+  const b = branch(holders[e].end, holders[f].start);
+  return a && b && cond ? { cond, branches: [a, b], end: holders[f].end } : undefined;
+}
+
+/** A JSON string literal's content (between `from` and `to`, quotes included) as known text and placeholders. */
+function stringPieces(text: string, from: number, to: number, inner: Placeholder[]): ValuePart[] {
+  const parts: ValuePart[] = [];
+  let cursor = from + 1;
+  for (const x of inner) {
+    if (x.start > cursor) parts.push({ text: unescapeJsonPiece(text.slice(cursor, x.start)), known: true });
+    parts.push({ text: text.slice(x.start, x.end), known: false });
+    cursor = x.end;
+  }
+  if (to - 1 > cursor) parts.push({ text: unescapeJsonPiece(text.slice(cursor, to - 1)), known: true });
+  return parts.filter((p) => p.text);
 }
 
 function unescapeJsonPiece(raw: string): string {
