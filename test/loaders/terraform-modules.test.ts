@@ -101,6 +101,24 @@ module "inner" {
     expect(summary(p)).toEqual([{ id: 'module.outer.module.inner.aws_iam_role.this', file: 'modules/plain/main.tf', name: 'plain', values: ['aud=sts.amazonaws.com@modules/plain/main.tf:7', 'sub=repo:acme/*@main.tf:4'] }]);
   });
 
+  it('a value the caller computes at a reference (a provider ARN) is located where the child uses it', async () => {
+    const child = CHILD.replace(`identifiers = ["arn:aws:iam::111122223333:oidc-provider/${GH}"]`, 'identifiers = [var.provider_arn]').replace('variable "name" { type = string }', 'variable "name" { type = string }\nvariable "provider_arn" { type = string }');
+    const main = `resource "aws_iam_openid_connect_provider" "gh" {
+  url            = "https://${GH}"
+  client_id_list = ["sts.amazonaws.com"]
+}
+module "role" {
+  source       = "./modules/github-role"
+  name         = "deploy"
+  subjects     = ["acme/api:environment:prod"]
+  provider_arn = aws_iam_openid_connect_provider.gh.arn
+}
+`;
+    const p = await loadTree({ 'main.tf': main, 'modules/github-role/main.tf': child });
+    const principal = p.roles[0].trustPolicy!.statements[0].principals[0].value;
+    expect([principal.value, principal.loc.file, principal.loc.start.line]).toEqual([`arn:aws:iam::\${account_id}:oidc-provider/${GH}`, 'modules/github-role/main.tf', 13]);
+  });
+
   it('a child module nobody calls keeps its standalone reading, its inputs unknown', async () => {
     const p = await loadTree({ 'modules/github-role/main.tf': CHILD });
     expect(summary(p).map((r) => [r.id, r.values[1]])).toEqual([['aws_iam_role.this', 'sub=repo:${s}@modules/github-role/main.tf:22']]);

@@ -211,14 +211,19 @@ function childModules(parser: TsParser, host: Host, ev: TfEvaluator, configs: Pa
       for (const inst of instances) {
         const address = inst.key === undefined || getAttr(b.body, 'count') ? name : `${name}[${JSON.stringify(inst.key)}]`;
         const inputs = new Map<string, DocNode>();
+        const passedThrough = new Map<string, SourceLocation>();
         try {
           ev.startBudget();
-          for (const a of b.body.attributes) if (!MODULE_META_ARGUMENTS.has(a.name)) inputs.set(a.name, ev.eval(a.expr, inst.scope, `${address}.${a.name}`));
+          for (const a of b.body.attributes) {
+            if (MODULE_META_ARGUMENTS.has(a.name)) continue;
+            inputs.set(a.name, ev.eval(a.expr, inst.scope, `${address}.${a.name}`));
+            if (a.expr.kind === 'traversal') passedThrough.set(a.name, a.expr.loc);
+          }
         } catch (e) {
           if (!(e instanceof TfBudgetError) && !(e instanceof RangeError)) throw e;
           continue;
         }
-        const mod: TfModule = { ...child, inputs };
+        const mod: TfModule = { ...child, inputs, passedThrough };
         const childHost = fileHost(files[0], parser);
         if (!childHost) continue;
         const childEv = new TfEvaluator(mod, childHost);

@@ -34,6 +34,11 @@ export interface TfModule {
   tfvars: Map<string, Def<Attribute>>;
   /** For a child module evaluated for a `module` block: the arguments it is called with, evaluated in the caller. */
   inputs?: Map<string, DocNode>;
+  /**
+   * Where the caller's arguments that are references (`arn = aws_iam_openid_connect_provider.x.arn`)
+   * are: a value computed there is located where the child uses it, not at the caller's reference.
+   */
+  passedThrough?: Map<string, DocNode['loc']>;
 }
 
 export function emptyModule(): TfModule {
@@ -892,7 +897,9 @@ export class TfEvaluator {
     const [s0, ...rest] = t.steps;
     const name = s0?.kind === 'attr' ? s0.name : undefined;
     if (root === 'var' && name !== undefined) {
-      const v = this.variable(name, scope.file);
+      let v = this.variable(name, scope.file);
+      const through = this.mod.passedThrough?.get(name);
+      if (v && through && isScalar(v) && sameSpan(v.loc, through)) v = { ...v, loc: at(t.loc, path) };
       return v ? this.applySteps(v, rest, scope, t, path) : unknown(t, path);
     }
     if (root === 'local' && name !== undefined) {
@@ -1725,6 +1732,10 @@ function literalMatches(pattern: string, s: string): number | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // DocNode helpers
+
+function sameSpan(a: DocNode['loc'], b: DocNode['loc']): boolean {
+  return a.file === b.file && a.start.line === b.start.line && a.start.column === b.start.column && a.end.line === b.end.line && a.end.column === b.end.column;
+}
 
 function at(loc: DocNode['loc'], path?: string): DocNode['loc'] {
   return path === undefined ? loc : { ...loc, path };
