@@ -14,6 +14,7 @@ import { LOADERS, type FileLoader, type LoadSink } from '../loaders/index.js';
 import { linkProject } from '../model/links.js';
 import { connectGraph } from '../loaders/workflows/graph.js';
 import { FileAccessError, writeFileAtomic } from '../files.js';
+import { plainLocation } from '../model/location.js';
 
 export const MAX_PASSES = 10;
 
@@ -146,7 +147,7 @@ export async function reloadSources(project: Project, texts: Map<string, string>
       sink.errors.push({ type: 'LoadError', kind: 'structure', loc: { file, start: { line: 1, column: 1 }, end: { line: 1, column: 1 } }, message: `internal error in the ${loader?.name} loader: ${(e as Error).message}` });
     }
     const lines = text.split('\n');
-    const source: SourceFile = { ...old, text, loc: { ...old.loc, end: { line: lines.length, column: lines[lines.length - 1].length + 1 } } };
+    const source: SourceFile = { ...old, text, loc: { ...plainLocation(old.loc), end: { line: lines.length, column: lines[lines.length - 1].length + 1 } } };
     fresh.set(file, { ...sink, source });
   }
   const swap = <T>(list: T[], fileOf: (x: T) => string, pick: (s: LoadSink) => T[]): T[] => {

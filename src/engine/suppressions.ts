@@ -18,6 +18,7 @@ import path from 'node:path';
 import ignore from 'ignore';
 import type { Finding } from './rule.js';
 import type { Position, SourceLocation } from '../model/location.js';
+import { withLocationPath } from '../model/location.js';
 import type { Project, SourceFile } from '../model/project.js';
 import { commentSyntaxOf, lineComments, type LineComment } from './comments.js';
 import { closest } from './config.js';
@@ -204,7 +205,7 @@ export function directivesOf(source: Pick<SourceFile, 'path' | 'text'>): Directi
     const m = IGNORE.exec(body);
     const ids = m ? splitIds(m[2], c.bodyStart + m[1].length) : [];
     if (!m || ids.some((x) => !RULE_ID.test(x.id))) {
-      out.push({ loc: { ...loc, path: 'oidc-lint:' }, line, malformed: true, rules: [], reason: '' });
+      out.push({ loc: withLocationPath(loc, 'oidc-lint:'), line, malformed: true, rules: [], reason: '' });
       continue;
     }
     const reason = body
@@ -212,7 +213,7 @@ export function directivesOf(source: Pick<SourceFile, 'path' | 'text'>): Directi
       .trim()
       .replace(/^(--|:|-)\s*/, '');
     out.push({
-      loc: { ...loc, path: `oidc-lint:ignore` },
+      loc: withLocationPath(loc, `oidc-lint:ignore`),
       line,
       malformed: false,
       reason,

@@ -28,6 +28,146 @@ export interface SourceLocation {
 }
 
 /**
+ * The line starts of one file's text (0-based offsets, the first 0), shared by every compact
+ * location in that file.
+ */
+export class LineTable {
+  constructor(
+    readonly file: string,
+    readonly starts: ArrayLike<number>,
+  ) {}
+
+  /** The table of `text` (lines end at `\n`, as the loaders count them). */
+  static of(file: string, text: string): LineTable {
+    let n = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    const starts = new Int32Array(n);
+    for (let i = text.indexOf('\n'), l = 1; i >= 0; i = text.indexOf('\n', i + 1)) starts[l++] = i + 1;
+    return new LineTable(file, starts);
+  }
+
+  /** The 1-based position of an offset (columns in UTF-16 code units). */
+  position(offset: number): Position {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - s[lo] + 1 };
+  }
+}
+
+/** What was assigned to a compact location after it was made (rare: a live-AWS document placed in its snapshot). */
+const assigned = new WeakMap<SpanLocation, { file?: string; start?: Position; end?: Position }>();
+
+/**
+ * A SourceLocation kept as two offsets and the file's shared LineTable: line and column are worked
+ * out when they are read (for what is reported), not stored for every value of every file — on a
+ * large repository locations were most of the objects the model held. It reads, serialises
+ * (toJSON) and compares in tests as the plain `{ file, start, end, path }` it stands for.
+ *
+ * Do not copy one with object spread (`{ ...loc, path }`): its `file`, `start` and `end` are read
+ * through its class and would be lost. Use `plainLocation(loc)` (`{ ...plainLocation(loc), path }`)
+ * or `withLocationPath(loc, path)`.
+ */
+export class SpanLocation implements SourceLocation {
+  path?: string;
+  declare logical?: LogicalLocation;
+  readonly #lines: LineTable;
+  readonly #start: number;
+  readonly #end: number;
+
+  constructor(lines: LineTable, start: number, end: number, path?: string) {
+    this.#lines = lines;
+    this.#start = start;
+    this.#end = end;
+    this.path = path;
+  }
+
+  get file(): string {
+    return assigned.get(this)?.file ?? this.#lines.file;
+  }
+  set file(file: string) {
+    assigned.set(this, { ...assigned.get(this), file });
+  }
+  get start(): Position {
+    return assigned.get(this)?.start ?? this.#lines.position(this.#start);
+  }
+  set start(start: Position) {
+    assigned.set(this, { ...assigned.get(this), start });
+  }
+  get end(): Position {
+    return assigned.get(this)?.end ?? this.#lines.position(this.#end);
+  }
+  set end(end: Position) {
+    assigned.set(this, { ...assigned.get(this), end });
+  }
+
+  /** The offsets it stands for (undefined once a position was assigned to it). */
+  static offsets(loc: SourceLocation): { lines: LineTable; start: number; end: number } | undefined {
+    if (!(loc instanceof SpanLocation) || assigned.has(loc)) return undefined;
+    return { lines: loc.#lines, start: loc.#start, end: loc.#end };
+  }
+
+  toJSON(): SourceLocation {
+    return plainLocation(this);
+  }
+}
+
+/** A location as a plain object (`file`, `start`, `end`, then `path` and `logical` when set), e.g. to copy it with changes. */
+export function plainLocation(loc: SourceLocation): SourceLocation {
+  if (!(loc instanceof SpanLocation)) return loc;
+  const out: SourceLocation = { file: loc.file, start: loc.start, end: loc.end };
+  if (loc.path !== undefined) out.path = loc.path;
+  if (loc.logical !== undefined) out.logical = loc.logical;
+  return out;
+}
+
+/** The same place with another symbolic path (compact when `loc` is). */
+export function withLocationPath(loc: SourceLocation, path: string | undefined): SourceLocation {
+  const o = SpanLocation.offsets(loc);
+  if (o && loc.logical === undefined) return new SpanLocation(o.lines, o.start, o.end, path);
+  return { ...plainLocation(loc), path };
+}
+
+/**
+ * Every compact location in `value` (through objects, arrays and Maps) replaced by its plain form:
+ * for a model sent to another thread, where a class instance arrives as a bare object.
+ */
+export function plainLocationsDeep(value: unknown, seen = new Set<object>()): void {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (v instanceof Map) {
+      for (const [k, x] of v) {
+        if (x instanceof SpanLocation) v.set(k, plainLocation(x));
+        else stack.push(x);
+        stack.push(k);
+      }
+      continue;
+    }
+    if (ArrayBuffer.isView(v)) continue;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (v[i] instanceof SpanLocation) v[i] = plainLocation(v[i]);
+        else stack.push(v[i]);
+      }
+      continue;
+    }
+    for (const k of Object.keys(v)) {
+      const x = (v as Record<string, unknown>)[k];
+      if (x instanceof SpanLocation) (v as Record<string, unknown>)[k] = plainLocation(x);
+      else stack.push(x);
+    }
+  }
+}
+
+/**
  * How a value was obtained:
  * - `literal`: written as-is in the source;
  * - `expression`: computed from the source and fully resolved (a CloudFormation `!Sub` with known

@@ -20,6 +20,7 @@ import { getEntryCI, isMap, type DocNode } from '../shared/doc.js';
 import type { OidcProvider, Role, TrustPolicy } from '../../model/iam.js';
 import type { LoadError, Project, SourceFile } from '../../model/project.js';
 import type { LogicalLocation, SourceLocation, Value } from '../../model/location.js';
+import { plainLocation } from '../../model/location.js';
 import { githubIssuerOfPrincipal, githubIssuerOfStatement, parseConditionKey } from '../../model/claims.js';
 import { linkProject } from '../../model/links.js';
 import { importLazily } from '../../lazy-import.js';
@@ -430,14 +431,14 @@ export function awsModel(data: AwsAccountData): AwsModel {
       const { root, errors } = parseJsonFile(r.document, '');
       for (const e of errors) {
         // Duplicate keys keep their symbolic path; a syntax error has none (the document as a whole).
-        e.loc = { ...e.loc, logical, path: e.loc.path ?? '' };
+        e.loc = { ...plainLocation(e.loc), logical, path: e.loc.path ?? '' };
         e.message = `trust policy of ${r.arn}: ${e.message}`;
         model.errors.push(e);
       }
       if (root) {
         attachLogical(root, logical);
         parts.root = root;
-        parts.loc = { ...root.loc, path: '' };
+        parts.loc = { ...plainLocation(root.loc), path: '' };
       }
     }
     model.roles.push(buildRole(parts, model.errors));

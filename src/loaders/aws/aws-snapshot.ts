@@ -38,6 +38,7 @@ import {
   type RoleParts,
 } from './aws-iam.js';
 import type { LogicalLocation, SourceLocation, Value } from '../../model/location.js';
+import { plainLocation } from '../../model/location.js';
 import type { SourceFile } from '../../model/project.js';
 import { VERSION } from '../../version.js';
 import { redactSecrets } from '../../model/secrets.js';
@@ -158,7 +159,7 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
     const parts: RoleParts = {
       arn: logicalValue(arnNode, logical, 'Arn'),
       name: logicalValue(nameNode, logical, 'RoleName'),
-      loc: { ...m.loc, path: '', logical },
+      loc: { ...plainLocation(m.loc), path: '', logical },
       origin: { format: 'aws', file, logicalId: arn },
     };
     const policyKeys = ['trustPolicy', 'trustPolicyText', 'trustPolicyUrlEncoded'].filter((k) => getEntry(m, k));
@@ -183,7 +184,7 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
           docText = decodeURIComponent(docText);
         } catch {
           docText = undefined;
-          model.errors.push({ type: 'LoadError', kind: 'syntax', loc: { ...tokLoc, path: 'AssumeRolePolicyDocument' }, message: `the trust policy of ${arn} is not valid URL-encoding (IAM returns it RFC 3986-encoded)` });
+          model.errors.push({ type: 'LoadError', kind: 'syntax', loc: { ...plainLocation(tokLoc), path: 'AssumeRolePolicyDocument' }, message: `the trust policy of ${arn} is not valid URL-encoding (IAM returns it RFC 3986-encoded)` });
         }
       }
       if (docText !== undefined) {
@@ -192,7 +193,7 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
         // Positions inside an escaped string do not map onto the file: everything points at the string token.
         const parsed = parseJsonFile(docText, file);
         for (const e of parsed.errors)
-          model.errors.push({ ...e, loc: { ...tokLoc }, message: `trust policy of ${arn}: ${e.message} (line ${e.loc.start.line}, column ${e.loc.start.column} of the document)` });
+          model.errors.push({ ...e, loc: { ...plainLocation(tokLoc) }, message: `trust policy of ${arn}: ${e.message} (line ${e.loc.start.line}, column ${e.loc.start.column} of the document)` });
         if (parsed.root) {
           attachLogical(parsed.root, logical);
           pinTo(parsed.root, tokLoc);
@@ -219,7 +220,7 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
     url.value = record.url;
     model.providers.push({
       type: 'OidcProvider',
-      loc: { ...m.loc, path: '', logical },
+      loc: { ...plainLocation(m.loc), path: '', logical },
       origin: { format: 'aws', file, logicalId: arn },
       arn: logicalValue(arnNode, logical, 'Arn'),
       url,
@@ -243,7 +244,7 @@ export function loadSnapshot(text: string, file: string, absPath = ''): LoadedSn
 
 function logicalValue(n: DocScalar, logical: LogicalLocation, path: string): Value<string> {
   const v = scalarValue(n);
-  v.loc = { ...v.loc, path, logical };
+  v.loc = { ...plainLocation(v.loc), path, logical };
   return v;
 }
 

@@ -23,6 +23,7 @@ import { readTrustPolicy, type PolicyProblem } from './policy-doc.js';
 import type { OidcProvider, Role } from '../../model/iam.js';
 import type { LoadError } from '../../model/project.js';
 import { bothConditions, groupAlternatives, type Position, type SourceLocation, type Value, type ValueCondition, type ValuePart } from '../../model/location.js';
+import { withLocationPath } from '../../model/location.js';
 
 // ---------------------------------------------------------------------------------------------
 // Recognition
@@ -145,7 +146,7 @@ export function readTemplate(root: DocMap, file: string, text: string): Template
   const ev = new Evaluator(text, params, resources, isMap(mappings) ? mappings : undefined, isMap(conditionsNode) ? conditionsNode : undefined);
 
   for (const res of resources.values()) {
-    const loc = { ...res.keyLoc, path: `Resources.${res.id}` };
+    const loc = withLocationPath(res.keyLoc, `Resources.${res.id}`);
     if (res.type === 'AWS::IAM::Role' || (res.type === 'AWS::Serverless::Function' && get(res.props, 'AssumeRolePolicyDocument'))) {
       out.roles.push(readRole(res, loc, file, ev, out.errors));
     } else if (OIDC_PROVIDER_TYPES.has(res.type)) {
@@ -369,7 +370,7 @@ class Evaluator {
     const branches = sides.filter((b): b is DocScalar => !!b && isScalar(b));
     const first = branches[0];
     const text = first.value === null ? '' : String(first.value);
-    const whole: DocScalar = { kind: 'scalar', value: text, raw: this.raw(node), loc: { ...first.loc, path: node.loc.path }, resolution: 'unresolved', parts: [{ text, known: false }] };
+    const whole: DocScalar = { kind: 'scalar', value: text, raw: this.raw(node), loc: withLocationPath(first.loc, node.loc.path), resolution: 'unresolved', parts: [{ text, known: false }] };
     if (!name || sides.length !== 2 || sides.some((b) => b && !isScalar(b))) return whole;
     const alternatives: DocScalar[] = [];
     sides.forEach((b, i) => {
@@ -377,7 +378,7 @@ class Evaluator {
       const when: ValueCondition = { text: `the condition ${name} is ${i === 0}`, isDefault: false, test: `Fn::If ${name}`, yes: i === 0 };
       for (const a of (b as DocScalar).alternatives?.length ? (b as DocScalar).alternatives! : [b as DocScalar]) {
         const { alternatives: _, ...one } = a;
-        alternatives.push({ ...one, loc: { ...one.loc, path: node.loc.path }, when: bothConditions(when, a.when) });
+        alternatives.push({ ...one, loc: withLocationPath(one.loc, node.loc.path), when: bothConditions(when, a.when) });
       }
     });
     if (alternatives.length > MAX_IF_ALTERNATIVES) return whole;
@@ -431,13 +432,13 @@ class Evaluator {
     if (e.kind === 'none') return undefined;
     if (e.kind === 'list') {
       const items = e.items.map((it, i) => this.scalarOf(it, raw, `${path}[${i}]`));
-      return { kind: 'seq', items, loc: { ...e.loc, path } } as DocSeq;
+      return { kind: 'seq', items, loc: withLocationPath(e.loc, path) } as DocSeq;
     }
     return this.scalarOf(e, raw, path);
   }
 
   private scalarOf(e: EvStr, raw: string, path: string | undefined): DocScalar {
-    const s: DocScalar = { kind: 'scalar', value: textOf(e), raw, loc: { ...e.loc, path }, resolution: allKnown(e) ? 'expression' : 'unresolved' };
+    const s: DocScalar = { kind: 'scalar', value: textOf(e), raw, loc: withLocationPath(e.loc, path), resolution: allKnown(e) ? 'expression' : 'unresolved' };
     if (!allKnown(e)) s.parts = e.parts;
     return s;
   }

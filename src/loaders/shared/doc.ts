@@ -4,6 +4,7 @@
  * so that one policy reader (`policy-doc.ts`) serves every format.
  */
 import type { SourceLocation, Value, Resolution, ValuePart, ValueCondition } from '../../model/location.js';
+import { withLocationPath } from '../../model/location.js';
 
 export interface DocScalar {
   kind: 'scalar';
@@ -114,7 +115,7 @@ export function stringList(n: DocNode | undefined): Value<string>[] {
 }
 
 export function withPath(loc: SourceLocation, path: string): SourceLocation {
-  return { ...loc, path };
+  return withLocationPath(loc, path);
 }
 
 /** Converts a DocNode to a plain JS value (for debugging and for formats that need it). */

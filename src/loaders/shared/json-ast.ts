@@ -5,7 +5,7 @@
  * what deploy tooling sends — and is listed in `duplicateKeys` (reported). Nesting depth is bounded.
  */
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
-import type { SourceLocation } from '../../model/location.js';
+import { LineTable, SpanLocation, type SourceLocation } from '../../model/location.js';
 
 export class JsonSyntaxError extends Error {
   constructor(
@@ -34,8 +34,14 @@ export function parseJson(text: string, file: string, options: { keepDuplicates?
   const duplicateKeys: JsonParseResult['duplicateKeys'] = [];
   // Skip a UTF-8 BOM.
   if (text.charCodeAt(0) === 0xfeff) i = 1;
+  // Line breaks are only ever whitespace between tokens (a string cannot hold one): the starts
+  // collected there are every line start up to where the parse is, all a location needs.
+  const starts: number[] = [0];
+  const lines = new LineTable(file, starts);
 
-  const here = () => ({ line, column: i - lineStart + 1 });
+  /** Offsets stand for positions: locations are compact (model/location.ts SpanLocation). */
+  const here = () => i;
+  const span = (start: number, path?: string) => new SpanLocation(lines, start, i, path);
   const fail = (msg: string): never => {
     throw new JsonSyntaxError(msg, line, i - lineStart + 1);
   };
@@ -46,6 +52,7 @@ export function parseJson(text: string, file: string, options: { keepDuplicates?
         i++;
         line++;
         lineStart = i;
+        starts.push(i);
       } else if (c === 0x20 || c === 0x09 || c === 0x0d) i++;
       else break;
     }
@@ -82,7 +89,7 @@ export function parseJson(text: string, file: string, options: { keepDuplicates?
       out += c;
       i++;
     }
-    return { kind: 'scalar', value: out, raw: text.slice(from, i), resolution: 'literal', loc: { file, start, end: here() } };
+    return { kind: 'scalar', value: out, raw: text.slice(from, i), resolution: 'literal', loc: span(start) };
   };
 
   let values = 0;
@@ -99,7 +106,7 @@ export function parseJson(text: string, file: string, options: { keepDuplicates?
       ws();
       if (text[i] === '}') {
         i++;
-        return { kind: 'map', entries, loc: { file, start, end: here(), path } };
+        return { kind: 'map', entries, loc: span(start, path) };
       }
       for (;;) {
         ws();
@@ -131,7 +138,7 @@ export function parseJson(text: string, file: string, options: { keepDuplicates?
         }
         fail(`expected ',' or '}' in object, found ${describe()}`);
       }
-      return { kind: 'map', entries, loc: { file, start, end: here(), path } };
+      return { kind: 'map', entries, loc: span(start, path) };
     }
     if (c === '[') {
       i++;
@@ -139,7 +146,7 @@ export function parseJson(text: string, file: string, options: { keepDuplicates?
       ws();
       if (text[i] === ']') {
         i++;
-        return { kind: 'seq', items, loc: { file, start, end: here(), path } };
+        return { kind: 'seq', items, loc: span(start, path) };
       }
       for (;;) {
         items.push(parseValue(depth + 1, `${path}[${items.length}]`));
@@ -154,7 +161,7 @@ export function parseJson(text: string, file: string, options: { keepDuplicates?
         }
         fail(`expected ',' or ']' in array, found ${describe()}`);
       }
-      return { kind: 'seq', items, loc: { file, start, end: here(), path } };
+      return { kind: 'seq', items, loc: span(start, path) };
     }
     if (c === '"') {
       const s = parseString();
@@ -166,7 +173,7 @@ export function parseJson(text: string, file: string, options: { keepDuplicates?
     const raw = m![0];
     i += raw.length;
     const value = raw === 'true' ? true : raw === 'false' ? false : raw === 'null' ? null : Number(raw);
-    return { kind: 'scalar', value, raw, resolution: 'literal', loc: { file, start, end: here(), path } };
+    return { kind: 'scalar', value, raw, resolution: 'literal', loc: span(start, path) };
   };
 
   ws();

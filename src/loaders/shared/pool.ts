@@ -17,6 +17,7 @@ import type { Worker } from 'node:worker_threads';
 import type { LoadOptions, LoadTask, TaskResult } from '../index.js';
 import { isTerraformPath } from '../aws/terraform.js';
 import { isCdkPath, mayBeCdkIam } from '../aws/cdk.js';
+import { plainLocationsDeep } from '../../model/location.js';
 
 /** Tasks per message: few messages, and results reach the calling thread as they come. */
 const BATCH = 16;
@@ -176,6 +177,8 @@ export async function runPoolWorker(load: (t: LoadTask, maxBytes: number) => Pro
     const results: TaskResult[] = [];
     for (let i = start; i < Math.min(tasks.length, start + BATCH); i++) results.push(await load(tasks[i], maxBytes));
     try {
+      // A compact location is a class instance: it would arrive as a bare object without its positions.
+      plainLocationsDeep(results);
       post({ start, results });
     } catch (e) {
       post({ start, failed: String(e) });

@@ -7,6 +7,7 @@
 import { Composer, Lexer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, visit, type CST, type Document, type Node as YNode, type Tags } from 'yaml';
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
 import type { Position, SourceLocation } from '../../model/location.js';
+import { plainLocation } from '../../model/location.js';
 import { fastYaml, type FastYaml } from './yaml-fast.js';
 import { SourceText } from './source-text.js';
 
@@ -165,7 +166,7 @@ export function parseYaml(text: string, file: string, options: YamlOptions = {})
         key.loc.path = childPath;
         const value: DocNode =
           pair.value == null
-            ? { kind: 'scalar', value: null, raw: '', resolution: 'literal', loc: { ...key.loc, start: key.loc.end, path: childPath } }
+            ? { kind: 'scalar', value: null, raw: '', resolution: 'literal', loc: { ...plainLocation(key.loc), start: key.loc.end, path: childPath } }
             : convert(pair.value, childPath, depth + 1, inAlias);
         entries.push({ key, value });
       }

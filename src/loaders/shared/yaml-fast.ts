@@ -17,7 +17,7 @@
  * loader sees a value; on a monorepo of thousands of workflows that was most of a scan.
  */
 import type { DocEntry, DocNode, DocScalar } from './doc.js';
-import type { Position, SourceLocation } from '../../model/location.js';
+import { LineTable, SpanLocation, type SourceLocation } from '../../model/location.js';
 
 export interface FastYaml {
   /** The document's root; undefined when the text has only blank lines and comments. */
@@ -101,6 +101,8 @@ class Reader {
   private readonly kinds: Uint8Array;
   private readonly flow = new Set<DocNode>();
   private nodes = 0;
+  /** The line starts every location of this file refers to (locations are offsets: model/location.ts SpanLocation). */
+  private readonly lines: LineTable;
 
   constructor(
     private readonly text: string,
@@ -126,6 +128,7 @@ class Reader {
       kinds[l] = i === end ? 1 : text.charCodeAt(i) === HASH ? 2 : 0;
       at = nl + 1;
     }
+    this.lines = new LineTable(file, starts);
   }
 
   document(): FastYaml {
@@ -169,14 +172,14 @@ class Reader {
     return nl < 0 ? this.text.length : nl;
   }
 
-  /** The 1-based position of an offset on (0-based) `line`. */
-  private at(line: number, offset: number): Position {
-    return { line: line + 1, column: offset - this.starts[line] + 1 };
+  /** The location of what runs from `start` to `end` on `line`. */
+  private loc(_line: number, start: number, end: number, path: string): SourceLocation {
+    return new SpanLocation(this.lines, start, end, path);
   }
 
-  /** The location of what runs from `start` to `end` on `line`. */
-  private loc(line: number, start: number, end: number, path: string): SourceLocation {
-    return { file: this.file, start: this.at(line, start), end: this.at(line, end), path };
+  /** A location from `start` to where `last` (a location of this file) ends. */
+  private through(start: number, last: SourceLocation, path: string): SourceLocation {
+    return new SpanLocation(this.lines, start, SpanLocation.offsets(last)!.end, path);
   }
 
   private count(): void {
@@ -186,7 +189,9 @@ class Reader {
   /** A scalar from `start` to `end` on `line` (or with a location of its own: a block scalar's spans lines). */
   private scalar(value: string | number | boolean | null, line: number, start: number, end: number, path: string, tag: string | undefined, loc = this.loc(line, start, end, path)): DocScalar {
     this.count();
-    return { kind: 'scalar', value, raw: this.text.slice(start, end), resolution: 'literal', loc, tag };
+    const raw = this.text.slice(start, end);
+    // A plain scalar is its own text: one string kept for both (most values of a large repository).
+    return { kind: 'scalar', value, raw: raw === value ? value : raw, resolution: 'literal', loc, tag };
   }
 
   /** The empty value after an indicator (`key:`, `-`): where the spaces after it end. */
@@ -283,7 +288,7 @@ class Reader {
     }
     this.count();
     const last = entries[entries.length - 1].value;
-    return { node: { kind: 'map', entries, loc: { file: this.file, start: this.at(first, start), end: { ...last.loc.end }, path }, tag }, next };
+    return { node: { kind: 'map', entries, loc: this.through(start, last.loc, path), tag }, next };
   }
 
   private keyScalar(line: number, at: number, colon: number, parentPath: string): DocScalar {
@@ -318,7 +323,7 @@ class Reader {
       line = next;
     }
     this.count();
-    return { node: { kind: 'seq', items, loc: { file: this.file, start: this.at(first, start), end: { ...items[items.length - 1].loc.end }, path }, tag }, next };
+    return { node: { kind: 'seq', items, loc: this.through(start, items[items.length - 1].loc, path), tag }, next };
   }
 
   /**
@@ -479,8 +484,8 @@ class Reader {
     // It ends after its last content line's line break (where the next line starts), or at the end of the text.
     const broken = ends[last] < text.length;
     const endOffset = broken ? ends[last] + 1 : text.length;
-    const endAt = broken ? { line: last + 2, column: 1 } : this.at(last, endOffset);
-    return { node: this.scalar(value, line, at, endOffset, path, tag, { file: this.file, start: this.at(line, at), end: endAt, path }), next: last + 1 };
+    // (Where the next line starts, when it is broken: line last + 2, column 1.)
+    return { node: this.scalar(value, line, at, endOffset, path, tag, new SpanLocation(this.lines, at, endOffset, path)), next: last + 1 };
   }
 
   // ------------------------------------------------------------------ flow collections (one line)

@@ -8,6 +8,7 @@ import type { Parser as TsParser } from 'web-tree-sitter';
 import { isMap, isScalar, isSeq, type DocMap, type DocNode, type DocScalar } from '../shared/doc.js';
 import { parseEmbeddedTemplate, type Block, type Body, type Expr } from './hcl.js';
 import type { SourceText } from '../shared/source-text.js';
+import { plainLocation } from '../../model/location.js';
 
 /** Nested block types whose JSON form is an object or a list of objects. */
 const NESTED_BLOCKS = new Set(['statement', 'principals', 'not_principals', 'condition', 'dynamic', 'content']);
@@ -59,7 +60,7 @@ export class HclJsonConverter {
         } else out.blocks.push(...this.blocks(name, e.key, [], e.value));
         continue;
       }
-      out.attributes.push({ name, nameLoc: e.key.loc, expr: this.expr(e.value), loc: { ...e.key.loc, end: e.value.loc.end } });
+      out.attributes.push({ name, nameLoc: e.key.loc, expr: this.expr(e.value), loc: { ...plainLocation(e.key.loc), end: e.value.loc.end } });
     }
     return out;
   }

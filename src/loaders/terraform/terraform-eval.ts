@@ -10,6 +10,7 @@
  * template, a function call) is located at the expression that computes it.
  */
 import { bothConditions, formatLocation, groupAlternatives, type Resolution, type ValueCondition, type ValuePart } from '../../model/location.js';
+import { plainLocation, withLocationPath } from '../../model/location.js';
 import { getEntryIndexed, isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from '../shared/doc.js';
 import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, TraversalExpr, TraversalStep } from './hcl.js';
 import { getAttr } from './hcl.js';
@@ -1440,7 +1441,7 @@ export class TfEvaluator {
   private jsonString(s: DocScalar, path: string): DocNode | undefined {
     try {
       const { root } = parseJson(String(s.value), s.loc.file);
-      return relocate(root, () => ({ ...s.loc }), path, this.spend);
+      return relocate(root, () => ({ ...plainLocation(s.loc) }), path, this.spend);
     } catch (e) {
       if (e instanceof JsonSyntaxError) {
         this.problems.push({ message: `policy JSON: ${e.message}`, loc: s.loc });
@@ -1605,7 +1606,7 @@ export class TfEvaluator {
           const entryAt = (inner: Scope) => {
             const key = fix(e.key, p, inner) as DocScalar;
             const kp = p ? `${p}.${String(key.value)}` : String(key.value);
-            key.loc = { ...key.loc, path: kp };
+            key.loc = withLocationPath(key.loc, kp);
             entries.push({ key, value: fix(e.value, kp, inner) });
           };
           if (!loops.length) entryAt(s);
@@ -1738,7 +1739,7 @@ function sameSpan(a: DocNode['loc'], b: DocNode['loc']): boolean {
 }
 
 function at(loc: DocNode['loc'], path?: string): DocNode['loc'] {
-  return path === undefined ? loc : { ...loc, path };
+  return path === undefined ? loc : withLocationPath(loc, path);
 }
 
 function entry(key: string, value: DocNode): DocEntry {
@@ -1869,7 +1870,7 @@ function policyVariables(n: DocNode, spend: (n: number) => void): DocNode {
 
 function relocate(n: DocNode, loc: () => DocNode['loc'], path: string, spend: (n: number) => void): DocNode {
   spend(1);
-  const l = { ...loc(), path };
+  const l = { ...plainLocation(loc()), path };
   if (n.kind === 'scalar') return { ...n, loc: l, resolution: 'expression' };
   if (n.kind === 'seq') return { ...n, loc: l, items: n.items.map((x, i) => relocate(x, loc, `${path}[${i}]`, spend)) };
   return { ...n, loc: l, entries: n.entries.map((e) => ({ key: relocate(e.key, loc, `${path}.${String(e.key.value)}`, spend) as DocScalar, value: relocate(e.value, loc, `${path}.${String(e.key.value)}`, spend) })) };
@@ -1878,7 +1879,7 @@ function relocate(n: DocNode, loc: () => DocNode['loc'], path: string, spend: (n
 /** A document read from another file, with symbolic paths from `path` (its positions are that file's). */
 function withPaths(n: DocNode, path: string, spend: (n: number) => void): DocNode {
   spend(1);
-  const loc = { ...n.loc, path };
+  const loc = withLocationPath(n.loc, path);
   if (n.kind === 'scalar') return { ...n, loc };
   if (n.kind === 'seq') return { ...n, loc, items: n.items.map((x, i) => withPaths(x, `${path}[${i}]`, spend)) };
   return { ...n, loc, entries: n.entries.map((e) => ({ key: withPaths(e.key, `${path}.${String(e.key.value)}`, spend) as DocScalar, value: withPaths(e.value, `${path}.${String(e.key.value)}`, spend) })) };

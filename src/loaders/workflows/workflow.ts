@@ -9,6 +9,7 @@ import { markExpressions } from './expressions.js';
 import { TokenRequesters } from '../../model/token-requests.js';
 import type { LoadError } from '../../model/project.js';
 import type { SourceLocation, Value } from '../../model/location.js';
+import { plainLocation } from '../../model/location.js';
 import {
   AZURE_DEFAULT_AUDIENCE,
   CONFIGURE_AWS_CREDENTIALS,
@@ -238,7 +239,7 @@ export function trailingComments(text: string, file: string): CommentReader {
 export function readStep(node: DocMap, index: number, parent: Job | Action, comments: CommentReader): Step {
   const first = node.entries[0];
   const loc: SourceLocation = first
-    ? { ...node.loc, end: first.value.loc.end.line === node.loc.start.line ? first.value.loc.end : first.key.loc.end }
+    ? { ...plainLocation(node.loc), end: first.value.loc.end.line === node.loc.start.line ? first.value.loc.end : first.key.loc.end }
     : node.loc;
   const step: Step = { type: 'Step', loc, parent, index, with: readEntries(get(node, 'with')), env: readEntries(get(node, 'env')) };
   const id = get(node, 'id');

@@ -18,6 +18,7 @@
  */
 import type { Condition, Principal, Role, Statement, TrustPolicy } from '../iam.js';
 import type { SourceLocation, Value, ValuePart } from '../location.js';
+import { plainLocation } from '../location.js';
 import type { GcpAttributeMapping, GcpPoolGrant, GcpPoolMember, GcpPoolProvider } from '../gcp.js';
 import { parseCel, type CelExpr, type CelOperand, type Span } from './cel.js';
 import { WEB_IDENTITY_ACTION } from './aws-iam.js';
@@ -240,7 +241,7 @@ export function spanLocator(v: Value<string>): (s: Span) => SourceLocation {
     }
     return { line, column };
   };
-  return (s) => ({ ...v.loc, start: pos(s.start), end: pos(s.end) });
+  return (s) => ({ ...plainLocation(v.loc), start: pos(s.start), end: pos(s.end) });
 }
 
 // ---- the trust ------------------------------------------------------------------------------------
