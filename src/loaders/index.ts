@@ -14,6 +14,8 @@ import { mayBePolicyJson, oidcProviderFromJson, parseJsonFile, trustPolicyRoleFr
 import { isCloudFormationTemplate, loadYamlTemplate, mayBeJsonTemplate, mayBeYamlTemplate, readTemplate } from './aws/cloudformation.js';
 import { isTerraformPath, terraformLoader } from './aws/terraform.js';
 import { gcloudJsonLoader } from './gcp/gcloud-json.js';
+import { armLoader } from './azure/arm.js';
+import { emptyAzureModel, type AzureModel } from '../model/azure.js';
 import { hasPlaceholders, isPolicyTemplatePath, readPolicyTemplate } from './aws/policy-template.js';
 import { loadCdk, mayBeCdkIam } from './aws/cdk.js';
 import { loadCdkPython, mayBePythonCdkIam } from './aws/cdk-python.js';
@@ -35,6 +37,8 @@ export interface LoadSink {
   /** Google Cloud workload identity federation (pool providers, grants to pool identities); absent when a loader adds none. */
   gcp?: GcpModel;
   providers: OidcProvider[];
+  /** Azure federated identity credentials; absent when a loader adds none. */
+  azure?: AzureModel;
   errors: LoadError[];
   /** Set by a loader that recognised the file, so that it is kept as a source. */
   kind?: SourceFile['kind'];
@@ -244,7 +248,7 @@ export const cdkPythonLoader: FileLoader = {
 };
 
 /** Registry, in priority order: the first loader that accepts a file loads it. */
-export const LOADERS: Loader[] = [workflowLoader, actionLoader, terraformLoader, gcloudJsonLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader, cdkPythonLoader];
+export const LOADERS: Loader[] = [workflowLoader, actionLoader, terraformLoader, gcloudJsonLoader, armLoader, jsonLoader, templateLoader, yamlLoader, cdkLoader, cdkPythonLoader];
 
 export interface LoadOptions {
   /** Scan root (report paths are relative to it). Defaults to the first path if it is a directory, else cwd. */
@@ -621,6 +625,11 @@ function addResults(project: Project, sink: LoadSink): void {
     pushAll(gcp.providers, sink.gcp.providers);
     pushAll(gcp.grants, sink.gcp.grants);
     pushAll(gcp.pools, sink.gcp.pools);
+  }
+  if (sink.azure) {
+    const azure = (project.azure ??= emptyAzureModel());
+    pushAll(azure.credentials, sink.azure.credentials);
+    pushAll(azure.identities, sink.azure.identities);
   }
   pushAll(project.loadErrors, sink.errors);
 }

@@ -3,6 +3,7 @@ import type { OidcProvider, Role } from './iam.js';
 import type { Action, Job, RoleAssumption, Workflow } from './workflow.js';
 import type { WorkflowGraph } from './graph.js';
 import type { GcpModel } from './gcp.js';
+import type { AzureModel } from './azure.js';
 
 /** One file the tool read. `text` is kept so that source-wide rules (e.g. hard-coded keys) and code frames work. */
 export interface SourceFile {
@@ -13,7 +14,7 @@ export interface SourceFile {
   absPath: string;
   text: string;
   /** What the file was loaded as. */
-  kind: 'workflow' | 'action' | 'policy-json' | 'cloudformation' | 'terraform' | 'cdk' | 'aws-snapshot' | 'other';
+  kind: 'workflow' | 'action' | 'policy-json' | 'cloudformation' | 'terraform' | 'cdk' | 'aws-snapshot' | 'arm' | 'other';
 }
 
 /** A file (or live resource) that could not be loaded, or only partly. Reported by the `parse-error` rule. */
@@ -79,6 +80,8 @@ export interface Project {
   providers: OidcProvider[];
   /** Google Cloud workload identity federation read from the files (joined into trusts by `model/trusts.ts`). */
   gcp?: GcpModel;
+  /** Azure federated identity credentials read from the files (trusts: `model/claims/azure.ts`). */
+  azure?: AzureModel;
   loadErrors: LoadError[];
   links: ProjectLinks;
   /**

@@ -11,6 +11,7 @@ import noUnassumableRole from './no-unassumable-role.js';
 import noUnknownConditionKey from './no-unknown-condition-key.js';
 import noUnreplacedPlaceholder from './no-unreplaced-placeholder.js';
 import noUnsafeConditionOperator from './no-unsafe-condition-operator.js';
+import noUnusableFederatedCredential from './no-unusable-federated-credential.js';
 import noUnusedSuppression from './no-unused-suppression.js';
 import noWildcardSubject from './no-wildcard-subject.js';
 import parseError from './parse-error.js';
@@ -34,6 +35,7 @@ export const rules: readonly RuleModule[] = [
   noUnknownConditionKey,
   noUnreplacedPlaceholder,
   noUnsafeConditionOperator,
+  noUnusableFederatedCredential,
   noUnusedSuppression,
   noWildcardSubject,
   parseError,

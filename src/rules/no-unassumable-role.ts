@@ -1,7 +1,8 @@
 import { createRule } from '../engine/create-rule.js';
 import type { Confidence } from '../engine/rule.js';
 import { judge, roleLabel, trustedIssuers, type ContextVerdict } from '../model/crosscheck.js';
-import { githubIssuerOfPrincipal, sameIssuer } from '../model/claims.js';
+import { githubIssuerOfPrincipal, knownText, sameIssuer } from '../model/claims.js';
+import { judgeAzureLogin } from '../model/azure-crosscheck.js';
 import type { Project, RoleLink } from '../model/project.js';
 import type { SourceLocation } from '../model/location.js';
 import type { OidcProvider, Role } from '../model/iam.js';
@@ -20,9 +21,9 @@ export default createRule({
     severity: 'high',
     defaultLevel: 'error',
     docs: {
-      description: 'A job must be able to assume the role it names: the token GitHub mints for it has to satisfy the role\'s trust policy and its OIDC provider\'s audiences.',
+      description: 'A job must be able to assume the role it names (or log in as the Azure identity it names): the token GitHub mints for it has to satisfy the role\'s trust policy and its OIDC provider\'s audiences, or one of the identity\'s federated credentials.',
       rationale:
-        'A trust policy pinned to `ref:refs/heads/main` refuses the same job once it gains `environment:`; a policy written for `Octo-Org` refuses `octo-org`; a legacy `repo:org/repo:*` pattern refuses the immutable `repo:org@id/repo@id:…` subject; a pull_request run presents `repo:org/repo:pull_request`. Each fails at run time with "Not authorized to perform sts:AssumeRoleWithWebIdentity" (or "Incorrect token audience"). oidc-lint predicts the token from the workflow — its triggers, branch filters, environment, and the job\'s and step\'s `if:` conditions on the event and ref (a condition it cannot read means "may run") — and checks it against the role before you merge. When a role name matches roles in several templates or accounts (and the ARN\'s account does not tell them apart), a run is reported only when every candidate refuses it. A refusal that happens only when someone dispatches the workflow by hand from another ref is a warning: pinning a role to the default branch is usually deliberate.',
+        'Clouds: AWS (configure-aws-credentials and raw token requests, against IAM trust policies) and Azure (azure/login, against federated identity credentials: those of the identity the config\'s `roles:` maps the step\'s `client-id` secret or variable to — an error; without a mapping, the credentials in the scan that name this repository — a warning, since the job may log in as an identity defined elsewhere). A trust policy pinned to `ref:refs/heads/main` refuses the same job once it gains `environment:`; a policy written for `Octo-Org` refuses `octo-org`; a legacy `repo:org/repo:*` pattern refuses the immutable `repo:org@id/repo@id:…` subject; a pull_request run presents `repo:org/repo:pull_request`. Each fails at run time with "Not authorized to perform sts:AssumeRoleWithWebIdentity" (or "Incorrect token audience"). oidc-lint predicts the token from the workflow — its triggers, branch filters, environment, and the job\'s and step\'s `if:` conditions on the event and ref (a condition it cannot read means "may run") — and checks it against the role before you merge. When a role name matches roles in several templates or accounts (and the ARN\'s account does not tell them apart), a run is reported only when every candidate refuses it. A refusal that happens only when someone dispatches the workflow by hand from another ref is a warning: pinning a role to the default branch is usually deliberate.',
       remediation:
         'Either change the trust policy to admit the subject shown (add it to the `sub` condition list), or change the job (environment, trigger, audience) so that it presents a subject the role trusts. Set the repository identity and subject template in the config file when they differ from the git remote.',
       references: [
@@ -45,10 +46,54 @@ export default createRule({
       failingCondition: 'This condition rejects the token.',
       closestStatement: 'The closest statement of the trust policy.',
       provider: 'The provider\'s client id list.',
+      azureRefused:
+        'Job "{{job}}" logs in to Azure with a GitHub token that {{scope}} refuse{{when}}: it presents {{sub}} (audience {{audience}}), but they admit only {{expected}}. azure/login fails with AADSTS70021 "No matching federated identity record found".',
+      azureScopeMapping: 'the federated identity credentials of {{identity}} (the config maps {{key}} to it)',
+      azureScopeRepository: 'every federated identity credential in the scan for {{repository}} would',
+      azureElsewhere: ' (the job may log in as an identity whose credentials are defined elsewhere: map its client-id in the config\'s roles: to say which)',
+      credentialHere: 'A federated identity credential of this identity.',
     },
     schema: [],
   },
   create(context) {
+    /** Azure: each azure/login against the federated credentials it can be tied to (model/azure-crosscheck.ts). */
+    const checkAzure = (project: Project) => {
+      for (const wf of project.workflows)
+        for (const job of wf.jobs)
+          for (const login of job.cloudLogins) {
+            if (login.cloud !== 'azure') continue;
+            const j = judgeAzureLogin(project, login, context.settings.roles);
+            if (!j) continue;
+            const refused = j.verdicts.filter((v) => v.admitted === false);
+            if (!refused.length) continue;
+            const events = [...new Set(refused.flatMap((v) => v.context.events))];
+            // Refused only when dispatched by hand from another ref: the pin is usually deliberate (as for AWS roles).
+            if (events.every((e) => e === 'workflow_dispatch') && refused.length < j.verdicts.length) continue;
+            const expected = [...new Set(j.credentials.map((c) => (c.subject ? knownText(c.subject) : c.expression ? knownText(c.expression) : undefined) ?? '(unknown)'))];
+            const mapped = j.link === 'mapping';
+            const scope = mapped
+              ? context.message('azureScopeMapping', { identity: j.target ?? '', key: j.key ?? '' })
+              : context.message('azureScopeRepository', { repository: `${project.identity!.owner}/${project.identity!.repo}` });
+            const data = {
+              job: job.id.value,
+              scope,
+              when: refused.length < j.verdicts.length ? ` when it runs on ${events.join(', ')}` : '',
+              sub: refused[0].sub,
+              audience: refused[0].audience,
+              expected: (expected.length > 3 ? [...expected.slice(0, 3), '…'] : expected).join(', ') + (mapped ? '' : context.message('azureElsewhere')),
+            };
+            const related = j.credentials.slice(0, 3).map((c) => ({ loc: (c.subject ?? c.expression ?? c).loc, message: context.message('credentialHere') }));
+            context.report({
+              node: login.identity ?? login,
+              messageId: 'azureRefused',
+              data,
+              related,
+              severity: mapped ? 'high' : 'medium',
+              confidence: mapped ? (project.identity?.source === 'config' ? 'high' : 'medium') : 'low',
+              ...(mapped ? {} : { maxLevel: 'warn' as const }),
+            });
+          }
+    };
     const reasonOf = (v: ContextVerdict): string => {
       const d = v.decision;
       if (d.code === 'explicit-deny') return context.message('reasonDeny');
@@ -69,6 +114,7 @@ export default createRule({
     };
     return {
       'Project:exit'(project) {
+        checkAzure(project);
         for (const [ra, links] of project.links.byAssumption) {
           // Every role the reference may name (a role name found in several templates or accounts).
           const judged = links.map((link) => ({ link, verdicts: judge(project, ra, link.role) }));

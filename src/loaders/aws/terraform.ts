@@ -33,6 +33,8 @@ import { addTfvars, addToModule, emptyModule, fileScope, TfBudgetError, TfEvalua
 import type { OidcProvider, Role } from '../../model/iam.js';
 import { emptyGcpModel } from '../../model/gcp.js';
 import { readGcpResources } from '../gcp/terraform.js';
+import { emptyAzureModel } from '../../model/azure.js';
+import { readAzureResources } from '../azure/terraform.js';
 import type { LoadError } from '../../model/project.js';
 import type { SourceLocation, Value } from '../../model/location.js';
 
@@ -131,6 +133,10 @@ export async function loadTerraformModule(files: FileInput[], sink: LoadSink): P
   const gcp = emptyGcpModel();
   readGcpResources(ev, configs.map((c) => ({ file: c.input.relPath, body: c.body })), gcp, budgeted);
   if (gcp.providers.length || gcp.grants.length || gcp.pools.length) sink.gcp = gcp;
+  // Azure federated identity credentials of the same module.
+  const azure = emptyAzureModel();
+  readAzureResources(ev, configs.map((c) => ({ file: c.input.relPath, body: c.body })), azure, budgeted);
+  if (azure.credentials.length || azure.identities.length) sink.azure = azure;
   // A trust policy document that no role of this module uses (it is passed to a module, or is an
   // output) is linted on its own, unless another document includes it.
   const standalone: { block: Block; role: Role; errors: LoadError[] }[] = [];

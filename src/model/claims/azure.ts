@@ -1,0 +1,105 @@
+/**
+ * Azure federated identity credentials as trusts (./trust.ts), compiled into the common
+ * claim-condition form:
+ *
+ * - the issuer is the statement's federated principal;
+ * - a classic credential's `subject` is `StringEquals` on `sub`: Microsoft Entra compares it
+ *   exactly, so a `*` in it is a literal character that no GitHub token carries;
+ * - a flexible credential's `claimsMatchingExpression` is one condition per test: `matches` is
+ *   `StringLike` (a `*` matches any run of characters — the exact wildcard semantics are
+ *   UNCONFIRMED beyond Microsoft's examples, see docs/clouds.md), `eq` is `StringEquals`; an
+ *   expression oidc-lint cannot read is an unresolved condition (the answer is `'unknown'`);
+ * - the audiences are `StringEquals` on `aud`.
+ *
+ * Microsoft Entra evaluates the claims it is given (EVERY_CLAIM_EVALUATED). Facts and sources:
+ * docs/clouds.md, "Azure federated identity credentials".
+ */
+import type { Condition, Role, Statement, TrustPolicy } from '../iam.js';
+import type { SourceLocation, Value } from '../location.js';
+import { parseAzureExpression, type AzureExpressionTest, type AzureFederatedCredential } from '../azure.js';
+import { WEB_IDENTITY_ACTION } from './aws-iam.js';
+import { GITHUB_ISSUER_HOST, normalizeIssuer, parseGitHubIssuer } from './github.js';
+import { EVERY_CLAIM_EVALUATED, compiledTrust, type Trust } from './trust.js';
+import { knownText } from './values.js';
+
+export interface AzureTrust extends Trust {
+  readonly cloud: 'azure';
+  readonly credential: AzureFederatedCredential;
+}
+
+/** Maps offsets in a value's text to source positions (the value's own text when it is written as one literal). */
+function spanLocator(v: Value<string>): (s: { start: number; end: number }) => SourceLocation {
+  const idx = v.raw.indexOf(v.value);
+  if (idx < 0 || v.resolution === 'unresolved') return () => v.loc;
+  const pos = (offset: number) => {
+    let line = v.loc.start.line;
+    let column = v.loc.start.column;
+    for (let i = 0; i < idx + offset; i++) {
+      if (v.raw[i] === '\n') {
+        line++;
+        column = 1;
+      } else column++;
+    }
+    return { line, column };
+  };
+  return (s) => ({ ...v.loc, start: pos(s.start), end: pos(s.end) });
+}
+
+function lit(value: string, loc: SourceLocation, raw = value): Value<string> {
+  return { value, raw, loc, resolution: 'literal' };
+}
+
+function unresolved(text: string, loc: SourceLocation): Value<string> {
+  return { value: text, raw: text, loc, resolution: 'unresolved', parts: [{ text, known: false }] };
+}
+
+/** The GitHub issuer host a credential names, if any (trailing slash and scheme set aside). */
+export function azureGithubIssuer(c: AzureFederatedCredential): string | undefined {
+  const t = c.issuer === undefined ? undefined : knownText(c.issuer);
+  return t === undefined ? undefined : parseGitHubIssuer(t)?.host;
+}
+
+/** What the credential lets a token act as, for messages. */
+export function azureCredentialName(c: AzureFederatedCredential): string {
+  const parent = c.parent ? (knownText(c.parent) ?? c.parent.raw) : undefined;
+  return parent ? `${c.origin.logicalId} (${parent})` : c.origin.logicalId;
+}
+
+export function azureTrust(c: AzureFederatedCredential): AzureTrust {
+  const issuerHost = azureGithubIssuer(c) ?? (c.issuer ? normalizeIssuer(knownText(c.issuer) ?? c.issuer.value) : GITHUB_ISSUER_HOST);
+  const role: Role = { type: 'Role', loc: c.loc, origin: { format: c.origin.format === 'arm' ? 'json' : 'terraform', file: c.origin.file, logicalId: c.origin.logicalId } };
+  const policy: TrustPolicy = { type: 'TrustPolicy', loc: c.loc, parent: role, statements: [] };
+  role.trustPolicy = policy;
+  const key = (claim: string, loc: SourceLocation, raw: string): Value<string> => lit(`${issuerHost}:${claim}`, loc, raw);
+  const st: Statement = {
+    type: 'Statement',
+    loc: c.loc,
+    parent: policy,
+    index: 0,
+    effect: lit('Allow', c.loc),
+    principals: [{ type: 'Principal', loc: c.issuer?.loc ?? c.loc, kind: 'Federated', value: c.issuer ?? unresolved('${issuer}', c.loc) }],
+    notPrincipals: [],
+    actions: [lit(WEB_IDENTITY_ACTION, c.loc)],
+    notActions: [],
+    conditions: [],
+  };
+  const cond = (op: 'StringEquals' | 'StringLike', k: Value<string>, values: Value<string>[], loc: SourceLocation): Condition => ({ type: 'Condition', loc, parent: st, operator: lit(op, loc), baseOperator: op, ifExists: false, key: k, values });
+  if (c.expression) {
+    const text = knownText(c.expression);
+    const parsed = text === undefined ? undefined : parseAzureExpression(text);
+    if (!parsed || 'error' in parsed) {
+      const why = parsed ? `the claims matching expression is not in the form oidc-lint reads (${parsed.error})` : 'the claims matching expression is not known (it depends on an input the files do not fix)';
+      st.conditions.push(cond('StringEquals', unresolved('azure-fic:opaque', c.expression.loc), [unresolved(why, c.expression.loc)], c.expression.loc));
+    } else {
+      const at = spanLocator(c.expression);
+      for (const t of parsed.tests as AzureExpressionTest[])
+        st.conditions.push(cond(t.op === 'matches' ? 'StringLike' : 'StringEquals', key(t.claim, at(t.claimSpan), t.claim), [lit(t.value, at(t.valueSpan))], at(t.span)));
+    }
+  } else if (c.subject) st.conditions.push(cond('StringEquals', key('sub', c.subject.loc, 'subject'), [c.subject], c.subject.loc));
+  // Neither subject nor expression: Azure refuses to create the credential; nothing is admitted.
+  else st.conditions.push(cond('StringEquals', key('sub', c.loc, 'subject'), [], c.loc));
+  st.conditions.push(cond('StringEquals', key('aud', c.audiencesLoc, 'aud'), c.audiences, c.audiencesLoc));
+  policy.statements.push(st);
+  const trust = compiledTrust('azure', azureCredentialName(c), c.loc, policy, { ...EVERY_CLAIM_EVALUATED, defaultVersion: '2008-10-17' });
+  return { ...trust, cloud: 'azure', credential: c };
+}
