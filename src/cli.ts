@@ -16,7 +16,7 @@ import { reporters } from './reporters/index.js';
 import { coalesce } from './reporters/json-stream.js';
 import { githubStepSummary } from './reporters/github.js';
 import { VERSION } from './version.js';
-import { explainRole, findRoles, renderExplanation } from './explain.js';
+import { explainRole, findAzureIdentities, findRoles, renderExplanation } from './explain.js';
 import { redactSecrets } from './model/secrets.js';
 import { DEFAULT_AUDIENCES } from './model/claims.js';
 import type { RuleModule } from './engine/rule.js';
@@ -736,9 +736,10 @@ function writeBaseline(file: string, cwd: string, projectRoot: string, region: s
 }
 
 function explain(project: Project, target: string, cwd: string, json: boolean, out: (s: string) => void, err: (s: string) => void): number {
-  const found = findRoles(project, target, cwd);
+  let found = findRoles(project, target, cwd);
+  if (!found.length) found = findAzureIdentities(project, target);
   if (!found.length) {
-    err(`oidc-lint: no role matching '${target}' in ${project.roles.length} role${project.roles.length === 1 ? '' : 's'} found (give a role ARN, a role name, or file:line inside a policy)\n`);
+    err(`oidc-lint: no role matching '${target}' in ${project.roles.length} role${project.roles.length === 1 ? '' : 's'} found (give a role ARN, a role name, or file:line inside a policy; for Azure, the managed identity or app registration its federated credentials name, e.g. azurerm_user_assigned_identity.NAME)\n`);
     return 2;
   }
   const explanations = found.map((r) => explainRole(project, r));

@@ -12,6 +12,24 @@ import { roleNameFromArn, roleNameFromPolicyFile } from './model/links.js';
 import { formatLocation } from './model/location.js';
 import { redactSecrets } from './model/secrets.js';
 import { printable, neutraliseCommands } from './model/printable.js';
+import { azureIdentityRole } from './model/claims/azure.js';
+import { credentialsOfIdentity, judgeAgainst } from './model/azure-crosscheck.js';
+
+/** Roles built for Azure identities by `findAzureIdentities`: the identity (its credentials' parent, as asked). */
+const azureRoles = new WeakMap<Role, string>();
+
+/**
+ * An Azure managed identity or app registration, named as its credentials' parent names it (a
+ * Terraform address such as `azurerm_user_assigned_identity.deploy`, a resource path, or its name):
+ * one role whose trust policy holds every GitHub federated credential of it.
+ */
+export function findAzureIdentities(project: Project, target: string): Role[] {
+  const creds = credentialsOfIdentity(project, target.trim());
+  if (!creds.length) return [];
+  const role = azureIdentityRole(target.trim(), creds);
+  azureRoles.set(role, target.trim());
+  return [role];
+}
 
 /** Roles matching the target: a full ARN, a role name, or `file:line` inside the role's definition. */
 export function findRoles(project: Project, target: string, cwd: string = process.cwd()): Role[] {
@@ -34,6 +52,8 @@ export function findRoles(project: Project, target: string, cwd: string = proces
 }
 
 export interface Explanation {
+  /** Set for an Azure identity (its federated credentials); absent for an IAM role. */
+  cloud?: 'azure';
   role: { label: string; file: string; location: string; arn?: string; name?: string; format: string };
   identity?: { owner: string; repo: string; source: string; defaultBranch?: string };
   issuers: {
@@ -71,6 +91,8 @@ export function explainRole(project: Project, role: Role): Explanation {
     uncertain: summary?.uncertain ?? true,
     jobs: [],
   };
+  const azure = azureRoles.get(role);
+  if (azure !== undefined) ex.cloud = 'azure';
   if (project.identity) ex.identity = { owner: project.identity.owner, repo: project.identity.repo, source: project.identity.source, defaultBranch: project.identity.defaultBranch };
   for (const adm of summary?.issuers ?? []) {
     if (adm.issuer.kind === 'other') continue;
@@ -96,11 +118,21 @@ export function explainRole(project: Project, role: Role): Explanation {
       issuer: adm.issuer.host,
       anyOwner: adm.anyOwner,
       owners: adm.anyOwner ? anyOwnerText(adm.regions) : field(adm.owners),
-      repositories: adm.repositories.map((r) => `${field(r.owner)}/${field(r.repo)}`),
+      repositories: [...new Set(adm.repositories.map((r) => `${field(r.owner)}/${field(r.repo)}`))],
       contexts: [...contexts],
       patterns,
     });
   }
+  // Azure: every azure/login of the repository, judged against this identity's credentials (which client-id it uses is not visible).
+  if (azure !== undefined)
+    for (const wf of project.workflows)
+      for (const job of wf.jobs)
+        for (const login of job.cloudLogins) {
+          if (login.cloud !== 'azure') continue;
+          const j = judgeAgainst(project, login, credentialsOfIdentity(project, azure), 'repository');
+          if (!j) continue;
+          ex.jobs.push({ workflow: wf.file, job: job.id.value, match: `client-id ${login.identity?.value ?? '(not given)'}`, runs: j.verdicts.map((v) => ({ events: v.context.events, sub: v.sub, admitted: v.admitted })) });
+        }
   for (const l of links) {
     const verdicts = judge(project, l.assumption, role) ?? [];
     ex.jobs.push({
@@ -119,11 +151,12 @@ export function explainRole(project: Project, role: Role): Explanation {
 
 export function renderExplanation(ex: Explanation): string {
   const out: string[] = [];
-  out.push(`Role ${ex.role.label} — ${ex.role.location} (${ex.role.format})`);
+  const azure = ex.cloud === 'azure';
+  out.push(azure ? `Azure identity ${ex.role.label} — its federated credentials, from ${ex.role.location} (${ex.role.format})` : `Role ${ex.role.label} — ${ex.role.location} (${ex.role.format})`);
   if (ex.role.arn) out.push(`  ARN: ${ex.role.arn}`);
-  if (!ex.issuers.length) out.push('', 'Who can assume it: no statement trusts a GitHub OIDC provider for sts:AssumeRoleWithWebIdentity.');
+  if (!ex.issuers.length) out.push('', azure ? 'Who can log in as it: no credential trusts a GitHub issuer.' : 'Who can assume it: no statement trusts a GitHub OIDC provider for sts:AssumeRoleWithWebIdentity.');
   for (const i of ex.issuers) {
-    out.push('', `Who can assume it with a token from ${i.issuer}${ex.uncertain ? ' (partly unresolved: read as an upper bound)' : ''}:`);
+    out.push('', `Who can ${azure ? 'log in as it' : 'assume it'} with a token from ${i.issuer}${ex.uncertain ? ' (partly unresolved: read as an upper bound)' : ''}:`);
     out.push(`  owners:       ${i.anyOwner ? i.owners.replace(/^any owner/, 'ANY GitHub owner') : i.owners}`);
     out.push(`  repositories: ${i.repositories.join('; ') || '—'}`);
     out.push('  contexts:');
@@ -136,10 +169,14 @@ export function renderExplanation(ex: Explanation): string {
   out.push('');
   if (!ex.identity) out.push('Jobs in this repository: unknown — set `repository:` in the config file (no git remote found).');
   else {
-    out.push(`Jobs in this repository (${ex.identity.owner}/${ex.identity.repo}, identity from ${ex.identity.source === 'config' ? 'the config file' : 'the git remote'}) that use it:`);
-    if (!ex.jobs.length) out.push('  none found (roles referenced through unmapped ${{ vars.X }} are listed as unresolved in --format json)');
+    out.push(
+      azure
+        ? `Jobs in this repository (${ex.identity.owner}/${ex.identity.repo}, identity from ${ex.identity.source === 'config' ? 'the config file' : 'the git remote'}) that log in to Azure, if they log in as it:`
+        : `Jobs in this repository (${ex.identity.owner}/${ex.identity.repo}, identity from ${ex.identity.source === 'config' ? 'the config file' : 'the git remote'}) that use it:`,
+    );
+    if (!ex.jobs.length) out.push(azure ? '  none found (no azure/login step with client-id)' : '  none found (roles referenced through unmapped ${{ vars.X }} are listed as unresolved in --format json)');
     for (const j of ex.jobs) {
-      out.push(`  ${j.workflow} › ${j.job}${j.match === 'arn' ? '' : ` (matched by ${j.match})`}`);
+      out.push(`  ${j.workflow} › ${j.job}${j.match === 'arn' ? '' : azure ? ` (${j.match})` : ` (matched by ${j.match})`}`);
       if (!j.runs.length) out.push('      contexts unknown (a reusable workflow without a caller here)');
       for (const r of j.runs) out.push(`      ${r.admitted === true ? 'admitted' : r.admitted === false ? 'REFUSED ' : 'unknown '}  ${r.sub}   [${r.events.join(', ')}]`);
     }

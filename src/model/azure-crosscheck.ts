@@ -57,7 +57,7 @@ function mappingKey(text: string): string | undefined {
 }
 
 /** Whether a credential's parent is the identity the mapping names (a Terraform address, or a name). */
-function parentIs(c: AzureFederatedCredential, target: string): boolean {
+export function parentIs(c: AzureFederatedCredential, target: string): boolean {
   const parent = c.parent;
   if (!parent) return false;
   const t = target.trim();
@@ -66,29 +66,33 @@ function parentIs(c: AzureFederatedCredential, target: string): boolean {
   return (knownText(parent) ?? '').split('/').pop() === t.split('/').pop();
 }
 
+/** The GitHub credentials of the scan whose parent is this identity (a Terraform address, a resource path or an identity name). */
+export function credentialsOfIdentity(project: Project, target: string): AzureFederatedCredential[] {
+  return (project.azure?.credentials ?? []).filter((c) => azureGithubIssuer(c) !== undefined && parentIs(c, target));
+}
+
 /** Judges one azure/login of a job; undefined when no credential of the scan can be tied to it, or the job's token cannot be predicted. */
 export function judgeAzureLogin(project: Project, login: CloudLogin, mapping: Record<string, string>): AzureLoginJudgement | undefined {
   const identity = project.identity;
   const all = (project.azure?.credentials ?? []).filter((c) => azureGithubIssuer(c) !== undefined);
-  const pred = predictionsOf(project).get(login.job);
-  if (!identity || !all.length || !pred || pred.unknown || login.cloud !== 'azure') return undefined;
+  if (!identity || !all.length || login.cloud !== 'azure') return undefined;
   const key = login.identity ? mappingKey(login.identity.value) : undefined;
   const target = key && Object.hasOwn(mapping, key) ? mapping[key] : undefined;
-  let link: AzureLoginJudgement['link'];
-  let credentials: AzureFederatedCredential[];
-  if (target !== undefined) {
-    link = 'mapping';
-    credentials = all.filter((c) => parentIs(c, target));
-  } else {
-    link = 'repository';
-    // A credential names this repository when its sub condition starts with repo:OWNER/REPO: (GitHub compares case-insensitively only for display; Entra compares as written).
-    const prefix = `repo:${identity.owner}/${identity.repo}:`;
-    credentials = all.filter((c) => {
-      const text = c.subject ? knownText(c.subject) : c.expression ? knownText(c.expression) : undefined;
-      return text !== undefined && text.includes(prefix);
-    });
-  }
-  if (!credentials.length) return undefined;
+  if (target !== undefined) return judgeAgainst(project, login, credentialsOfIdentity(project, target), 'mapping', key, target);
+  // A credential names this repository when its subject or expression has repo:OWNER/REPO: (Entra compares as written).
+  const prefix = `repo:${identity.owner}/${identity.repo}:`;
+  const named = all.filter((c) => {
+    const text = c.subject ? knownText(c.subject) : c.expression ? knownText(c.expression) : undefined;
+    return text !== undefined && text.includes(prefix);
+  });
+  return judgeAgainst(project, login, named, 'repository');
+}
+
+/** Judges every predicted run of a login against these credentials (any of them may admit the token). */
+export function judgeAgainst(project: Project, login: CloudLogin, credentials: AzureFederatedCredential[], link: AzureLoginJudgement['link'], key?: string, target?: string): AzureLoginJudgement | undefined {
+  const identity = project.identity;
+  const pred = predictionsOf(project).get(login.job);
+  if (!identity || !credentials.length || !pred || pred.unknown) return undefined;
   const contexts = applyCondition(pred.contexts, login.step.if, { owner: identity.owner, repo: identity.repo });
   const audience = login.audience.defaulted ? AZURE_TOKEN_EXCHANGE_AUDIENCE : knownText(login.audience);
   if (audience === undefined) return undefined;
