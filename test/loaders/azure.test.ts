@@ -94,6 +94,12 @@ describe('Azure federated identity credentials: ARM templates', () => {
     const project = await loadTree({ 'deploy/graph.json': text });
     expect(project.azure?.credentials.map((c) => [c.owner, c.subject?.value])).toEqual([['application', 'repo:octo-org/octo-repo:pull_request']]);
   });
+  it('gives up on expressions nested too deeply (an unknown part, no crash)', async () => {
+    const deep = `[${'concat('.repeat(5000)}'x'${')'.repeat(5000)}]`;
+    const text = template([{ type: 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials', name: 'id/x', properties: { issuer: 'https://token.actions.githubusercontent.com', subject: deep, audiences: ['api://AzureADTokenExchange'] } }]);
+    const project = await loadTree({ 'deploy/deep.json': text });
+    expect(project.azure?.credentials.map((c) => c.subject?.resolution)).toEqual(['unresolved']);
+  });
   it('leaves other JSON alone', async () => {
     const project = await loadTree({ 'package.json': '{"name":"x"}', 'deploy/other.json': template([{ type: 'Microsoft.Storage/storageAccounts', name: 'st' }]) });
     expect(project.azure?.credentials ?? []).toEqual([]);

@@ -72,8 +72,14 @@ function evalString(text: string, env: Env): Part[] {
   return r && p.done() ? r : [{ text, known: false }];
 }
 
+/** Nesting of calls an expression may have before the reader gives up on it (an unknown part). */
+const MAX_CALL_DEPTH = 32;
+/** Nesting of `resources` the reader follows (ARM allows one level of child resources; Bicep a few). */
+const MAX_RESOURCE_DEPTH = 8;
+
 class ExprParser {
   i = 0;
+  private depth = 0;
   constructor(
     private readonly s: string,
     private readonly env: Env,
@@ -86,6 +92,14 @@ class ExprParser {
   }
   /** One argument or the whole expression: a string literal, a number, or a call; undefined when not read. */
   expr(): Part[] | undefined {
+    if (++this.depth > MAX_CALL_DEPTH) return undefined;
+    try {
+      return this.exprInner();
+    } finally {
+      this.depth--;
+    }
+  }
+  private exprInner(): Part[] | undefined {
     this.ws();
     if (this.s[this.i] === "'") {
       let out = '';
@@ -210,7 +224,8 @@ export function readArmTemplate(root: DocNode, file: string, azure: AzureModel):
   const vars = get(root, 'variables');
   if (isMap(params)) env.parameters = params;
   if (isMap(vars)) env.variables = vars;
-  const visit = (resources: DocMap[], parentType: string, parentName: Value<string> | undefined) => {
+  const visit = (resources: DocMap[], parentType: string, parentName: Value<string> | undefined, depth: number) => {
+    if (depth > MAX_RESOURCE_DEPTH) return;
     for (const r of resources) {
       const own = typeOf(r);
       // A nested resource's type is relative to its parent's (`federatedIdentityCredentials` inside an identity).
@@ -219,10 +234,10 @@ export function readArmTemplate(root: DocNode, file: string, azure: AzureModel):
       if (type === IDENTITY) azure.identities.push({ type: 'AzureIdentity', loc: r.loc, origin: { format: 'arm', file, logicalId: name?.raw ?? IDENTITY }, ...(name ? { name } : {}) });
       if (type === FIC || type === GRAPH_FIC) azure.credentials.push(credential(r, type, name, parentName, file, env));
       const nested = resourcesOf(get(r, 'resources'));
-      if (nested.length) visit(nested, type, name);
+      if (nested.length) visit(nested, type, name, depth + 1);
     }
   };
-  visit(resourcesOf(get(root, 'resources')), '', undefined);
+  visit(resourcesOf(get(root, 'resources')), '', undefined, 0);
 }
 
 function credential(r: DocMap, type: string, name: Value<string> | undefined, parentName: Value<string> | undefined, file: string, env: Env): AzureFederatedCredential {

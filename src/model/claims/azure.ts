@@ -61,7 +61,9 @@ export function azureGithubIssuer(c: AzureFederatedCredential): string | undefin
 
 /** What the credential lets a token act as, for messages. */
 export function azureCredentialName(c: AzureFederatedCredential): string {
-  const parent = c.parent ? (knownText(c.parent) ?? c.parent.raw) : undefined;
+  const text = c.parent ? knownText(c.parent) : undefined;
+  // A resource id or path: the identity's name; a Terraform reference: the resource it names.
+  const parent = text !== undefined ? text.split('/').pop() : c.parent?.raw.replace(/^\$\{|\}$/g, '').replace(/\.(id|object_id|client_id)$/, '');
   return parent ? `${c.origin.logicalId} (${parent})` : c.origin.logicalId;
 }
 
