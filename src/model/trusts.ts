@@ -2,12 +2,13 @@
  * The trusts of a project that are not AWS roles (AWS trusts are the roles' trust policies, visited
  * as Role / TrustPolicy nodes): Google Cloud pool providers, alone ("what can federate into the
  * pool") and joined with each IAM grant to the pool's identities ("who can act as this service
- * account"). Built once per project from the loaders' plain data. Azure credentials join here.
+ * account"), and Azure federated identity credentials (one trust each). Built once per project from the loaders' plain data.
  */
 import type { Project } from './project.js';
 import type { GcpModel, GcpPoolGrant, GcpPoolProvider } from './gcp.js';
 import { gcpGithubIssuer, gcpTrust, type GcpTrust } from './claims/gcp.js';
 import type { Trust } from './claims/trust.js';
+import { azureGithubIssuer, azureTrust, type AzureTrust } from './claims/azure.js';
 import { knownText } from './claims/values.js';
 
 const cache = new WeakMap<Project, Trust[]>();
@@ -15,7 +16,7 @@ const cache = new WeakMap<Project, Trust[]>();
 export function cloudTrusts(project: Project): Trust[] {
   let t = cache.get(project);
   if (!t) {
-    t = project.gcp ? gcpTrusts(project.gcp) : [];
+    t = [...(project.gcp ? gcpTrusts(project.gcp) : []), ...azureTrusts(project)];
     cache.set(project, t);
   }
   return t;
@@ -50,4 +51,9 @@ function gcpTrusts(gcp: GcpModel): GcpTrust[] {
     }
   }
   return out;
+}
+
+/** Azure: each federated identity credential for a GitHub issuer (credentials of other issuers — AKS service accounts, Terraform Cloud — are not GitHub trusts). */
+function azureTrusts(project: Project): AzureTrust[] {
+  return (project.azure?.credentials ?? []).filter((c) => azureGithubIssuer(c) !== undefined).map(azureTrust);
 }

@@ -80,6 +80,7 @@ export default createRule({
   meta: {
     kind: 'hardening',
     appliesTo: ['workflow'],
+    clouds: ['aws', 'gcp', 'azure'],
     severity: 'medium',
     defaultLevel: 'error',
     docs: {

@@ -18,6 +18,7 @@ export default createRule({
   meta: {
     kind: 'problem',
     appliesTo: ['project'],
+    clouds: ['aws', 'azure'],
     severity: 'high',
     defaultLevel: 'error',
     docs: {

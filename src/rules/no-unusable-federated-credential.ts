@@ -27,6 +27,7 @@ export default createRule({
   meta: {
     kind: 'problem',
     appliesTo: ['trust-policy'],
+    clouds: ['azure'],
     severity: 'high',
     defaultLevel: 'error',
     docs: {

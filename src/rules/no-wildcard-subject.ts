@@ -3,6 +3,7 @@ import type { Confidence } from '../engine/rule.js';
 import { anyCondition, formatLocation, type Value, type ValueCondition } from '../model/location.js';
 import { UNRESOLVED_MARK, canonicalOperator, isNegatedOperator, parseConditionKey, summaryOf, writesWildcard, type AdmittedRegion, type FieldScope } from '../model/claims.js';
 import { gcpGrantTarget, gcpPoolName, gcpWidestMember, type GcpTrust } from '../model/claims/gcp.js';
+import { azureCredentialName, type AzureTrust } from '../model/claims/azure.js';
 
 /** Claims whose values name who may assume the role; a wildcard in them widens the role. */
 const IDENTITY_CLAIMS = new Set(['sub', 'repository']);
@@ -32,13 +33,13 @@ export default createRule({
   meta: {
     kind: 'problem',
     appliesTo: ['trust-policy'],
-    clouds: ['aws', 'gcp'],
+    clouds: ['aws', 'gcp', 'azure'],
     severity: 'critical',
     defaultLevel: 'error',
     docs: {
       description: 'A `sub` condition (on Google Cloud: a grant to a workload identity pool, with its provider\'s condition) must not use wildcards that admit any owner, any repository of an owner, or every context of a repository.',
       rationale:
-        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard. Every branch of a template counts as a possible value (a Terraform `%{if}`, conditional or `%{for}` over an unknown list, a `dynamic` block there only under some input, a CDK `??`, ternary or default parameter whose input the file does not fix): the finding says under which input the wildcard is used, and is a warning when that input must be set on purpose (an error when the wildcard is the default). On Google Cloud the wildcard is a grant to every identity of a workload identity pool (`principalSet://…/workloadIdentityPools/POOL/*`) or a `startsWith` in the provider\'s condition: the grant and the provider\'s `attribute_condition` are judged together, and when the provider pins only the owner, every repository of the owner can act as the service account. (A grant that names one repository, `…/attribute.repository/OWNER/REPO`, is not reported: Google has no subject grammar to pin a branch in a grant; pin the branch in the provider\'s condition.)',
+        'IAM `StringLike` wildcards cross `/` and `:`. `repo:*` or `*` lets any GitHub account assume the role; `repo:org/*` lets every repository of the organisation (and anyone who can create one) assume it; `repo:org/repo:*` lets every branch, pull request and environment of the repository do so — including branches any contributor can push. oidc-lint judges what the whole policy admits: every value of every statement (a wildcard in the second value counts), other conditions that pin the repository (`repository_id`, `job_workflow_ref`) and Deny statements that close the wildcard. Every branch of a template counts as a possible value (a Terraform `%{if}`, conditional or `%{for}` over an unknown list, a `dynamic` block there only under some input, a CDK `??`, ternary or default parameter whose input the file does not fix): the finding says under which input the wildcard is used, and is a warning when that input must be set on purpose (an error when the wildcard is the default). On Google Cloud the wildcard is a grant to every identity of a workload identity pool (`principalSet://…/workloadIdentityPools/POOL/*`) or a `startsWith` in the provider\'s condition: the grant and the provider\'s `attribute_condition` are judged together, and when the provider pins only the owner, every repository of the owner can act as the service account. (A grant that names one repository, `…/attribute.repository/OWNER/REPO`, is not reported: Google has no subject grammar to pin a branch in a grant; pin the branch in the provider\'s condition.) On Azure, a flexible federated identity credential\'s `claims[\'sub\'] matches \'…\'` is judged the same way (a `*` in a classic credential\'s subject matches nothing: no-unusable-federated-credential); Microsoft does not document whether `*` crosses `:` and `/`, so these findings have medium confidence.',
       remediation:
         'Name the exact repository and context: `repo:org/repo:ref:refs/heads/main` for a branch, `repo:org/repo:environment:production` for an environment (protect it with required reviewers). List several exact values rather than one wildcard, or pin the repository with `repository_id` and a reusable workflow with `job_workflow_ref`.',
       references: [
@@ -50,6 +51,8 @@ export default createRule({
     },
     messages: {
       anyOwner: 'Any GitHub repository of any owner can assume this role: sub pattern "{{pattern}}" does not pin the owner.',
+      azureWildcard:
+        '{{who}} can log in as {{name}}: its flexible credential matches the subject against "{{pattern}}". (oidc-lint reads * in matches as any run of characters, as in Microsoft\'s examples; the exact semantics are not documented — if * stopped at ":" or "/", this credential would match no token at all.)',
       anyRepo: 'Every repository of "{{owner}}" can assume this role: sub pattern "{{pattern}}" has a wildcard in the repository name.',
       anyContext: 'Every branch, pull request or environment of {{repository}} can assume this role: sub pattern "{{pattern}}".',
       anyContextById: 'Every branch, pull request or environment of the repository with id {{repoId}} can assume this role: sub pattern "{{pattern}}".',
@@ -61,9 +64,41 @@ export default createRule({
     schema: [],
   },
   create(context) {
+    /**
+     * Azure: a flexible credential whose `matches` on the subject admits every owner, every
+     * repository of an owner, or every context of a repository. (A `*` in a classic credential's
+     * subject matches nothing: no-unusable-federated-credential.)
+     */
+    const azure = (t: AzureTrust) => {
+      const c = t.credential;
+      if (!c.expression) return;
+      const regions = (t.admits().issuers[0]?.regions ?? []).filter((r) => r.opaque.length === 0 && !r.workflowOnly);
+      const widest = (['any-owner', 'any-repo', 'any-context'] as const).map((b) => regions.find((r) => r.breadth === b)).find((r) => r);
+      if (!widest) return;
+      // The subject test that opens it; without one, the trust has no subject restriction (require-subject-condition).
+      const src = widest.sources.find((x) => parseConditionKey(x.condition.key.value)?.claim === 'sub' && /[*?]/.test(x.value.value));
+      if (!src) return;
+      const who =
+        widest.breadth === 'any-owner'
+          ? 'Any GitHub repository of any owner'
+          : widest.breadth === 'any-repo'
+            ? `Every repository of "${show(widest.owner, widest.ownerId)}"`
+            : `Every branch, pull request or environment of ${show(widest.owner, widest.ownerId)}/${show(widest.repo, widest.repoId)}`;
+      context.report({
+        node: src.value,
+        messageId: 'azureWildcard',
+        data: { who, name: azureCredentialName(c), pattern: src.value.value },
+        severity: widest.breadth === 'any-context' ? 'medium' : widest.breadth === 'any-repo' ? 'high' : 'critical',
+        confidence: 'medium',
+      });
+    };
     return {
       /** Google Cloud: a grant joined with its pool provider that lets every repository of one owner in (any owner: require-subject-condition). */
       Trust(t) {
+        if (t.cloud === 'azure') {
+          azure(t as AzureTrust);
+          return;
+        }
         if (t.cloud !== 'gcp' || !(t as GcpTrust).grant) return;
         const g = t as GcpTrust;
         const regions = g.admits().issuers[0]?.regions ?? [];

@@ -28,6 +28,7 @@ export default createRule({
   meta: {
     kind: 'problem',
     appliesTo: ['workflow'],
+    clouds: ['aws', 'gcp', 'azure'],
     severity: 'high',
     defaultLevel: 'error',
     docs: {

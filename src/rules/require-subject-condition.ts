@@ -15,6 +15,7 @@ import {
 } from '../model/claims.js';
 import { gcpGrantTarget, gcpPoolName, gcpWidestMember, type GcpTrust } from '../model/claims/gcp.js';
 import { cloudTrusts } from '../model/trusts.js';
+import { azureCredentialName, type AzureTrust } from '../model/claims/azure.js';
 
 /** Claims whose positive conditions name who may assume the role. */
 const IDENTITY_CLAIMS = new Set(['sub', 'job_workflow_ref', 'repository', 'repository_id', 'repository_owner_id']);
@@ -32,13 +33,13 @@ export default createRule({
   meta: {
     kind: 'problem',
     appliesTo: ['trust-policy'],
-    clouds: ['aws', 'gcp'],
+    clouds: ['aws', 'gcp', 'azure'],
     severity: 'critical',
     defaultLevel: 'error',
     docs: {
       description: 'A trust of GitHub tokens must restrict who presents them: an IAM role\'s trust policy the token subject (`sub`, or `job_workflow_ref`); a Google Cloud workload identity pool provider the owner, in its `attribute_condition`.',
       rationale:
-        'The GitHub OIDC provider is shared by every repository on github.com. Without a condition on `sub`, any workflow in any repository — including an attacker\'s — can request a token with the right audience and assume the role. Datadog found hundreds of such roles in the wild. A negated operator (`StringNotLike`) as the only subject condition admits every repository it does not name; a condition on a key the token never carries (a misspelled key, a key for another issuer) restricts nothing when its operator is negated, `…IfExists` or `ForAllValues:`. `job_workflow_ref` alone names the workflow that runs, not who runs it: a reusable workflow in a public repository can be called from any repository of any owner, so a statement restricted only by `job_workflow_ref` is reported too (high severity, medium confidence: the workflow repository\'s visibility is not in the files). Each Allow statement is judged on its own — a second, looser statement defeats a tight one — and a Deny statement that limits the subject counts. Since 2025 IAM also refuses to create or update such policies unless they evaluate `sub` or `job_workflow_ref`. On Google Cloud, a workload identity pool provider for GitHub without an `attribute_condition`, or with one that does not pin the owner (only a branch, a workflow, or a negated test), lets every GitHub repository federate into the pool; judged together with the IAM grants to the pool (`principalSet://…/*` gives every identity of the pool), any repository can then act as the service account. Google refuses to create a GitHub provider without a condition since 2024, but providers created before keep working. A condition oidc-lint cannot read (CEL beyond ==, !=, &&, ||, !, in, startsWith/endsWith/contains) is reported as a warning of low confidence, never as an error.',
+        'The GitHub OIDC provider is shared by every repository on github.com. Without a condition on `sub`, any workflow in any repository — including an attacker\'s — can request a token with the right audience and assume the role. Datadog found hundreds of such roles in the wild. A negated operator (`StringNotLike`) as the only subject condition admits every repository it does not name; a condition on a key the token never carries (a misspelled key, a key for another issuer) restricts nothing when its operator is negated, `…IfExists` or `ForAllValues:`. `job_workflow_ref` alone names the workflow that runs, not who runs it: a reusable workflow in a public repository can be called from any repository of any owner, so a statement restricted only by `job_workflow_ref` is reported too (high severity, medium confidence: the workflow repository\'s visibility is not in the files). Each Allow statement is judged on its own — a second, looser statement defeats a tight one — and a Deny statement that limits the subject counts. Since 2025 IAM also refuses to create or update such policies unless they evaluate `sub` or `job_workflow_ref`. On Google Cloud, a workload identity pool provider for GitHub without an `attribute_condition`, or with one that does not pin the owner (only a branch, a workflow, or a negated test), lets every GitHub repository federate into the pool; judged together with the IAM grants to the pool (`principalSet://…/*` gives every identity of the pool), any repository can then act as the service account. Google refuses to create a GitHub provider without a condition since 2024, but providers created before keep working. A condition oidc-lint cannot read (CEL beyond ==, !=, &&, ||, !, in, startsWith/endsWith/contains) is reported as a warning of low confidence, never as an error. On Azure, a flexible federated identity credential whose `claimsMatchingExpression` tests neither the subject nor the repository (or only `job_workflow_ref`) admits any repository; a classic credential always names an exact subject.',
       remediation:
         'Add a `StringEquals` (or `StringLike`) condition on `token.actions.githubusercontent.com:sub` naming your repository and the branch or environment that deploys, e.g. `repo:octo-org/octo-repo:environment:production`. With `job_workflow_ref`, keep a condition on the caller as GitHub recommends: `sub` `repo:octo-org/*` (or `repository_owner_id`). On Google Cloud, set `attribute_condition = "assertion.repository_owner_id == \'123456\'"` (your organisation\'s numeric id) on the provider, and grant `roles/iam.workloadIdentityUser` to `principalSet://…/attribute.repository_id/<id>` rather than to the whole pool.',
       references: [
@@ -57,6 +58,9 @@ export default createRule({
       notRestricting: 'Any GitHub repository can assume this role: the subject condition ({{operator}}) does not restrict who can assume it.',
       workflowOnly:
         'The statement restricts only job_workflow_ref ("{{pattern}}"), not the caller: any repository whose job calls a matching reusable workflow can assume this role, of any owner when the workflow\'s repository is public. Add a condition on the caller: sub "repo:{{owner}}/*" (or your repositories), or repository_owner_id.',
+      azureNoSubject: 'Any GitHub repository can log in as {{name}}: the claims matching expression of this flexible credential ("{{expression}}") tests neither the subject (claims[\'sub\']) nor the repository.',
+      azureWorkflowOnly:
+        'The flexible credential {{name}} tests only job_workflow_ref ("{{expression}}"), not the caller: any repository whose job calls a matching reusable workflow can log in, of any owner when the workflow\'s repository is public. Add claims[\'sub\'] matches \'repo:OWNER/*\' (or your repositories).',
       gcpNoCondition:
         'Any GitHub repository can federate into workload identity pool {{pool}}: provider {{provider}} trusts {{issuer}} and has no attribute_condition. (Google refuses to create such a GitHub provider since 2024; one created before keeps admitting every repository.)',
       gcpNoConditionNarrowGrants:
@@ -73,6 +77,7 @@ export default createRule({
     return {
       Trust(t) {
         if (t.cloud === 'gcp') gcp(t as GcpTrust);
+        else if (t.cloud === 'azure') azure(t as AzureTrust);
       },
       TrustPolicy(tp) {
         const summary = summaryOf(tp);
@@ -102,6 +107,23 @@ export default createRule({
     };
 
     /** Google Cloud: the provider alone (can any repository federate into the pool?) and each grant joined with it. */
+    /**
+     * Azure: a flexible credential whose expression does not test who presents the token (no
+     * subject or repository test, or only job_workflow_ref). A classic credential always names a
+     * subject; a wildcard in a subject test is no-wildcard-subject's.
+     */
+    function azure(t: AzureTrust) {
+      const c = t.credential;
+      if (!c.expression) return;
+      const open = (t.admits().issuers[0]?.regions ?? []).find((r) => r.breadth === 'any-owner' && r.opaque.length === 0);
+      if (!open) return;
+      const identity = open.sources.some((x) => IDENTITY_CLAIMS.has(parseConditionKey(x.condition.key.value)?.claim ?? '') && parseConditionKey(x.condition.key.value)?.claim !== 'job_workflow_ref');
+      if (identity) return;
+      const data = { name: azureCredentialName(c), expression: c.expression.value };
+      if (open.workflowOnly) context.report({ node: c.expression, messageId: 'azureWorkflowOnly', data, severity: 'high', confidence: 'medium' });
+      else context.report({ node: c.expression, messageId: 'azureNoSubject', data });
+    }
+
     function gcp(t: GcpTrust) {
       const p = t.provider;
       const issuer = t.admits().issuers[0];

@@ -19,30 +19,13 @@ import type { SourceLocation, Value } from '../location.js';
 import { parseAzureExpression, type AzureExpressionTest, type AzureFederatedCredential } from '../azure.js';
 import { WEB_IDENTITY_ACTION } from './aws-iam.js';
 import { GITHUB_ISSUER_HOST, normalizeIssuer, parseGitHubIssuer } from './github.js';
+import { spanLocator } from './gcp.js';
 import { EVERY_CLAIM_EVALUATED, compiledTrust, type Trust } from './trust.js';
 import { knownText } from './values.js';
 
 export interface AzureTrust extends Trust {
   readonly cloud: 'azure';
   readonly credential: AzureFederatedCredential;
-}
-
-/** Maps offsets in a value's text to source positions (the value's own text when it is written as one literal). */
-function spanLocator(v: Value<string>): (s: { start: number; end: number }) => SourceLocation {
-  const idx = v.raw.indexOf(v.value);
-  if (idx < 0 || v.resolution === 'unresolved') return () => v.loc;
-  const pos = (offset: number) => {
-    let line = v.loc.start.line;
-    let column = v.loc.start.column;
-    for (let i = 0; i < idx + offset; i++) {
-      if (v.raw[i] === '\n') {
-        line++;
-        column = 1;
-      } else column++;
-    }
-    return { line, column };
-  };
-  return (s) => ({ ...v.loc, start: pos(s.start), end: pos(s.end) });
 }
 
 function lit(value: string, loc: SourceLocation, raw = value): Value<string> {
