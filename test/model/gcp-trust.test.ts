@@ -35,6 +35,7 @@ describe('parseCel', () => {
     ["!(assertion.ref.startsWith('refs/tags/'))", 'not'],
     ["assertion.repository in ['a/b', 'a/c']", 'in'],
     ["assertion['repository_owner'] == 'x'", 'cmp'],
+    ["// only our organisation\nassertion.repository_owner_id == '1' // the id", 'cmp'],
     ['true', 'bool'],
     ["assertion.sub.matches('^repo:a/.*$')", 'call'],
     ["assertion.x > 3", 'opaque'],

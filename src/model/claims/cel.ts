@@ -1,7 +1,7 @@
 /**
  * The subset of CEL (Common Expression Language) that Google Cloud attribute conditions and
  * attribute mappings are written in, in practice: `==`, `!=`, `&&`, `||`, `!`, `in [...]`,
- * `.startsWith()` / `.endsWith()` / `.contains()`, string literals, `true` / `false`, and
+ * `.startsWith()` / `.endsWith()` / `.contains()`, string literals, `true` / `false`, `//` comments, and
  * references `assertion.X`, `assertion['X']`, `attribute.X`, `google.subject`. Anything else
  * (`.matches()`, `.extract()`, ternaries, arithmetic, macros such as `.all()`) parses to an
  * `opaque` node that stands for "cannot tell", never for true or false.
@@ -49,6 +49,11 @@ function tokenize(src: string): Tok[] {
     const c = src[i];
     if (/\s/.test(c)) {
       i++;
+      continue;
+    }
+    // A line comment.
+    if (src.startsWith('//', i)) {
+      while (i < src.length && src[i] !== '\n') i++;
       continue;
     }
     if (/[A-Za-z_]/.test(c)) {
