@@ -1011,11 +1011,16 @@ export function analyzeSubjectPattern(pattern: string, like: boolean, parts?: Va
  */
 export function subjectAnyRef(pattern: string, like: boolean, parts?: ValuePart[]): { ref: 'branch' | 'tag' | 'ref'; repository: string } | undefined {
   if (!like) return undefined;
+  const anyRef = (context: string, repository: string) => {
+    const m = /^ref:(refs\/(?:(heads|tags)\/)?)?\*+$/.exec(context);
+    return m ? { ref: m[2] === 'heads' ? ('branch' as const) : m[2] === 'tags' ? ('tag' as const) : ('ref' as const), repository } : undefined;
+  };
+  // `repo:${var.repository}:ref:refs/heads/*`: one unresolved piece stands for `owner/repo`.
+  if (parts?.length === 3 && parts[0].known && parts[0].text === 'repo:' && !parts[1].known && parts[2].known && parts[2].text.startsWith(':') && !/[*?]/.test(parts[1].text))
+    return anyRef(parts[2].text.slice(1), parts[1].text);
   const info = analyzeSubjectPattern(pattern, like, parts);
   if (info.scope !== 'partial-context' || info.context === undefined) return undefined;
-  const m = /^ref:(refs\/(?:(heads|tags)\/)?)?\*+$/.exec(info.context);
-  if (!m) return undefined;
-  return { ref: m[2] === 'heads' ? 'branch' : m[2] === 'tags' ? 'tag' : 'ref', repository: `${info.owner}/${info.repo}` };
+  return anyRef(info.context, `${info.owner}/${info.repo}`);
 }
 
 /**
