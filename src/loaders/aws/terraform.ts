@@ -36,7 +36,7 @@ import { readGcpResources } from '../gcp/terraform.js';
 import { emptyAzureModel } from '../../model/azure.js';
 import { readAzureResources } from '../azure/terraform.js';
 import type { LoadError } from '../../model/project.js';
-import type { SourceLocation, Value } from '../../model/location.js';
+import { plainLocation, withLocationPath, type SourceLocation, type Value } from '../../model/location.js';
 
 export function isTerraformPath(relPath: string): boolean {
   return /\.(tf|tf\.json|tfvars|tfvars\.json)$/i.test(relPath);
@@ -281,9 +281,9 @@ const SHIM_DIR = '.oidc-lint-registry-module';
  * the counts differ), everything else at the `module` block.
  */
 function relocate(role: Role, shimFile: string, call: Block, shim: RegistryShim): void {
-  const here = { ...call.labels[0].loc };
+  const here = plainLocation(call.labels[0].loc);
   const move = <T extends { loc: SourceLocation }>(x: T | undefined, to = here) => {
-    if (x && x.loc.file === shimFile) x.loc = { ...to, path: x.loc.path };
+    if (x && x.loc.file === shimFile) x.loc = withLocationPath(to, x.loc.path);
   };
   role.origin.file = here.file;
   move(role);
@@ -296,7 +296,7 @@ function relocate(role: Role, shimFile: string, call: Block, shim: RegistryShim)
     move(st);
     move(st.effect);
     move(st.sid);
-    if (st.conditionLoc?.file === shimFile) st.conditionLoc = { ...here, path: st.conditionLoc.path };
+    if (st.conditionLoc?.file === shimFile) st.conditionLoc = withLocationPath(here, st.conditionLoc.path);
     for (const p of [...st.principals, ...st.notPrincipals]) {
       move(p);
       move(p.value);
