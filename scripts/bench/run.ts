@@ -95,11 +95,12 @@ function runOnce(mode: Mode): Ran {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--require', PRELOAD, ...mode.args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout: TIMEOUT_MS, killSignal: 'SIGKILL', env: { ...process.env, ...mode.env, OIDC_LINT_BENCH_RUSAGE: usage } });
   const wallMs = performance.now() - t0;
-  if (r.error) throw r.error;
+  // A run past the timeout is stopped (spawnSync reports ETIMEDOUT) and recorded as failed.
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  if (r.error && !timedOut) throw r.error;
   // oidc-lint exits 1 when it finds error-level problems (the generated repositories have some).
   // Anything else is a failure, recorded as such: a crash is a result too.
-  const timedOut = r.signal === 'SIGKILL' && wallMs >= TIMEOUT_MS;
-  const failed = r.status === 0 || r.status === 1 ? undefined : `${timedOut ? `stopped after ${TIMEOUT_MS / 60_000} minutes` : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}${failureReason(r.stderr)}`;
+  const failed = !timedOut && (r.status === 0 || r.status === 1) ? undefined : `${timedOut ? `stopped after ${TIMEOUT_MS / 60_000} minutes` : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`}${failureReason(r.stderr ?? "")}`;
   const u = existsSync(usage) ? (JSON.parse(readFileSync(usage, 'utf8')) as { userMs: number; sysMs: number; maxRssMB: number }) : { userMs: NaN, sysMs: NaN, maxRssMB: NaN };
   rmSync(usage, { force: true });
   return { sample: { wallMs, cpuMs: u.userMs + u.sysMs, userMs: u.userMs, sysMs: u.sysMs, maxRssMB: u.maxRssMB, ...(failed ? { failed } : {}) }, stdout: r.stdout, stderr: r.stderr, failed };
@@ -237,6 +238,7 @@ async function main() {
       results.scale.push(point);
       const first = results.scale[0];
       if (point.lint.failures) console.log(`  ${String(n).padStart(6)} files: oidc-lint failed in ${point.lint.failures} of ${point.runs} runs (${point.lint.failure})`);
+      save(results);
       console.log(
         `  ${String(n).padStart(6)} files (${f0(point.mib)} MiB): oidc-lint ${f0(point.lint.wallMs)} ms wall, ${f0(point.lint.cpuMs)} ms CPU, ${f0(point.lint.maxRssMB)} MiB; floor ${f0(point.floor.wallMs)} ms wall, ${f0(point.floor.cpuMs)} ms CPU, ${f0(point.floor.maxRssMB)} MiB; ` +
           `${f2(point.ratio.wall)}× the floor (CPU ${f2(point.ratio.cpu)}×); ${f0((point.lint.wallMs * 1000) / n)} µs/file (${f2(point.lint.wallMs / n / (first.lint.wallMs / first.files))}× the first point's); ${findings} findings`,
@@ -255,6 +257,7 @@ async function main() {
     if (lintFindings.lint !== lintFindings.lint1) throw new Error(`${key}: the worker thread changed the findings: ${lintFindings.lint} vs ${lintFindings.lint1}`);
     const c = { title, files, ...counts(g), mib: mib(g.bytes), lint: measured.lint, lint1: measured.lint1, floor: measured.floor, ratio: ratios.lint, ratio1: ratios.lint1, worker: workerLine, findings: lintFindings.lint };
     (results.cases ??= {})[key] = c;
+    save(results);
     console.log(`${title} (${files} files, ${f0(c.mib)} MiB)`);
     console.log(`  oidc-lint     ${f0(c.lint.wallMs)} ms wall, ${f0(c.lint.cpuMs)} ms CPU, ${f0(c.lint.maxRssMB)} MiB (${workerLine})`);
     console.log(`  --threads 1   ${f0(c.lint1.wallMs)} ms wall, ${f0(c.lint1.cpuMs)} ms CPU, ${f0(c.lint1.maxRssMB)} MiB`);
@@ -302,9 +305,14 @@ async function main() {
     console.log(`  actionlint ${f0(measured.actionlint.wallMs)} ms wall, ${f0(measured.actionlint.cpuMs)} ms CPU; oidc-lint ${f0(measured.lint.wallMs)} ms wall, ${f0(measured.lint.cpuMs)} ms CPU\n`);
   }
 
+  save(results);
+  console.log(`results: ${path.relative(process.cwd(), OUT)} (npm run bench:render puts them in README.md and bench/scale.svg)`);
+}
+
+/** Written after every measured point, so that a run stopped half-way keeps what it measured. */
+function save(results: BenchResults) {
   mkdirSync(path.dirname(OUT), { recursive: true });
   writeFileSync(OUT, JSON.stringify(results, null, 2) + '\n');
-  console.log(`results: ${path.relative(process.cwd(), OUT)} (npm run bench:render puts them in README.md and bench/scale.svg)`);
 }
 
 function actionlintVersion(): string {
