@@ -310,6 +310,11 @@ export function literal<T>(value: T, loc: SourceLocation, raw = String(value)): 
   return { value, raw, loc, resolution: 'literal' };
 }
 
+/** A value whose whole text is an unresolved reference (one unknown part). */
+export function unresolvedText(text: string, loc: SourceLocation): Value<string> {
+  return { value: text, raw: text, loc, resolution: 'unresolved', parts: [{ text, known: false }] };
+}
+
 /** Orders locations by file, live resource (ARN), line, column. */
 export function compareLocations(a: SourceLocation, b: SourceLocation): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;

@@ -10,7 +10,7 @@
  * Terraform's `templatefile(...)` / `data "template_file"` render the same files with their
  * variables (terraform-eval.ts); this reader is for the file alone.
  */
-import { parseJson, JsonSyntaxError } from '../shared/json-ast.js';
+import { parseJson, JsonSyntaxError, unescapeJsonPiece } from '../shared/json-ast.js';
 import type { DocNode, DocScalar } from '../shared/doc.js';
 import { SourceText } from '../shared/source-text.js';
 import { spansWithin } from '../../arrays.js';
@@ -222,14 +222,4 @@ function stringPieces(text: string, from: number, to: number, inner: Placeholder
   }
   if (to - 1 > cursor) parts.push({ text: unescapeJsonPiece(text.slice(cursor, to - 1)), known: true });
   return parts.filter((p) => p.text);
-}
-
-function unescapeJsonPiece(raw: string): string {
-  let s = raw;
-  try {
-    s = JSON.parse('"' + raw + '"') as string;
-  } catch {
-    /* keep the source text */
-  }
-  return s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 }

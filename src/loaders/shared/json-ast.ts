@@ -200,3 +200,14 @@ export function lastWins(n: DocNode): DocNode {
   }
   return { ...n, entries };
 }
+
+/** A piece of a JSON string's source between template interpolations, unescaped (and `$${` → `${`, `%%{` → `%{`); the source text when it is not valid JSON string content. Shared by policy templates and Terraform. */
+export function unescapeJsonPiece(raw: string): string {
+  let s = raw;
+  try {
+    s = JSON.parse('"' + raw + '"') as string;
+  } catch {
+    /* keep the source text */
+  }
+  return s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+}

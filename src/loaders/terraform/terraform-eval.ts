@@ -14,7 +14,7 @@ import { plainLocation, withLocationPath } from '../../model/location.js';
 import { getEntryIndexed, isMap, isScalar, isSeq, type DocEntry, type DocMap, type DocNode, type DocScalar, type DocSeq } from '../shared/doc.js';
 import type { Attribute, Block, Body, Expr, TemplateExpr, TemplatePart, TraversalExpr, TraversalStep } from './hcl.js';
 import { getAttr } from './hcl.js';
-import { parseJson, JsonSyntaxError } from '../shared/json-ast.js';
+import { parseJson, JsonSyntaxError, unescapeJsonPiece } from '../shared/json-ast.js';
 import { SourceText } from '../shared/source-text.js';
 import { spansWithin } from '../../arrays.js';
 import nodePath from 'node:path';
@@ -1883,15 +1883,4 @@ function withPaths(n: DocNode, path: string, spend: (n: number) => void): DocNod
   if (n.kind === 'scalar') return { ...n, loc };
   if (n.kind === 'seq') return { ...n, loc, items: n.items.map((x, i) => withPaths(x, `${path}[${i}]`, spend)) };
   return { ...n, loc, entries: n.entries.map((e) => ({ key: withPaths(e.key, `${path}.${String(e.key.value)}`, spend) as DocScalar, value: withPaths(e.value, `${path}.${String(e.key.value)}`, spend) })) };
-}
-
-/** A piece of a JSON string's source between interpolations, unescaped (and `$${` → `${`). */
-function unescapeJsonPiece(raw: string): string {
-  let s = raw;
-  try {
-    s = JSON.parse('"' + raw + '"') as string;
-  } catch {
-    /* keep the source text */
-  }
-  return s.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 }

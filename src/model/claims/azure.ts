@@ -16,6 +16,7 @@
  */
 import type { Condition, Role, Statement, TrustPolicy } from '../iam.js';
 import type { SourceLocation, Value } from '../location.js';
+import { literal as lit, unresolvedText as unresolved } from '../location.js';
 import { parseAzureExpression, type AzureExpressionTest, type AzureFederatedCredential } from '../azure.js';
 import { WEB_IDENTITY_ACTION } from './aws-iam.js';
 import { GITHUB_ISSUER_HOST, normalizeIssuer, parseGitHubIssuer } from './github.js';
@@ -26,14 +27,6 @@ import { knownText } from './values.js';
 export interface AzureTrust extends Trust {
   readonly cloud: 'azure';
   readonly credential: AzureFederatedCredential;
-}
-
-function lit(value: string, loc: SourceLocation, raw = value): Value<string> {
-  return { value, raw, loc, resolution: 'literal' };
-}
-
-function unresolved(text: string, loc: SourceLocation): Value<string> {
-  return { value: text, raw: text, loc, resolution: 'unresolved', parts: [{ text, known: false }] };
 }
 
 /** The GitHub issuer host a credential names, if any (trailing slash and scheme set aside). */

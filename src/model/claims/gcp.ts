@@ -18,7 +18,7 @@
  */
 import type { Condition, Principal, Role, Statement, TrustPolicy } from '../iam.js';
 import type { SourceLocation, Value, ValuePart } from '../location.js';
-import { plainLocation } from '../location.js';
+import { literal as lit, plainLocation, unresolvedText as unresolved } from '../location.js';
 import type { GcpAttributeMapping, GcpPoolGrant, GcpPoolMember, GcpPoolProvider } from '../gcp.js';
 import { parseCel, type CelExpr, type CelOperand, type Span } from './cel.js';
 import { WEB_IDENTITY_ACTION } from './aws-iam.js';
@@ -276,14 +276,6 @@ export interface GcpTrust extends Trust {
   readonly grant?: GcpPoolGrant;
   /** The provider's condition as alternatives (empty condition: `[[]]`, everything). */
   readonly dnf: GcpDnf;
-}
-
-function lit(value: string, loc: SourceLocation, raw = value): Value<string> {
-  return { value, raw, loc, resolution: 'literal' };
-}
-
-function unresolved(text: string, loc: SourceLocation): Value<string> {
-  return { value: text, raw: text, loc, resolution: 'unresolved', parts: [{ text, known: false }] };
 }
 
 /** The GitHub issuer host a provider names, if any. */
